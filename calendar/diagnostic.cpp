@@ -1,0 +1,81 @@
+#include "calendar/diagnostic.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include <fmt/format.h>
+
+namespace herald {
+namespace {
+
+std::string_view line_of(std::string_view source, int line) {
+  std::size_t begin = 0;
+  for (int i = 1; i < line; ++i) {
+    begin = source.find('\n', begin);
+    if (begin == std::string_view::npos) return {};
+    ++begin;
+  }
+  auto end = source.find('\n', begin);
+  auto text = source.substr(begin, end == std::string_view::npos ? std::string_view::npos : end - begin);
+  if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+  return text;
+}
+
+// Levenshtein distance, case-insensitive; inputs are short keys and names.
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      std::size_t above = row[j];
+      bool same = std::tolower(static_cast<unsigned char>(a[i - 1])) ==
+                  std::tolower(static_cast<unsigned char>(b[j - 1]));
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (same ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+}  // namespace
+
+std::string format_diagnostic(const diagnostic& d, std::string_view source) {
+  std::string out = fmt::format("{}:{}:{}: error: {}\n", d.file, d.mark.line, d.mark.col, d.message);
+  auto text = d.mark.line > 0 ? line_of(source, d.mark.line) : std::string_view{};
+  if (!text.empty()) {
+    auto number = std::to_string(d.mark.line);
+    std::string gutter(number.size(), ' ');
+    // Keep tabs in the caret line so the caret lines up under the column.
+    std::string pad;
+    for (int i = 1; i < d.mark.col && static_cast<std::size_t>(i - 1) < text.size(); ++i)
+      pad += text[static_cast<std::size_t>(i - 1)] == '\t' ? '\t' : ' ';
+    out += fmt::format(" {} | {}\n {} | {}^\n", number, text, gutter, pad);
+  }
+  if (!d.hint.empty()) out += fmt::format("  hint: {}\n", d.hint);
+  return out;
+}
+
+std::string closest_match(std::string_view word, const std::vector<std::string_view>& candidates) {
+  std::string_view best;
+  std::size_t best_distance = std::string_view::npos;
+  for (auto candidate : candidates) {
+    auto distance = edit_distance(word, candidate);
+    if (distance < best_distance) {
+      best_distance = distance;
+      best = candidate;
+    }
+  }
+  // A third of the word's length, at least one edit: "mesage" -> "message",
+  // but "colour" is not a typo of "url".
+  std::size_t allowed = std::max<std::size_t>(1, word.size() / 3);
+  return best_distance <= allowed ? std::string(best) : std::string();
+}
+
+std::string did_you_mean(std::string_view word, const std::vector<std::string_view>& candidates) {
+  auto match = closest_match(word, candidates);
+  return match.empty() ? std::string() : fmt::format(" (did you mean '{}'?)", match);
+}
+
+}  // namespace herald
