@@ -1,1 +1,277 @@
-// placeholder
+#include "calendar/calendar_loader.hpp"
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "calendar/calendar_source.hpp"
+#include "calendar/civil.hpp"
+
+namespace herald {
+namespace {
+
+constexpr std::array<std::string_view, 8> calendar_keys = {"version",  "timezone", "workdays",  "holidays",
+                                                           "vars",     "defaults", "campaigns", "events"};
+constexpr std::array<std::string_view, 16> event_keys = {
+    "id",   "title", "description", "url",   "tags",  "vars",   "every",    "rrule",
+    "start", "dates", "lasts",      "from",  "until", "except", "campaign", "steps"};
+constexpr std::array<std::string_view, 6> step_keys = {"at", "time", "channels", "not_workday", "message", "subject"};
+constexpr std::array<std::string_view, 3> defaults_keys = {"time", "channels", "not_workday"};
+
+std::variant<not_workday_policy, parse_error> parse_policy(std::string_view text) {
+  auto lower = ascii_lower(text);
+  if (lower == "keep") return not_workday_policy::keep;
+  if (lower == "previous") return not_workday_policy::previous;
+  if (lower == "next") return not_workday_policy::next;
+  if (lower == "skip") return not_workday_policy::skip;
+  return parse_error{fmt::format("unknown not_workday '{}'{}", text, did_you_mean(lower, {"keep", "previous", "next", "skip"})),
+                     0, "use keep, previous, next or skip"};
+}
+
+std::variant<date::weekday, parse_error> parse_workday(std::string_view text) {
+  if (auto wd = parse_weekday_name(text)) return *wd;
+  return parse_error{fmt::format("unknown weekday '{}'", text), 0, "use Mon, Tue, Wed, Thu, Fri, Sat, Sun"};
+}
+
+// `2026-11-16` or `2026-11-16..2026-11-22`.
+std::variant<day_span, parse_error> parse_date_or_range(std::string_view text) {
+  auto dots = text.find("..");
+  auto first = parse_date_value(text.substr(0, dots));
+  if (auto* e = std::get_if<parse_error>(&first)) return *e;
+  auto start = std::get<date::local_days>(first);
+  if (dots == std::string_view::npos) return day_span{start, start};
+  auto second = parse_date_value(text.substr(dots + 2));
+  if (auto* e = std::get_if<parse_error>(&second)) {
+    e->offset = dots + 2;
+    return *e;
+  }
+  auto end = std::get<date::local_days>(second);
+  if (end < start) return parse_error{"a range must not end before it starts", dots + 2, {}};
+  return day_span{start, end};
+}
+
+std::optional<template_source> read_template(yaml_ref node, std::string_view what, diagnostics_collector& out) {
+  auto tmpl = read_parsed(node, what, text_template::parse, out);
+  if (!tmpl) return std::nullopt;
+  template_source source{std::move(*tmpl), {}};
+  for (const auto& variable : source.tmpl.variables()) source.variable_marks.push_back(node.mark_at(variable.offset));
+  return source;
+}
+
+std::optional<std::vector<marked_name>> read_channels(yaml_ref node, diagnostics_collector& out) {
+  std::vector<marked_name> names;
+  for (auto item : read_list(node, "'channels'", out))
+    if (auto name = read_scalar(item, "a channel name", out)) names.push_back({std::string(*name), item.mark()});
+  return names;
+}
+
+string_pairs read_vars(yaml_ref node, std::vector<source_mark>& marks, diagnostics_collector& out) {
+  string_pairs vars;
+  if (!node.is_mapping()) {
+    out.error(node.mark(), fmt::format("'vars' must be a mapping of names to values, not {}", node.type_name()));
+    return vars;
+  }
+  for (auto& [key, value] : node.entries()) {
+    auto text = value.is_null() ? std::optional<std::string_view>("") : read_scalar(value, "a var's value", out);
+    if (!text) continue;
+    vars.emplace_back(key.scalar(), *text);
+    marks.push_back(key.mark());
+  }
+  return vars;
+}
+
+std::optional<step_source> read_step(yaml_ref node, diagnostics_collector& out) {
+  if (!check_keys(node, "a step", step_keys, out)) return std::nullopt;
+  require_keys(node, "a step", std::array<std::string_view, 2>{"at", "message"}, out);
+  step_source step;
+  step.mark = node.mark();
+  bool ok = true;
+  if (auto at = node.find("at")) {
+    auto offset = read_parsed(*at, "'at'", parse_offset, out);
+    ok = ok && offset;
+    if (offset) step.at = *offset;
+  }
+  if (auto time = node.find("time")) step.time = read_parsed(*time, "'time'", parse_time_of_day, out);
+  if (auto channels = node.find("channels")) step.channels = read_channels(*channels, out);
+  if (auto policy = node.find("not_workday")) step.not_workday = read_parsed(*policy, "'not_workday'", parse_policy, out);
+  if (auto message = node.find("message")) step.message = read_template(*message, "'message'", out);
+  if (auto subject = node.find("subject")) step.subject = read_template(*subject, "'subject'", out);
+  if (!ok || !step.message) return std::nullopt;
+  return step;
+}
+
+std::vector<step_source> read_steps(yaml_ref node, std::string_view what, diagnostics_collector& out) {
+  std::vector<step_source> steps;
+  if (!node.is_sequence()) {
+    out.error(node.mark(), fmt::format("{} must be a list of steps, not {}", what, node.type_name()));
+    return steps;
+  }
+  for (auto item : node.items())
+    if (auto step = read_step(item, out)) steps.push_back(std::move(*step));
+  return steps;
+}
+
+void read_recurrence(yaml_ref node, recurrence& when, diagnostics_collector& out) {
+  if (auto every = node.find("every"))
+    for (auto item : read_list(*every, "'every'", out))
+      if (auto rule = read_parsed(item, "an 'every' rule", parse_every, out)) when.every.push_back(*rule);
+  auto rule = node.find("rrule");
+  auto start = node.find("start");
+  if (rule) {
+    when.rule = read_parsed(*rule, "'rrule'", parse_rrule, out);
+    if (!start) out.error(rule->mark(), "an 'rrule' needs a 'start' date (its DTSTART)", "add e.g. start: 2027-01-01");
+  }
+  if (start) {
+    if (!rule) out.error(start->mark(), "'start' belongs to an 'rrule'; this event has none");
+    if (auto day = read_parsed(*start, "'start'", parse_date_value, out)) when.rule_start = *day;
+  }
+  if (auto dates = node.find("dates"))
+    for (auto item : read_list(*dates, "'dates'", out))
+      if (auto span = read_parsed(item, "a date", parse_date_or_range, out)) when.dates.push_back(*span);
+  if (auto lasts = node.find("lasts"))
+    if (auto length = read_parsed(*lasts, "'lasts'", parse_length, out)) when.lasts = *length;
+  if (auto from = node.find("from")) when.from = read_parsed(*from, "'from'", parse_date_value, out);
+  if (auto until = node.find("until")) when.until = read_parsed(*until, "'until'", parse_date_value, out);
+  if (when.from && when.until && *when.until < *when.from)
+    out.error(node.find("until")->mark(), "'until' is before 'from'");
+  if (auto except = node.find("except"))
+    for (auto item : read_list(*except, "'except'", out))
+      if (auto day = read_parsed(item, "a date", parse_date_value, out)) when.except.push_back(*day);
+  std::sort(when.except.begin(), when.except.end());
+  if (!node.find("every") && !rule && !node.find("dates"))
+    out.error(node.mark(), "the event never occurs: give it 'every', 'rrule' or 'dates'");
+}
+
+std::optional<event_source> read_event(yaml_ref node, diagnostics_collector& out) {
+  if (!check_keys(node, "an event", event_keys, out)) return std::nullopt;
+  require_keys(node, "an event", std::array<std::string_view, 2>{"id", "title"}, out);
+  event_source source;
+  source.mark = node.mark();
+  auto& e = source.value;
+  if (auto id = node.find("id"))
+    if (auto text = read_scalar(*id, "'id'", out)) {
+      static const std::regex id_pattern("[a-z0-9][a-z0-9-]*");
+      e.id = *text;
+      source.id_mark = id->mark();
+      if (!std::regex_match(e.id, id_pattern))
+        out.error(id->mark(), fmt::format("invalid id '{}'", e.id),
+                  "ids are lower-case letters, digits and '-', starting with a letter or digit");
+    }
+  auto text_field = [&](std::string_view key, std::string& into) {
+    if (auto field = node.find(key))
+      if (auto text = field->is_null() ? std::optional<std::string_view>("") : read_scalar(*field, fmt::format("'{}'", key), out))
+        into = *text;
+  };
+  text_field("title", e.title);
+  text_field("description", e.description);
+  text_field("url", e.url);
+  if (auto tags = node.find("tags"))
+    for (auto item : read_list(*tags, "'tags'", out))
+      if (auto tag = read_scalar(item, "a tag", out)) e.tags.emplace_back(*tag);
+  if (auto vars = node.find("vars")) e.vars = read_vars(*vars, source.var_marks, out);
+  read_recurrence(node, e.when, out);
+  if (auto campaign = node.find("campaign"))
+    if (auto name = read_scalar(*campaign, "'campaign'", out)) source.campaign = marked_name{std::string(*name), campaign->mark()};
+  if (auto steps = node.find("steps")) source.steps = read_steps(*steps, "'steps'", out);
+  return source;
+}
+
+void read_defaults(yaml_ref node, defaults_source& defaults, diagnostics_collector& out) {
+  if (!check_keys(node, "'defaults'", defaults_keys, out)) return;
+  if (auto time = node.find("time")) defaults.time = read_parsed(*time, "'time'", parse_time_of_day, out);
+  if (auto channels = node.find("channels")) defaults.channels = read_channels(*channels, out);
+  if (auto policy = node.find("not_workday")) defaults.not_workday = read_parsed(*policy, "'not_workday'", parse_policy, out);
+}
+
+void read_campaigns(yaml_ref node, calendar_source& source, diagnostics_collector& out) {
+  if (!node.is_mapping()) {
+    out.error(node.mark(), fmt::format("'campaigns' must map campaign names to lists of steps, not {}", node.type_name()));
+    return;
+  }
+  for (auto& [key, value] : node.entries())
+    source.campaigns.emplace_back(marked_name{std::string(key.scalar()), key.mark()},
+                                  read_steps(value, fmt::format("campaign '{}'", key.scalar()), out));
+}
+
+void read_zone(yaml_ref node, calendar_source& source, diagnostics_collector& out) {
+  if (auto name = read_scalar(node, "'timezone'", out)) {
+    source.timezone = *name;
+    source.timezone_mark = node.mark();
+  }
+}
+
+void read_version(yaml_ref node, diagnostics_collector& out) {
+  if (auto text = read_scalar(node, "'version'", out); text && *text != "1")
+    out.error(node.mark(), fmt::format("unsupported version '{}'", *text), "this herald reads version: 1");
+}
+
+void read_root(yaml_ref root, calendar_source& source, diagnostics_collector& out) {
+  if (!check_keys(root, "the calendar", calendar_keys, out)) return;
+  require_keys(root, "the calendar", std::array<std::string_view, 2>{"version", "timezone"}, out);
+  if (auto version = root.find("version")) read_version(*version, out);
+  if (auto zone = root.find("timezone")) read_zone(*zone, source, out);
+  if (auto workdays = root.find("workdays")) {
+    source.workdays.clear();
+    for (auto item : read_list(*workdays, "'workdays'", out))
+      if (auto wd = read_parsed(item, "a weekday", parse_workday, out)) source.workdays.push_back(*wd);
+    if (source.workdays.empty()) out.error(workdays->mark(), "'workdays' must name at least one day");
+  }
+  if (auto holidays = root.find("holidays"))
+    for (auto item : read_list(*holidays, "'holidays'", out))
+      if (auto span = read_parsed(item, "a holiday", parse_date_or_range, out))
+        for (auto day = span->start; day <= span->end; day += date::days{1}) source.holidays.push_back(day);
+  if (auto vars = root.find("vars")) source.vars = read_vars(*vars, source.var_marks, out);
+  if (auto defaults = root.find("defaults")) read_defaults(*defaults, source.defaults, out);
+  if (auto campaigns = root.find("campaigns")) read_campaigns(*campaigns, source, out);
+  if (auto events = root.find("events"); events && !events->is_sequence())
+    out.error(events->mark(), fmt::format("'events' must be a list, not {}", events->type_name()));
+}
+
+}  // namespace
+
+calendar_load_result load_calendar(std::string_view text, std::string file, const calendar_options& options) {
+  diagnostics_collector out(file);
+  calendar_source source;
+  auto on_event = [&](yaml_ref item) {
+    if (auto event = read_event(item, out)) source.events.push_back(std::move(*event));
+  };
+  auto document = yaml_document::read(text, file, {}, "events", on_event);
+  if (auto* error = std::get_if<diagnostic>(&document)) return {std::nullopt, {*error}};
+  auto& doc = std::get<yaml_document>(document);
+  if (doc.root().is_null()) return {std::nullopt, {diagnostic{file, {1, 1}, "the calendar is empty", "start with 'version: 1'"}}};
+  read_root(doc.root(), source, out);
+  std::optional<calendar> result;
+  if (out.ok()) result = resolve_calendar(std::move(source), file, options.known_channels, out);
+  if (!out.ok()) return {std::nullopt, out.take()};
+  return {std::move(result), {}};
+}
+
+std::optional<std::string> read_text_file(const std::string& path, std::string& error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    error = fmt::format("cannot read '{}': {}", path, std::strerror(errno));
+    return std::nullopt;
+  }
+  std::ostringstream content;
+  content << in.rdbuf();
+  return std::move(content).str();
+}
+
+calendar_load_result load_calendar_file(const std::string& path, const calendar_options& options) {
+  std::string error;
+  std::error_code ec;
+  auto size = std::filesystem::file_size(path, ec);
+  if (!ec && size > yaml_limits{}.max_bytes)
+    return {std::nullopt, {diagnostic{path, {1, 1}, fmt::format("the file is too large ({} MiB; the limit is {} MiB)", size >> 20, yaml_limits{}.max_bytes >> 20), {}}}};
+  auto text = read_text_file(path, error);
+  if (!text) return {std::nullopt, {diagnostic{path, {0, 0}, error, {}}}};
+  return load_calendar(*text, path, options);
+}
+
+}  // namespace herald

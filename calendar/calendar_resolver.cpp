@@ -1,1 +1,198 @@
-// placeholder
+// Resolution: the second half of loading, once the whole file has been read
+// (events may come before the defaults and campaigns they use).
+#include <algorithm>
+#include <array>
+#include <set>
+#include <unordered_map>
+#include <unordered_set>
+
+#include <fmt/format.h>
+
+#include "calendar/calendar_source.hpp"
+
+namespace herald {
+namespace {
+
+constexpr std::array<std::string_view, 12> builtin_variables = {
+    "id", "title", "description", "url", "tags", "date", "end_date", "date_iso", "end_date_iso", "year",
+    "days_until", "relative"};
+
+bool is_builtin(std::string_view name) {
+  return std::find(builtin_variables.begin(), builtin_variables.end(), name) != builtin_variables.end();
+}
+
+class resolver {
+ public:
+  resolver(calendar_source& source, const std::optional<std::vector<std::string>>& known_channels,
+           diagnostics_collector& out)
+      : source_(source), known_channels_(known_channels), out_(out) {}
+
+  std::optional<calendar> run(const std::string& file) {
+    calendar cal;
+    cal.file = file;
+    cal.timezone = source_.timezone;
+    cal.zone = find_zone();
+    cal.workdays = workday_calendar(source_.workdays, source_.holidays);
+    check_vars(source_.vars, source_.var_marks);
+    cal.vars = std::move(source_.vars);
+    for (const auto& [name, value] : cal.vars) calendar_names_.insert(name);
+    for (auto& [name, steps] : source_.campaigns) {
+      campaign_index_.emplace(name.name, static_cast<int>(cal.campaigns.size()));
+      cal.campaigns.push_back({name.name, resolve_steps(steps)});
+      campaign_sources_.push_back(&steps);
+    }
+    cal.events.reserve(source_.events.size());
+    for (auto& e : source_.events) {
+      if (out_.full()) break;
+      cal.events.push_back(resolve_event(e, cal.campaigns));
+    }
+    cal.channels = std::move(channel_names_);
+    if (!out_.ok()) return std::nullopt;
+    return cal;
+  }
+
+ private:
+  const date::time_zone* find_zone() {
+    try {
+      return date::locate_zone(source_.timezone);
+    } catch (const std::exception&) {
+      std::vector<std::string_view> names;
+      for (const auto& zone : date::get_tzdb().zones) names.push_back(zone.name());
+      out_.error(source_.timezone_mark,
+                 fmt::format("unknown time zone '{}'{}", source_.timezone, did_you_mean(source_.timezone, names)),
+                 "use an IANA zone name such as Europe/London or America/New_York");
+      return nullptr;
+    }
+  }
+
+  void check_vars(const string_pairs& vars, const std::vector<source_mark>& marks) {
+    for (std::size_t i = 0; i < vars.size(); ++i)
+      if (is_builtin(vars[i].first))
+        out_.error(marks[i], fmt::format("var '{}' would hide the built-in variable of that name", vars[i].first),
+                   "choose another name");
+  }
+
+  std::optional<channel_index> channel(const marked_name& name) {
+    if (known_channels_ &&
+        std::find(known_channels_->begin(), known_channels_->end(), name.name) == known_channels_->end()) {
+      std::vector<std::string_view> names(known_channels_->begin(), known_channels_->end());
+      out_.error(name.mark, fmt::format("unknown channel '{}'{}", name.name, did_you_mean(name.name, names)),
+                 "channels are defined under 'channels:' in the config");
+      return std::nullopt;
+    }
+    auto [it, added] = channel_index_.emplace(name.name, static_cast<channel_index>(channel_names_.size()));
+    if (added) channel_names_.push_back(name.name);
+    return it->second;
+  }
+
+  step resolve_step(step_source& source) {
+    step s;
+    s.at = source.at;
+    s.message = std::move(source.message->tmpl);
+    s.time = source.time.value_or(source_.defaults.time.value_or(std::chrono::hours{9}));
+    s.not_workday = source.not_workday.value_or(source_.defaults.not_workday.value_or(not_workday_policy::keep));
+    if (source.subject) s.subject = std::move(source.subject->tmpl);
+    const auto& names = source.channels ? source.channels : source_.defaults.channels;
+    if (!names || names->empty())
+      out_.error(source.mark, "this step has no channel", "give it 'channels:' or set 'defaults: { channels: [...] }'");
+    else
+      for (const auto& name : *names)
+        if (auto index = channel(name)) s.channels.push_back(*index);
+    return s;
+  }
+
+  std::vector<step> resolve_steps(std::vector<step_source>& sources) {
+    std::vector<step> steps;
+    for (auto& source : sources) steps.push_back(resolve_step(source));
+    return steps;
+  }
+
+  // Template variables must be built-ins or vars of the calendar or event.
+  void check_templates(const std::vector<step>& steps, const std::vector<step_source>& sources, const event_source& e) {
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+      check_template(steps[i].message, sources[i].message->variable_marks, e);
+      if (steps[i].subject) check_template(*steps[i].subject, sources[i].subject->variable_marks, e);
+    }
+  }
+
+  void check_template(const text_template& tmpl, const std::vector<source_mark>& marks, const event_source& e) {
+    const auto& variables = tmpl.variables();
+    for (std::size_t i = 0; i < variables.size(); ++i) {
+      const auto& name = variables[i].name;
+      if (is_builtin(name) || calendar_names_.contains(name) || (name == "." && variables[i].in_section)) continue;
+      if (std::any_of(e.value.vars.begin(), e.value.vars.end(), [&](auto& v) { return v.first == name; })) continue;
+      if (!reported_.insert({marks[i].line, marks[i].col, name}).second) continue;
+      std::vector<std::string_view> known(builtin_variables.begin(), builtin_variables.end());
+      for (auto& n : calendar_names_) known.push_back(n);
+      for (auto& v : e.value.vars) known.push_back(v.first);
+      out_.error(marks[i], fmt::format("unknown variable '{}' for event '{}'{}", name, e.value.id, did_you_mean(name, known)),
+                 "use a built-in such as {{title}} or {{date}}, or define it under 'vars:'");
+    }
+  }
+
+  event resolve_event(event_source& source, const std::vector<campaign>& campaigns) {
+    event e = std::move(source.value);
+    if (!e.id.empty()) {
+      auto [it, added] = ids_.emplace(e.id, source.id_mark.line);
+      if (!added) out_.error(source.id_mark, fmt::format("duplicate event id '{}' (first on line {})", e.id, it->second));
+    }
+    check_vars(e.vars, source.var_marks);
+    // The template checks below name the event and read its vars.
+    source.value.id = e.id;
+    source.value.vars = e.vars;
+    if (source.campaign) {
+      auto it = campaign_index_.find(source.campaign->name);
+      if (it == campaign_index_.end()) {
+        std::vector<std::string_view> names;
+        for (const auto& c : campaigns) names.push_back(c.name);
+        out_.error(source.campaign->mark,
+                   fmt::format("unknown campaign '{}'{}", source.campaign->name, did_you_mean(source.campaign->name, names)));
+      } else {
+        e.campaign = it->second;
+        check_templates(campaigns[static_cast<std::size_t>(it->second)].steps, *campaign_sources_[static_cast<std::size_t>(it->second)], source);
+      }
+    }
+    e.steps = resolve_steps(source.steps);
+    check_templates(e.steps, source.steps, source);
+    check_post_keys(campaigns, e, source);
+    source.value.vars.clear();
+    return e;
+  }
+
+  void check_post_keys(const std::vector<campaign>& campaigns, const event& e, const event_source& source) {
+    std::set<std::pair<std::string, channel_index>> seen;
+    auto check = [&](const step& s, source_mark mark) {
+      for (auto ch : s.channels)
+        if (!seen.insert({s.at.key(), ch}).second && reported_.insert({mark.line, mark.col, "#key"}).second)
+          out_.error(mark, fmt::format("event '{}' has two steps at {} for channel '{}'", e.id, s.at.key(), channel_names_[ch]),
+                     "a post key <event>/<date>/<at>/<channel> must be unique; change 'at' or the channels");
+    };
+    if (e.campaign >= 0) {
+      auto index = static_cast<std::size_t>(e.campaign);
+      for (std::size_t i = 0; i < campaigns[index].steps.size(); ++i)
+        check(campaigns[index].steps[i], (*campaign_sources_[index])[i].mark);
+    }
+    for (std::size_t i = 0; i < e.steps.size(); ++i) check(e.steps[i], source.steps[i].mark);
+  }
+
+  calendar_source& source_;
+  const std::optional<std::vector<std::string>>& known_channels_;
+  diagnostics_collector& out_;
+  std::unordered_set<std::string> calendar_names_;
+  std::unordered_map<std::string, int> campaign_index_;
+  std::vector<const std::vector<step_source>*> campaign_sources_;
+  std::unordered_map<std::string, channel_index> channel_index_;
+  std::vector<std::string> channel_names_;
+  std::unordered_map<std::string, int> ids_;
+  std::set<std::tuple<int, int, std::string>> reported_;
+};
+
+}  // namespace
+
+std::optional<calendar> resolve_calendar(calendar_source&& source, const std::string& file,
+                                         const std::optional<std::vector<std::string>>& known_channels,
+                                         diagnostics_collector& out) {
+  return resolver(source, known_channels, out).run(file);
+}
+
+}  // namespace herald

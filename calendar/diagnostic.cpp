@@ -42,6 +42,7 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 }  // namespace
 
 std::string format_diagnostic(const diagnostic& d, std::string_view source) {
+  if (d.mark.line <= 0) return fmt::format("{}: error: {}\n", d.file, d.message) + (d.hint.empty() ? "" : fmt::format("  hint: {}\n", d.hint));
   std::string out = fmt::format("{}:{}:{}: error: {}\n", d.file, d.mark.line, d.mark.col, d.message);
   auto text = d.mark.line > 0 ? line_of(source, d.mark.line) : std::string_view{};
   if (!text.empty()) {

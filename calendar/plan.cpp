@@ -1,1 +1,102 @@
-// placeholder
+#include "calendar/plan.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "calendar/civil.hpp"
+#include "calendar/due_instant.hpp"
+
+namespace herald {
+namespace {
+
+using date::days;
+using date::local_days;
+
+// The starts an event's occurrences need to have for any of its posts to be
+// dated in [first, last], or for the occurrence to overlap it.
+std::pair<local_days, local_days> start_range(const calendar& cal, const event& e, local_days first, local_days last) {
+  auto longest = e.when.longest() - days{1};
+  auto lo = first - longest, hi = last;
+  cal.for_each_step(e, [&](const step& s) {
+    auto move = s.not_workday == not_workday_policy::previous || s.not_workday == not_workday_policy::next
+                    ? cal.workdays.max_move() : days{0};
+    auto offset = days{s.at.days};
+    auto end_slack = s.at.from == step_offset::anchor::end ? longest : days{0};
+    lo = std::min(lo, first - move - offset - end_slack);
+    hi = std::max(hi, last + move - offset);
+  });
+  return {lo, hi};
+}
+
+bool wanted(const std::vector<std::string>& names, const std::string& name) {
+  return names.empty() || std::find(names.begin(), names.end(), name) != names.end();
+}
+
+}  // namespace
+
+std::string post_key(const calendar& cal, std::uint32_t event, local_days start, const step& s, channel_index channel) {
+  return fmt::format("{}/{}/{}/{}", cal.events[event].id, format_iso_date(start), s.at.key(), cal.channels[channel]);
+}
+
+plan plan_window(const calendar& cal, local_days first, local_days last, const plan_filter& filter) {
+  plan result;
+  std::vector<bool> channel_wanted(cal.channels.size());
+  for (std::size_t c = 0; c < cal.channels.size(); ++c) channel_wanted[c] = wanted(filter.channels, cal.channels[c]);
+  for (std::uint32_t index = 0; index < cal.events.size(); ++index) {
+    const auto& e = cal.events[index];
+    if (!wanted(filter.events, e.id)) continue;
+    auto [lo, hi] = start_range(cal, e, first, last);
+    for (const auto& span : occurrences_starting(e.when, lo, hi)) {
+      if (span.start <= last && span.end >= first) result.occurrences.push_back({index, span});
+      cal.for_each_step(e, [&](const step& s) {
+        auto day = cal.workdays.move(s.at.apply(span.start, span.end), s.not_workday);
+        if (!day || *day < first || *day > last) return;
+        auto due = due_instant(*cal.zone, *day, s.time);
+        for (auto channel : s.channels)
+          if (channel_wanted[channel])
+            result.posts.push_back({index, &s, channel, span, *day, due, post_key(cal, index, span.start, s, channel)});
+      });
+    }
+  }
+  std::sort(result.occurrences.begin(), result.occurrences.end(), [&](const auto& a, const auto& b) {
+    return a.span.start != b.span.start ? a.span.start < b.span.start : cal.events[a.event].id < cal.events[b.event].id;
+  });
+  std::sort(result.posts.begin(), result.posts.end(),
+            [](const auto& a, const auto& b) { return a.due != b.due ? a.due < b.due : a.key < b.key; });
+  return result;
+}
+
+std::string relative_days(int d) {
+  if (d == 0) return "today";
+  if (d == 1) return "tomorrow";
+  if (d == -1) return "yesterday";
+  if (d >= 7 && d % 7 == 0) return d == 7 ? "in 1 week" : fmt::format("in {} weeks", d / 7);
+  if (d > 1) return fmt::format("in {} days", d);
+  return fmt::format("{} days ago", -d);
+}
+
+rendered_post render_post(const calendar& cal, const planned_post& post) {
+  const auto& e = cal.events[post.event];
+  auto start = format_long_date(post.occurrence.start), end = format_long_date(post.occurrence.end);
+  auto start_iso = format_iso_date(post.occurrence.start), end_iso = format_iso_date(post.occurrence.end);
+  auto year = std::to_string(static_cast<int>(date::year_month_day{post.occurrence.start}.year()));
+  int until = (post.occurrence.start - post.date).count();
+  auto until_text = std::to_string(until);
+  auto relative = relative_days(until);
+  template_values values;
+  values.strings = {{"id", e.id},        {"title", e.title},       {"description", e.description},
+                    {"url", e.url},      {"date", start},          {"end_date", end},
+                    {"date_iso", start_iso}, {"end_date_iso", end_iso}, {"year", year},
+                    {"days_until", until_text}, {"relative", relative}};
+  // Later entries win: the event's vars over the calendar's.
+  for (const auto& [name, value] : cal.vars) values.strings.emplace_back(name, value);
+  for (const auto& [name, value] : e.vars) values.strings.emplace_back(name, value);
+  values.lists = {{"tags", &e.tags}};
+  rendered_post out;
+  out.text = post.source->message.render(values);
+  out.subject = post.source->subject ? post.source->subject->render(values) : e.title;
+  return out;
+}
+
+}  // namespace herald

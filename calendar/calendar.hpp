@@ -1,0 +1,73 @@
+#pragma once
+// A loaded, validated inclusion calendar (SPEC §2): everything the planner
+// needs and nothing of the YAML it came from.
+//
+// Campaign steps are stored once and shared by the events that use them.
+// Immutable after loading; safe to read from any thread.
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <date/tz.h>
+
+#include "calendar/occurrences.hpp"
+#include "calendar/offset.hpp"
+#include "calendar/template.hpp"
+#include "calendar/workdays.hpp"
+
+namespace herald {
+
+using channel_index = std::uint16_t;
+using string_pairs = std::vector<std::pair<std::string, std::string>>;
+
+/// One post per occurrence and channel.
+struct step {
+  step_offset at;
+  std::chrono::minutes time{9 * 60};
+  std::vector<channel_index> channels;
+  not_workday_policy not_workday = not_workday_policy::keep;
+  text_template message;
+  std::optional<text_template> subject;  ///< default: {{title}}
+};
+
+struct campaign {
+  std::string name;
+  std::vector<step> steps;
+};
+
+struct event {
+  std::string id;
+  std::string title;
+  std::string description;
+  std::string url;
+  std::vector<std::string> tags;
+  string_pairs vars;  ///< the event's own; they win over the calendar's
+  recurrence when;
+  int campaign = -1;  ///< index into calendar::campaigns, or -1
+  std::vector<step> steps;
+};
+
+struct calendar {
+  std::string file;
+  std::string timezone;
+  const date::time_zone* zone = nullptr;
+  workday_calendar workdays;
+  string_pairs vars;
+  std::vector<campaign> campaigns;
+  std::vector<event> events;
+  std::vector<std::string> channels;  ///< names used by steps; steps refer to them by index
+
+  /// Calls `f(const step&)` for the campaign's steps, then the event's own.
+  template <class F>
+  void for_each_step(const event& e, F&& f) const {
+    if (e.campaign >= 0)
+      for (const auto& s : campaigns[static_cast<std::size_t>(e.campaign)].steps) f(s);
+    for (const auto& s : e.steps) f(s);
+  }
+};
+
+}  // namespace herald

@@ -1,0 +1,70 @@
+#pragma once
+// The calendar as read from YAML, before defaults, campaigns and channel
+// names are resolved: the loader's output and the resolver's input. Keeps
+// the marks that resolution errors point at. Internal to calendar/.
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "calendar/calendar.hpp"
+#include "calendar/yaml_fields.hpp"
+
+namespace herald {
+
+struct marked_name {
+  std::string name;
+  source_mark mark;
+};
+
+/// A template with the position of each variable it names.
+struct template_source {
+  text_template tmpl;
+  std::vector<source_mark> variable_marks;  ///< parallel to tmpl.variables()
+};
+
+struct step_source {
+  source_mark mark;
+  step_offset at;
+  std::optional<std::chrono::minutes> time;
+  std::optional<std::vector<marked_name>> channels;
+  std::optional<not_workday_policy> not_workday;
+  std::optional<template_source> message;
+  std::optional<template_source> subject;
+};
+
+struct event_source {
+  event value;  ///< everything but the campaign and steps
+  source_mark mark;
+  source_mark id_mark;
+  std::vector<source_mark> var_marks;  ///< parallel to value.vars
+  std::optional<marked_name> campaign;
+  std::vector<step_source> steps;
+};
+
+struct defaults_source {
+  std::optional<std::chrono::minutes> time;
+  std::optional<std::vector<marked_name>> channels;
+  std::optional<not_workday_policy> not_workday;
+};
+
+struct calendar_source {
+  std::string timezone;
+  source_mark timezone_mark;
+  std::vector<date::weekday> workdays{date::Monday, date::Tuesday, date::Wednesday, date::Thursday, date::Friday};
+  std::vector<date::local_days> holidays;
+  string_pairs vars;
+  std::vector<source_mark> var_marks;
+  defaults_source defaults;
+  std::vector<std::pair<marked_name, std::vector<step_source>>> campaigns;
+  std::vector<event_source> events;
+};
+
+/// Turns sources into the calendar: applies defaults, resolves campaigns and
+/// channels, checks template variables and post-key uniqueness.
+std::optional<calendar> resolve_calendar(calendar_source&& source, const std::string& file,
+                                         const std::optional<std::vector<std::string>>& known_channels,
+                                         diagnostics_collector& out);
+
+}  // namespace herald

@@ -1,0 +1,37 @@
+#pragma once
+// A step's `at`: a number of days from an occurrence's start or end.
+
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include <date/date.h>
+
+#include "calendar/diagnostic.hpp"
+
+namespace herald {
+
+struct step_offset {
+  enum class anchor { start, end };
+  anchor from = anchor::start;
+  int days = 0;
+
+  /// The post-key form (SPEC §2.2): `0d`, `-28d`, `+1d`, `end`, `end+1d`, `end-2d`.
+  std::string key() const;
+  /// The step's date for an occurrence.
+  date::local_days apply(date::local_days start, date::local_days end) const {
+    return (from == anchor::start ? start : end) + date::days{days};
+  }
+  friend bool operator==(const step_offset&, const step_offset&) = default;
+};
+
+/// Parses `0`, `-4w`, `-3d`, `+1d`, `end`, `end+1d`, `end-2d`.
+std::variant<step_offset, parse_error> parse_offset(std::string_view text);
+
+/// Parses `HH:MM` (24 h) into minutes after midnight.
+std::variant<std::chrono::minutes, parse_error> parse_time_of_day(std::string_view text);
+
+/// Parses a length: `7 days`, `1 day`, `2 weeks`, `7d`, `2w` (at least a day).
+std::variant<date::days, parse_error> parse_length(std::string_view text);
+
+}  // namespace herald

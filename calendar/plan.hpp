@@ -1,0 +1,57 @@
+#pragma once
+// Planning: the occurrences and posts of a calendar within a window of local
+// dates (SPEC §2.2, §6.1). Pure: the window is an argument, there is no clock.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "calendar/calendar.hpp"
+
+namespace herald {
+
+struct planned_occurrence {
+  std::uint32_t event;  ///< index into calendar::events
+  day_span span;
+};
+
+struct planned_post {
+  std::uint32_t event;
+  const step* source;   ///< points into the calendar, which must outlive the plan
+  channel_index channel;
+  day_span occurrence;
+  date::local_days date;  ///< the step's date after the workday move
+  date::sys_seconds due;
+  std::string key;        ///< `<event id>/<occurrence start>/<at>/<channel>`
+};
+
+/// Restricts a plan to some events and channels; empty lists mean all.
+struct plan_filter {
+  std::vector<std::string> events;
+  std::vector<std::string> channels;
+};
+
+struct plan {
+  std::vector<planned_occurrence> occurrences;  ///< overlapping the window; by start, then event id
+  std::vector<planned_post> posts;              ///< dated in the window; by due instant, then key
+};
+
+/// Occurrences overlapping [first, last] and posts whose (moved) date is in
+/// it; skipped steps are left out. REQUIRES: cal.zone is set.
+plan plan_window(const calendar& cal, date::local_days first, date::local_days last, const plan_filter& filter = {});
+
+/// `<event id>/<occurrence start>/<at>/<channel>`.
+std::string post_key(const calendar& cal, std::uint32_t event, date::local_days start, const step& s, channel_index channel);
+
+struct rendered_post {
+  std::string text;
+  std::string subject;
+};
+
+/// The post's message and subject with every variable of SPEC §2.3.
+rendered_post render_post(const calendar& cal, const planned_post& post);
+
+/// `today`, `tomorrow`, `in 3 days`, `in 2 weeks`, `yesterday`, `4 days ago`.
+std::string relative_days(int days_until);
+
+}  // namespace herald

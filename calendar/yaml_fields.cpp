@@ -1,0 +1,67 @@
+#include "calendar/yaml_fields.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "calendar/civil.hpp"
+
+namespace herald {
+
+void diagnostics_collector::error(source_mark mark, std::string message, std::string hint) {
+  add({file_, mark, std::move(message), std::move(hint)});
+}
+
+void diagnostics_collector::error(yaml_ref node, const parse_error& e) {
+  add({file_, node.mark_at(e.offset), e.message, e.hint});
+}
+
+void diagnostics_collector::add(diagnostic d) {
+  if (!full()) errors_.push_back(std::move(d));
+}
+
+bool check_keys(yaml_ref node, std::string_view what, std::span<const std::string_view> allowed,
+                diagnostics_collector& out) {
+  if (!node.is_mapping()) {
+    out.error(node.mark(), fmt::format("{} must be a mapping of keys to values, not {}", what, node.type_name()));
+    return false;
+  }
+  std::vector<std::string_view> candidates(allowed.begin(), allowed.end());
+  for (auto& [key, value] : node.entries()) {
+    auto name = key.scalar();
+    if (std::find(allowed.begin(), allowed.end(), name) != allowed.end()) continue;
+    auto suggestion = did_you_mean(name, candidates);
+    std::string keys;
+    for (auto k : allowed) keys += (keys.empty() ? "" : ", ") + std::string(k);
+    out.error(key.mark(), fmt::format("unknown key '{}' in {}{}", name, what, suggestion),
+              suggestion.empty() ? fmt::format("known keys: {}", keys) : std::string());
+  }
+  return true;
+}
+
+void require_keys(yaml_ref node, std::string_view what, std::span<const std::string_view> required,
+                  diagnostics_collector& out) {
+  if (!node.is_mapping()) return;
+  for (auto key : required)
+    if (!node.find(key)) out.error(node.mark(), fmt::format("{} has no '{}'", what, key));
+}
+
+std::optional<std::string_view> read_scalar(yaml_ref node, std::string_view what, diagnostics_collector& out) {
+  if (node.is_scalar()) return node.scalar();
+  out.error(node.mark(), fmt::format("{} must be a single value, not {}", what, node.type_name()));
+  return std::nullopt;
+}
+
+std::vector<yaml_ref> read_list(yaml_ref node, std::string_view what, diagnostics_collector& out) {
+  if (node.is_sequence()) return node.items();
+  if (node.is_scalar()) return {node};
+  out.error(node.mark(), fmt::format("{} must be a list, not {}", what, node.type_name()));
+  return {};
+}
+
+std::variant<date::local_days, parse_error> parse_date_value(std::string_view text) {
+  if (auto day = parse_iso_date(text)) return *day;
+  return parse_error{fmt::format("invalid date '{}'", text), 0, "write dates as YYYY-MM-DD, e.g. 2027-06-23"};
+}
+
+}  // namespace herald

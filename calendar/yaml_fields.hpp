@@ -1,0 +1,73 @@
+#pragma once
+// Reading typed fields out of a yaml_document with errors collected as
+// diagnostics: the shared vocabulary of the calendar and config loaders.
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include <date/date.h>
+
+#include "calendar/diagnostic.hpp"
+#include "calendar/yaml_document.hpp"
+
+namespace herald {
+
+/// Collects the errors of one file, up to a limit.
+class diagnostics_collector {
+ public:
+  static constexpr std::size_t max_errors = 50;
+
+  explicit diagnostics_collector(std::string file) : file_(std::move(file)) {}
+
+  void error(source_mark mark, std::string message, std::string hint = {});
+  /// A scalar parser's error, placed at its offset inside `node`.
+  void error(yaml_ref node, const parse_error& e);
+  void add(diagnostic d);
+
+  bool ok() const { return errors_.empty(); }
+  bool full() const { return errors_.size() >= max_errors; }
+  std::vector<diagnostic> take() { return std::move(errors_); }
+  const std::string& file() const { return file_; }
+
+ private:
+  std::string file_;
+  std::vector<diagnostic> errors_;
+};
+
+/// True when `node` is a mapping; reports unknown keys (with a hint when one
+/// of `allowed` is close). `what` names the node in errors ("a step").
+bool check_keys(yaml_ref node, std::string_view what, std::span<const std::string_view> allowed,
+                diagnostics_collector& out);
+
+/// Reports keys of `required` missing from the mapping `node`.
+void require_keys(yaml_ref node, std::string_view what, std::span<const std::string_view> required,
+                  diagnostics_collector& out);
+
+/// The text of a scalar, or an error naming `what` ("'title'") and the kind found.
+std::optional<std::string_view> read_scalar(yaml_ref node, std::string_view what, diagnostics_collector& out);
+
+/// A list's items; a single scalar counts as a list of one.
+std::vector<yaml_ref> read_list(yaml_ref node, std::string_view what, diagnostics_collector& out);
+
+/// A scalar run through `parse` (returning variant<T, parse_error>).
+template <class Parse>
+auto read_parsed(yaml_ref node, std::string_view what, Parse&& parse, diagnostics_collector& out)
+    -> std::optional<std::variant_alternative_t<0, decltype(parse(std::string_view{}))>> {
+  auto text = read_scalar(node, what, out);
+  if (!text) return std::nullopt;
+  auto result = parse(*text);
+  if (auto* error = std::get_if<parse_error>(&result)) {
+    out.error(node, *error);
+    return std::nullopt;
+  }
+  return std::get<0>(std::move(result));
+}
+
+/// `YYYY-MM-DD`, as a parse function for read_parsed.
+std::variant<date::local_days, parse_error> parse_date_value(std::string_view text);
+
+}  // namespace herald
