@@ -1,1 +1,66 @@
-// placeholder
+#include "daemon/cli.hpp"
+
+#include <ostream>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "daemon/commands.hpp"
+
+namespace herald {
+namespace {
+
+void add_source_options(CLI::App& command, source_options& sources) {
+  auto* config = command.add_option("--config", sources.config, "herald.yaml (default: $HERALD_CONFIG, else /etc/herald/herald.yaml)");
+  auto* calendar = command.add_option("--calendar", sources.calendar, "a calendar file alone, without a config");
+  config->excludes(calendar);
+}
+
+}  // namespace
+
+int run_cli(int argc, const char* const* argv, cli_context& context) {
+  CLI::App app{"herald keeps an inclusion calendar and posts its campaigns.", "herald"};
+  app.set_version_flag("--version", std::string("herald ") + HERALD_VERSION);
+  app.require_subcommand(1);
+
+  preview_options preview;
+  auto* preview_cmd = app.add_subcommand("preview", "show the occurrences and posts of the coming days");
+  add_source_options(*preview_cmd, preview.sources);
+  preview_cmd->add_option("--from", preview.from, "first date, YYYY-MM-DD (default: today in the calendar's zone)");
+  preview_cmd->add_option("--days", preview.days, "number of days (default: 90)")->check(CLI::Range(1, 3660));
+  preview_cmd->add_option("--event", preview.events, "only this event (repeatable)");
+  preview_cmd->add_option("--channel", preview.channels, "only this channel (repeatable)");
+  preview_cmd->add_option("--format", preview.format, "text (default) or json")->check(CLI::IsMember({"text", "json"}));
+
+  source_options validate;
+  auto* validate_cmd = app.add_subcommand("validate", "check a config and its calendars, or a calendar alone");
+  add_source_options(*validate_cmd, validate);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    context.out << app.help();
+    return 0;
+  } catch (const CLI::CallForVersion&) {
+    context.out << app.version() << "\n";
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) {  // help of a subcommand
+      context.out << (preview_cmd->parsed() ? preview_cmd->help() : validate_cmd->parsed() ? validate_cmd->help() : app.help());
+      return 0;
+    }
+    context.err << "herald: error: " << e.what() << "\n" << "Run 'herald --help' for usage.\n";
+    return 2;
+  }
+  if (*preview_cmd) return preview_command(preview, context);
+  if (*validate_cmd) return validate_command(validate, context);
+  return 2;
+}
+
+std::string default_config_path(const source_options& options, cli_context& context) {
+  if (!options.config.empty()) return options.config;
+  if (const char* env = context.getenv("HERALD_CONFIG"); env && *env) return env;
+  return "/etc/herald/herald.yaml";
+}
+
+}  // namespace herald

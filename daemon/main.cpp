@@ -1,1 +1,13 @@
-int main() { return 0; }
+// herald: keeps an inclusion calendar and posts its campaigns.
+#include <iostream>
+
+#include <unistd.h>
+
+#include "daemon/cli.hpp"
+
+int main(int argc, char** argv) {
+  std::ios::sync_with_stdio(false);
+  herald::cli_context context{std::cout, std::cerr};
+  context.out_is_terminal = isatty(STDOUT_FILENO) == 1;
+  return herald::run_cli(argc, argv, context);
+}

@@ -1,1 +1,89 @@
-// placeholder
+#include <algorithm>
+#include <ostream>
+
+#include <fmt/format.h>
+
+#include "calendar/civil.hpp"
+#include "daemon/calendar_sources.hpp"
+#include "daemon/commands.hpp"
+#include "daemon/preview_format.hpp"
+
+namespace herald {
+namespace {
+
+// Names given to --event / --channel must exist: a typo would otherwise
+// print an empty preview that looks like good news.
+bool check_names(const std::vector<std::string>& wanted, const std::vector<std::string>& known, std::string_view what,
+                 std::ostream& err) {
+  bool ok = true;
+  std::vector<std::string_view> candidates(known.begin(), known.end());
+  for (const auto& name : wanted)
+    if (std::find(known.begin(), known.end(), name) == known.end()) {
+      err << fmt::format("herald: error: unknown {} '{}'{}\n", what, name, did_you_mean(name, candidates));
+      ok = false;
+    }
+  return ok;
+}
+
+std::size_t terminal_width(cli_context& context) {
+  if (const char* columns = context.getenv("COLUMNS"))
+    if (int n = std::atoi(columns); n >= 40) return static_cast<std::size_t>(n);
+  return 100;
+}
+
+}  // namespace
+
+int preview_command(const preview_options& options, cli_context& context) {
+  auto config = options.sources.calendar.empty() ? default_config_path(options.sources, context) : std::string();
+  auto sources = load_sources(config, options.sources.calendar, context.err);
+  if (!sources) return 2;
+  const auto& first_calendar = sources->calendars.front();
+
+  std::vector<std::string> event_ids, channel_names;
+  for (const auto& cal : sources->calendars) {
+    for (const auto& e : cal.events) event_ids.push_back(e.id);
+    channel_names.insert(channel_names.end(), cal.channels.begin(), cal.channels.end());
+  }
+  if (sources->cfg) channel_names = sources->cfg->channel_names();
+  if (!check_names(options.events, event_ids, "event", context.err) ||
+      !check_names(options.channels, channel_names, "channel", context.err))
+    return 2;
+
+  preview_data data;
+  data.timezone = first_calendar.timezone;
+  if (options.from.empty()) {
+    auto now = date::floor<std::chrono::seconds>(context.now());
+    data.from = date::floor<date::days>(first_calendar.zone->to_local(now));
+  } else if (auto from = parse_iso_date(options.from)) {
+    data.from = *from;
+  } else {
+    context.err << fmt::format("herald: error: invalid --from '{}'; write a date as YYYY-MM-DD\n", options.from);
+    return 2;
+  }
+  data.until = data.from + date::days{options.days - 1};
+
+  std::vector<plan> plans;
+  plan_filter filter{options.events, options.channels};
+  for (const auto& cal : sources->calendars) {
+    plans.push_back(plan_window(cal, data.from, data.until, filter));
+    for (const auto& o : plans.back().occurrences) data.occurrences.emplace_back(&cal, o);
+    for (const auto& p : plans.back().posts) data.posts.emplace_back(&cal, p);
+  }
+  if (plans.size() > 1) {
+    std::stable_sort(data.occurrences.begin(), data.occurrences.end(), [](const auto& a, const auto& b) {
+      if (a.second.span.start != b.second.span.start) return a.second.span.start < b.second.span.start;
+      return a.first->events[a.second.event].id < b.first->events[b.second.event].id;
+    });
+    std::stable_sort(data.posts.begin(), data.posts.end(), [](const auto& a, const auto& b) {
+      return a.second.due != b.second.due ? a.second.due < b.second.due : a.second.key < b.second.key;
+    });
+  }
+  if (options.format == "json")
+    write_preview_json(data, context.out);
+  else
+    write_preview_text(data, context.out, {context.out_is_terminal && !context.getenv("NO_COLOR"), terminal_width(context)});
+  context.out.flush();
+  return context.out ? 0 : 1;
+}
+
+}  // namespace herald

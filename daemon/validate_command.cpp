@@ -1,1 +1,23 @@
-// placeholder
+#include <ostream>
+
+#include <fmt/format.h>
+
+#include "daemon/calendar_sources.hpp"
+#include "daemon/commands.hpp"
+
+namespace herald {
+
+int validate_command(const source_options& options, cli_context& context) {
+  auto config = options.calendar.empty() ? default_config_path(options, context) : std::string();
+  auto sources = load_sources(config, options.calendar, context.err);
+  if (!sources) return 2;
+  if (sources->cfg)
+    context.out << fmt::format("{}: ok, {} channel{}\n", sources->cfg->file, sources->cfg->channels.size(),
+                               sources->cfg->channels.size() == 1 ? "" : "s");
+  for (const auto& cal : sources->calendars)
+    context.out << fmt::format("{}: ok, {} event{}, {} campaign{}\n", cal.file, cal.events.size(),
+                               cal.events.size() == 1 ? "" : "s", cal.campaigns.size(), cal.campaigns.size() == 1 ? "" : "s");
+  return 0;
+}
+
+}  // namespace herald

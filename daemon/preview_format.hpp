@@ -1,0 +1,34 @@
+#pragma once
+// How `herald preview` prints a plan: the JSON document of SPEC §6.1, or a
+// table for people.
+
+#include <iosfwd>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "calendar/plan.hpp"
+
+namespace herald {
+
+struct preview_data {
+  std::string timezone;
+  date::local_days from, until;  ///< the window, both included
+  std::vector<std::pair<const calendar*, planned_occurrence>> occurrences;
+  std::vector<std::pair<const calendar*, planned_post>> posts;
+};
+
+void write_preview_json(const preview_data& data, std::ostream& out);
+
+struct text_style {
+  bool colour = false;
+  std::size_t width = 100;  ///< columns of the terminal
+};
+void write_preview_text(const preview_data& data, std::ostream& out, const text_style& style);
+
+/// `2027-05-26T09:30:00+01:00`: the instant in the zone, with its offset.
+std::string format_local_instant(const date::time_zone& zone, date::sys_seconds instant);
+/// `2027-05-26T08:30:00Z`.
+std::string format_utc_instant(date::sys_seconds instant);
+
+}  // namespace herald
