@@ -24,9 +24,6 @@ constexpr std::array<std::string_view, 12> islamic_months = {
     "Muharram", "Safar",   "Rabi al-Awwal", "Rabi al-Thani", "Jumada al-Awwal", "Jumada al-Thani",
     "Rajab",    "Shaban",  "Ramadan",       "Shawwal",       "Dhu al-Qadah",    "Dhu al-Hijjah"};
 
-constexpr std::array<std::string_view, 12> month_words = {
-    "january", "february", "march", "april", "may", "june", "july", "august",
-    "september", "october", "november", "december"};
 
 // One whitespace-separated word with its byte offset in the rule text.
 struct word {
@@ -83,8 +80,9 @@ std::optional<int> parse_nth(std::string_view text) {
 }
 
 parse_error unknown_month(const word& w) {
-  std::vector<std::string_view> names(month_words.begin(), month_words.end());
-  return {fmt::format("unknown month '{}'{}", w.text, did_you_mean(ascii_lower(w.text), names)), w.offset,
+  std::vector<std::string_view> names;
+  for (unsigned m = 1; m <= 12; ++m) names.push_back(month_name(date::month{m}));
+  return {fmt::format("unknown month '{}'{}", w.text, did_you_mean(w.text, names)), w.offset,
           std::string(forms_hint)};
 }
 
@@ -209,7 +207,7 @@ std::optional<std::variant<every_rule, parse_error>> parse_islamic(std::string_v
     rule.day = *day;
     return rule;
   }
-  std::vector<std::string_view> candidates(month_words.begin(), month_words.end());
+  std::vector<std::string_view> candidates;
   for (auto& n : normalised) candidates.push_back(n);
   auto guess = closest_match(name, candidates);
   for (unsigned m = 0; m < islamic_months.size(); ++m)

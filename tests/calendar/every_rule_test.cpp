@@ -1,0 +1,139 @@
+#include <catch2/catch.hpp>
+
+#include "calendar/every_rule.hpp"
+#include "test_support.hpp"
+
+using namespace herald;
+using herald::test::day;
+using herald::test::iso;
+
+namespace {
+
+every_rule rule(std::string_view text) {
+  auto parsed = parse_every(text);
+  if (auto* e = std::get_if<parse_error>(&parsed)) FAIL("'" << text << "': " << e->message);
+  return std::get<every_rule>(parsed);
+}
+
+parse_error rule_error(std::string_view text) {
+  auto parsed = parse_every(text);
+  REQUIRE(std::holds_alternative<parse_error>(parsed));
+  return std::get<parse_error>(parsed);
+}
+
+std::vector<std::string> starts(std::string_view text, int year, int lasts = 1) {
+  std::vector<day_span> spans;
+  every_rule_spans(rule(text), year, date::days{lasts}, spans);
+  std::vector<std::string> out;
+  for (auto& s : spans) out.push_back(iso(s.start) + (s.end != s.start ? ".." + iso(s.end) : ""));
+  return out;
+}
+
+// Calendrical Calculations (Reingold & Dershowitz), fixed-from-islamic: an
+// independent statement of the tabular civil calendar.
+date::local_days islamic_reference(int year, int month, int d) {
+  long fixed = 227015 - 1 + (year - 1) * 354L + (3 + 11L * year) / 30 + 29L * (month - 1) + month / 2 + d;
+  return day(1, 1, 1) + date::days{fixed - 1};
+}
+
+}  // namespace
+
+TEST_CASE("every: Western Easter matches the published table", "[every]") {
+  // Dates from the tables of Easter Sunday (e.g. the Astronomical Society of South Australia).
+  std::vector<std::pair<int, std::string>> table = {
+      {1818, "1818-03-22"}, {1943, "1943-04-25"}, {2000, "2000-04-23"}, {2008, "2008-03-23"},
+      {2011, "2011-04-24"}, {2019, "2019-04-21"}, {2024, "2024-03-31"}, {2025, "2025-04-20"},
+      {2026, "2026-04-05"}, {2027, "2027-03-28"}, {2028, "2028-04-16"}, {2038, "2038-04-25"},
+      {2285, "2285-03-22"}};
+  for (auto& [year, expected] : table) CHECK(iso(western_easter(year)) == expected);
+}
+
+TEST_CASE("every: Orthodox Easter matches the published table", "[every]") {
+  std::vector<std::pair<int, std::string>> table = {
+      {2008, "2008-04-27"}, {2010, "2010-04-04"}, {2011, "2011-04-24"}, {2019, "2019-04-28"},
+      {2020, "2020-04-19"}, {2021, "2021-05-02"}, {2022, "2022-04-24"}, {2023, "2023-04-16"},
+      {2024, "2024-05-05"}, {2025, "2025-04-20"}, {2026, "2026-04-12"}, {2027, "2027-05-02"}};
+  for (auto& [year, expected] : table) CHECK(iso(orthodox_easter(year)) == expected);
+}
+
+TEST_CASE("every: fixed dates in both orders, any case, February 29 only in leap years", "[every]") {
+  CHECK(starts("June 23", 2026) == std::vector<std::string>{"2026-06-23"});
+  CHECK(starts("23 Jun", 2026) == std::vector<std::string>{"2026-06-23"});
+  CHECK(starts("23rd JUNE", 2027) == std::vector<std::string>{"2027-06-23"});
+  CHECK(starts("February 29", 2028) == std::vector<std::string>{"2028-02-29"});
+  CHECK(starts("February 29", 2027).empty());
+  CHECK(starts("February 29", 2100).empty());  // not a leap year
+  CHECK(starts("June 23", 2026, 7) == std::vector<std::string>{"2026-06-23..2026-06-29"});
+}
+
+TEST_CASE("every: nth weekday of a month, with and without a fifth", "[every]") {
+  CHECK(starts("second Tuesday of October", 2026) == std::vector<std::string>{"2026-10-13"});  // Ada Lovelace Day
+  CHECK(starts("2nd tue of oct", 2027) == std::vector<std::string>{"2027-10-12"});
+  CHECK(starts("last Monday of May", 2026) == std::vector<std::string>{"2026-05-25"});  // UK bank holiday
+  CHECK(starts("first Monday of May", 2027) == std::vector<std::string>{"2027-05-03"});
+  // October 2026 has five Saturdays (3, 10, 17, 24, 31); October 2028 only four (7, 14, 21, 28).
+  CHECK(starts("fifth Saturday of October", 2026) == std::vector<std::string>{"2026-10-31"});
+  CHECK(starts("5th Saturday of October", 2028).empty());
+}
+
+TEST_CASE("every: weekday on or after / on or before a date", "[every]") {
+  CHECK(starts("Monday on or after September 20", 2026) == std::vector<std::string>{"2026-09-21"});
+  CHECK(starts("Sunday on or after September 20", 2026) == std::vector<std::string>{"2026-09-20"});
+  CHECK(starts("Friday on or before 1 May", 2026) == std::vector<std::string>{"2026-05-01"});
+  CHECK(starts("Thursday on or before 1 May", 2026) == std::vector<std::string>{"2026-04-30"});
+}
+
+TEST_CASE("every: a whole month lasts the month whatever 'lasts' says", "[every]") {
+  CHECK(starts("October", 2026, 3) == std::vector<std::string>{"2026-10-01..2026-10-31"});
+  CHECK(starts("feb", 2028) == std::vector<std::string>{"2028-02-01..2028-02-29"});
+}
+
+TEST_CASE("every: Easter offsets in days and weeks", "[every]") {
+  CHECK(starts("easter -2 days", 2026) == std::vector<std::string>{"2026-04-03"});  // Good Friday
+  CHECK(starts("Easter + 1 day", 2027) == std::vector<std::string>{"2027-03-29"});  // Easter Monday
+  CHECK(starts("easter +7 weeks", 2026) == std::vector<std::string>{"2026-05-24"}); // Pentecost
+  CHECK(starts("orthodox easter", 2026) == std::vector<std::string>{"2026-04-12"});
+  CHECK(starts("orthodox easter -2 days", 2027) == std::vector<std::string>{"2027-04-30"});
+}
+
+TEST_CASE("every: the tabular Islamic calendar agrees with Calendrical Calculations", "[every]") {
+  for (int year = 1440; year <= 1470; ++year)
+    for (int month : {1, 9, 10, 12}) {
+      auto expected = islamic_reference(year, month, 1);
+      std::vector<day_span> spans;
+      every_rule_spans(every_rule{every_rule::form::islamic, static_cast<unsigned>(month), 1},
+                       static_cast<int>(date::year_month_day{expected}.year()), date::days{1}, spans);
+      INFO(year << "/" << month);
+      CHECK(std::find_if(spans.begin(), spans.end(), [&](auto& s) { return s.start == expected; }) != spans.end());
+    }
+}
+
+TEST_CASE("every: some Gregorian years hold two occurrences of an Islamic date", "[every]") {
+  // 1 Muharram 1429 and 1430 both fall in 2008.
+  CHECK(starts("1 Muharram", 2008) == std::vector<std::string>{"2008-01-10", "2008-12-29"});
+  CHECK(starts("1 Shawwal", 2026) == std::vector<std::string>{iso(islamic_reference(1447, 10, 1))});
+  CHECK(starts("10 Dhu al-Hijjah", 2027).size() == 1);
+}
+
+TEST_CASE("every: day 30 of a 29-day Islamic month has no occurrence that year", "[every]") {
+  // Ramadan has 30 days in the tabular calendar; Shawwal (month 10) 29.
+  CHECK(starts("30 Shawwal", 2026).empty());
+  CHECK(starts("30 Ramadan", 2026).size() == 1);
+}
+
+TEST_CASE("every: errors say what is wrong and where", "[every]") {
+  auto e = rule_error("April 31");
+  CHECK(e.message == "April has only 30 days");
+  CHECK(e.offset == 6);
+  CHECK(rule_error("February 30").message == "February has only 29 days");
+  e = rule_error("Jnue 23");
+  CHECK(e.message == "unknown month 'Jnue' (did you mean 'June'?)");
+  CHECK(e.offset == 0);
+  e = rule_error("sixth Monday of May");
+  CHECK(e.message == "unknown ordinal 'sixth'");
+  e = rule_error("1 Shawal");
+  CHECK(e.message == "unknown month 'Shawal' (did you mean 'Shawwal'?)");
+  CHECK(e.offset == 2);
+  CHECK(rule_error("easter -2 fortnights").message == "unknown unit 'fortnights'");
+  CHECK(rule_error("every day").message == "'every day' is not a rule herald knows");
+}

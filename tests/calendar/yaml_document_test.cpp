@@ -1,0 +1,80 @@
+#include <catch2/catch.hpp>
+
+#include "calendar/yaml_document.hpp"
+
+using namespace herald;
+
+namespace {
+
+diagnostic read_error(const std::string& text) {
+  auto result = yaml_document::read(text, "t.yaml");
+  REQUIRE(std::holds_alternative<diagnostic>(result));
+  return std::get<diagnostic>(result);
+}
+
+}  // namespace
+
+TEST_CASE("yaml: nodes remember their line and column", "[yaml]") {
+  std::string text = "a: 1\nb:\n  - x\n  - \"y z\"\n";
+  auto result = yaml_document::read(text, "t.yaml");
+  auto& doc = std::get<yaml_document>(result);
+  auto b = doc.root().find("b");
+  REQUIRE(b);
+  REQUIRE(b->items().size() == 2);
+  CHECK(b->items()[1].scalar() == "y z");
+  CHECK(b->items()[1].mark().line == 4);
+  CHECK(b->items()[1].mark().col == 5);
+  CHECK(b->items()[1].mark_at(2).col == 8);  // past the quote: 'z'
+}
+
+TEST_CASE("yaml: duplicate keys are errors, unlike yaml-cpp's default", "[yaml]") {
+  auto e = read_error("title: a\nid: x\ntitle: b\n");
+  CHECK(e.mark.line == 3);
+  CHECK(e.mark.col == 1);
+  CHECK(e.message == "duplicate key 'title' (first given on line 1)");
+}
+
+TEST_CASE("yaml: bytes that are not UTF-8 are errors with their position", "[yaml]") {
+  auto e = read_error("title: caf\xe9\n");
+  CHECK(e.message == "invalid UTF-8 byte 0xE9");
+  CHECK(e.mark.line == 1);
+  CHECK(e.mark.col == 11);
+  CHECK(read_error("a: \xc0\xaf\n").message == "invalid UTF-8 byte 0xC0");  // overlong '/'
+  CHECK(read_error("a: b\x01\n").message == "control character 0x01 in the text");
+}
+
+TEST_CASE("yaml: hostile shapes end quickly with an error", "[yaml]") {
+  CHECK(read_error(std::string(100000, '[')).message == "the YAML is nested too deeply");
+  std::string bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n";
+  for (char c = 'b'; c <= 'j'; ++c) {
+    std::string prev(1, static_cast<char>(c - 1));
+    bomb += std::string(1, c) + ": &" + c + " [*" + prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev +
+            ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev + "]\n";
+  }
+  CHECK(read_error(bomb).message == "aliases expand to too many nodes");
+  CHECK(read_error("a: 1\n---\nb: 2\n").message == "a file holds one YAML document; remove the second '---'");
+  CHECK(read_error("a: [1, 2\n").message.starts_with("invalid YAML: "));
+}
+
+TEST_CASE("yaml: a streamed sequence hands over each item and keeps none", "[yaml]") {
+  std::string text = "events:\n  - id: a\n  - id: b\n  - id: c\nafter: 1\n";
+  std::vector<std::string> ids;
+  std::vector<int> lines;
+  auto result = yaml_document::read(text, "t.yaml", {}, "events", [&](yaml_ref item) {
+    ids.emplace_back(item.find("id")->scalar());
+    lines.push_back(item.mark().line);
+  });
+  auto& doc = std::get<yaml_document>(result);
+  CHECK(ids == std::vector<std::string>{"a", "b", "c"});
+  CHECK(lines == std::vector<int>{2, 3, 4});
+  CHECK(doc.streamed_items() == 3);
+  CHECK(doc.root().find("events")->size() == 0);
+  CHECK(doc.root().find("after")->scalar() == "1");
+}
+
+TEST_CASE("yaml: aliases are followed without copying", "[yaml]") {
+  std::string text = "base: &b {x: 1}\nuse: *b\n";
+  auto result = yaml_document::read(text, "t.yaml");
+  auto& doc = std::get<yaml_document>(result);
+  CHECK(doc.root().find("use")->find("x")->scalar() == "1");
+}

@@ -1,0 +1,25 @@
+#pragma once
+// Small helpers shared by the tests.
+
+#include <string>
+
+#include <date/date.h>
+
+#include "calendar/calendar_loader.hpp"
+#include "calendar/civil.hpp"
+
+namespace herald::test {
+
+inline date::local_days day(int y, unsigned m, unsigned d) {
+  return date::local_days{date::year{y} / date::month{m} / date::day{d}};
+}
+
+inline std::string iso(date::local_days d) { return format_iso_date(d); }
+
+/// Loads a calendar from YAML text; fails the test with the errors if any.
+calendar load_ok(const std::string& yaml, const calendar_options& options = {});
+
+/// The formatted errors of a calendar that must not load.
+std::string load_errors(const std::string& yaml, const calendar_options& options = {});
+
+}  // namespace herald::test
