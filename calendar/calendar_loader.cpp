@@ -246,8 +246,9 @@ calendar_load_result load_calendar(std::string_view text, std::string file, cons
   auto& doc = std::get<yaml_document>(document);
   if (doc.root().is_null()) return {std::nullopt, {diagnostic{file, {1, 1}, "the calendar is empty", "start with 'version: 1'"}}};
   read_root(doc.root(), source, out);
-  std::optional<calendar> result;
-  if (out.ok()) result = resolve_calendar(std::move(source), file, options.known_channels, out);
+  // Resolve even after errors, so one run reports a bad zone, an unknown
+  // campaign and a bad date together.
+  auto result = resolve_calendar(std::move(source), file, options.known_channels, out);
   if (!out.ok()) return {std::nullopt, out.take()};
   return {std::move(result), {}};
 }

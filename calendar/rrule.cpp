@@ -489,9 +489,10 @@ bool day_passes(const expansion& x, local_days day, unsigned month_day, unsigned
          x.month_days_from_end.test(month_length - month_day + 1);
 }
 
-// The days of period `in` that pass the BYxxx parts, ascending.
-std::vector<local_days> matching_days(const expansion& x, period in) {
-  std::vector<local_days> out;
+// The days of period `in` that pass the BYxxx parts, ascending, into `out`
+// (a buffer reused across periods: a long COUNT walks many of them).
+void matching_days(const expansion& x, period in, std::vector<local_days>& out) {
+  out.clear();
   auto ordinal_hits = ordinal_days(x, in);
   for (auto day = in.first; day <= in.last;) {
     date::year_month_day ymd{day};
@@ -505,14 +506,14 @@ std::vector<local_days> matching_days(const expansion& x, period in) {
     }
     day = stop + date::days{1};
   }
-  return out;
 }
 
 // BYSETPOS picks by position among the period's matching days (negative:
 // from the end); positions past either end pick nothing.
-std::vector<local_days> select_positions(const std::vector<int>& set_pos, std::vector<local_days> days) {
+const std::vector<local_days>& select_positions(const std::vector<int>& set_pos, const std::vector<local_days>& days,
+                                                std::vector<local_days>& picked) {
   if (set_pos.empty()) return days;
-  std::vector<local_days> picked;
+  picked.clear();
   auto size = static_cast<long long>(days.size());
   for (int pos : set_pos) {
     long long i = pos > 0 ? pos - 1 : size + pos;
@@ -550,10 +551,12 @@ std::vector<local_days> rrule_dates(const rrule& rule, local_days start, local_d
   if (from > to) return out;
   int remaining = x.count.value_or(0);
   long long empty_run = 0, empty_limit = empty_period_limit(x);
+  std::vector<local_days> matched, picked;
   for (long long p = x.count ? 0 : first_period_reaching(x, start, from);; ++p) {
     auto span = period_at(x, start, p);
     if (!span || span->first > to) break;
-    auto days = select_positions(x.set_pos, matching_days(x, *span));
+    matching_days(x, *span, matched);
+    const auto& days = select_positions(x.set_pos, matched, picked);
     empty_run = days.empty() ? empty_run + 1 : 0;
     if (empty_run > empty_limit) break;
     for (auto day : days) {

@@ -1,5 +1,6 @@
 #include "daemon/calendar_sources.hpp"
 
+#include <algorithm>
 #include <map>
 #include <ostream>
 
@@ -22,37 +23,45 @@ void print_diagnostics(const std::vector<diagnostic>& errors, std::ostream& err)
 }
 
 std::optional<calendar_sources> load_sources(const std::string& config_path, const std::string& calendar_path,
-                                             std::ostream& err) {
+                                             std::ostream& err, int& status) {
+  // A diagnostic without a line is a file that could not be read.
+  auto fail = [&](const std::vector<diagnostic>& errors) {
+    print_diagnostics(errors, err);
+    bool unreadable = std::any_of(errors.begin(), errors.end(), [](auto& d) { return d.mark.line == 0; });
+    if (unreadable)
+      status = 1;
+    else if (status == 0)
+      status = 2;
+  };
+  status = 0;
   calendar_sources sources;
   calendar_options options;
   std::vector<std::string> paths{calendar_path};
   if (!config_path.empty()) {
     auto loaded = load_config_file(config_path);
     if (!loaded.value) {
-      print_diagnostics(loaded.errors, err);
+      fail(loaded.errors);
       return std::nullopt;
     }
     sources.cfg = std::move(loaded.value);
     options.known_channels = sources.cfg->channel_names();
     paths = sources.cfg->calendars;
   }
-  bool ok = true;
   std::map<std::string, std::string> ids;  // post keys must be unique across files
   for (const auto& path : paths) {
     auto loaded = load_calendar_file(path, options);
     if (!loaded.value) {
-      print_diagnostics(loaded.errors, err);
-      ok = false;
+      fail(loaded.errors);
       continue;
     }
     for (const auto& e : loaded.value->events)
       if (auto [it, added] = ids.emplace(e.id, path); !added) {
         err << fmt::format("{}: error: event id '{}' is also used in {}\n", path, e.id, it->second);
-        ok = false;
+        if (status == 0) status = 2;
       }
     sources.calendars.push_back(std::move(*loaded.value));
   }
-  if (!ok) return std::nullopt;
+  if (status != 0) return std::nullopt;
   return sources;
 }
 

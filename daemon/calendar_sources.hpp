@@ -19,9 +19,10 @@ struct calendar_sources {
 };
 
 /// Exactly one of `config_path` and `calendar_path` is non-empty. Prints
-/// every error to `err` and returns nullopt when anything is invalid.
+/// every error to `err` and returns nullopt when anything is wrong, with
+/// `status` 2 for invalid input or 1 when a file could not be read.
 std::optional<calendar_sources> load_sources(const std::string& config_path, const std::string& calendar_path,
-                                             std::ostream& err);
+                                             std::ostream& err, int& status);
 
 /// Prints diagnostics with the quoted source line (re-reading each file).
 void print_diagnostics(const std::vector<diagnostic>& errors, std::ostream& err);

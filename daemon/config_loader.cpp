@@ -177,6 +177,8 @@ void read_root(yaml_ref root, config& c, diagnostics_collector& out) {
   if (auto cal = root.find("calendar"))
     for (auto item : read_list(*cal, "'calendar'", out))
       if (auto path = read_scalar(item, "a calendar path", out)) c.calendars.push_back(resolve_path(c.file, *path));
+  if (auto cal = root.find("calendar"); cal && c.calendars.empty())
+    out.error(cal->mark(), "'calendar' must name at least one calendar file");
   if (auto dir = root.find("state_dir"))
     if (auto path = read_scalar(*dir, "'state_dir'", out)) c.state_dir = resolve_path(c.file, *path);
   if (auto v = root.find("catch_up"))

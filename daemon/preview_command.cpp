@@ -35,8 +35,9 @@ std::size_t terminal_width(cli_context& context) {
 
 int preview_command(const preview_options& options, cli_context& context) {
   auto config = options.sources.calendar.empty() ? default_config_path(options.sources, context) : std::string();
-  auto sources = load_sources(config, options.sources.calendar, context.err);
-  if (!sources) return 2;
+  int status = 0;
+  auto sources = load_sources(config, options.sources.calendar, context.err, status);
+  if (!sources) return status;
   const auto& first_calendar = sources->calendars.front();
 
   std::vector<std::string> event_ids, channel_names;

@@ -1,0 +1,197 @@
+#include <catch2/catch.hpp>
+
+#include "calendar/plan.hpp"
+#include "test_support.hpp"
+
+using namespace herald;
+using herald::test::day;
+using herald::test::iso;
+using herald::test::load_errors;
+using herald::test::load_ok;
+
+namespace {
+
+const std::string spec_example = R"(version: 1
+timezone: Europe/London
+workdays: [Mon, Tue, Wed, Thu, Fri]
+holidays: [2026-12-25, 2026-12-28]
+vars: { org: "GSE Profession" }
+defaults:
+  time: "09:30"
+  channels: [staff-slack]
+  not_workday: keep
+campaigns:
+  standard:
+    - at: -4w
+      not_workday: previous
+      channels: [edi-team-email]
+      subject: "{{title}} in four weeks"
+      message: "{{title}} is on {{date}}. Time to line up speakers and blogs."
+    - at: 0
+      message: "Today is {{title}}! {{url}}"
+events:
+  - id: inwed
+    title: International Women in Engineering Day
+    every: June 23
+    url: https://www.inwed.org.uk/
+    description: "Celebrating women engineers worldwide."
+    tags: [gender, engineering]
+    vars: { hashtag: "#INWED" }
+    campaign: standard
+    steps:
+      - at: end+1d
+        message: "Thank you to everyone who joined {{title}} {{hashtag}}."
+)";
+
+}  // namespace
+
+TEST_CASE("loader: the SPEC's example loads with defaults applied", "[loader]") {
+  auto cal = load_ok(spec_example);
+  CHECK(cal.timezone == "Europe/London");
+  REQUIRE(cal.events.size() == 1);
+  const auto& e = cal.events[0];
+  CHECK(e.id == "inwed");
+  CHECK(e.tags == std::vector<std::string>{"gender", "engineering"});
+  REQUIRE(e.campaign == 0);
+  const auto& steps = cal.campaigns[0].steps;
+  REQUIRE(steps.size() == 2);
+  CHECK(steps[0].at.key() == "-28d");
+  CHECK(steps[0].time == std::chrono::minutes{9 * 60 + 30});  // from defaults
+  CHECK(steps[0].not_workday == not_workday_policy::previous);
+  CHECK(cal.channels[steps[0].channels.at(0)] == "edi-team-email");
+  CHECK(cal.channels[steps[1].channels.at(0)] == "staff-slack");  // from defaults
+  CHECK(steps[1].not_workday == not_workday_policy::keep);
+  REQUIRE(e.steps.size() == 1);
+  CHECK(e.steps[0].at.key() == "end+1d");
+}
+
+TEST_CASE("loader: an unknown key is an error with a hint, a quoted line and a caret", "[loader]") {
+  auto yaml = spec_example;
+  yaml.replace(yaml.find("        message: \"Thank"), 16, "        mesage:");
+  auto errors = load_errors(yaml);
+  CHECK(errors.starts_with(
+      "test.yaml:30:9: error: unknown key 'mesage' in a step (did you mean 'message'?)\n"
+      " 30 |         mesage: \"Thank you to everyone who joined {{title}} {{hashtag}}.\"\n"
+      "    |         ^\n"));
+  CHECK(errors.find("test.yaml:29:9: error: a step has no 'message'") != std::string::npos);
+}
+
+TEST_CASE("loader: an unknown template variable points into the message", "[loader]") {
+  auto yaml = spec_example;
+  yaml.replace(yaml.find("{{hashtag}}."), 11, "{{hashtags}}");
+  CHECK(load_errors(yaml) ==
+        "test.yaml:30:64: error: unknown variable 'hashtags' for event 'inwed' (did you mean 'hashtag'?)\n"
+        " 30 |         message: \"Thank you to everyone who joined {{title}} {{hashtags}}.\"\n"
+        "    |                                                                ^\n"
+        "  hint: use a built-in such as {{title}} or {{date}}, or define it under 'vars:'\n");
+}
+
+TEST_CASE("loader: channels must exist in the config when it is given", "[loader]") {
+  calendar_options options;
+  options.known_channels = std::vector<std::string>{"staff-slack", "edi-team-mail"};
+  auto errors = load_errors(spec_example, options);
+  CHECK(errors.starts_with("test.yaml:14:18: error: unknown channel 'edi-team-email' (did you mean 'edi-team-mail'?)\n"));
+  options.known_channels = std::vector<std::string>{"staff-slack", "edi-team-email"};
+  load_ok(spec_example, options);
+}
+
+TEST_CASE("loader: two steps of one event with the same 'at' and channel are an error", "[loader]") {
+  auto yaml = spec_example;
+  yaml.replace(yaml.find("      - at: end+1d"), 18, "      - at: -28d\n        channels: [edi-team-email]");
+  auto errors = load_errors(yaml);
+  CHECK(errors.starts_with("test.yaml:29:9: error: event 'inwed' has two steps at -28d for channel 'edi-team-email'\n"));
+}
+
+TEST_CASE("loader: several errors are reported in one run", "[loader]") {
+  auto errors = load_errors(R"(version: 1
+timezone: Europe/Londn
+events:
+  - id: a
+    title: A
+    every: April 31
+  - id: a
+    title: B
+    dates: [2026-02-30]
+)");
+  CHECK(errors.find("test.yaml:6:18: error: April has only 30 days") != std::string::npos);
+  CHECK(errors.find("test.yaml:9:13: error: invalid date '2026-02-30'") != std::string::npos);
+  CHECK(errors.find("test.yaml:2:11: error: unknown time zone 'Europe/Londn' (did you mean 'Europe/London'?)") != std::string::npos);
+  CHECK(errors.find("test.yaml:7:9: error: duplicate event id 'a' (first on line 4)") != std::string::npos);
+}
+
+TEST_CASE("loader: events may come before the campaigns and defaults they use", "[loader]") {
+  auto cal = load_ok(R"(version: 1
+events:
+  - id: ada
+    title: Ada Lovelace Day
+    every: second Tuesday of October
+    campaign: day
+timezone: America/New_York
+campaigns:
+  day: [{at: 0, message: "{{title}} {{relative}}"}]
+defaults: {channels: [general], time: "10:00"}
+)");
+  CHECK(cal.events[0].campaign == 0);
+  CHECK(cal.campaigns[0].steps[0].time == std::chrono::hours{10});
+}
+
+TEST_CASE("loader: occurrences unite every, rrule and dates; from, until and except apply", "[loader]") {
+  auto cal = load_ok(R"(version: 1
+timezone: Europe/London
+events:
+  - id: ciiw
+    title: Careers in Ideas Week
+    dates: [2026-11-16..2026-11-22, 2027-11-15..2027-11-21]
+  - id: mix
+    title: Mixed
+    every: [June 23, 23 Jun]
+    rrule: "FREQ=YEARLY;BYMONTH=6;BYMONTHDAY=23"
+    start: 2020-06-23
+    dates: [2026-06-23..2026-06-30, 2026-07-01]
+    lasts: 2 days
+    from: 2026-01-01
+    until: 2028-12-31
+    except: [2027-06-23]
+)");
+  auto spans = occurrences_starting(cal.events[1].when, day(2000, 1, 1), day(2100, 1, 1));
+  std::vector<std::string> got;
+  for (auto& s : spans) got.push_back(iso(s.start) + ".." + iso(s.end));
+  // Same starts merge with the later end; 2027 is excepted; nothing before from or after until.
+  CHECK(got == std::vector<std::string>{"2026-06-23..2026-06-30", "2026-07-01..2026-07-01", "2028-06-23..2028-06-24"});
+  auto ciiw = occurrences_starting(cal.events[0].when, day(2027, 1, 1), day(2027, 12, 31));
+  REQUIRE(ciiw.size() == 1);
+  CHECK(iso(ciiw[0].end) == "2027-11-21");
+}
+
+TEST_CASE("loader: event vars win over calendar vars; built-in names are reserved", "[loader]") {
+  auto cal = load_ok(R"(version: 1
+timezone: Europe/London
+vars: {org: Network, hashtag: "#EDI"}
+defaults: {channels: [c]}
+events:
+  - id: a
+    title: A
+    every: June 1
+    vars: {hashtag: "#A"}
+    steps: [{at: 0, message: "{{org}} {{hashtag}}"}]
+)");
+  auto plan = plan_window(cal, day(2026, 6, 1), day(2026, 6, 1));
+  REQUIRE(plan.posts.size() == 1);
+  CHECK(render_post(cal, plan.posts[0]).text == "Network #A");
+  CHECK(load_errors("version: 1\ntimezone: UTC\nvars: {date: x}\n") ==
+        "test.yaml:3:8: error: var 'date' would hide the built-in variable of that name\n"
+        " 3 | vars: {date: x}\n"
+        "   |        ^\n"
+        "  hint: choose another name\n");
+}
+
+TEST_CASE("loader: a 10 000-event calendar is read without keeping its tree", "[loader]") {
+  std::string yaml = "version: 1\ntimezone: Europe/London\ndefaults: {channels: [c]}\n"
+                     "campaigns:\n  c: [{at: 0, message: \"{{title}}\"}]\nevents:\n";
+  for (int i = 0; i < 10000; ++i)
+    yaml += "  - {id: e" + std::to_string(i) + ", title: Event " + std::to_string(i) + ", every: March " +
+            std::to_string(i % 28 + 1) + ", campaign: c}\n";
+  auto cal = load_ok(yaml);
+  CHECK(cal.events.size() == 10000);
+  CHECK(cal.events[9999].id == "e9999");
+}

@@ -1,0 +1,150 @@
+#include <catch2/catch.hpp>
+
+#include "calendar/plan.hpp"
+#include "daemon/preview_format.hpp"
+#include "test_support.hpp"
+
+using namespace herald;
+using herald::test::day;
+using herald::test::iso;
+using herald::test::load_ok;
+
+namespace {
+
+std::vector<std::string> keys(const plan& p) {
+  std::vector<std::string> out;
+  for (const auto& post : p.posts) out.push_back(post.key);
+  return out;
+}
+
+const char* inwed = R"(version: 1
+timezone: Europe/London
+holidays: [2027-05-31]
+defaults: {time: "09:30", channels: [staff-slack]}
+campaigns:
+  standard:
+    - at: -4w
+      not_workday: previous
+      channels: [edi-team-email]
+      subject: "{{title}} in four weeks"
+      message: "{{title}} is on {{date}}. Time to line up speakers and blogs."
+    - at: 0
+      message: "Today is {{title}}! {{url}}"
+events:
+  - id: inwed
+    title: International Women in Engineering Day
+    every: June 23
+    url: https://www.inwed.org.uk/
+    campaign: standard
+)";
+
+}  // namespace
+
+TEST_CASE("plan: the SPEC's preview example, post for post", "[plan]") {
+  auto cal = load_ok(inwed);
+  auto p = plan_window(cal, day(2027, 5, 1), day(2027, 7, 29));
+  REQUIRE(p.occurrences.size() == 1);
+  CHECK(iso(p.occurrences[0].span.start) == "2027-06-23");
+  CHECK(keys(p) == std::vector<std::string>{"inwed/2027-06-23/-28d/edi-team-email", "inwed/2027-06-23/0d/staff-slack"});
+  const auto& first = p.posts[0];
+  CHECK(format_local_instant(*cal.zone, first.due) == "2027-05-26T09:30:00+01:00");
+  CHECK(format_utc_instant(first.due) == "2027-05-26T08:30:00Z");
+  auto text = render_post(cal, first);
+  CHECK(text.text == "International Women in Engineering Day is on Wednesday 23 June 2027. Time to line up speakers and blogs.");
+  CHECK(text.subject == "International Women in Engineering Day in four weeks");
+  CHECK(render_post(cal, p.posts[1]).subject == "International Women in Engineering Day");  // default {{title}}
+}
+
+TEST_CASE("plan: a step moved off a weekend lands in the window by its moved date", "[plan]") {
+  // 2026-06-23 - 4w = Tue 26 May 2026: a workday, no move. In 2029 June 23
+  // is a Saturday: -4w is Sat 26 May 2029 and moves to Fri 25 May.
+  auto cal = load_ok(inwed);
+  auto p = plan_window(cal, day(2029, 5, 25), day(2029, 5, 25));
+  REQUIRE(p.posts.size() == 1);
+  CHECK(p.posts[0].key == "inwed/2029-06-23/-28d/edi-team-email");
+  CHECK(iso(p.posts[0].date) == "2029-05-25");
+  CHECK(p.occurrences.empty());  // the occurrence itself is not in the window
+  CHECK(plan_window(cal, day(2029, 5, 26), day(2029, 5, 26)).posts.empty());
+}
+
+TEST_CASE("plan: days_until and relative count from the moved date", "[plan]") {
+  auto yaml = std::string(inwed);
+  yaml.replace(yaml.find("{{title}} is on {{date}}."), 25, "{{days_until}} / {{relative}}");
+  auto cal = load_ok(yaml);
+  auto p = plan_window(cal, day(2029, 5, 25), day(2029, 5, 25));
+  REQUIRE(p.posts.size() == 1);
+  CHECK(render_post(cal, p.posts[0]).text == "29 / in 29 days Time to line up speakers and blogs.");
+}
+
+TEST_CASE("plan: skipped steps are not listed; holidays are not workdays", "[plan]") {
+  auto cal = load_ok(R"(version: 1
+timezone: Europe/London
+holidays: [2027-12-27..2027-12-28]
+defaults: {channels: [c], not_workday: skip}
+events:
+  - id: xmas
+    title: Christmas break
+    every: December 25
+    steps:
+      - {at: 0, message: "skipped: a Saturday in 2027"}
+      - {at: +2d, message: "skipped: a holiday"}
+      - {at: +2d, not_workday: next, channels: [d], message: "moved to Wednesday"}
+)");
+  auto p = plan_window(cal, day(2027, 12, 1), day(2027, 12, 31));
+  REQUIRE(p.posts.size() == 1);
+  CHECK(p.posts[0].key == "xmas/2027-12-25/+2d/d");
+  CHECK(iso(p.posts[0].date) == "2027-12-29");
+}
+
+TEST_CASE("plan: month-long occurrences overlap the window and end steps count from the end", "[plan]") {
+  auto cal = load_ok(R"(version: 1
+timezone: Europe/London
+defaults: {channels: [c]}
+events:
+  - id: bhm
+    title: Black History Month
+    every: October
+    steps:
+      - {at: 0, message: "{{title}} starts: {{date}} to {{end_date}}"}
+      - {at: end+1d, message: "Thanks! {{relative}}"}
+)");
+  auto p = plan_window(cal, day(2026, 10, 15), day(2026, 11, 15));
+  REQUIRE(p.occurrences.size() == 1);
+  CHECK(iso(p.occurrences[0].span.end) == "2026-10-31");
+  REQUIRE(p.posts.size() == 1);
+  CHECK(p.posts[0].key == "bhm/2026-10-01/end+1d/c");
+  CHECK(render_post(cal, p.posts[0]).text == "Thanks! 31 days ago");
+  auto october = plan_window(cal, day(2026, 10, 1), day(2026, 10, 1));
+  CHECK(render_post(cal, october.posts.at(0)).text ==
+        "Black History Month starts: Thursday 1 October 2026 to Saturday 31 October 2026");
+}
+
+TEST_CASE("plan: posts sort by due instant, then key; filters keep what is asked", "[plan]") {
+  auto cal = load_ok(R"(version: 1
+timezone: America/New_York
+defaults: {channels: [b, a]}
+events:
+  - {id: zed, title: Z, every: March 1, steps: [{at: 0, time: "08:00", message: z}]}
+  - {id: amy, title: A, every: March 1, steps: [{at: 0, time: "09:00", message: a}]}
+)");
+  auto p = plan_window(cal, day(2027, 3, 1), day(2027, 3, 1));
+  CHECK(keys(p) == std::vector<std::string>{"zed/2027-03-01/0d/a", "zed/2027-03-01/0d/b", "amy/2027-03-01/0d/a",
+                                            "amy/2027-03-01/0d/b"});
+  CHECK(p.occurrences[0].event == 1);  // same start: by event id, amy first
+  auto only = plan_window(cal, day(2027, 3, 1), day(2027, 3, 1), plan_filter{{"amy"}, {"b"}});
+  CHECK(keys(only) == std::vector<std::string>{"amy/2027-03-01/0d/b"});
+}
+
+TEST_CASE("plan: DST days keep posts at their local time", "[plan]") {
+  auto cal = load_ok(R"(version: 1
+timezone: Europe/London
+defaults: {channels: [c]}
+events:
+  - {id: daily, title: D, rrule: "FREQ=DAILY", start: 2026-03-27, steps: [{at: 0, message: x}]}
+)");
+  auto p = plan_window(cal, day(2026, 3, 28), day(2026, 3, 30));
+  REQUIRE(p.posts.size() == 3);
+  CHECK(format_local_instant(*cal.zone, p.posts[0].due) == "2026-03-28T09:00:00+00:00");
+  CHECK(format_local_instant(*cal.zone, p.posts[1].due) == "2026-03-29T09:00:00+01:00");
+  CHECK(format_utc_instant(p.posts[1].due) == "2026-03-29T08:00:00Z");
+}
