@@ -1,11 +1,11 @@
 #include "calendar/calendar_loader.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <regex>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -23,6 +23,12 @@ constexpr std::array<std::string_view, 16> event_keys = {
     "start", "dates", "lasts",      "from",  "until", "except", "campaign", "steps"};
 constexpr std::array<std::string_view, 6> step_keys = {"at", "time", "channels", "not_workday", "message", "subject"};
 constexpr std::array<std::string_view, 3> defaults_keys = {"time", "channels", "not_workday"};
+
+// [a-z0-9][a-z0-9-]*: ids go into post keys and URLs as they are.
+bool is_valid_id(std::string_view id) {
+  auto allowed = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; };
+  return !id.empty() && id.front() != '-' && std::all_of(id.begin(), id.end(), allowed);
+}
 
 std::variant<not_workday_policy, parse_error> parse_policy(std::string_view text) {
   auto lower = ascii_lower(text);
@@ -156,10 +162,9 @@ std::optional<event_source> read_event(yaml_ref node, diagnostics_collector& out
   auto& e = source.value;
   if (auto id = node.find("id"))
     if (auto text = read_scalar(*id, "'id'", out)) {
-      static const std::regex id_pattern("[a-z0-9][a-z0-9-]*");
       e.id = *text;
       source.id_mark = id->mark();
-      if (!std::regex_match(e.id, id_pattern))
+      if (!is_valid_id(e.id))
         out.error(id->mark(), fmt::format("invalid id '{}'", e.id),
                   "ids are lower-case letters, digits and '-', starting with a letter or digit");
     }

@@ -386,8 +386,8 @@ local_days week_start_of(local_days day, date::weekday week_start) {
 // week, which matters for BYSETPOS.
 std::optional<period> period_at(const expansion& x, local_days start, long long p) {
   auto step = p * x.interval;
-  date::year_month_day ymd{start};
   if (x.freq == rrule::frequency::yearly || x.freq == rrule::frequency::monthly) {
+    date::year_month_day ymd{start};
     long long months = x.freq == rrule::frequency::yearly ? 12 * step : step;
     long long index = int{ymd.year()} * 12LL + static_cast<unsigned>(ymd.month()) - 1 + months;
     if (index / 12 > 9999) return std::nullopt;
@@ -496,11 +496,10 @@ void matching_days(const expansion& x, period in, std::vector<local_days>& out) 
   auto ordinal_hits = ordinal_days(x, in);
   for (auto day = in.first; day <= in.last;) {
     date::year_month_day ymd{day};
-    auto month_end = local_days{ymd.year() / ymd.month() / date::last};
-    auto stop = std::min(in.last, month_end);
+    auto length = static_cast<unsigned>((ymd.year() / ymd.month() / date::last).day());
+    auto month_day = static_cast<unsigned>(ymd.day());
+    auto stop = std::min(in.last, day + date::days{static_cast<int>(length - month_day)});
     if (!x.filter_months || x.months.test(static_cast<unsigned>(ymd.month()))) {
-      auto length = static_cast<unsigned>(date::year_month_day{month_end}.day());
-      auto month_day = static_cast<unsigned>(ymd.day());
       for (; day <= stop; day += date::days{1}, ++month_day)
         if (day_passes(x, day, month_day, length, ordinal_hits)) out.push_back(day);
     }
