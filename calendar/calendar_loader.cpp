@@ -6,7 +6,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
+#include <iterator>
 
 #include <fmt/format.h>
 
@@ -130,7 +130,7 @@ void read_recurrence(yaml_ref node, recurrence& when, diagnostics_collector& out
   auto rule = node.find("rrule");
   auto start = node.find("start");
   if (rule) {
-    when.rule = read_parsed(*rule, "'rrule'", parse_rrule, out);
+    if (auto parsed = read_parsed(*rule, "'rrule'", parse_rrule, out)) when.rule = std::make_shared<const herald::rrule>(std::move(*parsed));
     if (!start) out.error(rule->mark(), "an 'rrule' needs a 'start' date (its DTSTART)", "add e.g. start: 2027-01-01");
   }
   if (start) {
@@ -154,12 +154,10 @@ void read_recurrence(yaml_ref node, recurrence& when, diagnostics_collector& out
     out.error(node.mark(), "the event never occurs: give it 'every', 'rrule' or 'dates'");
 }
 
-std::optional<event_source> read_event(yaml_ref node, diagnostics_collector& out) {
-  if (!check_keys(node, "an event", event_keys, out)) return std::nullopt;
+bool read_event(yaml_ref node, event& e, event_source& source, diagnostics_collector& out) {
+  if (!check_keys(node, "an event", event_keys, out)) return false;
   require_keys(node, "an event", std::array<std::string_view, 2>{"id", "title"}, out);
-  event_source source;
   source.mark = node.mark();
-  auto& e = source.value;
   if (auto id = node.find("id"))
     if (auto text = read_scalar(*id, "'id'", out)) {
       e.id = *text;
@@ -184,7 +182,7 @@ std::optional<event_source> read_event(yaml_ref node, diagnostics_collector& out
   if (auto campaign = node.find("campaign"))
     if (auto name = read_scalar(*campaign, "'campaign'", out)) source.campaign = marked_name{std::string(*name), campaign->mark()};
   if (auto steps = node.find("steps")) source.steps = read_steps(*steps, "'steps'", out);
-  return source;
+  return true;
 }
 
 void read_defaults(yaml_ref node, defaults_source& defaults, diagnostics_collector& out) {
@@ -244,7 +242,11 @@ calendar_load_result load_calendar(std::string_view text, std::string file, cons
   diagnostics_collector out(file);
   calendar_source source;
   auto on_event = [&](yaml_ref item) {
-    if (auto event = read_event(item, out)) source.events.push_back(std::move(*event));
+    event e;
+    event_source extra;
+    if (!read_event(item, e, extra, out)) return;
+    source.events.push_back(std::move(e));
+    source.extras.push_back(std::move(extra));
   };
   auto document = yaml_document::read(text, file, {}, "events", on_event);
   if (auto* error = std::get_if<diagnostic>(&document)) return {std::nullopt, {*error}};
@@ -264,9 +266,15 @@ std::optional<std::string> read_text_file(const std::string& path, std::string& 
     error = fmt::format("cannot read '{}': {}", path, std::strerror(errno));
     return std::nullopt;
   }
-  std::ostringstream content;
-  content << in.rdbuf();
-  return std::move(content).str();
+  std::string content;
+  std::error_code ec;
+  if (auto size = std::filesystem::file_size(path, ec); !ec) content.reserve(size);
+  content.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  if (in.bad()) {
+    error = fmt::format("cannot read '{}': {}", path, std::strerror(errno));
+    return std::nullopt;
+  }
+  return content;
 }
 
 calendar_load_result load_calendar_file(const std::string& path, const calendar_options& options) {

@@ -41,11 +41,10 @@ class resolver {
       cal.campaigns.push_back({name.name, resolve_steps(steps)});
       campaign_sources_.push_back(&steps);
     }
-    cal.events.reserve(source_.events.size());
-    for (auto& e : source_.events) {
-      if (out_.full()) break;
-      cal.events.push_back(resolve_event(e, cal.campaigns));
-    }
+    for (std::size_t i = 0; i < source_.events.size() && !out_.full(); ++i)
+      resolve_event(source_.events[i], source_.extras[i], cal.campaigns);
+    source_.extras.clear();
+    cal.events = std::move(source_.events);
     cal.channels = std::move(channel_names_);
     if (!out_.ok()) return std::nullopt;
     return cal;
@@ -108,38 +107,34 @@ class resolver {
   }
 
   // Template variables must be built-ins or vars of the calendar or event.
-  void check_templates(const std::vector<step>& steps, const std::vector<step_source>& sources, const event_source& e) {
+  void check_templates(const std::vector<step>& steps, const std::vector<step_source>& sources, const event& e) {
     for (std::size_t i = 0; i < steps.size(); ++i) {
       check_template(steps[i].message, sources[i].message->variable_marks, e);
       if (steps[i].subject) check_template(*steps[i].subject, sources[i].subject->variable_marks, e);
     }
   }
 
-  void check_template(const text_template& tmpl, const std::vector<source_mark>& marks, const event_source& e) {
+  void check_template(const text_template& tmpl, const std::vector<source_mark>& marks, const event& e) {
     const auto& variables = tmpl.variables();
     for (std::size_t i = 0; i < variables.size(); ++i) {
       const auto& name = variables[i].name;
       if (is_builtin(name) || calendar_names_.contains(name) || (name == "." && variables[i].in_section)) continue;
-      if (std::any_of(e.value.vars.begin(), e.value.vars.end(), [&](auto& v) { return v.first == name; })) continue;
+      if (std::any_of(e.vars.begin(), e.vars.end(), [&](auto& v) { return v.first == name; })) continue;
       if (!reported_.insert({marks[i].line, marks[i].col, name}).second) continue;
       std::vector<std::string_view> known(builtin_variables.begin(), builtin_variables.end());
       for (auto& n : calendar_names_) known.push_back(n);
-      for (auto& v : e.value.vars) known.push_back(v.first);
-      out_.error(marks[i], fmt::format("unknown variable '{}' for event '{}'{}", name, e.value.id, did_you_mean(name, known)),
+      for (auto& v : e.vars) known.push_back(v.first);
+      out_.error(marks[i], fmt::format("unknown variable '{}' for event '{}'{}", name, e.id, did_you_mean(name, known)),
                  "use a built-in such as {{title}} or {{date}}, or define it under 'vars:'");
     }
   }
 
-  event resolve_event(event_source& source, const std::vector<campaign>& campaigns) {
-    event e = std::move(source.value);
+  void resolve_event(event& e, event_source& source, const std::vector<campaign>& campaigns) {
     if (!e.id.empty()) {
       auto [it, added] = ids_.emplace(e.id, source.id_mark.line);
       if (!added) out_.error(source.id_mark, fmt::format("duplicate event id '{}' (first on line {})", e.id, it->second));
     }
     check_vars(e.vars, source.var_marks);
-    // The template checks below name the event and read its vars.
-    source.value.id = e.id;
-    source.value.vars = e.vars;
     if (source.campaign) {
       auto it = campaign_index_.find(source.campaign->name);
       if (it == campaign_index_.end()) {
@@ -149,14 +144,13 @@ class resolver {
                    fmt::format("unknown campaign '{}'{}", source.campaign->name, did_you_mean(source.campaign->name, names)));
       } else {
         e.campaign = it->second;
-        check_templates(campaigns[static_cast<std::size_t>(it->second)].steps, *campaign_sources_[static_cast<std::size_t>(it->second)], source);
+        check_templates(campaigns[static_cast<std::size_t>(it->second)].steps, *campaign_sources_[static_cast<std::size_t>(it->second)], e);
       }
     }
     e.steps = resolve_steps(source.steps);
-    check_templates(e.steps, source.steps, source);
+    check_templates(e.steps, source.steps, e);
     check_post_keys(campaigns, e, source);
-    source.value.vars.clear();
-    return e;
+    source = {};  // its templates were moved into the steps; free the rest now
   }
 
   void check_post_keys(const std::vector<campaign>& campaigns, const event& e, const event_source& source) {

@@ -34,8 +34,8 @@ struct step_source {
   std::optional<template_source> subject;
 };
 
+/// What resolving an event needs beyond the event itself.
 struct event_source {
-  event value;  ///< everything but the campaign and steps
   source_mark mark;
   source_mark id_mark;
   std::vector<source_mark> var_marks;  ///< parallel to value.vars
@@ -58,7 +58,8 @@ struct calendar_source {
   std::vector<source_mark> var_marks;
   defaults_source defaults;
   std::vector<std::pair<marked_name, std::vector<step_source>>> campaigns;
-  std::vector<event_source> events;
+  std::deque<event> events;          ///< all but campaign and steps, which resolution fills in
+  std::deque<event_source> extras;   ///< parallel to events
 };
 
 /// Turns sources into the calendar: applies defaults, resolves campaigns and

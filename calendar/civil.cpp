@@ -52,10 +52,37 @@ std::optional<date::local_days> parse_iso_date(std::string_view text) {
   return date::local_days{ymd};
 }
 
+// Digits by hand: previews format hundreds of thousands of dates, and
+// fmt / date::format cost a locale or a parse of the format each time.
+void append_digits(std::string& out, unsigned value, int width) {
+  char digits[10];
+  for (int i = width - 1; i >= 0; --i, value /= 10) digits[i] = static_cast<char>('0' + value % 10);
+  out.append(digits, static_cast<std::size_t>(width));
+}
+
 std::string format_iso_date(date::local_days day) {
   date::year_month_day ymd{day};
-  return fmt::format("{:04}-{:02}-{:02}", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-                     static_cast<unsigned>(ymd.day()));
+  std::string out;
+  out.reserve(10);
+  append_digits(out, static_cast<unsigned>(static_cast<int>(ymd.year())), 4);
+  out += '-';
+  append_digits(out, static_cast<unsigned>(ymd.month()), 2);
+  out += '-';
+  append_digits(out, static_cast<unsigned>(ymd.day()), 2);
+  return out;
+}
+
+std::string format_iso_date_time(date::local_seconds time) {
+  auto day = date::floor<date::days>(time);
+  date::hh_mm_ss<std::chrono::seconds> clock{time - day};
+  auto out = format_iso_date(day);
+  out += 'T';
+  append_digits(out, static_cast<unsigned>(clock.hours().count()), 2);
+  out += ':';
+  append_digits(out, static_cast<unsigned>(clock.minutes().count()), 2);
+  out += ':';
+  append_digits(out, static_cast<unsigned>(clock.seconds().count()), 2);
+  return out;
 }
 
 std::string format_long_date(date::local_days day) {

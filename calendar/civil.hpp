@@ -18,6 +18,12 @@ std::optional<date::local_days> parse_iso_date(std::string_view text);
 /// `2026-06-23`.
 std::string format_iso_date(date::local_days day);
 
+/// `2026-06-23T09:30:00` (the caller adds a zone designator).
+std::string format_iso_date_time(date::local_seconds time);
+
+/// Appends `value` as exactly `width` decimal digits.
+void append_digits(std::string& out, unsigned value, int width);
+
 /// `Tuesday 23 June 2026` (no leading zero).
 std::string format_long_date(date::local_days day);
 

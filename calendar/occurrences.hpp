@@ -2,6 +2,7 @@
 // When an event occurs: the union of its `every`, `rrule` and `dates` rules,
 // with `lasts`, `from`, `until` and `except` applied (SPEC §2.1).
 
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -14,7 +15,7 @@ namespace herald {
 
 struct recurrence {
   std::vector<every_rule> every;
-  std::optional<rrule> rule;
+  std::shared_ptr<const rrule> rule;  ///< rare, so kept out of line
   date::local_days rule_start{};  ///< the RRULE's DTSTART
   std::vector<day_span> dates;    ///< explicit dates and ranges
   date::days lasts{1};            ///< length of `every` / `rrule` occurrences

@@ -36,7 +36,13 @@ bool wanted(const std::vector<std::string>& names, const std::string& name) {
 }  // namespace
 
 std::string post_key(const calendar& cal, std::uint32_t event, local_days start, const step& s, channel_index channel) {
-  return fmt::format("{}/{}/{}/{}", cal.events[event].id, format_iso_date(start), s.at.key(), cal.channels[channel]);
+  const auto& id = cal.events[event].id;
+  const auto& name = cal.channels[channel];
+  auto at = s.at.key();
+  std::string key;
+  key.reserve(id.size() + name.size() + at.size() + 13);
+  key.append(id).append("/").append(format_iso_date(start)).append("/").append(at).append("/").append(name);
+  return key;
 }
 
 plan plan_window(const calendar& cal, local_days first, local_days last, const plan_filter& filter) {

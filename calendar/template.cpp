@@ -4,15 +4,18 @@
 #include <cctype>
 
 #include <fmt/format.h>
-#include <kainjow/mustache.hpp>
 
 namespace herald {
 
-struct compiled_template {
-  explicit compiled_template(const std::string& text) : mustache(text) {
-    mustache.set_custom_escape([](const std::string& s) { return s; });
-  }
-  kainjow::mustache::mustache mustache;
+// The parsed form: text, variables and sections as a tree. Rendering walks
+// it with no allocation beyond the output. (kainjow's mustache, tried first,
+// built a hash map and a string stream per post and was most of preview's
+// time on large calendars.)
+struct template_node {
+  enum class kind { text, variable, section, inverted };
+  kind type;
+  std::string text;  // literal text, or the variable / section name
+  std::vector<template_node> children;
 };
 
 namespace {
@@ -26,14 +29,60 @@ std::string_view trim(std::string_view s) {
 struct open_section {
   std::string name;
   std::size_t offset;
+  std::vector<template_node>* nodes;  // where the section's children go
 };
+
+// The value of `name`: later entries win.
+std::string_view find_string(const template_values& values, std::string_view name) {
+  for (auto it = values.strings.rbegin(); it != values.strings.rend(); ++it)
+    if (it->first == name) return it->second;
+  return {};
+}
+
+const std::vector<std::string>* find_list(const template_values& values, std::string_view name) {
+  for (const auto& [key, list] : values.lists)
+    if (key == name) return list;
+  return nullptr;
+}
+
+void render_nodes(const std::vector<template_node>& nodes, const template_values& values, std::string_view dot,
+                  std::string& out) {
+  for (const auto& node : nodes) {
+    switch (node.type) {
+      case template_node::kind::text:
+        out += node.text;
+        break;
+      case template_node::kind::variable:
+        out += node.text == "." ? dot : find_string(values, node.text);
+        break;
+      case template_node::kind::section:
+        if (const auto* list = find_list(values, node.text)) {
+          for (const auto& item : *list) render_nodes(node.children, values, item, out);
+        } else if (auto value = find_string(values, node.text); !value.empty()) {
+          render_nodes(node.children, values, value, out);
+        }
+        break;
+      case template_node::kind::inverted: {
+        const auto* list = find_list(values, node.text);
+        bool empty = list ? list->empty() : find_string(values, node.text).empty();
+        if (empty) render_nodes(node.children, values, dot, out);
+        break;
+      }
+    }
+  }
+}
 
 }  // namespace
 
 std::variant<text_template, parse_error> text_template::parse(std::string_view text) {
   text_template result;
+  auto root = std::make_shared<std::vector<template_node>>();
   std::vector<open_section> sections;
-  std::size_t at = 0;
+  auto* nodes = root.get();
+  std::size_t at = 0, literal_start = 0;
+  auto add_text = [&](std::size_t end) {
+    if (end > literal_start) nodes->push_back({template_node::kind::text, std::string(text.substr(literal_start, end - literal_start)), {}});
+  };
   while ((at = text.find("{{", at)) != std::string_view::npos) {
     auto tag_start = at;
     bool triple = text.substr(at).starts_with("{{{");
@@ -41,11 +90,11 @@ std::variant<text_template, parse_error> text_template::parse(std::string_view t
     auto inner_start = at + (triple ? 3 : 2);
     auto close = text.find(close_token, inner_start);
     if (close == std::string_view::npos)
-      return parse_error{fmt::format("unclosed tag '{}'", close_token == "}}}" ? "{{{" : "{{"), tag_start,
+      return parse_error{fmt::format("unclosed tag '{}'", triple ? "{{{" : "{{"), tag_start,
                          "close it with " + std::string(close_token)};
-    auto inner = text.substr(inner_start, close - inner_start);
-    at = close + close_token.size();
-    auto body = trim(inner);
+    add_text(tag_start);
+    at = literal_start = close + close_token.size();
+    auto body = trim(text.substr(inner_start, close - inner_start));
     char sigil = triple || body.empty() ? '\0' : body.front();
     if (sigil == '!') continue;  // comment
     if (sigil == '>' || sigil == '=')
@@ -53,45 +102,39 @@ std::variant<text_template, parse_error> text_template::parse(std::string_view t
                          tag_start, {}};
     bool sigiled = sigil == '#' || sigil == '^' || sigil == '/' || sigil == '&';
     auto name = trim(sigiled ? body.substr(1) : body);
-    auto name_offset = static_cast<std::size_t>(name.data() - text.data());
     if (name.empty()) return parse_error{"empty tag", tag_start, "write a variable name, e.g. {{title}}"};
     if (sigil == '/') {
       if (sections.empty()) return parse_error{fmt::format("'{{{{/{}}}}}' closes no section", name), tag_start, {}};
       if (sections.back().name != name)
         return parse_error{fmt::format("'{{{{/{}}}}}' closes section '{}'", name, sections.back().name), tag_start,
                            fmt::format("close it with {{{{/{}}}}}", sections.back().name)};
+      nodes = sections.back().nodes;
       sections.pop_back();
       continue;
     }
-    result.variables_.push_back({std::string(name), name_offset, !sections.empty()});
-    if (sigil == '#' || sigil == '^') sections.push_back({std::string(name), tag_start});
+    result.variables_.push_back({std::string(name), static_cast<std::size_t>(name.data() - text.data()), !sections.empty()});
+    if (sigil == '#' || sigil == '^') {
+      nodes->push_back({sigil == '#' ? template_node::kind::section : template_node::kind::inverted, std::string(name), {}});
+      sections.push_back({std::string(name), tag_start, nodes});
+      nodes = &nodes->back().children;
+    } else {
+      nodes->push_back({template_node::kind::variable, std::string(name), {}});
+    }
   }
   if (!sections.empty())
     return parse_error{fmt::format("section '{}' is never closed", sections.back().name), sections.back().offset,
                        fmt::format("close it with {{{{/{}}}}}", sections.back().name)};
+  add_text(text.size());
   result.text_ = std::make_shared<const std::string>(text);
-  result.compiled_ = std::make_shared<compiled_template>(*result.text_);
-  if (!result.compiled_->mustache.is_valid())
-    return parse_error{result.compiled_->mustache.error_message(), 0, {}};
+  result.nodes_ = std::move(root);
   return result;
 }
 
 std::string text_template::render(const template_values& values) const {
-  kainjow::mustache::data data;
-  // Later values of a name win; an empty one leaves the name unset.
-  std::vector<std::string_view> seen;
-  for (auto it = values.strings.rbegin(); it != values.strings.rend(); ++it) {
-    if (std::find(seen.begin(), seen.end(), it->first) != seen.end()) continue;
-    seen.push_back(it->first);
-    if (!it->second.empty()) data.set(std::string(it->first), std::string(it->second));
-  }
-  for (auto [name, list] : values.lists) {
-    if (!list || list->empty()) continue;
-    kainjow::mustache::data items{kainjow::mustache::data::type::list};
-    for (const auto& item : *list) items.push_back(item);
-    data.set(std::string(name), items);
-  }
-  return compiled_->mustache.render(data);
+  std::string out;
+  out.reserve(text_->size() + 64);
+  render_nodes(*nodes_, values, {}, out);
+  return out;
 }
 
 }  // namespace herald

@@ -1,5 +1,8 @@
 #pragma once
-// A message template: Mustache rendered as plain text (SPEC §2.3).
+// A message template: Mustache rendered as plain text (SPEC §2.3):
+// variables ({{x}}, {{{x}}}, {{&x}}), sections over lists and non-empty
+// values ({{#x}}…{{/x}}, with {{.}} the current item), inverted sections
+// ({{^x}}…{{/x}}) and comments ({{! …}}).
 //
 // Parsing checks the syntax and lists the variables a template names, so the
 // loader can reject unknown ones with their position. Rendering never HTML-
@@ -43,7 +46,7 @@ class text_template {
  private:
   std::shared_ptr<const std::string> text_;
   std::vector<template_variable> variables_;
-  std::shared_ptr<struct compiled_template> compiled_;  // kainjow's parsed form; rendering is not const there
+  std::shared_ptr<const std::vector<struct template_node>> nodes_;  // parsed; shared by copies
 };
 
 }  // namespace herald

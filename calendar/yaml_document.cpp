@@ -376,8 +376,16 @@ std::vector<std::pair<yaml_ref, yaml_ref>> yaml_ref::entries() const {
 }
 
 std::optional<yaml_ref> yaml_ref::find(std::string_view key) const {
-  for (auto& [k, v] : entries())
-    if (k.scalar() == key) return v;
+  const auto& node = doc_->at(index_);
+  if (node.kind != kind::mapping || node.count == 0) return std::nullopt;
+  for (auto k = node.first; k != 0;) {
+    const auto& key_node = doc_->at(k);
+    auto value = key_node.next;
+    if (value == 0) break;
+    if (key_node.kind == kind::scalar && std::string_view(doc_->arena_).substr(key_node.first, key_node.length) == key)
+      return yaml_ref(*doc_, value);
+    k = doc_->at(value).next;
+  }
   return std::nullopt;
 }
 

@@ -26,10 +26,10 @@ bool check_keys(yaml_ref node, std::string_view what, std::span<const std::strin
     out.error(node.mark(), fmt::format("{} must be a mapping of keys to values, not {}", what, node.type_name()));
     return false;
   }
-  std::vector<std::string_view> candidates(allowed.begin(), allowed.end());
   for (auto& [key, value] : node.entries()) {
     auto name = key.scalar();
     if (std::find(allowed.begin(), allowed.end(), name) != allowed.end()) continue;
+    std::vector<std::string_view> candidates(allowed.begin(), allowed.end());
     auto suggestion = did_you_mean(name, candidates);
     std::string keys;
     for (auto k : allowed) keys += (keys.empty() ? "" : ", ") + std::string(k);

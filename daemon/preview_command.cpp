@@ -63,14 +63,15 @@ int preview_command(const preview_options& options, cli_context& context) {
   }
   data.until = data.from + date::days{options.days - 1};
 
-  std::vector<plan> plans;
   plan_filter filter{options.events, options.channels};
   for (const auto& cal : sources->calendars) {
-    plans.push_back(plan_window(cal, data.from, data.until, filter));
-    for (const auto& o : plans.back().occurrences) data.occurrences.emplace_back(&cal, o);
-    for (const auto& p : plans.back().posts) data.posts.emplace_back(&cal, p);
+    auto planned = plan_window(cal, data.from, data.until, filter);
+    data.occurrences.reserve(data.occurrences.size() + planned.occurrences.size());
+    data.posts.reserve(data.posts.size() + planned.posts.size());
+    for (auto& o : planned.occurrences) data.occurrences.emplace_back(&cal, o);
+    for (auto& p : planned.posts) data.posts.emplace_back(&cal, std::move(p));
   }
-  if (plans.size() > 1) {
+  if (sources->calendars.size() > 1) {
     std::stable_sort(data.occurrences.begin(), data.occurrences.end(), [](const auto& a, const auto& b) {
       if (a.second.span.start != b.second.span.start) return a.second.span.start < b.second.span.start;
       return a.first->events[a.second.event].id < b.first->events[b.second.event].id;

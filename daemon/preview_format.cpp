@@ -13,14 +13,19 @@ namespace json = boost::json;
 
 std::string format_local_instant(const date::time_zone& zone, date::sys_seconds instant) {
   auto offset = zone.get_info(instant).offset;
-  auto local = date::local_seconds{(instant + offset).time_since_epoch()};
+  auto out = format_iso_date_time(date::local_seconds{(instant + offset).time_since_epoch()});
   auto minutes = std::chrono::duration_cast<std::chrono::minutes>(offset).count();
-  auto sign = minutes < 0 ? '-' : '+';
+  out += minutes < 0 ? '-' : '+';
   minutes = std::abs(minutes);
-  return date::format("%Y-%m-%dT%H:%M:%S", local) + fmt::format("{}{:02}:{:02}", sign, minutes / 60, minutes % 60);
+  append_digits(out, static_cast<unsigned>(minutes / 60), 2);
+  out += ':';
+  append_digits(out, static_cast<unsigned>(minutes % 60), 2);
+  return out;
 }
 
-std::string format_utc_instant(date::sys_seconds instant) { return date::format("%Y-%m-%dT%H:%M:%SZ", instant); }
+std::string format_utc_instant(date::sys_seconds instant) {
+  return format_iso_date_time(date::local_seconds{instant.time_since_epoch()}) + 'Z';
+}
 
 namespace {
 
