@@ -54,23 +54,39 @@ plan plan_window(const calendar& cal, local_days first, local_days last, const p
     if (!wanted(filter.events, e.id)) continue;
     auto [lo, hi] = start_range(cal, e, first, last);
     for (const auto& span : occurrences_starting(e.when, lo, hi)) {
-      if (span.start <= last && span.end >= first) result.occurrences.push_back({index, span});
+      if (span.start <= last && span.end >= first) result.occurrences.push_back({&cal, index, span});
       cal.for_each_step(e, [&](const step& s) {
         auto day = cal.workdays.move(s.at.apply(span.start, span.end), s.not_workday);
         if (!day || *day < first || *day > last) return;
         auto due = due_instant(*cal.zone, *day, s.time);
         for (auto channel : s.channels)
           if (channel_wanted[channel])
-            result.posts.push_back({index, &s, channel, span, *day, due, post_key(cal, index, span.start, s, channel)});
+            result.posts.push_back({&cal, index, &s, channel, span, *day, due});
       });
     }
   }
   std::sort(result.occurrences.begin(), result.occurrences.end(), [&](const auto& a, const auto& b) {
     return a.span.start != b.span.start ? a.span.start < b.span.start : cal.events[a.event].id < cal.events[b.event].id;
   });
-  std::sort(result.posts.begin(), result.posts.end(),
-            [](const auto& a, const auto& b) { return a.due != b.due ? a.due < b.due : a.key < b.key; });
+  sort_posts(result.posts);
   return result;
+}
+
+std::string planned_post::key() const { return post_key(*cal, event, occurrence.start, *source, channel); }
+
+void sort_posts(std::vector<planned_post>& posts) {
+  std::sort(posts.begin(), posts.end(), [](const auto& a, const auto& b) { return a.due < b.due; });
+  // Posts due at the same instant (many, at 09:00) go by key: build the keys
+  // of one such run at a time rather than two per comparison.
+  std::vector<std::pair<std::string, planned_post>> run;
+  for (std::size_t i = 0, j = 0; i < posts.size(); i = j) {
+    for (j = i + 1; j < posts.size() && posts[j].due == posts[i].due;) ++j;
+    if (j - i < 2) continue;
+    run.clear();
+    for (auto k = i; k < j; ++k) run.emplace_back(posts[k].key(), posts[k]);
+    std::sort(run.begin(), run.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (auto k = i; k < j; ++k) posts[k] = run[k - i].second;
+  }
 }
 
 std::string relative_days(int d) {

@@ -11,18 +11,23 @@
 namespace herald {
 
 struct planned_occurrence {
+  const calendar* cal;  ///< the calendar planned, which must outlive the plan
   std::uint32_t event;  ///< index into calendar::events
   day_span span;
 };
 
 struct planned_post {
+  const calendar* cal;  ///< the calendar planned, which must outlive the plan
   std::uint32_t event;
-  const step* source;   ///< points into the calendar, which must outlive the plan
+  const step* source;   ///< points into that calendar
   channel_index channel;
   day_span occurrence;
   date::local_days date;  ///< the step's date after the workday move
   date::sys_seconds due;
-  std::string key;        ///< `<event id>/<occurrence start>/<at>/<channel>`
+
+  /// `<event id>/<occurrence start>/<at>/<channel>`; built on demand, since
+  /// a large plan would otherwise hold one string per post.
+  std::string key() const;
 };
 
 /// Restricts a plan to some events and channels; empty lists mean all.
@@ -39,6 +44,9 @@ struct plan {
 /// Occurrences overlapping [first, last] and posts whose (moved) date is in
 /// it; skipped steps are left out. REQUIRES: cal.zone is set.
 plan plan_window(const calendar& cal, date::local_days first, date::local_days last, const plan_filter& filter = {});
+
+/// Sorts by due instant, then key (SPEC §6.1).
+void sort_posts(std::vector<planned_post>& posts);
 
 /// `<event id>/<occurrence start>/<at>/<channel>`.
 std::string post_key(const calendar& cal, std::uint32_t event, date::local_days start, const step& s, channel_index channel);

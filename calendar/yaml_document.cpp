@@ -68,10 +68,9 @@ source_mark mark_of_offset(std::string_view text, std::size_t offset) {
 
 // Byte offset of a 1-based line and column (columns count code points, as
 // yaml-cpp does).
-std::size_t offset_of_mark(std::string_view text, source_mark mark) {
-  std::size_t i = 0;
-  for (int line = 1; line < mark.line && i < text.size(); ++i)
-    if (text[i] == '\n') ++line;
+std::size_t offset_of_mark(std::string_view text, const std::vector<std::uint32_t>& line_starts, source_mark mark) {
+  auto line = static_cast<std::size_t>(std::max(mark.line, 1) - 1);
+  std::size_t i = line < line_starts.size() ? line_starts[line] : text.size();
   for (int col = 1; col < mark.col && i < text.size() && text[i] != '\n'; ++col) {
     ++i;
     while (i < text.size() && (static_cast<unsigned char>(text[i]) & 0xc0) == 0x80) ++i;
@@ -280,6 +279,9 @@ std::variant<yaml_document, diagnostic> yaml_document::read(std::string_view tex
     return diagnostic{doc.file_, mark, fmt::format("control character 0x{:02X} in the text", byte),
                       "remove it; YAML text may hold tabs and line breaks only"};
   }
+  doc.line_starts_.push_back(0);
+  for (std::size_t i = 0; i < text.size(); ++i)
+    if (text[i] == '\n') doc.line_starts_.push_back(static_cast<std::uint32_t>(i + 1));
   if (!on_item) stream_key = {};
   yaml_builder builder(doc, limits, stream_key, on_item);
   try {
@@ -332,7 +334,7 @@ source_mark yaml_ref::mark() const {
 source_mark yaml_ref::mark_at(std::size_t offset) const {
   auto start = mark();
   auto source = doc_->source_;
-  auto at = offset_of_mark(source, start);
+  auto at = offset_of_mark(source, doc_->line_starts_, start);
   if (at < source.size() && (source[at] == '"' || source[at] == '\'')) {
     ++at;
     ++start.col;

@@ -110,6 +110,7 @@ class yaml_document {
   std::string_view source_;
   std::vector<node> nodes_;
   std::string arena_;
+  std::vector<std::uint32_t> line_starts_;  // byte offset of each line, for columns -> offsets
   std::size_t streamed_ = 0;
 };
 

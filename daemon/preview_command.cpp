@@ -66,19 +66,20 @@ int preview_command(const preview_options& options, cli_context& context) {
   plan_filter filter{options.events, options.channels};
   for (const auto& cal : sources->calendars) {
     auto planned = plan_window(cal, data.from, data.until, filter);
-    data.occurrences.reserve(data.occurrences.size() + planned.occurrences.size());
-    data.posts.reserve(data.posts.size() + planned.posts.size());
-    for (auto& o : planned.occurrences) data.occurrences.emplace_back(&cal, o);
-    for (auto& p : planned.posts) data.posts.emplace_back(&cal, std::move(p));
+    if (data.posts.empty() && data.occurrences.empty()) {  // one calendar, the common case: take the plan as it is
+      data.occurrences = std::move(planned.occurrences);
+      data.posts = std::move(planned.posts);
+      continue;
+    }
+    data.occurrences.insert(data.occurrences.end(), planned.occurrences.begin(), planned.occurrences.end());
+    data.posts.insert(data.posts.end(), planned.posts.begin(), planned.posts.end());
   }
   if (sources->calendars.size() > 1) {
     std::stable_sort(data.occurrences.begin(), data.occurrences.end(), [](const auto& a, const auto& b) {
-      if (a.second.span.start != b.second.span.start) return a.second.span.start < b.second.span.start;
-      return a.first->events[a.second.event].id < b.first->events[b.second.event].id;
+      if (a.span.start != b.span.start) return a.span.start < b.span.start;
+      return a.cal->events[a.event].id < b.cal->events[b.event].id;
     });
-    std::stable_sort(data.posts.begin(), data.posts.end(), [](const auto& a, const auto& b) {
-      return a.second.due != b.second.due ? a.second.due < b.second.due : a.second.key < b.second.key;
-    });
+    sort_posts(data.posts);
   }
   if (options.format == "json")
     write_preview_json(data, context.out);

@@ -36,7 +36,7 @@ json::object occurrence_json(const calendar& cal, const planned_occurrence& o) {
 
 json::object post_json(const calendar& cal, const planned_post& p) {
   auto rendered = render_post(cal, p);
-  return {{"key", p.key},
+  return {{"key", p.key()},
           {"event", cal.events[p.event].id},
           {"occurrence", format_iso_date(p.occurrence.start)},
           {"at", p.source->at.key()},
@@ -53,8 +53,8 @@ template <class Items, class ToJson>
 void write_array(std::ostream& out, std::string_view name, const Items& items, ToJson to_json, bool last) {
   out << "  \"" << name << "\": [";
   bool first = true;
-  for (const auto& [cal, item] : items) {
-    out << (first ? "\n    " : ",\n    ") << json::serialize(to_json(*cal, item));
+  for (const auto& item : items) {
+    out << (first ? "\n    " : ",\n    ") << json::serialize(to_json(*item.cal, item));
     first = false;
   }
   out << (first ? "]" : "\n  ]") << (last ? "\n" : ",\n");
@@ -122,9 +122,9 @@ void write_preview_text(const preview_data& data, std::ostream& out, const text_
 
   out << "\n" << c.bold << "Occurrences" << c.reset << "\n";
   std::size_t id_width = 0;
-  for (const auto& [cal, o] : data.occurrences) id_width = std::max(id_width, cal->events[o.event].id.size());
-  for (const auto& [cal, o] : data.occurrences) {
-    const auto& e = cal->events[o.event];
+  for (const auto& o : data.occurrences) id_width = std::max(id_width, o.cal->events[o.event].id.size());
+  for (const auto& o : data.occurrences) {
+    const auto& e = o.cal->events[o.event];
     auto when = o.span.start == o.span.end ? short_date(o.span.start)
                                            : short_date(o.span.start) + " – " + short_date(o.span.end);
     out << "  " << c.date << pad(when, 33) << c.reset << "  " << pad(e.id, id_width) << "  " << e.title << "\n";
@@ -134,12 +134,14 @@ void write_preview_text(const preview_data& data, std::ostream& out, const text_
   out << "\n" << c.bold << "Posts" << c.reset << "\n";
   std::size_t channel_width = 0, at_width = 0;
   id_width = 0;
-  for (const auto& [cal, p] : data.posts) {
+  for (const auto& p : data.posts) {
+    const auto* cal = p.cal;
     channel_width = std::max(channel_width, cal->channels[p.channel].size());
     id_width = std::max(id_width, cal->events[p.event].id.size());
     at_width = std::max(at_width, p.source->at.key().size());
   }
-  for (const auto& [cal, p] : data.posts) {
+  for (const auto& p : data.posts) {
+    const auto* cal = p.cal;
     auto info = cal->zone->get_info(p.due);
     auto local = date::local_seconds{(p.due + info.offset).time_since_epoch()};
     auto due = short_date(date::floor<date::days>(local)) + date::format(" %H:%M ", local) + info.abbrev;

@@ -14,8 +14,8 @@ namespace herald {
 struct preview_data {
   std::string timezone;
   date::local_days from, until;  ///< the window, both included
-  std::vector<std::pair<const calendar*, planned_occurrence>> occurrences;
-  std::vector<std::pair<const calendar*, planned_post>> posts;
+  std::vector<planned_occurrence> occurrences;  ///< by start, then event id
+  std::vector<planned_post> posts;              ///< by due instant, then key
 };
 
 void write_preview_json(const preview_data& data, std::ostream& out);

@@ -13,7 +13,7 @@ namespace {
 
 std::vector<std::string> keys(const plan& p) {
   std::vector<std::string> out;
-  for (const auto& post : p.posts) out.push_back(post.key);
+  for (const auto& post : p.posts) out.push_back(post.key());
   return out;
 }
 
@@ -61,7 +61,7 @@ TEST_CASE("plan: a step moved off a weekend lands in the window by its moved dat
   auto cal = load_ok(inwed);
   auto p = plan_window(cal, day(2029, 5, 25), day(2029, 5, 25));
   REQUIRE(p.posts.size() == 1);
-  CHECK(p.posts[0].key == "inwed/2029-06-23/-28d/edi-team-email");
+  CHECK(p.posts[0].key() == "inwed/2029-06-23/-28d/edi-team-email");
   CHECK(iso(p.posts[0].date) == "2029-05-25");
   CHECK(p.occurrences.empty());  // the occurrence itself is not in the window
   CHECK(plan_window(cal, day(2029, 5, 26), day(2029, 5, 26)).posts.empty());
@@ -92,7 +92,7 @@ events:
 )");
   auto p = plan_window(cal, day(2027, 12, 1), day(2027, 12, 31));
   REQUIRE(p.posts.size() == 1);
-  CHECK(p.posts[0].key == "xmas/2027-12-25/+2d/d");
+  CHECK(p.posts[0].key() == "xmas/2027-12-25/+2d/d");
   CHECK(iso(p.posts[0].date) == "2027-12-29");
 }
 
@@ -112,7 +112,7 @@ events:
   REQUIRE(p.occurrences.size() == 1);
   CHECK(iso(p.occurrences[0].span.end) == "2026-10-31");
   REQUIRE(p.posts.size() == 1);
-  CHECK(p.posts[0].key == "bhm/2026-10-01/end+1d/c");
+  CHECK(p.posts[0].key() == "bhm/2026-10-01/end+1d/c");
   CHECK(render_post(cal, p.posts[0]).text == "Thanks! 31 days ago");
   auto october = plan_window(cal, day(2026, 10, 1), day(2026, 10, 1));
   CHECK(render_post(cal, october.posts.at(0)).text ==
