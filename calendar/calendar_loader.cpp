@@ -24,6 +24,16 @@ constexpr std::array<std::string_view, 16> event_keys = {
 constexpr std::array<std::string_view, 6> step_keys = {"at", "time", "channels", "not_workday", "message", "subject"};
 constexpr std::array<std::string_view, 3> defaults_keys = {"time", "channels", "not_workday"};
 
+constexpr std::array<required_key, 2> calendar_required = {{
+    {"version", "start the file with 'version: 1'"},
+    {"timezone", "add the zone its times are in, e.g. 'timezone: Europe/London'"}}};
+constexpr std::array<required_key, 2> event_required = {{
+    {"id", "add e.g. 'id: inwed' (lower-case letters, digits and '-')"},
+    {"title", "add e.g. 'title: International Women in Engineering Day'"}}};
+constexpr std::array<required_key, 2> step_required = {{
+    {"at", "add e.g. 'at: 0' (the day itself), 'at: -1w' or 'at: end+1d'"},
+    {"message", "add the post's text, e.g. message: \"Today is {{title}}!\""}}};
+
 // [a-z0-9][a-z0-9-]*: ids go into post keys and URLs as they are.
 bool is_valid_id(std::string_view id) {
   auto allowed = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; };
@@ -42,7 +52,8 @@ std::variant<not_workday_policy, parse_error> parse_policy(std::string_view text
 
 std::variant<date::weekday, parse_error> parse_workday(std::string_view text) {
   if (auto wd = parse_weekday_name(text)) return *wd;
-  return parse_error{fmt::format("unknown weekday '{}'", text), 0, "use Mon, Tue, Wed, Thu, Fri, Sat, Sun"};
+  return parse_error{fmt::format("unknown weekday '{}'{}", text, did_you_mean(text, weekday_names())), 0,
+                     "use Mon, Tue, Wed, Thu, Fri, Sat, Sun"};
 }
 
 // `2026-11-16` or `2026-11-16..2026-11-22`.
@@ -94,7 +105,7 @@ string_pairs read_vars(yaml_ref node, std::vector<source_mark>& marks, diagnosti
 
 std::optional<step_source> read_step(yaml_ref node, diagnostics_collector& out) {
   if (!check_keys(node, "a step", step_keys, out)) return std::nullopt;
-  require_keys(node, "a step", std::array<std::string_view, 2>{"at", "message"}, out);
+  require_keys(node, "a step", step_required, out);
   step_source step;
   step.mark = node.mark();
   bool ok = true;
@@ -150,13 +161,18 @@ void read_recurrence(yaml_ref node, recurrence& when, diagnostics_collector& out
     for (auto item : read_list(*except, "'except'", out))
       if (auto day = read_parsed(item, "a date", parse_date_value, out)) when.except.push_back(*day);
   std::sort(when.except.begin(), when.except.end());
-  if (!node.find("every") && !rule && !node.find("dates"))
-    out.error(node.mark(), "the event never occurs: give it 'every', 'rrule' or 'dates'");
+  auto given = [&](std::string_view key) {
+    auto value = node.find(key);
+    return value && !(value->is_sequence() && value->size() == 0);
+  };
+  if (!given("every") && !rule && !given("dates"))
+    out.error(node.mark(), "the event never occurs: give it 'every', 'rrule' or 'dates'",
+              "e.g. every: June 23, or dates: [2027-11-15..2027-11-21]");
 }
 
 bool read_event(yaml_ref node, event& e, event_source& source, diagnostics_collector& out) {
   if (!check_keys(node, "an event", event_keys, out)) return false;
-  require_keys(node, "an event", std::array<std::string_view, 2>{"id", "title"}, out);
+  require_keys(node, "an event", event_required, out);
   source.mark = node.mark();
   if (auto id = node.find("id"))
     if (auto text = read_scalar(*id, "'id'", out)) {
@@ -172,6 +188,8 @@ bool read_event(yaml_ref node, event& e, event_source& source, diagnostics_colle
         into = *text;
   };
   text_field("title", e.title);
+  if (auto title = node.find("title"); title && e.title.empty() && title->is_scalar())
+    out.error(title->mark(), "'title' is empty", "posts and previews show it; give the observance's name");
   text_field("description", e.description);
   text_field("url", e.url);
   if (auto tags = node.find("tags"))
@@ -216,7 +234,7 @@ void read_version(yaml_ref node, diagnostics_collector& out) {
 
 void read_root(yaml_ref root, calendar_source& source, diagnostics_collector& out) {
   if (!check_keys(root, "the calendar", calendar_keys, out)) return;
-  require_keys(root, "the calendar", std::array<std::string_view, 2>{"version", "timezone"}, out);
+  require_keys(root, "the calendar", calendar_required, out);
   if (auto version = root.find("version")) read_version(*version, out);
   if (auto zone = root.find("timezone")) read_zone(*zone, source, out);
   if (auto workdays = root.find("workdays")) {
@@ -232,7 +250,9 @@ void read_root(yaml_ref root, calendar_source& source, diagnostics_collector& ou
   if (auto vars = root.find("vars")) source.vars = read_vars(*vars, source.var_marks, out);
   if (auto defaults = root.find("defaults")) read_defaults(*defaults, source.defaults, out);
   if (auto campaigns = root.find("campaigns")) read_campaigns(*campaigns, source, out);
-  if (auto events = root.find("events"); events && !events->is_sequence())
+  if (auto events = root.find("events"); events && events->is_null())
+    out.error(events->mark(), "'events' has no value", "list the events under it, or remove the key");
+  else if (events && !events->is_sequence())
     out.error(events->mark(), fmt::format("'events' must be a list, not {}", events->type_name()));
 }
 

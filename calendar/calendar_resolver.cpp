@@ -2,6 +2,7 @@
 // (events may come before the defaults and campaigns they use).
 #include <algorithm>
 #include <array>
+#include <map>
 #include <set>
 #include <unordered_map>
 #include <unordered_set>
@@ -43,6 +44,7 @@ class resolver {
     }
     for (std::size_t i = 0; i < source_.events.size() && !out_.full(); ++i)
       resolve_event(source_.events[i], source_.extras[i], cal.campaigns);
+    check_unused_campaigns(cal.campaigns);
     source_.extras.clear();
     cal.events = std::move(source_.events);
     cal.channels = std::move(channel_names_);
@@ -52,6 +54,7 @@ class resolver {
 
  private:
   const date::time_zone* find_zone() {
+    if (source_.timezone.empty()) return nullptr;  // already reported as missing
     try {
       return date::locate_zone(source_.timezone);
     } catch (const std::exception&) {
@@ -96,7 +99,12 @@ class resolver {
       out_.error(source.mark, "this step has no channel", "give it 'channels:' or set 'defaults: { channels: [...] }'");
     else
       for (const auto& name : *names)
-        if (auto index = channel(name)) s.channels.push_back(*index);
+        if (auto index = channel(name)) {
+          if (std::find(s.channels.begin(), s.channels.end(), *index) != s.channels.end())
+            out_.error(name.mark, fmt::format("channel '{}' is listed twice", name.name));
+          else
+            s.channels.push_back(*index);
+        }
     return s;
   }
 
@@ -124,7 +132,8 @@ class resolver {
       std::vector<std::string_view> known(builtin_variables.begin(), builtin_variables.end());
       for (auto& n : calendar_names_) known.push_back(n);
       for (auto& v : e.vars) known.push_back(v.first);
-      out_.error(marks[i], fmt::format("unknown variable '{}' for event '{}'{}", name, e.id, did_you_mean(name, known)),
+      auto whose = e.id.empty() ? std::string() : fmt::format(" for event '{}'", e.id);
+      out_.error(marks[i], fmt::format("unknown variable '{}'{}{}", name, whose, did_you_mean(name, known)),
                  "use a built-in such as {{title}} or {{date}}, or define it under 'vars:'");
     }
   }
@@ -144,6 +153,7 @@ class resolver {
                    fmt::format("unknown campaign '{}'{}", source.campaign->name, did_you_mean(source.campaign->name, names)));
       } else {
         e.campaign = it->second;
+        used_campaigns_.insert(it->second);
         check_templates(campaigns[static_cast<std::size_t>(it->second)].steps, *campaign_sources_[static_cast<std::size_t>(it->second)], e);
       }
     }
@@ -153,13 +163,25 @@ class resolver {
     source = {};  // its templates were moved into the steps; free the rest now
   }
 
+  // A campaign no event uses still has its templates checked, against the
+  // built-ins and calendar vars: a typo should not wait for its first user.
+  void check_unused_campaigns(const std::vector<campaign>& campaigns) {
+    event nobody;
+    for (std::size_t c = 0; c < campaigns.size(); ++c)
+      if (!used_campaigns_.contains(static_cast<int>(c))) check_templates(campaigns[c].steps, *campaign_sources_[c], nobody);
+  }
+
   void check_post_keys(const std::vector<campaign>& campaigns, const event& e, const event_source& source) {
-    std::set<std::pair<std::string, channel_index>> seen;
+    std::map<std::pair<std::string, channel_index>, source_mark> seen;
     auto check = [&](const step& s, source_mark mark) {
-      for (auto ch : s.channels)
-        if (!seen.insert({s.at.key(), ch}).second && reported_.insert({mark.line, mark.col, "#key"}).second)
-          out_.error(mark, fmt::format("event '{}' has two steps at {} for channel '{}'", e.id, s.at.key(), channel_names_[ch]),
-                     "a post key <event>/<date>/<at>/<channel> must be unique; change 'at' or the channels");
+      for (auto ch : s.channels) {
+        auto [it, added] = seen.emplace(std::pair{s.at.key(), ch}, mark);
+        if (added || !reported_.insert({mark.line, mark.col, "#key"}).second) continue;
+        out_.error(mark,
+                   fmt::format("event '{}' has two steps at {} for channel '{}' (the other is on line {})", e.id,
+                               s.at.key(), channel_names_[ch], it->second.line),
+                   "a post key <event>/<date>/<at>/<channel> must be unique; change 'at' or the channels");
+      }
     };
     if (e.campaign >= 0) {
       auto index = static_cast<std::size_t>(e.campaign);
@@ -178,6 +200,7 @@ class resolver {
   std::unordered_map<std::string, channel_index> channel_index_;
   std::vector<std::string> channel_names_;
   std::unordered_map<std::string, int> ids_;
+  std::unordered_set<int> used_campaigns_;
   std::set<std::tuple<int, int, std::string>> reported_;
 };
 

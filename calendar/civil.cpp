@@ -13,7 +13,7 @@ constexpr std::array<std::string_view, 12> month_names = {
     "July",    "August",   "September", "October", "November", "December"};
 
 // Indexed by date::weekday::c_encoding(): Sunday is 0.
-constexpr std::array<std::string_view, 7> weekday_names = {
+constexpr std::array<std::string_view, 7> weekday_names_array = {
     "Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"};
 
 bool equals_ignoring_case(std::string_view a, std::string_view b) {
@@ -98,13 +98,17 @@ unsigned parse_month_name(std::string_view word) {
 }
 
 std::optional<date::weekday> parse_weekday_name(std::string_view word) {
-  for (unsigned i = 0; i < weekday_names.size(); ++i)
-    if (names(word, weekday_names[i])) return date::weekday{i};
+  for (unsigned i = 0; i < weekday_names_array.size(); ++i)
+    if (names(word, weekday_names_array[i])) return date::weekday{i};
   return std::nullopt;
 }
 
-std::string_view weekday_short_name(date::weekday wd) { return weekday_names[wd.c_encoding()].substr(0, 3); }
-std::string_view weekday_name(date::weekday wd) { return weekday_names[wd.c_encoding()]; }
+std::vector<std::string_view> weekday_names() {
+  return {weekday_names_array.begin(), weekday_names_array.end()};
+}
+
+std::string_view weekday_short_name(date::weekday wd) { return weekday_names_array[wd.c_encoding()].substr(0, 3); }
+std::string_view weekday_name(date::weekday wd) { return weekday_names_array[wd.c_encoding()]; }
 std::string_view month_name(date::month m) { return month_names[static_cast<unsigned>(m) - 1]; }
 
 std::string ascii_lower(std::string_view text) {

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <date/date.h>
 
@@ -32,6 +33,9 @@ unsigned parse_month_name(std::string_view word);
 
 /// `Monday`…`Sunday` or `Mon`…`Sun`, any case.
 std::optional<date::weekday> parse_weekday_name(std::string_view word);
+
+/// `Monday`…`Sunday`, for "did you mean" hints.
+std::vector<std::string_view> weekday_names();
 
 /// `Mon`…`Sun` (for messages and tables).
 std::string_view weekday_short_name(date::weekday wd);

@@ -21,22 +21,78 @@ std::string_view line_of(std::string_view source, int line) {
   return text;
 }
 
-// Edit distance counting a swap of neighbours as one edit ("Jnue" is one
-// from "June"), case-insensitive; inputs are short keys and names.
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  auto same = [](char x, char y) {
-    return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-  };
+std::u32string code_points(std::string_view text, bool fold_case = true) {
+  std::u32string out;
+  for (std::size_t i = 0; i < text.size();) {
+    auto c = static_cast<unsigned char>(text[i]);
+    std::size_t length = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+    char32_t point = length == 1 ? c : c & (0x3f >> (length - 1));
+    for (std::size_t k = 1; k < length && i + k < text.size(); ++k)
+      point = (point << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3f);
+    out += fold_case && point < 0x80 ? static_cast<char32_t>(std::tolower(static_cast<int>(point))) : point;
+    i += length;
+  }
+  return out;
+}
+
+void append_utf8(std::string& out, char32_t p) {
+  if (p < 0x80) {
+    out += static_cast<char>(p);
+  } else if (p < 0x800) {
+    out += static_cast<char>(0xc0 | (p >> 6));
+    out += static_cast<char>(0x80 | (p & 0x3f));
+  } else if (p < 0x10000) {
+    out += static_cast<char>(0xe0 | (p >> 12));
+    out += static_cast<char>(0x80 | ((p >> 6) & 0x3f));
+    out += static_cast<char>(0x80 | (p & 0x3f));
+  } else {
+    out += static_cast<char>(0xf0 | (p >> 18));
+    out += static_cast<char>(0x80 | ((p >> 12) & 0x3f));
+    out += static_cast<char>(0x80 | ((p >> 6) & 0x3f));
+    out += static_cast<char>(0x80 | (p & 0x3f));
+  }
+}
+
+// Edit distance over code points, counting a swap of neighbours as one
+// edit ("Jnue" is one from "June"), case-insensitive.
+std::size_t edit_distance(std::string_view a_text, std::string_view b_text) {
+  auto a = code_points(a_text), b = code_points(b_text);
   std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
   for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
   for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
   for (std::size_t i = 1; i <= a.size(); ++i)
     for (std::size_t j = 1; j <= b.size(); ++j) {
-      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (same(a[i - 1], b[j - 1]) ? 0 : 1)});
-      if (i > 1 && j > 1 && same(a[i - 1], b[j - 2]) && same(a[i - 2], b[j - 1]))
-        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
     }
   return d[a.size()][b.size()];
+}
+
+// A source line as it can be shown on a terminal: control characters and
+// bytes that are not UTF-8 become \xNN. `col` (1-based, in code points)
+// comes back as the display column of the same character.
+std::string printable_line(std::string_view line, int& col) {
+  std::string out;
+  int display = 1, index = 1, display_col = 0;
+  for (std::size_t i = 0; i < line.size();) {
+    if (index == col) display_col = display;
+    auto c = static_cast<unsigned char>(line[i]);
+    std::size_t length = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 ? 2 : 1;
+    bool valid = (c >= 0x20 && c < 0x7f) || c == '\t' || (c >= 0xc2 && c <= 0xf4 && i + length <= line.size());
+    for (std::size_t k = 1; valid && k < length; ++k) valid = (static_cast<unsigned char>(line[i + k]) & 0xc0) == 0x80;
+    if (valid) {
+      out.append(line.substr(i, length));
+      i += length;
+      display += 1;
+    } else {
+      out += fmt::format("\\x{:02X}", c);
+      i += 1;
+      display += 4;
+    }
+    ++index;
+  }
+  col = display_col ? display_col : display;
+  return out;
 }
 
 }  // namespace
@@ -44,14 +100,27 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 std::string format_diagnostic(const diagnostic& d, std::string_view source) {
   if (d.mark.line <= 0) return fmt::format("{}: error: {}\n", d.file, d.message) + (d.hint.empty() ? "" : fmt::format("  hint: {}\n", d.hint));
   std::string out = fmt::format("{}:{}:{}: error: {}\n", d.file, d.mark.line, d.mark.col, d.message);
-  auto text = d.mark.line > 0 ? line_of(source, d.mark.line) : std::string_view{};
-  if (!text.empty()) {
+  auto raw = d.mark.line > 0 ? line_of(source, d.mark.line) : std::string_view{};
+  if (!raw.empty()) {
+    int col = d.mark.col;
+    auto text = printable_line(raw, col);
+    // Show at most ~100 columns of a long line, around the caret.
+    constexpr int window = 100;
+    if (auto points = code_points(text, false); points.size() > static_cast<std::size_t>(window) + 20) {
+      int size = static_cast<int>(points.size());
+      int first = std::max(0, std::min(col - 1 - window / 2, size - window));
+      std::string cut;
+      for (int i = first; i < first + window; ++i) append_utf8(cut, points[static_cast<std::size_t>(i)]);
+      text = (first > 0 ? "…" : "") + cut + (first + window < size ? "…" : "");
+      col = col - first + (first > 0 ? 1 : 0);
+    }
     auto number = std::to_string(d.mark.line);
     std::string gutter(number.size(), ' ');
     // Keep tabs in the caret line so the caret lines up under the column.
     std::string pad;
-    for (int i = 1; i < d.mark.col && static_cast<std::size_t>(i - 1) < text.size(); ++i)
-      pad += text[static_cast<std::size_t>(i - 1)] == '\t' ? '\t' : ' ';
+    auto points = code_points(text, false);
+    for (int i = 1; i < col && static_cast<std::size_t>(i - 1) < points.size(); ++i)
+      pad += points[static_cast<std::size_t>(i - 1)] == U'\t' ? '\t' : ' ';
     out += fmt::format(" {} | {}\n {} | {}^\n", number, text, gutter, pad);
   }
   if (!d.hint.empty()) out += fmt::format("  hint: {}\n", d.hint);
@@ -70,8 +139,12 @@ std::string closest_match(std::string_view word, const std::vector<std::string_v
   }
   // A third of the word's length, at least one edit: "mesage" -> "message",
   // but "colour" is not a typo of "url".
-  std::size_t allowed = std::max<std::size_t>(1, word.size() / 3);
-  return best_distance <= allowed ? std::string(best) : std::string();
+  std::size_t allowed = std::max<std::size_t>(1, code_points(word).size() / 3);
+  if (best_distance <= allowed) return std::string(best);
+  // Or a word that begins with a candidate: "state_directory", "enviro".
+  for (auto candidate : candidates)
+    if (candidate.size() >= 3 && code_points(word).starts_with(code_points(candidate))) return std::string(candidate);
+  return {};
 }
 
 std::string did_you_mean(std::string_view word, const std::vector<std::string_view>& candidates) {

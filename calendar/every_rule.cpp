@@ -121,7 +121,9 @@ std::optional<std::variant<every_rule, parse_error>> parse_nth_weekday(const std
     return parse_error{fmt::format("unknown ordinal '{}'", w[0].text), w[0].offset,
                        "use first, second, third, fourth, fifth (or 1st … 5th) or last"};
   auto weekday = parse_weekday_name(w[1].text);
-  if (!weekday) return parse_error{fmt::format("unknown weekday '{}'", w[1].text), w[1].offset, "use Monday … Sunday or Mon … Sun"};
+  if (!weekday)
+    return parse_error{fmt::format("unknown weekday '{}'{}", w[1].text, did_you_mean(w[1].text, weekday_names())), w[1].offset,
+                       "use Monday … Sunday or Mon … Sun"};
   auto month = parse_month_name(w[3].text);
   if (month == 0) return unknown_month(w[3]);
   every_rule rule;
@@ -139,7 +141,9 @@ std::optional<std::variant<every_rule, parse_error>> parse_weekday_near(const st
   if (direction != "after" && direction != "before")
     return parse_error{fmt::format("expected 'after' or 'before', not '{}'", w[3].text), w[3].offset, {}};
   auto weekday = parse_weekday_name(w[0].text);
-  if (!weekday) return parse_error{fmt::format("unknown weekday '{}'", w[0].text), w[0].offset, "use Monday … Sunday or Mon … Sun"};
+  if (!weekday)
+    return parse_error{fmt::format("unknown weekday '{}'{}", w[0].text, did_you_mean(w[0].text, weekday_names())), w[0].offset,
+                       "use Monday … Sunday or Mon … Sun"};
   auto date_part = parse_month_day({w[4], w[5]});
   if (!date_part) return parse_error{"expected a date such as 'September 20' after 'on or " + direction + "'", w[4].offset, {}};
   if (auto* error = std::get_if<parse_error>(&*date_part)) return *error;

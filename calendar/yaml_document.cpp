@@ -53,6 +53,67 @@ std::size_t find_bad_byte(std::string_view text) {
   return std::string_view::npos;
 }
 
+source_mark mark_of_offset(std::string_view text, std::size_t offset);
+
+// The last `open` bracket before `end` that no `close` matches (quoted
+// text skipped), or npos: yaml-cpp reports an unclosed flow where it gave
+// up, often the end of the file.
+std::size_t unclosed_bracket(std::string_view text, std::size_t end, char open, char close) {
+  std::vector<std::size_t> opened;
+  char quote = 0;
+  for (std::size_t i = 0; i < std::min(end, text.size()); ++i) {
+    char c = text[i];
+    if (quote) {
+      if (c == '\\' && quote == '"') ++i;
+      else if (c == quote) quote = 0;
+    } else if (c == '"' || c == '\'') {
+      quote = c;
+    } else if (c == '#' && (i == 0 || text[i - 1] == ' ' || text[i - 1] == '\n')) {
+      while (i < text.size() && text[i] != '\n') ++i;  // a comment
+    } else if (c == open) {
+      opened.push_back(i);
+    } else if (c == close && !opened.empty()) {
+      opened.pop_back();
+    }
+  }
+  return opened.empty() ? std::string_view::npos : opened.back();
+}
+
+// yaml-cpp's messages in words a calendar editor knows, with a hint.
+diagnostic explain_yaml_error(std::string file, std::string_view source, const YAML::Exception& e) {
+  source_mark mark{e.mark.line + 1, e.mark.column + 1};
+  bool list = e.msg == YAML::ErrorMsg::END_OF_SEQ_FLOW;
+  if (list || e.msg == YAML::ErrorMsg::END_OF_MAP_FLOW)
+    if (auto at = unclosed_bracket(source, source.size(), list ? '[' : '{', list ? ']' : '}'); at != std::string_view::npos)
+      mark = mark_of_offset(source, at);
+  struct explanation {
+    std::string_view yaml_cpp, message, hint;
+  };
+  static const explanation table[] = {
+      {YAML::ErrorMsg::MAP_VALUE, "a key and value are not allowed here",
+       "check this line's indentation: the keys of one mapping start in the same column"},
+      {YAML::ErrorMsg::END_OF_SEQ_FLOW, "a list opened with '[' is never closed", "close it with ']'"},
+      {YAML::ErrorMsg::END_OF_MAP_FLOW, "a mapping opened with '{' is never closed", "close it with '}'"},
+      {YAML::ErrorMsg::EOF_IN_SCALAR, "a quoted text is never closed", "add the closing quote"},
+      {YAML::ErrorMsg::BLOCK_ENTRY, "a list item ('- ') is not allowed here", "check this line's indentation"},
+      {YAML::ErrorMsg::TAB_IN_INDENTATION, "a tab in the indentation", "indent with spaces; YAML does not allow tabs there"},
+      {YAML::ErrorMsg::UNKNOWN_ANCHOR, "an alias (*name) refers to no anchor (&name)", "define the anchor before using it"},
+  };
+  for (const auto& entry : table)
+    if (e.msg == entry.yaml_cpp) return {std::move(file), mark, std::string(entry.message), std::string(entry.hint)};
+  return {std::move(file), mark, fmt::format("invalid YAML: {}", e.msg), {}};
+}
+
+// yaml-cpp accepts a double-quoted scalar left open at the end of the file;
+// returns the offset of such an opening quote, or npos.
+std::size_t unclosed_quote_at_end(std::string_view text, std::size_t quote) {
+  for (auto i = quote + 1; i < text.size(); ++i) {
+    if (text[i] == '\\') ++i;
+    else if (text[i] == '"') return std::string_view::npos;
+  }
+  return quote;
+}
+
 source_mark mark_of_offset(std::string_view text, std::size_t offset) {
   source_mark mark{1, 1};
   for (std::size_t i = 0; i < offset; ++i) {
@@ -94,6 +155,16 @@ class yaml_builder : public YAML::EventHandler {
 
   void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
     auto index = add(yaml_ref::kind::null, mark, anchor);
+    // yaml-cpp places an empty value at the next token, often the next
+    // line; the key it belongs to is where a person looks.
+    if (!open_.empty() && doc_.nodes_[open_.back().index].kind == yaml_ref::kind::mapping &&
+        doc_.nodes_[open_.back().index].count % 2 == 0 && open_.back().last_child == index) {
+      auto key = previous_sibling(index);
+      if (key) {
+        doc_.nodes_[index].line = doc_.nodes_[key].line;
+        doc_.nodes_[index].col = doc_.nodes_[key].col;
+      }
+    }
     complete(index);
   }
 
@@ -113,6 +184,10 @@ class yaml_builder : public YAML::EventHandler {
 
   void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
                 const std::string& value) override {
+    auto at = offset_of_mark(doc_.source_, doc_.line_starts_, {mark.line + 1, mark.column + 1});
+    if (at < doc_.source_.size() && doc_.source_[at] == '"' &&
+        unclosed_quote_at_end(doc_.source_, at) != std::string_view::npos)
+      fail(mark, "a quoted text is never closed", "add the closing '\"'");
     auto index = add(yaml_ref::kind::scalar, mark, anchor);
     auto& node = doc_.nodes_[index];
     node.first = static_cast<std::uint32_t>(doc_.arena_.size());
@@ -174,6 +249,13 @@ class yaml_builder : public YAML::EventHandler {
       ++parent_node.count;
     }
     return index;
+  }
+
+  std::uint32_t previous_sibling(std::uint32_t index) const {
+    const auto& parent = doc_.nodes_[open_.back().index];
+    for (auto child = parent.count ? parent.first : 0; child != 0; child = doc_.nodes_[child].next)
+      if (doc_.nodes_[child].next == index) return child;
+    return 0;
   }
 
   void open(std::uint32_t index, const YAML::Mark& mark) {
@@ -296,7 +378,7 @@ std::variant<yaml_document, diagnostic> yaml_document::read(std::string_view tex
   } catch (const YAML::DeepRecursion& e) {
     return diagnostic{doc.file_, {e.mark.line + 1, e.mark.column + 1}, "the YAML is nested too deeply", {}};
   } catch (const YAML::Exception& e) {
-    return diagnostic{doc.file_, {e.mark.line + 1, e.mark.column + 1}, fmt::format("invalid YAML: {}", e.msg), {}};
+    return explain_yaml_error(doc.file_, text, e);
   }
   return doc;
 }
@@ -338,18 +420,66 @@ source_mark yaml_ref::mark_at(std::size_t offset) const {
   if (at < source.size() && (source[at] == '"' || source[at] == '\'')) {
     ++at;
     ++start.col;
-  } else if (at < source.size() && (source[at] == '|' || source[at] == '>')) {
-    return start;
+  } else if (at < source.size() && source[at] == '|') {
+    return literal_block_mark(start, offset);
+  } else if (at < source.size() && source[at] == '>') {
+    return search_mark(start, at, offset);  // folded: lines are joined
   }
   auto line_end = source.find('\n', at);
   auto rest = source.substr(at, line_end == std::string_view::npos ? std::string_view::npos : line_end - at);
   // Only trust the offset when the scalar's text is what the line shows.
   auto text = scalar();
-  if (offset > text.size() || rest.substr(0, offset) != text.substr(0, offset)) return start;
+  if (offset > text.size() || rest.substr(0, offset) != text.substr(0, offset)) return search_mark(start, at, offset);
   auto mark = start;
   for (std::size_t i = 0; i < offset; ++i)
     if ((static_cast<unsigned char>(text[i]) & 0xc0) != 0x80) ++mark.col;
   return mark;
+}
+
+// In a literal block (`|`) each line of the text is a line of the source,
+// indented like the block's first non-empty line.
+source_mark yaml_ref::literal_block_mark(source_mark header, std::size_t offset) const {
+  auto text = scalar();
+  if (offset > text.size()) return header;
+  const auto& starts = doc_->line_starts_;
+  auto first_line = static_cast<std::size_t>(header.line);  // 0-based index of the line after the header
+  std::size_t indent = 0;
+  for (auto line = first_line; line < starts.size() && indent == 0; ++line) {
+    auto rest = doc_->source_.substr(starts[line]);
+    auto spaces = rest.find_first_not_of(' ');
+    if (spaces != std::string_view::npos && rest[spaces] != '\n' && rest[spaces] != '\r') indent = spaces;
+  }
+  auto before = text.substr(0, offset);
+  auto newlines = static_cast<int>(std::count(before.begin(), before.end(), '\n'));
+  auto line_start = before.rfind('\n');
+  auto in_line = before.substr(line_start == std::string_view::npos ? 0 : line_start + 1);
+  int col = static_cast<int>(indent) + 1;
+  for (char c : in_line)
+    if ((static_cast<unsigned char>(c) & 0xc0) != 0x80) ++col;
+  return {header.line + 1 + newlines, col};
+}
+
+// Where line breaks were folded or escapes decoded, the text no longer maps
+// to the source by offset: find the same occurrence of the word at `offset`
+// in the source after the scalar's start instead.
+source_mark yaml_ref::search_mark(source_mark start, std::size_t at, std::size_t offset) const {
+  auto text = scalar();
+  if (offset >= text.size()) return start;
+  auto end = text.find_first_of(" \n\t", offset);
+  auto word = text.substr(offset, end == std::string_view::npos ? std::string_view::npos : end - offset);
+  std::size_t nth = 0;
+  for (auto p = text.find(word); p != std::string_view::npos && p < offset; p = text.find(word, p + 1)) ++nth;
+  auto source = doc_->source_;
+  auto found = source.find(word, at);
+  for (; found != std::string_view::npos && nth > 0; --nth) found = source.find(word, found + 1);
+  // Give up past the scalar's plausible extent rather than point elsewhere.
+  if (found == std::string_view::npos || found - at > text.size() * 2 + 256) return start;
+  const auto& starts = doc_->line_starts_;
+  auto line = std::upper_bound(starts.begin(), starts.end(), static_cast<std::uint32_t>(found)) - starts.begin();
+  int col = 1;
+  for (auto i = starts[static_cast<std::size_t>(line - 1)]; i < found; ++i)
+    if ((static_cast<unsigned char>(source[i]) & 0xc0) != 0x80) ++col;
+  return {static_cast<int>(line), col};
 }
 
 std::size_t yaml_ref::size() const {

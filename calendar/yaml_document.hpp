@@ -61,6 +61,9 @@ class yaml_ref {
   std::optional<yaml_ref> find(std::string_view key) const;
 
  private:
+  source_mark literal_block_mark(source_mark header, std::size_t offset) const;
+  source_mark search_mark(source_mark start, std::size_t at, std::size_t offset) const;
+
   const yaml_document* doc_;
   std::uint32_t index_;
 };

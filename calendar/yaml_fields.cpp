@@ -39,21 +39,36 @@ bool check_keys(yaml_ref node, std::string_view what, std::span<const std::strin
   return true;
 }
 
-void require_keys(yaml_ref node, std::string_view what, std::span<const std::string_view> required,
+void require_keys(yaml_ref node, std::string_view what, std::span<const required_key> required,
                   diagnostics_collector& out) {
   if (!node.is_mapping()) return;
-  for (auto key : required)
-    if (!node.find(key)) out.error(node.mark(), fmt::format("{} has no '{}'", what, key));
+  auto entries = node.entries();
+  for (const auto& key : required) {
+    if (node.find(key.name)) continue;
+    // "mesage:" was reported as a typo of "message"; saying it is missing too is noise.
+    bool typo = std::any_of(entries.begin(), entries.end(), [&](auto& entry) {
+      return closest_match(entry.first.scalar(), {key.name}) == key.name;
+    });
+    if (!typo) out.error(node.mark(), fmt::format("{} has no '{}'", what, key.name), std::string(key.hint));
+  }
 }
 
 std::optional<std::string_view> read_scalar(yaml_ref node, std::string_view what, diagnostics_collector& out) {
   if (node.is_scalar()) return node.scalar();
+  if (node.is_null()) {
+    out.error(node.mark(), fmt::format("{} has no value", what));
+    return std::nullopt;
+  }
   out.error(node.mark(), fmt::format("{} must be a single value, not {}", what, node.type_name()));
   return std::nullopt;
 }
 
 std::vector<yaml_ref> read_list(yaml_ref node, std::string_view what, diagnostics_collector& out) {
   if (node.is_sequence()) return node.items();
+  if (node.is_null()) {
+    out.error(node.mark(), fmt::format("{} has no value", what), "give a list, e.g. [a, b], or remove the key");
+    return {};
+  }
   if (node.is_scalar()) return {node};
   out.error(node.mark(), fmt::format("{} must be a list, not {}", what, node.type_name()));
   return {};

@@ -43,8 +43,14 @@ class diagnostics_collector {
 bool check_keys(yaml_ref node, std::string_view what, std::span<const std::string_view> allowed,
                 diagnostics_collector& out);
 
-/// Reports keys of `required` missing from the mapping `node`.
-void require_keys(yaml_ref node, std::string_view what, std::span<const std::string_view> required,
+struct required_key {
+  std::string_view name;
+  std::string_view hint;  ///< how to add it
+};
+
+/// Reports keys of `required` missing from the mapping `node` (unless a
+/// misspelling of one was already reported).
+void require_keys(yaml_ref node, std::string_view what, std::span<const required_key> required,
                   diagnostics_collector& out);
 
 /// The text of a scalar, or an error naming `what` ("'title'") and the kind found.

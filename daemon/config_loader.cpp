@@ -73,7 +73,9 @@ std::string smtp_host(std::string_view server) {
 }
 
 void check_email(yaml_ref node, channel_config& c, diagnostics_collector& out) {
-  require_keys(node, fmt::format("channel '{}'", c.name), std::array<std::string_view, 3>{"server", "from", "to"}, out);
+  require_keys(node, fmt::format("channel '{}'", c.name), std::array<required_key, 3>{{{"server", "e.g. server: smtp://mail.example.org:587"},
+                                                                          {"from", "e.g. from: \"EDI Network <edi@example.org>\""},
+                                                                          {"to", "e.g. to: [members@example.org]"}}}, out);
   c.server = read_string(node, "server", out);
   if (auto tls = node.find("tls")) {
     c.tls = read_string(node, "tls", out);
@@ -117,7 +119,7 @@ std::optional<channel_config> read_channel(yaml_ref key, yaml_ref node, diagnost
   }
   check_keys(node, what, keys_of(c.type), out);
   if (c.type == "slack" || c.type == "teams" || c.type == "webhook") {
-    require_keys(node, what, std::array<std::string_view, 1>{"url"}, out);
+    require_keys(node, what, std::array<required_key, 1>{{{"url", "the webhook URL, or {env: NAME} / {credential: NAME} to keep it secret"}}}, out);
     if (auto url = node.find("url")) c.url = read_secret(*url, "'url'", out);
   }
   if (auto headers = node.find("headers")) {
@@ -128,7 +130,7 @@ std::optional<channel_config> read_channel(yaml_ref key, yaml_ref node, diagnost
   }
   if (c.type == "email") check_email(node, c, out);
   if (c.type == "file") {
-    require_keys(node, what, std::array<std::string_view, 1>{"path"}, out);
+    require_keys(node, what, std::array<required_key, 1>{{{"path", "e.g. path: outbox.jsonl"}}}, out);
     c.path = read_string(node, "path", out);
   }
   return c;
@@ -171,9 +173,14 @@ std::string resolve_path(const std::string& config_file, std::string_view path) 
 
 void read_root(yaml_ref root, config& c, diagnostics_collector& out) {
   if (!check_keys(root, "the config", config_keys, out)) return;
-  require_keys(root, "the config", std::array<std::string_view, 3>{"version", "calendar", "channels"}, out);
-  if (auto v = root.find("version"); v && v->scalar() != "1")
-    out.error(v->mark(), fmt::format("unsupported version '{}'", v->scalar()), "this herald reads version: 1");
+  require_keys(root, "the config",
+               std::array<required_key, 3>{{{"version", "start the file with 'version: 1'"},
+                                            {"calendar", "e.g. calendar: calendar.yaml (relative to this file)"},
+                                            {"channels", "define where posts go, e.g. channels: { log: { type: console } }"}}},
+               out);
+  if (auto v = root.find("version"))
+    if (auto text = read_scalar(*v, "'version'", out); text && *text != "1")
+      out.error(v->mark(), fmt::format("unsupported version '{}'", *text), "this herald reads version: 1");
   if (auto cal = root.find("calendar"))
     for (auto item : read_list(*cal, "'calendar'", out))
       if (auto path = read_scalar(item, "a calendar path", out)) c.calendars.push_back(resolve_path(c.file, *path));
@@ -186,7 +193,8 @@ void read_root(yaml_ref root, config& c, diagnostics_collector& out) {
   if (auto d = root.find("delivery")) read_delivery(*d, c.delivery, out);
   if (auto channels = root.find("channels")) {
     if (!channels->is_mapping())
-      out.error(channels->mark(), "'channels' must map channel names to their settings");
+      out.error(channels->mark(), channels->is_null() ? "'channels' has no value" : "'channels' must map channel names to their settings",
+                "e.g. channels: { log: { type: console } }");
     for (auto& [key, value] : channels->entries())
       if (auto channel = read_channel(key, value, out)) c.channels.push_back(std::move(*channel));
   }

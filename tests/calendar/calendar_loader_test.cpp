@@ -73,7 +73,8 @@ TEST_CASE("loader: an unknown key is an error with a hint, a quoted line and a c
       "test.yaml:30:9: error: unknown key 'mesage' in a step (did you mean 'message'?)\n"
       " 30 |         mesage: \"Thank you to everyone who joined {{title}} {{hashtag}}.\"\n"
       "    |         ^\n"));
-  CHECK(errors.find("test.yaml:29:9: error: a step has no 'message'") != std::string::npos);
+  // The typo explains the missing 'message'; saying so again would be noise.
+  CHECK(errors.find("has no 'message'") == std::string::npos);
 }
 
 TEST_CASE("loader: an unknown template variable points into the message", "[loader]") {
@@ -99,7 +100,8 @@ TEST_CASE("loader: two steps of one event with the same 'at' and channel are an 
   auto yaml = spec_example;
   yaml.replace(yaml.find("      - at: end+1d"), 18, "      - at: -28d\n        channels: [edi-team-email]");
   auto errors = load_errors(yaml);
-  CHECK(errors.starts_with("test.yaml:29:9: error: event 'inwed' has two steps at -28d for channel 'edi-team-email'\n"));
+  CHECK(errors.starts_with(
+      "test.yaml:29:9: error: event 'inwed' has two steps at -28d for channel 'edi-team-email' (the other is on line 12)\n"));
 }
 
 TEST_CASE("loader: several errors are reported in one run", "[loader]") {
