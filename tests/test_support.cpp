@@ -4,6 +4,38 @@
 
 namespace herald::test {
 
+const std::string spec_example = R"(version: 1
+timezone: Europe/London
+workdays: [Mon, Tue, Wed, Thu, Fri]
+holidays: [2026-12-25, 2026-12-28]
+vars: { org: "GSE Profession" }
+defaults:
+  time: "09:30"
+  channels: [staff-slack]
+  not_workday: keep
+campaigns:
+  standard:
+    - at: -4w
+      not_workday: previous
+      channels: [edi-team-email]
+      subject: "{{title}} in four weeks"
+      message: "{{title}} is on {{date}}. Time to line up speakers and blogs."
+    - at: 0
+      message: "Today is {{title}}! {{url}}"
+events:
+  - id: inwed
+    title: International Women in Engineering Day
+    every: June 23
+    url: https://www.inwed.org.uk/
+    description: "Celebrating women engineers worldwide."
+    tags: [gender, engineering]
+    vars: { hashtag: "#INWED" }
+    campaign: standard
+    steps:
+      - at: end+1d
+        message: "Thank you to everyone who joined {{title}} {{hashtag}}."
+)";;
+
 calendar load_ok(const std::string& yaml, const calendar_options& options) {
   auto result = load_calendar(yaml, "test.yaml", options);
   std::string errors;

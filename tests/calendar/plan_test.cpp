@@ -17,26 +17,7 @@ std::vector<std::string> keys(const plan& p) {
   return out;
 }
 
-const char* inwed = R"(version: 1
-timezone: Europe/London
-holidays: [2027-05-31]
-defaults: {time: "09:30", channels: [staff-slack]}
-campaigns:
-  standard:
-    - at: -4w
-      not_workday: previous
-      channels: [edi-team-email]
-      subject: "{{title}} in four weeks"
-      message: "{{title}} is on {{date}}. Time to line up speakers and blogs."
-    - at: 0
-      message: "Today is {{title}}! {{url}}"
-events:
-  - id: inwed
-    title: International Women in Engineering Day
-    every: June 23
-    url: https://www.inwed.org.uk/
-    campaign: standard
-)";
+const std::string& inwed = herald::test::spec_example;
 
 }  // namespace
 
@@ -45,7 +26,8 @@ TEST_CASE("plan: the SPEC's preview example, post for post", "[plan]") {
   auto p = plan_window(cal, day(2027, 5, 1), day(2027, 7, 29));
   REQUIRE(p.occurrences.size() == 1);
   CHECK(iso(p.occurrences[0].span.start) == "2027-06-23");
-  CHECK(keys(p) == std::vector<std::string>{"inwed/2027-06-23/-28d/edi-team-email", "inwed/2027-06-23/0d/staff-slack"});
+  CHECK(keys(p) == std::vector<std::string>{"inwed/2027-06-23/-28d/edi-team-email", "inwed/2027-06-23/0d/staff-slack",
+                                            "inwed/2027-06-23/end+1d/staff-slack"});
   const auto& first = p.posts[0];
   CHECK(format_local_instant(*cal.zone, first.due) == "2027-05-26T09:30:00+01:00");
   CHECK(format_utc_instant(first.due) == "2027-05-26T08:30:00Z");
@@ -53,6 +35,7 @@ TEST_CASE("plan: the SPEC's preview example, post for post", "[plan]") {
   CHECK(text.text == "International Women in Engineering Day is on Wednesday 23 June 2027. Time to line up speakers and blogs.");
   CHECK(text.subject == "International Women in Engineering Day in four weeks");
   CHECK(render_post(cal, p.posts[1]).subject == "International Women in Engineering Day");  // default {{title}}
+  CHECK(render_post(cal, p.posts[2]).text == "Thank you to everyone who joined International Women in Engineering Day #INWED.");
 }
 
 TEST_CASE("plan: a step moved off a weekend lands in the window by its moved date", "[plan]") {
