@@ -42,6 +42,7 @@ struct campaign {
 
 struct event {
   std::string id;
+  source_mark id_mark;  ///< for errors that span files (a duplicate id)
   std::string title;
   std::string description;
   std::string url;

@@ -177,7 +177,7 @@ bool read_event(yaml_ref node, event& e, event_source& source, diagnostics_colle
   if (auto id = node.find("id"))
     if (auto text = read_scalar(*id, "'id'", out)) {
       e.id = *text;
-      source.id_mark = id->mark();
+      source.id_mark = e.id_mark = id->mark();
       if (!is_valid_id(e.id))
         out.error(id->mark(), fmt::format("invalid id '{}'", e.id),
                   "ids are lower-case letters, digits and '-', starting with a letter or digit");

@@ -43,7 +43,7 @@ std::variant<step_offset, parse_error> parse_offset(std::string_view text) {
     if (text[i] != '+' && text[i] != '-')
       return parse_error{"expected + or - after 'end'", i, std::string(hint)};
   }
-  if (lower == "0") return offset;
+  if (lower == "0" || lower == "0d" || lower == "0w") return offset;  // zero needs no sign
   int sign = 1;
   if (i < text.size() && (text[i] == '+' || text[i] == '-')) sign = text[i++] == '-' ? -1 : 1;
   else if (offset.from == step_offset::anchor::start)

@@ -16,6 +16,15 @@ void diagnostics_collector::error(yaml_ref node, const parse_error& e) {
   add({file_, node.mark_at(e.offset), e.message, e.hint});
 }
 
+std::vector<diagnostic> diagnostics_collector::take() {
+  // Events are checked as they stream past and the rest at the end; people
+  // read errors top to bottom.
+  std::stable_sort(errors_.begin(), errors_.end(), [](const diagnostic& a, const diagnostic& b) {
+    return a.mark.line != b.mark.line ? a.mark.line < b.mark.line : a.mark.col < b.mark.col;
+  });
+  return std::move(errors_);
+}
+
 void diagnostics_collector::add(diagnostic d) {
   if (!full()) errors_.push_back(std::move(d));
 }

@@ -30,7 +30,8 @@ class diagnostics_collector {
 
   bool ok() const { return errors_.empty(); }
   bool full() const { return errors_.size() >= max_errors; }
-  std::vector<diagnostic> take() { return std::move(errors_); }
+  /// The errors in file order.
+  std::vector<diagnostic> take();
   const std::string& file() const { return file_; }
 
  private:

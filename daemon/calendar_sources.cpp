@@ -47,7 +47,7 @@ std::optional<calendar_sources> load_sources(const std::string& config_path, con
     options.known_channels = sources.cfg->channel_names();
     paths = sources.cfg->calendars;
   }
-  std::map<std::string, std::string> ids;  // post keys must be unique across files
+  std::map<std::string, std::pair<std::string, int>> ids;  // post keys must be unique across files
   for (const auto& path : paths) {
     auto loaded = load_calendar_file(path, options);
     if (!loaded.value) {
@@ -55,8 +55,11 @@ std::optional<calendar_sources> load_sources(const std::string& config_path, con
       continue;
     }
     for (const auto& e : loaded.value->events)
-      if (auto [it, added] = ids.emplace(e.id, path); !added) {
-        err << fmt::format("{}: error: event id '{}' is also used in {}\n", path, e.id, it->second);
+      if (auto [it, added] = ids.emplace(e.id, std::pair{path, e.id_mark.line}); !added) {
+        print_diagnostics({diagnostic{path, e.id_mark,
+                                      fmt::format("event id '{}' is also used in {}:{}", e.id, it->second.first, it->second.second),
+                                      "post keys start with the id, so ids must be unique across all calendar files"}},
+                          err);
         if (status == 0) status = 2;
       }
     sources.calendars.push_back(std::move(*loaded.value));

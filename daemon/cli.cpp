@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "calendar/diagnostic.hpp"
 #include "daemon/commands.hpp"
 
 namespace herald {
@@ -36,6 +37,12 @@ int run_cli(int argc, const char* const* argv, cli_context& context) {
   auto* validate_cmd = app.add_subcommand("validate", "check a config and its calendars, or a calendar alone");
   add_source_options(*validate_cmd, validate);
 
+  // CLI11 would say "a subcommand is required" for a mistyped one.
+  if (argc > 1 && argv[1][0] != '-' && std::string_view(argv[1]) != "preview" && std::string_view(argv[1]) != "validate") {
+    context.err << fmt::format("herald: error: unknown command '{}'{}\n", argv[1], did_you_mean(argv[1], {"preview", "validate"}))
+                << "Commands: preview, validate. Run 'herald --help' for usage.\n";
+    return 2;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {

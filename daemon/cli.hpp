@@ -12,7 +12,8 @@ namespace herald {
 struct cli_context {
   std::ostream& out;
   std::ostream& err;
-  bool out_is_terminal = false;  ///< colour and width for the text table
+  bool out_is_terminal = false;  ///< colour for the text table
+  std::size_t terminal_columns = 0;  ///< width of the terminal; 0 when not one (no cutting)
   std::function<std::chrono::system_clock::time_point()> now = [] { return std::chrono::system_clock::now(); };
   std::function<const char*(const char*)> getenv = [](const char* name) -> const char* { return std::getenv(name); };
 };

@@ -96,6 +96,13 @@ void check_email(yaml_ref node, channel_config& c, diagnostics_collector& out) {
       if (auto address = read_scalar(item, "an address", out)) c.to.emplace_back(*address);
 }
 
+// Relative paths in the config are relative to the config file's folder.
+std::string resolve_path(const std::string& config_file, std::string_view path) {
+  std::filesystem::path p(path);
+  if (p.is_absolute()) return p.string();
+  return (std::filesystem::path(config_file).parent_path() / p).lexically_normal().string();
+}
+
 std::optional<channel_config> read_channel(yaml_ref key, yaml_ref node, diagnostics_collector& out) {
   channel_config c;
   c.name = key.scalar();
@@ -131,7 +138,7 @@ std::optional<channel_config> read_channel(yaml_ref key, yaml_ref node, diagnost
   if (c.type == "email") check_email(node, c, out);
   if (c.type == "file") {
     require_keys(node, what, std::array<required_key, 1>{{{"path", "e.g. path: outbox.jsonl"}}}, out);
-    c.path = read_string(node, "path", out);
+    if (auto path = read_string(node, "path", out); !path.empty()) c.path = resolve_path(out.file(), path);
   }
   return c;
 }
@@ -165,11 +172,6 @@ void read_delivery(yaml_ref node, delivery_config& d, diagnostics_collector& out
     if (auto r = read_parsed(*v, "'rate'", parse_rate, out)) d.rate_per_second = *r;
 }
 
-std::string resolve_path(const std::string& config_file, std::string_view path) {
-  std::filesystem::path p(path);
-  if (p.is_absolute()) return p.string();
-  return (std::filesystem::path(config_file).parent_path() / p).lexically_normal().string();
-}
 
 void read_root(yaml_ref root, config& c, diagnostics_collector& out) {
   if (!check_keys(root, "the config", config_keys, out)) return;

@@ -25,10 +25,19 @@ bool check_names(const std::vector<std::string>& wanted, const std::vector<std::
   return ok;
 }
 
+// $COLUMNS wins (as for ls); else the terminal's width; off a terminal the
+// text is not cut at all, so a file or a pipe gets every word.
 std::size_t terminal_width(cli_context& context) {
   if (const char* columns = context.getenv("COLUMNS"))
     if (int n = std::atoi(columns); n >= 40) return static_cast<std::size_t>(n);
-  return 100;
+  if (context.terminal_columns >= 40) return context.terminal_columns;
+  return context.out_is_terminal ? 100 : 0;
+}
+
+// no-color.org: a NO_COLOR that is set and not empty turns colour off.
+bool colour_wanted(cli_context& context) {
+  const char* no_colour = context.getenv("NO_COLOR");
+  return context.out_is_terminal && !(no_colour && *no_colour);
 }
 
 }  // namespace
@@ -84,7 +93,7 @@ int preview_command(const preview_options& options, cli_context& context) {
   if (options.format == "json")
     write_preview_json(data, context.out);
   else
-    write_preview_text(data, context.out, {context.out_is_terminal && !context.getenv("NO_COLOR"), terminal_width(context)});
+    write_preview_text(data, context.out, {colour_wanted(context), terminal_width(context)});
   context.out.flush();
   return context.out ? 0 : 1;
 }

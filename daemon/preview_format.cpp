@@ -146,7 +146,8 @@ void write_preview_text(const preview_data& data, std::ostream& out, const text_
     auto local = date::local_seconds{(p.due + info.offset).time_since_epoch()};
     auto due = short_date(date::floor<date::days>(local)) + date::format(" %H:%M ", local) + info.abbrev;
     auto fixed = 2 + display_width(due) + 2 + channel_width + 2 + id_width + 2 + at_width + 2;
-    auto text = first_line(render_post(*cal, p).text, style.width > fixed + 10 ? style.width - fixed : 10);
+    auto room = style.width == 0 ? std::string_view::npos : style.width > fixed + 10 ? style.width - fixed : 10;
+    auto text = first_line(render_post(*cal, p).text, room);
     out << "  " << c.date << due << c.reset << "  " << c.channel << pad(cal->channels[p.channel], channel_width) << c.reset
         << "  " << pad(cal->events[p.event].id, id_width) << "  " << c.dim << pad(p.source->at.key(), at_width) << c.reset
         << "  " << text << "\n";

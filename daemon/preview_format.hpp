@@ -22,7 +22,7 @@ void write_preview_json(const preview_data& data, std::ostream& out);
 
 struct text_style {
   bool colour = false;
-  std::size_t width = 100;  ///< columns of the terminal
+  std::size_t width = 100;  ///< columns of the terminal; 0: do not cut lines
 };
 void write_preview_text(const preview_data& data, std::ostream& out, const text_style& style);
 
