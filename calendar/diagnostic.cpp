@@ -100,7 +100,7 @@ std::string printable_line(std::string_view line, int& col) {
 std::string format_diagnostic(const diagnostic& d, std::string_view source) {
   if (d.mark.line <= 0) return fmt::format("{}: error: {}\n", d.file, d.message) + (d.hint.empty() ? "" : fmt::format("  hint: {}\n", d.hint));
   std::string out = fmt::format("{}:{}:{}: error: {}\n", d.file, d.mark.line, d.mark.col, d.message);
-  auto raw = d.mark.line > 0 ? line_of(source, d.mark.line) : std::string_view{};
+  auto raw = d.mark.line > 0 && d.quote_source ? line_of(source, d.mark.line) : std::string_view{};
   if (!raw.empty()) {
     int col = d.mark.col;
     auto text = printable_line(raw, col);

@@ -32,6 +32,7 @@ struct diagnostic {
   source_mark mark;
   std::string message;
   std::string hint;
+  bool quote_source = true;  ///< false for a line that holds a secret
 };
 
 /// Formats a diagnostic the way ninja and GCC do:

@@ -22,6 +22,8 @@ std::vector<diagnostic> diagnostics_collector::take() {
   std::stable_sort(errors_.begin(), errors_.end(), [](const diagnostic& a, const diagnostic& b) {
     return a.mark.line != b.mark.line ? a.mark.line < b.mark.line : a.mark.col < b.mark.col;
   });
+  for (auto& d : errors_)
+    if (std::find(hidden_lines_.begin(), hidden_lines_.end(), d.mark.line) != hidden_lines_.end()) d.quote_source = false;
   return std::move(errors_);
 }
 

@@ -28,6 +28,9 @@ class diagnostics_collector {
   void error(yaml_ref node, const parse_error& e);
   void add(diagnostic d);
 
+  /// Errors on this line will not quote it: it holds a secret.
+  void hide_line(int line) { hidden_lines_.push_back(line); }
+
   bool ok() const { return errors_.empty(); }
   bool full() const { return errors_.size() >= max_errors; }
   /// The errors in file order.
@@ -37,6 +40,7 @@ class diagnostics_collector {
  private:
   std::string file_;
   std::vector<diagnostic> errors_;
+  std::vector<int> hidden_lines_;
 };
 
 /// True when `node` is a mapping; reports unknown keys (with a hint when one

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <optional>
+#include <variant>
 #include <string>
 #include <vector>
 

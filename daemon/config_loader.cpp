@@ -8,6 +8,7 @@
 #include "calendar/civil.hpp"
 #include "calendar/yaml_fields.hpp"
 #include "daemon/config.hpp"
+#include "daemon/secrets.hpp"
 
 namespace herald {
 namespace {
@@ -56,10 +57,6 @@ std::string read_string(yaml_ref channel, std::string_view key, diagnostics_coll
   return {};
 }
 
-bool is_loopback(std::string_view host) {
-  return host == "localhost" || host.starts_with("127.") || host == "[::1]" || host == "::1";
-}
-
 // `smtp://host:port` or `smtps://host`; returns the host, or "" if malformed.
 std::string smtp_host(std::string_view server) {
   auto scheme_end = server.find("://");
@@ -85,7 +82,7 @@ void check_email(yaml_ref node, channel_config& c, diagnostics_collector& out) {
   auto host = smtp_host(c.server);
   if (auto server = node.find("server"); server && host.empty())
     out.error(server->mark(), fmt::format("invalid SMTP server '{}'", c.server), "write e.g. smtp://mail.example.org:587 or smtps://mail.example.org");
-  else if (server && c.tls == "none" && !is_loopback(host))
+  else if (server && c.tls == "none" && !is_loopback_host(host))
     out.error(node.find("tls")->mark(), "tls: none sends mail and passwords in the clear; it is allowed only to a loopback server",
               "use starttls (port 587) or tls (smtps://, port 465)");
   c.username = read_string(node, "username", out);
@@ -103,7 +100,22 @@ std::string resolve_path(const std::string& config_file, std::string_view path) 
   return (std::filesystem::path(config_file).parent_path() / p).lexically_normal().string();
 }
 
+// Errors must never quote a line holding a literal secret, whatever else is
+// wrong with the channel, so these lines are hidden before anything is read.
+void hide_secret_lines(yaml_ref channel, diagnostics_collector& out) {
+  auto hide = [&](yaml_ref value) {
+    if (!value.is_scalar()) return;
+    auto lines = static_cast<int>(std::count(value.scalar().begin(), value.scalar().end(), '\n'));
+    for (int line = value.mark().line; line <= value.mark().line + lines + 1; ++line) out.hide_line(line);
+  };
+  for (auto key : {"url", "password"})
+    if (auto value = channel.find(key)) hide(*value);
+  if (auto headers = channel.find("headers"))
+    for (auto& [name, value] : headers->entries()) hide(value);
+}
+
 std::optional<channel_config> read_channel(yaml_ref key, yaml_ref node, diagnostics_collector& out) {
+  hide_secret_lines(node, out);
   channel_config c;
   c.name = key.scalar();
   c.mark = key.mark();
@@ -127,7 +139,12 @@ std::optional<channel_config> read_channel(yaml_ref key, yaml_ref node, diagnost
   check_keys(node, what, keys_of(c.type), out);
   if (c.type == "slack" || c.type == "teams" || c.type == "webhook") {
     require_keys(node, what, std::array<required_key, 1>{{{"url", "the webhook URL, or {env: NAME} / {credential: NAME} to keep it secret"}}}, out);
-    if (auto url = node.find("url")) c.url = read_secret(*url, "'url'", out);
+    if (auto url = node.find("url")) {
+      c.url = read_secret(*url, "'url'", out);
+      if (c.url && c.url->from == secret_ref::source::literal)
+        if (auto problem = check_post_url(c.url->value); !problem.empty())
+          out.error(url->mark(), fmt::format("the url of channel '{}' {}", c.name, problem));
+    }
   }
   if (auto headers = node.find("headers")) {
     if (!headers->is_mapping()) out.error(headers->mark(), "'headers' must map header names to values");
