@@ -1,0 +1,232 @@
+// The email channel's message (SPEC §3.1): an RFC 5322 message that
+// libcurl submits as is (it dot-stuffs; nothing here does).
+//
+// Header values come from the calendar (subject) and the config (From, To);
+// a line break in any of them could smuggle in a header of its own (Bcc:),
+// so it is an error, never escaped or stripped.
+
+#include <algorithm>
+#include <string_view>
+
+#include <fmt/format.h>
+
+#include "calendar/civil.hpp"
+#include "messaging/payloads.hpp"
+
+namespace herald {
+namespace {
+
+// RFC 2047 §2: a line holding an encoded-word is at most 76 characters; the
+// other header lines keep to it too (RFC 5322 asks for 78).
+constexpr std::size_t max_header_line = 76;
+// Bytes of UTF-8 per encoded-word: 39 bytes are 52 base64 characters, a
+// 64-character word, which fits after "Subject: " within 76.
+constexpr std::size_t encoded_word_bytes = 39;
+// A plain word longer than this would make a line past RFC 5322's 998.
+constexpr std::size_t max_plain_word = 900;
+constexpr std::size_t max_address = 254;  // RFC 5321 path limit, less the brackets
+
+struct mailbox {
+  std::string display;  // may be empty
+  std::string address;  // bare, checked plausible
+};
+
+bool has_line_break(std::string_view text) { return text.find_first_of("\r\n") != std::string_view::npos; }
+
+std::string_view trim(std::string_view text) {
+  auto first = text.find_first_not_of(" \t");
+  if (first == std::string_view::npos) return {};
+  return text.substr(first, text.find_last_not_of(" \t") - first + 1);
+}
+
+std::string base64(std::string_view bytes) {
+  constexpr std::string_view alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  for (std::size_t i = 0; i < bytes.size(); i += 3) {
+    unsigned chunk = static_cast<unsigned char>(bytes[i]) << 16;
+    if (i + 1 < bytes.size()) chunk |= static_cast<unsigned char>(bytes[i + 1]) << 8;
+    if (i + 2 < bytes.size()) chunk |= static_cast<unsigned char>(bytes[i + 2]);
+    out += alphabet[(chunk >> 18) & 63];
+    out += alphabet[(chunk >> 12) & 63];
+    out += i + 1 < bytes.size() ? alphabet[(chunk >> 6) & 63] : '=';
+    out += i + 2 < bytes.size() ? alphabet[chunk & 63] : '=';
+  }
+  return out;
+}
+
+// Bytes in the UTF-8 sequence a lead byte starts (1 for a stray byte).
+std::size_t sequence_length(unsigned char lead) {
+  return lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+}
+
+// RFC 2047 B encoding, in words that each hold whole characters (§5).
+std::vector<std::string> encoded_words(std::string_view text) {
+  std::vector<std::string> words;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = start;
+    while (end < text.size()) {
+      auto next = std::min(end + sequence_length(static_cast<unsigned char>(text[end])), text.size());
+      if (next - start > encoded_word_bytes) break;
+      end = next;
+    }
+    words.push_back("=?UTF-8?B?" + base64(text.substr(start, end - start)) + "?=");
+    start = end;
+  }
+  return words;
+}
+
+bool is_printable_ascii(std::string_view text) {
+  return std::all_of(text.begin(), text.end(), [](char c) { return c >= 0x20 && c < 0x7f; });
+}
+
+// RFC 5322 atext: what a display-name word may hold without quotes.
+bool is_atext(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+         std::string_view("!#$%&'*+-/=?^_`{|}~").find(c) != std::string_view::npos;
+}
+
+std::vector<std::string> split_words(std::string_view text) {
+  std::vector<std::string> words;
+  for (std::size_t start = 0;;) {
+    auto space = text.find(' ', start);
+    words.emplace_back(text.substr(start, space - start));
+    if (space == std::string_view::npos) return words;
+    start = space + 1;
+  }
+}
+
+// Unstructured text (the Subject) as header pieces: plain words when that is
+// faithful, else encoded-words ("=?" must be encoded too, or a reader would
+// try to decode it).
+std::vector<std::string> unstructured(std::string_view text) {
+  auto words = split_words(text);
+  bool plain = is_printable_ascii(text) && text.find("=?") == std::string_view::npos &&
+               std::all_of(words.begin(), words.end(), [](const auto& w) { return w.size() <= max_plain_word; });
+  return plain ? words : encoded_words(text);
+}
+
+// A display name as header pieces: atoms, one quoted-string, or encoded-words.
+std::vector<std::string> phrase(std::string_view name) {
+  auto words = split_words(name);
+  bool atoms = std::all_of(words.begin(), words.end(), [](const std::string& w) {
+    return !w.empty() && w.size() <= max_plain_word && std::all_of(w.begin(), w.end(), is_atext);
+  });
+  if (atoms) return words;
+  if (!is_printable_ascii(name) || name.find("=?") != std::string_view::npos || name.size() > max_plain_word)
+    return encoded_words(name);
+  std::string quoted = "\"";
+  for (char c : name) {
+    if (c == '"' || c == '\\') quoted += '\\';
+    quoted += c;
+  }
+  return {quoted + '"'};
+}
+
+// "Name: piece piece…\r\n", folded before a piece that would pass the line
+// limit. An empty piece (two spaces in a row) is never folded before: a
+// line of only blanks is not allowed.
+std::string header(std::string_view name, const std::vector<std::string>& pieces) {
+  std::string out = fmt::format("{}:", name);
+  auto line = out.size();
+  for (const auto& piece : pieces) {
+    if (!piece.empty() && line > name.size() + 1 && line + 1 + piece.size() > max_header_line) {
+      out += "\r\n";
+      line = 0;
+    }
+    out += ' ';
+    out += piece;
+    line += 1 + piece.size();
+  }
+  return out + "\r\n";
+}
+
+std::vector<std::string> mailbox_pieces(const mailbox& box) {
+  if (box.display.empty()) return {box.address};
+  auto pieces = phrase(box.display);
+  pieces.push_back("<" + box.address + ">");
+  return pieces;
+}
+
+// A domain of dot-separated labels of letters, digits and hyphens.
+bool plausible_domain(std::string_view domain) {
+  if (domain.empty() || domain.size() > 253 || domain.front() == '.' || domain.back() == '.' ||
+      domain.find("..") != std::string_view::npos)
+    return false;
+  return std::all_of(domain.begin(), domain.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
+  });
+}
+
+// local@domain, with a dot-atom local part: enough to catch a typo or a
+// value from the wrong field; quoted local parts and non-ASCII addresses
+// (which need SMTPUTF8) are not supported.
+bool plausible_address(std::string_view address) {
+  auto at = address.rfind('@');
+  if (at == std::string_view::npos || at == 0 || at > 64 || address.size() > max_address) return false;
+  auto local = address.substr(0, at);
+  if (local.front() == '.' || local.back() == '.' || local.find("..") != std::string_view::npos) return false;
+  return std::all_of(local.begin(), local.end(), [](char c) { return is_atext(c) || c == '.'; }) &&
+         plausible_domain(address.substr(at + 1));
+}
+
+std::string unquote(std::string_view name) {
+  if (name.size() < 2 || name.front() != '"' || name.back() != '"') return std::string(name);
+  std::string out;
+  for (std::size_t i = 1; i + 1 < name.size(); ++i) {
+    if (name[i] == '\\' && i + 2 < name.size()) ++i;
+    out += name[i];
+  }
+  return out;
+}
+
+// `Name <addr>`, `"Name, Org" <addr>`, `<addr>` or a bare `addr`. `what`
+// names the header for the error; the value itself is not repeated.
+std::variant<mailbox, std::string> parse_mailbox(std::string_view text, std::string_view what) {
+  if (has_line_break(text)) return fmt::format("email {}: contains a line break (CR or LF); not sent", what);
+  text = trim(text);
+  mailbox box;
+  if (auto open = text.rfind('<'); open != std::string_view::npos && text.ends_with('>')) {
+    box.display = unquote(trim(text.substr(0, open)));
+    box.address = std::string(text.substr(open + 1, text.size() - open - 2));
+  } else {
+    box.address = std::string(text);
+  }
+  if (!plausible_address(box.address))
+    return fmt::format("email {}: not a plausible address (expected name@example.org or Name <name@example.org>)",
+                       what);
+  return box;
+}
+
+// RFC 5322 §3.3 in UTC, with English names whatever the process locale.
+std::string rfc5322_date(date::sys_seconds now) {
+  auto day = date::floor<date::days>(now);
+  date::year_month_day ymd{day};
+  date::hh_mm_ss time{now - day};
+  return fmt::format("{}, {} {} {} {:02}:{:02}:{:02} +0000", weekday_short_name(date::weekday{day}),
+                     static_cast<unsigned>(ymd.day()), month_name(ymd.month()).substr(0, 3),
+                     static_cast<int>(ymd.year()), time.hours().count(), time.minutes().count(),
+                     time.seconds().count());
+}
+
+// The post key as a Message-ID's left part, readable and one-to-one: letters,
+// digits and '-' stay, a '/' between two parts becomes '.', any other byte
+// is "=XX" ('=' is atext, and '.' and '=' never stay as themselves).
+std::string message_id_left(std::string_view key) {
+  std::string out = "herald";
+  for (std::size_t i = 0; i < key.size(); ++i) {
+    char c = key[i];
+    bool separator = c == '/' && i > 0 && i + 1 < key.size() && key[i - 1] != '/' && key[i + 1] != '/';
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-')
+      out += c;
+    else if (separator || i == 0)
+      out += separator ? "." : ".=" + fmt::format("{:02X}", static_cast<unsigned char>(c));
+    else
+      out += fmt::format("={:02X}", static_cast<unsigned char>(c));
+    if (i == 0 && out.size() == 7) out.insert(6, ".");
+  }
+  return out;
+}
+
+}  // namespace
+}  // namespace herald

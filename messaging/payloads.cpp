@@ -1,0 +1,236 @@
+// The HTTP channels' bodies (SPEC §3.1). Email lives in email_message.cpp.
+//
+// Every body is built as a Boost.JSON value and serialised, so quoting and
+// escaping of JSON strings is the library's job, never ours.
+
+#include "messaging/payloads.hpp"
+
+#include <algorithm>
+#include <array>
+#include <string_view>
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+namespace herald {
+namespace json = boost::json;
+namespace {
+
+// Slack's Block Kit limits, in characters.
+constexpr std::size_t slack_header_limit = 150;
+constexpr std::size_t slack_section_limit = 3000;
+constexpr std::size_t slack_url_limit = 3000;
+constexpr std::string_view ellipsis = "\u2026";
+constexpr std::string_view button_label = "Find out more";
+
+struct code_point {
+  char32_t value;
+  std::size_t length;  // bytes
+};
+
+// Decodes the code point at `at`. Text reaching here was checked as UTF-8
+// when the calendar was read; a stray byte still counts as one character
+// so a cut never lands inside a sequence.
+code_point decode_at(std::string_view text, std::size_t at) {
+  auto lead = static_cast<unsigned char>(text[at]);
+  std::size_t length = lead < 0x80 ? 1 : lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 0;
+  if (length == 0 || at + length > text.size()) return {0xfffd, 1};
+  char32_t value = length == 1 ? lead : lead & (0x7f >> length);
+  for (std::size_t k = 1; k < length; ++k) {
+    auto next = static_cast<unsigned char>(text[at + k]);
+    if ((next & 0xc0) != 0x80) return {0xfffd, 1};
+    value = (value << 6) | (next & 0x3f);
+  }
+  return {value, length};
+}
+
+// Slack limits "characters" without saying which; UTF-16 code units are
+// never fewer than code points, so counting them can only err on the safe side.
+std::size_t slack_width(char32_t c) { return c >= 0x10000 ? 2 : 1; }
+
+// Code points that belong to the character before them: cutting before one
+// would leave a bare base letter or half an emoji (ZWJ sequences, skin tones,
+// variation selectors, combining accents).
+bool extends_previous(char32_t c) {
+  return (c >= 0x0300 && c <= 0x036f) || c == 0x200d || (c >= 0xfe00 && c <= 0xfe0f) ||
+         (c >= 0x1f3fb && c <= 0x1f3ff) || (c >= 0xe0020 && c <= 0xe007f);
+}
+
+bool is_space(char32_t c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+// mrkdwn's three control characters (Slack: "escape only these").
+std::string_view mrkdwn_escape(char32_t c) {
+  switch (c) {
+    case '&': return "&amp;";
+    case '<': return "&lt;";
+    case '>': return "&gt;";
+    default: return {};
+  }
+}
+
+// One character of the text as it will be sent.
+struct piece {
+  std::string_view source;  // its bytes in the input
+  std::string_view escaped;  // its replacement, when escaped
+  char32_t value;
+  std::size_t width;
+};
+
+std::vector<piece> split_pieces(std::string_view text, bool escape) {
+  std::vector<piece> pieces;
+  for (std::size_t at = 0; at < text.size();) {
+    auto cp = decode_at(text, at);
+    piece p{text.substr(at, cp.length), escape ? mrkdwn_escape(cp.value) : std::string_view{}, cp.value,
+            slack_width(cp.value)};
+    if (!p.escaped.empty()) p.width = p.escaped.size();
+    pieces.push_back(p);
+    at += cp.length;
+  }
+  return pieces;
+}
+
+// How many leading pieces to keep so that they plus "…" fit in `limit`:
+// at the last space when that keeps at least half the room (a long URL near
+// the start should not shrink the text to a word or two), else mid-word but
+// never inside a character, an escape or a cluster.
+std::size_t cut_point(const std::vector<piece>& pieces, std::size_t limit) {
+  std::size_t width = 0, keep = 0, space = 0, space_width = 0;
+  while (keep < pieces.size() && width + pieces[keep].width + 1 <= limit) {
+    if (is_space(pieces[keep].value)) space = keep, space_width = width;
+    width += pieces[keep++].width;
+  }
+  if (space > 0 && space_width * 2 >= limit) keep = space;
+  while (keep > 0 && keep < pieces.size() &&
+         (extends_previous(pieces[keep].value) || pieces[keep - 1].value == 0x200d))
+    --keep;
+  while (keep > 0 && is_space(pieces[keep - 1].value)) --keep;
+  return keep;
+}
+
+// `text` (mrkdwn-escaped when asked) in at most `limit` characters; longer
+// text is cut with "…" rather than have Slack reject the whole message.
+std::string fit(std::string_view text, std::size_t limit, bool escape) {
+  auto pieces = split_pieces(text, escape);
+  std::size_t width = 0;
+  for (const auto& p : pieces) width += p.width;
+  auto keep = width <= limit ? pieces.size() : cut_point(pieces, limit);
+  std::string out;
+  for (std::size_t i = 0; i < keep; ++i) out += pieces[i].escaped.empty() ? pieces[i].source : pieces[i].escaped;
+  if (keep < pieces.size()) out += ellipsis;
+  return out;
+}
+
+json::object plain_text(std::string_view text) { return {{"type", "plain_text"}, {"text", text}}; }
+
+json::object slack_header(std::string_view title) {
+  auto text = plain_text(fit(title, slack_header_limit, false));
+  text["emoji"] = true;
+  return {{"type", "header"}, {"text", std::move(text)}};
+}
+
+json::object slack_section(std::string_view mrkdwn) {
+  return {{"type", "section"}, {"text", json::object{{"type", "mrkdwn"}, {"text", mrkdwn}}}};
+}
+
+json::object slack_button(std::string_view url) {
+  json::object button{{"type", "button"}, {"text", plain_text(button_label)}, {"url", url}};
+  return {{"type", "actions"}, {"elements", json::array{std::move(button)}}};
+}
+
+json::object adaptive_card(const post_content& post) {
+  json::array body{
+      json::object{{"type", "TextBlock"}, {"text", post.title}, {"weight", "Bolder"}, {"size", "Medium"}, {"wrap", true}},
+      json::object{{"type", "TextBlock"}, {"text", post.text}, {"wrap", true}}};
+  json::object card{{"$schema", "http://adaptivecards.io/schemas/adaptive-card.json"},
+                    {"type", "AdaptiveCard"},
+                    {"version", "1.4"},
+                    {"body", std::move(body)}};
+  if (!post.url.empty())
+    card["actions"] = json::array{json::object{{"type", "Action.OpenUrl"}, {"title", button_label}, {"url", post.url}}};
+  return card;
+}
+
+// RFC 9110 token characters: what a header name may be made of.
+bool is_token(std::string_view name) {
+  constexpr std::string_view extra = "!#$%&'*+-.^_`|~";
+  return !name.empty() && std::all_of(name.begin(), name.end(), [&](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           extra.find(c) != std::string_view::npos;
+  });
+}
+
+// A field value may not hold control characters but HTAB (RFC 9110 §5.5);
+// CR or LF would end the header and start one the config never named.
+bool is_field_value(std::string_view value) {
+  return std::none_of(value.begin(), value.end(), [](char c) {
+    auto u = static_cast<unsigned char>(c);
+    return (u < 0x20 && c != '	') || u == 0x7f;
+  });
+}
+
+bool same_name(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return (x | 0x20) == (y | 0x20);
+         });
+}
+
+// Headers herald or the transport set; a configured one would duplicate or
+// contradict them (two Idempotency-Keys, a wrong Content-Length).
+bool is_reserved(std::string_view name) {
+  constexpr std::array<std::string_view, 4> reserved = {"Idempotency-Key", "Content-Type", "Content-Length",
+                                                         "Transfer-Encoding"};
+  return std::any_of(reserved.begin(), reserved.end(), [&](std::string_view r) { return same_name(name, r); });
+}
+
+std::string_view trim_blanks(std::string_view value) {
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+  return value;
+}
+
+}  // namespace
+
+std::string post_json(const post_content& post) {
+  json::object object{{"key", post.key},   {"event", post.event}, {"title", post.title},       {"text", post.text},
+                      {"subject", post.subject}, {"date", post.date},   {"end_date", post.end_date}, {"url", post.url},
+                      {"due", post.due},   {"channel", post.channel}};
+  return json::serialize(object);
+}
+
+http_request slack_request(const post_content& post, const std::string& webhook_url) {
+  // The fallback text shows in notifications, where Slack parses mrkdwn too:
+  // it is escaped like the section so "<!channel>" in a message stays text.
+  auto message = fit(post.text, slack_section_limit, true);
+  json::array blocks;
+  // Slack rejects a header or section with empty text, so an empty one is left out.
+  if (!post.title.empty()) blocks.push_back(slack_header(post.title));
+  if (!message.empty()) blocks.push_back(slack_section(message));
+  // A longer url would make Slack refuse the whole post; the text still goes.
+  if (!post.url.empty() && post.url.size() <= slack_url_limit) blocks.push_back(slack_button(post.url));
+  json::object body{{"text", message}, {"blocks", std::move(blocks)}};
+  return {webhook_url, {}, "application/json", json::serialize(body)};
+}
+
+http_request teams_request(const post_content& post, const std::string& webhook_url) {
+  json::object attachment{{"contentType", "application/vnd.microsoft.card.adaptive"},
+                          {"contentUrl", nullptr},
+                          {"content", adaptive_card(post)}};
+  json::object body{{"type", "message"}, {"attachments", json::array{std::move(attachment)}}};
+  return {webhook_url, {}, "application/json", json::serialize(body)};
+}
+
+http_request webhook_request(const post_content& post, const std::string& url,
+                             const std::vector<std::pair<std::string, std::string>>& headers) {
+  http_request request{url, {{"Idempotency-Key", post.key}}, "application/json", post_json(post)};
+  // A header that could not be sent as configured is left out, never
+  // repaired: the receiver then answers (401, say) and the detail says so.
+  // The config loader is the place to refuse such a header up front.
+  for (const auto& [name, value] : headers)
+    if (is_token(name) && is_field_value(value) && !is_reserved(name))
+      request.headers.emplace_back(name, trim_blanks(value));
+  return request;
+}
+
+}  // namespace herald
