@@ -258,8 +258,11 @@ void read_root(yaml_ref root, calendar_source& source, diagnostics_collector& ou
 
 }  // namespace
 
-calendar_load_result load_calendar(std::string_view text, std::string file, const calendar_options& options) {
-  diagnostics_collector out(file);
+namespace {
+
+// The first half of loading: the text into sources, every mark taken. After
+// it the text and the YAML tree are no longer needed.
+std::optional<calendar_source> read_sources(std::string_view text, const std::string& file, diagnostics_collector& out) {
   calendar_source source;
   auto on_event = [&](yaml_ref item) {
     event e;
@@ -269,15 +272,34 @@ calendar_load_result load_calendar(std::string_view text, std::string file, cons
     source.extras.push_back(std::move(extra));
   };
   auto document = yaml_document::read(text, file, {}, "events", on_event);
-  if (auto* error = std::get_if<diagnostic>(&document)) return {std::nullopt, {*error}};
+  if (auto* error = std::get_if<diagnostic>(&document)) {
+    out.add(*error);
+    return std::nullopt;
+  }
   auto& doc = std::get<yaml_document>(document);
-  if (doc.root().is_null()) return {std::nullopt, {diagnostic{file, {1, 1}, "the calendar is empty", "start with 'version: 1'"}}};
+  if (doc.root().is_null()) {
+    out.error({1, 1}, "the calendar is empty", "start with 'version: 1'");
+    return std::nullopt;
+  }
   read_root(doc.root(), source, out);
-  // Resolve even after errors, so one run reports a bad zone, an unknown
-  // campaign and a bad date together.
-  auto result = resolve_calendar(std::move(source), file, options.known_channels, out);
+  return source;
+}
+
+// The second half. Resolve even after errors, so one run reports a bad
+// zone, an unknown campaign and a bad date together.
+calendar_load_result resolve_sources(std::optional<calendar_source> source, const std::string& file,
+                                     const calendar_options& options, diagnostics_collector& out) {
+  std::optional<calendar> result;
+  if (source) result = resolve_calendar(std::move(*source), file, options.known_channels, out);
   if (!out.ok()) return {std::nullopt, out.take()};
   return {std::move(result), {}};
+}
+
+}  // namespace
+
+calendar_load_result load_calendar(std::string_view text, std::string file, const calendar_options& options) {
+  diagnostics_collector out(file);
+  return resolve_sources(read_sources(text, file, out), file, options, out);
 }
 
 std::optional<std::string> read_text_file(const std::string& path, std::string& error) {
@@ -286,10 +308,20 @@ std::optional<std::string> read_text_file(const std::string& path, std::string& 
     error = fmt::format("cannot read '{}': {}", path, std::strerror(errno));
     return std::nullopt;
   }
+  // Read in one piece at the file's size (assigning from stream iterators
+  // grows a temporary by doubling: twice the memory at the peak). A file
+  // that is not regular (a pipe) is read in chunks.
   std::string content;
   std::error_code ec;
-  if (auto size = std::filesystem::file_size(path, ec); !ec) content.reserve(size);
-  content.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  auto size = std::filesystem::file_size(path, ec);
+  if (!ec) {
+    content.resize(size);
+    in.read(content.data(), static_cast<std::streamsize>(size));
+    content.resize(static_cast<std::size_t>(in.gcount()));
+  } else {
+    char chunk[65536];
+    while (in.read(chunk, sizeof chunk) || in.gcount() > 0) content.append(chunk, static_cast<std::size_t>(in.gcount()));
+  }
   if (in.bad()) {
     error = fmt::format("cannot read '{}': {}", path, std::strerror(errno));
     return std::nullopt;
@@ -305,7 +337,10 @@ calendar_load_result load_calendar_file(const std::string& path, const calendar_
     return {std::nullopt, {diagnostic{path, {1, 1}, fmt::format("the file is too large ({} MiB; the limit is {} MiB)", size >> 20, yaml_limits{}.max_bytes >> 20), {}}}};
   auto text = read_text_file(path, error);
   if (!text) return {std::nullopt, {diagnostic{path, {0, 0}, error, {}}}};
-  return load_calendar(*text, path, options);
+  diagnostics_collector out(path);
+  auto source = read_sources(*text, path, out);
+  text.reset();  // a large file's text need not live through resolution
+  return resolve_sources(std::move(source), path, options, out);
 }
 
 }  // namespace herald

@@ -140,7 +140,7 @@ class resolver {
 
   void resolve_event(event& e, event_source& source, const std::vector<campaign>& campaigns) {
     if (!e.id.empty()) {
-      auto [it, added] = ids_.emplace(e.id, source.id_mark.line);
+      auto [it, added] = ids_.emplace(std::string_view(e.id), source.id_mark.line);
       if (!added) out_.error(source.id_mark, fmt::format("duplicate event id '{}' (first on line {})", e.id, it->second));
     }
     check_vars(e.vars, source.var_marks);
@@ -199,7 +199,7 @@ class resolver {
   std::vector<const std::vector<step_source>*> campaign_sources_;
   std::unordered_map<std::string, channel_index> channel_index_;
   std::vector<std::string> channel_names_;
-  std::unordered_map<std::string, int> ids_;
+  std::unordered_map<std::string_view, int> ids_;  // views into the events, which a deque never moves
   std::unordered_set<int> used_campaigns_;
   std::set<std::tuple<int, int, std::string>> reported_;
 };
