@@ -33,14 +33,22 @@ int run_cli(int argc, const char* const* argv, cli_context& context) {
   preview_cmd->add_option("--channel", preview.channels, "only this channel (repeatable)");
   preview_cmd->add_option("--format", preview.format, "text (default) or json")->check(CLI::IsMember({"text", "json"}));
 
+  send_test_options send_test;
+  auto* send_test_cmd = app.add_subcommand("send-test", "send a post to one channel now, to check it works (records nothing)");
+  send_test_cmd->add_option("--channel", send_test.channel, "the channel to try")->required();
+  send_test_cmd->add_option("--event", send_test.event, "send this event's next post (default: a sample post)");
+  send_test_cmd->add_option("--config", send_test.sources.config, "herald.yaml (default: $HERALD_CONFIG, else /etc/herald/herald.yaml)");
+
   source_options validate;
   auto* validate_cmd = app.add_subcommand("validate", "check a config and its calendars, or a calendar alone");
   add_source_options(*validate_cmd, validate);
 
   // CLI11 would say "a subcommand is required" for a mistyped one.
-  if (argc > 1 && argv[1][0] != '-' && std::string_view(argv[1]) != "preview" && std::string_view(argv[1]) != "validate") {
-    context.err << fmt::format("herald: error: unknown command '{}'{}\n", argv[1], did_you_mean(argv[1], {"preview", "validate"}))
-                << "Commands: preview, validate. Run 'herald --help' for usage.\n";
+  if (argc > 1 && argv[1][0] != '-' && std::string_view(argv[1]) != "preview" && std::string_view(argv[1]) != "validate" &&
+      std::string_view(argv[1]) != "send-test") {
+    context.err << fmt::format("herald: error: unknown command '{}'{}\n", argv[1],
+                               did_you_mean(argv[1], {"preview", "validate", "send-test"}))
+                << "Commands: preview, validate, send-test. Run 'herald --help' for usage.\n";
     return 2;
   }
   try {
@@ -53,7 +61,10 @@ int run_cli(int argc, const char* const* argv, cli_context& context) {
     return 0;
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) {  // help of a subcommand
-      context.out << (preview_cmd->parsed() ? preview_cmd->help() : validate_cmd->parsed() ? validate_cmd->help() : app.help());
+      context.out << (preview_cmd->parsed()     ? preview_cmd->help()
+                      : validate_cmd->parsed()  ? validate_cmd->help()
+                      : send_test_cmd->parsed() ? send_test_cmd->help()
+                                                : app.help());
       return 0;
     }
     context.err << "herald: error: " << e.what() << "\n" << "Run 'herald --help' for usage.\n";
@@ -61,6 +72,7 @@ int run_cli(int argc, const char* const* argv, cli_context& context) {
   }
   if (*preview_cmd) return preview_command(preview, context);
   if (*validate_cmd) return validate_command(validate, context);
+  if (*send_test_cmd) return send_test_command(send_test, context);
   return 2;
 }
 

@@ -24,8 +24,15 @@ struct preview_options {
   std::string format = "text";
 };
 
+struct send_test_options {
+  source_options sources;  ///< only `config` is used
+  std::string channel;
+  std::string event;  ///< "" for a sample post
+};
+
 int preview_command(const preview_options& options, cli_context& context);
 int validate_command(const source_options& options, cli_context& context);
+int send_test_command(const send_test_options& options, cli_context& context);
 
 /// The config path: --config, else $HERALD_CONFIG, else /etc/herald/herald.yaml.
 std::string default_config_path(const source_options& options, cli_context& context);

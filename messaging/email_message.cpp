@@ -144,7 +144,7 @@ std::string header(std::string_view name, const std::vector<std::string>& pieces
 std::vector<std::string> mailbox_pieces(const mailbox& box) {
   if (box.display.empty()) return {box.address};
   auto pieces = phrase(box.display);
-  pieces.push_back("<" + box.address + ">");
+  pieces.push_back(fmt::format("<{}>", box.address));
   return pieces;
 }
 
@@ -209,24 +209,113 @@ std::string rfc5322_date(date::sys_seconds now) {
                      time.seconds().count());
 }
 
-// The post key as a Message-ID's left part, readable and one-to-one: letters,
-// digits and '-' stay, a '/' between two parts becomes '.', any other byte
-// is "=XX" ('=' is atext, and '.' and '=' never stay as themselves).
+// The post key as a Message-ID's left part, readable and one-to-one, so a
+// resend of a post carries the same id: letters, digits and '-' stay, a '/'
+// between two parts becomes '.', any other byte is "=XX" ('=' is atext; '.'
+// and '=' never stand for themselves). The result is a valid dot-atom.
 std::string message_id_left(std::string_view key) {
-  std::string out = "herald";
+  std::string out = key.empty() ? "herald" : "herald.";
   for (std::size_t i = 0; i < key.size(); ++i) {
     char c = key[i];
     bool separator = c == '/' && i > 0 && i + 1 < key.size() && key[i - 1] != '/' && key[i + 1] != '/';
     if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-')
       out += c;
-    else if (separator || i == 0)
-      out += separator ? "." : ".=" + fmt::format("{:02X}", static_cast<unsigned char>(c));
+    else if (separator)
+      out += '.';
     else
       out += fmt::format("={:02X}", static_cast<unsigned char>(c));
-    if (i == 0 && out.size() == 7) out.insert(6, ".");
   }
   return out;
 }
 
+// One line of the body, quoted-printable (RFC 2045 §6.7): lines of at most
+// 76 characters with soft breaks, '=' and 8-bit bytes as =XX, a blank at
+// the end of the line encoded so no transport strips it. "From " at the
+// start is encoded too, or an mbox would turn it into ">From ".
+void append_quoted_printable_line(std::string& out, std::string_view line) {
+  std::size_t length = 0;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    auto c = static_cast<unsigned char>(line[i]);
+    bool last = i + 1 == line.size();
+    bool literal = (c >= 33 && c <= 126 && c != '=') || ((c == ' ' || c == '\t') && !last);
+    if (i == 0 && line.starts_with("From ")) literal = false;
+    auto token = literal ? std::string(1, static_cast<char>(c)) : fmt::format("={:02X}", c);
+    if (length + token.size() > 75) {  // room for the soft break's '='
+      out += "=\r\n";
+      length = 0;
+    }
+    out += token;
+    length += token.size();
+  }
+  out += "\r\n";
+}
+
+// The text with any line ending (LF, CRLF, CR) as CRLF, quoted-printable.
+std::string quoted_printable(std::string_view text) {
+  std::string out;
+  while (!text.empty()) {
+    auto end = text.find_first_of("\r\n");
+    append_quoted_printable_line(out, text.substr(0, end));
+    if (end == std::string_view::npos) break;
+    text.remove_prefix(end + (text.substr(end, 2) == "\r\n" ? 2 : 1));
+  }
+  return out;
+}
+
+std::string domain_of(std::string_view address) { return std::string(address.substr(address.rfind('@') + 1)); }
+
+struct addresses {
+  mailbox from;
+  std::vector<mailbox> to;
+};
+
+std::variant<addresses, std::string> parse_addresses(const email_settings& settings) {
+  addresses out;
+  auto from = parse_mailbox(settings.from, "From");
+  if (auto* error = std::get_if<std::string>(&from)) return *error;
+  out.from = std::get<mailbox>(std::move(from));
+  if (settings.to.empty()) return std::string("email To: no recipients; not sent");
+  for (std::size_t i = 0; i < settings.to.size(); ++i) {
+    auto to = parse_mailbox(settings.to[i], fmt::format("To (recipient {})", i + 1));
+    if (auto* error = std::get_if<std::string>(&to)) return *error;
+    out.to.push_back(std::get<mailbox>(std::move(to)));
+  }
+  return out;
+}
+
+std::string to_header(const std::vector<mailbox>& to) {
+  std::vector<std::string> pieces;
+  for (std::size_t i = 0; i < to.size(); ++i) {
+    auto more = mailbox_pieces(to[i]);
+    if (i + 1 < to.size()) more.back() += ',';
+    pieces.insert(pieces.end(), more.begin(), more.end());
+  }
+  return header("To", pieces);
+}
+
 }  // namespace
+
+std::variant<smtp_submission, std::string> email_submission(const post_content& post, const email_settings& settings,
+                                                            date::sys_seconds now) {
+  if (has_line_break(post.subject)) return std::string("email Subject: contains a line break (CR or LF); not sent");
+  auto parsed = parse_addresses(settings);
+  if (auto* error = std::get_if<std::string>(&parsed)) return *error;
+  auto& [from, to] = std::get<addresses>(parsed);
+  auto domain = settings.domain.empty() ? domain_of(from.address) : settings.domain;
+  if (!plausible_domain(domain))
+    return std::string("email Message-ID: the domain is not a plausible domain name; not sent");
+
+  smtp_submission out{settings.server, settings.tls, settings.username, settings.password, from.address, {}, {}};
+  for (const auto& box : to) out.recipients.push_back(box.address);
+  out.message = header("Date", {rfc5322_date(now)}) +
+                header("Message-ID", {fmt::format("<{}@{}>", message_id_left(post.key), domain)}) +
+                header("From", mailbox_pieces(from)) + to_header(to) + header("Subject", unstructured(post.subject)) +
+                "MIME-Version: 1.0\r\n"
+                "Content-Type: text/plain; charset=UTF-8\r\n"
+                "Content-Transfer-Encoding: quoted-printable\r\n"
+                "\r\n" +
+                quoted_printable(post.text);
+  return out;
+}
+
 }  // namespace herald

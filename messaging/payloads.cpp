@@ -98,7 +98,10 @@ std::vector<piece> split_pieces(std::string_view text, bool escape) {
 std::size_t cut_point(const std::vector<piece>& pieces, std::size_t limit) {
   std::size_t width = 0, keep = 0, space = 0, space_width = 0;
   while (keep < pieces.size() && width + pieces[keep].width + 1 <= limit) {
-    if (is_space(pieces[keep].value)) space = keep, space_width = width;
+    if (is_space(pieces[keep].value)) {
+      space = keep;
+      space_width = width;
+    }
     width += pieces[keep++].width;
   }
   if (space > 0 && space_width * 2 >= limit) keep = space;
@@ -184,6 +187,25 @@ bool is_reserved(std::string_view name) {
   return std::any_of(reserved.begin(), reserved.end(), [&](std::string_view r) { return same_name(name, r); });
 }
 
+// The post key as a header value. A channel name is a YAML key, and a
+// quoted one ("a\nb") can hold a control character; those bytes become
+// %XX so the key can never end the header early.
+std::string field_safe(std::string_view key) {
+  std::string out;
+  for (char c : key) {
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) {
+      constexpr std::string_view hex = "0123456789ABCDEF";
+      out += '%';
+      out += hex[u >> 4];
+      out += hex[u & 15];
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 std::string_view trim_blanks(std::string_view value) {
   while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
   while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
@@ -193,9 +215,18 @@ std::string_view trim_blanks(std::string_view value) {
 }  // namespace
 
 std::string post_json(const post_content& post) {
-  json::object object{{"key", post.key},   {"event", post.event}, {"title", post.title},       {"text", post.text},
-                      {"subject", post.subject}, {"date", post.date},   {"end_date", post.end_date}, {"url", post.url},
-                      {"due", post.due},   {"channel", post.channel}};
+  // Built key by key: json::object keeps insertion order, which is §3.1's.
+  json::object object;
+  object["key"] = post.key;
+  object["event"] = post.event;
+  object["title"] = post.title;
+  object["text"] = post.text;
+  object["subject"] = post.subject;
+  object["date"] = post.date;
+  object["end_date"] = post.end_date;
+  object["url"] = post.url;
+  object["due"] = post.due;
+  object["channel"] = post.channel;
   return json::serialize(object);
 }
 
@@ -223,7 +254,7 @@ http_request teams_request(const post_content& post, const std::string& webhook_
 
 http_request webhook_request(const post_content& post, const std::string& url,
                              const std::vector<std::pair<std::string, std::string>>& headers) {
-  http_request request{url, {{"Idempotency-Key", post.key}}, "application/json", post_json(post)};
+  http_request request{url, {{"Idempotency-Key", field_safe(post.key)}}, "application/json", post_json(post)};
   // A header that could not be sent as configured is left out, never
   // repaired: the receiver then answers (401, say) and the detail says so.
   // The config loader is the place to refuse such a header up front.

@@ -1,0 +1,41 @@
+#pragma once
+// A configured channel made ready to post: secrets resolved, the request
+// builder chosen. `deliver` sends one post and reports the outcome; it is the
+// one place that knows which kind of channel goes which way.
+//
+// Used from the io_context's thread only.
+
+#include <functional>
+#include <iosfwd>
+#include <string>
+#include <variant>
+
+#include "daemon/config.hpp"
+#include "daemon/secrets.hpp"
+#include "messaging/curl_transport.hpp"
+#include "messaging/payloads.hpp"
+
+namespace herald {
+
+class ready_channel {
+ public:
+  /// Resolves the channel's secrets; an error names the secret's source, never its value.
+  static std::variant<ready_channel, std::string> prepare(const channel_config& config, const secret_sources& sources);
+
+  const channel_config& config() const { return *config_; }
+  /// Where posts go, fit to print: `https://hooks.slack.com/…`, `smtp://mail.example.org:587`, `stdout`, a path.
+  std::string describe() const;
+
+  /// Sends `post`; `done` gets the outcome (console and file answer at once).
+  /// `console` is where console channels write.
+  void deliver(const post_content& post, curl_transport& transport, std::ostream& console, date::sys_seconds now,
+               const curl_transport::handler& done) const;
+
+ private:
+  const channel_config* config_ = nullptr;
+  std::string url_;
+  std::vector<std::pair<std::string, std::string>> headers_;
+  std::string password_;
+};
+
+}  // namespace herald
