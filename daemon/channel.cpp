@@ -50,6 +50,9 @@ std::variant<ready_channel, std::string> ready_channel::prepare(const channel_co
   for (const auto& [name, secret] : config.headers) {
     std::string value;
     if (auto error = need(secret, fmt::format("header {}", name), value); !error.empty()) return error;
+    if (has_control_character(value))
+      return fmt::format("channel '{}': header {} from {} holds a line break or control character; it is never sent",
+                         config.name, name, describe_secret(secret));
     channel.headers_.emplace_back(name, std::move(value));
   }
   if (!channel.url_.empty())

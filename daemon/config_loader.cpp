@@ -1,4 +1,6 @@
+#include <algorithm>
 #include <array>
+#include <cctype>
 #include <charconv>
 #include <filesystem>
 
@@ -120,6 +122,14 @@ std::optional<channel_config> read_channel(yaml_ref key, yaml_ref node, diagnost
   c.name = key.scalar();
   c.mark = key.mark();
   auto what = fmt::format("channel '{}'", c.name);
+  // Channel names end post keys (<event>/<date>/<at>/<channel>) and logs.
+  auto name_ok = !c.name.empty() && std::isalnum(static_cast<unsigned char>(c.name[0])) &&
+                 std::all_of(c.name.begin(), c.name.end(), [](char ch) {
+                   return std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_' || ch == '.';
+                 });
+  if (!name_ok)
+    out.error(key.mark(), fmt::format("invalid channel name '{}'", c.name),
+              "use letters, digits, '-', '_' and '.', starting with a letter or digit");
   if (!node.is_mapping()) {
     out.error(node.mark(), fmt::format("{} must be a mapping with a 'type', not {}", what, node.type_name()));
     return std::nullopt;
@@ -149,8 +159,12 @@ std::optional<channel_config> read_channel(yaml_ref key, yaml_ref node, diagnost
   if (auto headers = node.find("headers")) {
     if (!headers->is_mapping()) out.error(headers->mark(), "'headers' must map header names to values");
     for (auto& [name, value] : headers->entries())
-      if (auto secret = read_secret(value, fmt::format("header '{}'", name.scalar()), out))
+      if (auto secret = read_secret(value, fmt::format("header '{}'", name.scalar()), out)) {
+        if (secret->from == secret_ref::source::literal && has_control_character(secret->value))
+          out.error(value.mark(), fmt::format("header '{}' holds a line break or control character", name.scalar()),
+                    "a header value is one line of text");
         c.headers.emplace_back(std::string(name.scalar()), *secret);
+      }
   }
   if (c.type == "email") check_email(node, c, out);
   if (c.type == "file") {

@@ -1,5 +1,7 @@
 #include "daemon/secrets.hpp"
 
+#include <algorithm>
+
 #include <boost/url/parse.hpp>
 #include <fmt/format.h>
 
@@ -22,6 +24,13 @@ resolved_secret from_file(const std::string& path, std::string_view what) {
 }
 
 }  // namespace
+
+bool has_control_character(std::string_view value) {
+  return std::any_of(value.begin(), value.end(), [](char c) {
+    auto u = static_cast<unsigned char>(c);
+    return (u < 0x20 && c != '\t') || u == 0x7f;
+  });
+}
 
 bool is_loopback_host(std::string_view host) {
   return host == "localhost" || host.starts_with("127.") || host == "[::1]" || host == "::1";

@@ -33,6 +33,10 @@ std::string describe_secret(const secret_ref& secret);
 /// `https://hooks.slack.com/…`. Anything unparsable becomes "(a URL)".
 std::string redact_url(std::string_view url);
 
+/// True when `value` holds a control character other than tab: such a value
+/// would split an HTTP header (header injection).
+bool has_control_character(std::string_view value);
+
 /// localhost, 127.0.0.0/8 or ::1.
 bool is_loopback_host(std::string_view host);
 
