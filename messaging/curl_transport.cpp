@@ -41,12 +41,12 @@
 #include <utility>
 #include <vector>
 
+#include <curl/curl.h>
+#include <fmt/format.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <curl/curl.h>
-#include <fmt/format.h>
 
 namespace herald {
 namespace {
@@ -60,11 +60,11 @@ constexpr long max_host_connections = 4;
 // One socket curl uses, watched through a duplicate of its fd.
 struct watch {
   watch(curl_socket_t fd, asio::io_context& io) : fd(fd), copy(io) {}
-  curl_socket_t fd;                   ///< curl's; curl closes it
+  curl_socket_t fd;                     ///< curl's; curl closes it
   asio::posix::stream_descriptor copy;  ///< our dup(); what Asio waits on
-  int wanted = 0;                     ///< CURL_POLL_IN / CURL_POLL_OUT bits
-  std::array<bool, 2> waiting{};      ///< a wait is queued: [0] read, [1] write
-  bool removed = false;               ///< curl said CURL_POLL_REMOVE
+  int wanted = 0;                       ///< CURL_POLL_IN / CURL_POLL_OUT bits
+  std::array<bool, 2> waiting{};        ///< a wait is queued: [0] read, [1] write
+  bool removed = false;                 ///< curl said CURL_POLL_REMOVE
 };
 
 constexpr std::array<int, 2> poll_bit{CURL_POLL_IN, CURL_POLL_OUT};
@@ -84,12 +84,12 @@ struct transfer {
   CURL* easy;
   curl_transport::handler done;
   std::string url;
-  std::string payload;          ///< the POST body or the whole message
-  std::size_t uploaded = 0;     ///< of payload, by the SMTP read callback
-  curl_slist* list = nullptr;   ///< HTTP headers or SMTP recipients
-  std::vector<std::string> secrets;  ///< text no detail may contain
-  std::string response;         ///< the start of the HTTP answer's body
-  std::string retry_after;      ///< the HTTP answer's Retry-After
+  std::string payload;                    ///< the POST body or the whole message
+  std::size_t uploaded = 0;               ///< of payload, by the SMTP read callback
+  curl_slist* list = nullptr;             ///< HTTP headers or SMTP recipients
+  std::vector<std::string> secrets;       ///< text no detail may contain
+  std::string response;                   ///< the start of the HTTP answer's body
+  std::string retry_after;                ///< the HTTP answer's Retry-After
   std::vector<std::string> smtp_replies;  ///< the SMTP server's last reply lines
   char error[CURL_ERROR_SIZE] = {};
 };
@@ -115,31 +115,38 @@ std::string_view trim(std::string_view text) {
   return text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
 }
 
-// The parts of a URL that may be secret: credentials, path, query, fragment
-// (a Slack or Teams webhook is its path; some webhooks sign in the query).
+// The parts of a URL that may be secret, longest first: credentials, path,
+// query (a Slack or Teams webhook is its path; some webhooks sign in the
+// query), and their pieces, should a service echo only some of them.
 std::vector<std::string> secret_parts(std::string_view url) {
   std::vector<std::string> parts;
   auto scheme_end = url.find("://");
   auto authority = scheme_end == std::string_view::npos ? 0 : scheme_end + 3;
-  auto tail = url.find_first_of("/?#", authority);
-  auto host_part = url.substr(authority, tail == std::string_view::npos ? std::string_view::npos : tail - authority);
-  if (auto at = host_part.rfind('@'); at != std::string_view::npos) parts.emplace_back(host_part.substr(0, at));
-  if (tail != std::string_view::npos && url.size() - tail > 1) parts.emplace_back(url.substr(tail));
-  // Pieces too: a service may echo the path without its query, or decoded.
-  for (char separator : {'?', '#'}) {
-    if (tail == std::string_view::npos) break;
-    auto piece = url.substr(tail);
-    auto cut = piece.find(separator);
-    if (cut != std::string_view::npos && cut > 1) parts.emplace_back(piece.substr(0, cut));
-    if (cut != std::string_view::npos && piece.size() - cut > 2) parts.emplace_back(piece.substr(cut + 1));
+  auto tail = std::min(url.find_first_of("/?#", authority), url.size());
+  auto host = url.substr(authority, tail - authority);
+  if (auto at = host.rfind('@'); at != std::string_view::npos) {
+    auto userinfo = host.substr(0, at);
+    auto colon = std::min(userinfo.find(':'), userinfo.size());
+    parts.insert(parts.end(), {std::string(userinfo), std::string(userinfo.substr(0, colon)),
+                               std::string(userinfo.substr(std::min(colon + 1, userinfo.size())))});
   }
+  auto rest = url.substr(tail);
+  parts.emplace_back(rest);
+  if (auto query = rest.find_first_of("?#"); query != std::string_view::npos)
+    parts.insert(parts.end(), {std::string(rest.substr(0, query)), std::string(rest.substr(query + 1))});
+  for (std::size_t start = 0; start < rest.size();) {  // long segments: tokens
+    auto end = std::min(rest.find_first_of("/?#&=", start), rest.size());
+    if (end - start >= 8) parts.emplace_back(rest.substr(start, end - start));
+    start = end + 1;
+  }
+  std::erase_if(parts, [](const std::string& part) { return part.size() < 2; });
+  std::sort(parts.begin(), parts.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
   return parts;
 }
 
 // Replaces every secret in `detail` by "…".
 std::string scrub(std::string detail, const std::vector<std::string>& secrets) {
   for (const auto& secret : secrets) {
-    if (secret.size() < 2) continue;
     constexpr std::string_view elided = "\u2026";
     for (auto at = detail.find(secret); at != std::string::npos; at = detail.find(secret, at + elided.size()))
       detail.replace(at, secret.size(), elided);
@@ -175,7 +182,8 @@ delivery_outcome curl_failure(const transfer& t, CURLcode code, std::chrono::sec
       curl_easy_getinfo(t.easy, CURLINFO_OS_ERRNO, &os_error);
       if (os_error == ECONNREFUSED) return make_outcome(kind::transient, "connection refused");
       if (os_error == 0) return make_outcome(kind::transient, "could not connect");
-      return make_outcome(kind::transient, fmt::format("could not connect: {}", std::strerror(static_cast<int>(os_error))));
+      return make_outcome(kind::transient,
+                          fmt::format("could not connect: {}", std::strerror(static_cast<int>(os_error))));
     }
     case CURLE_COULDNT_RESOLVE_HOST:
       return make_outcome(kind::transient, "could not resolve the host name");
@@ -386,9 +394,8 @@ void curl_transport::impl::arm(const std::shared_ptr<watch>& w) {
     if (::poll(&probe, 1, 0) > 0)
       asio::post(io_, [ready]() { ready(error_code{}); });
     else
-      w->copy.async_wait(direction == 0 ? asio::posix::descriptor_base::wait_read
-                                        : asio::posix::descriptor_base::wait_write,
-                         ready);
+      w->copy.async_wait(
+          direction == 0 ? asio::posix::descriptor_base::wait_read : asio::posix::descriptor_base::wait_write, ready);
   }
 }
 
@@ -445,7 +452,8 @@ int curl_transport::impl::on_timer(CURLM*, long timeout_ms, void* user) {
 
 // --- the public face -------------------------------------------------------
 
-curl_transport::curl_transport(asio::io_context& io, options opts) : impl_(std::make_unique<impl>(io, std::move(opts))) {}
+curl_transport::curl_transport(asio::io_context& io, options opts)
+    : impl_(std::make_unique<impl>(io, std::move(opts))) {}
 
 curl_transport::~curl_transport() = default;
 
@@ -455,7 +463,8 @@ void curl_transport::send(http_request request, handler done) {
   t->url = std::move(request.url);
   t->secrets = secret_parts(t->url);
   t->payload = std::move(request.body);
-  if (!t->easy) return impl_->finish_now(std::move(t->done), make_outcome(delivery_outcome::kind::transient, "out of memory"));
+  if (!t->easy)
+    return impl_->finish_now(std::move(t->done), make_outcome(delivery_outcome::kind::transient, "out of memory"));
 
   // "Expect:" turns off curl's 100-continue wait for bodies over 1 KiB.
   std::vector<std::string> lines{"Content-Type: " + request.content_type, "Expect:"};
@@ -489,10 +498,11 @@ void curl_transport::send(smtp_submission submission, handler done) {
   t->done = std::move(done);
   t->url = std::move(submission.server);
   t->secrets = secret_parts(t->url);
-  if (!submission.password.empty()) t->secrets.push_back(submission.password);
+  if (submission.password.size() >= 2) t->secrets.insert(t->secrets.begin(), submission.password);
   t->payload = std::move(submission.message);
   if (!t->easy) return impl_->finish_now(std::move(t->done), make_outcome(kind::transient, "out of memory"));
-  if (submission.recipients.empty()) return impl_->finish_now(std::move(t->done), make_outcome(kind::permanent, "no recipients"));
+  if (submission.recipients.empty())
+    return impl_->finish_now(std::move(t->done), make_outcome(kind::permanent, "no recipients"));
 
   // An address is sent as an SMTP command: a line break would add commands.
   bool broken = has_line_break(submission.mail_from);
@@ -500,7 +510,8 @@ void curl_transport::send(smtp_submission submission, handler done) {
     broken = broken || has_line_break(rcpt);
     t->list = curl_slist_append(t->list, rcpt.c_str());
   }
-  if (broken) return impl_->finish_now(std::move(t->done), make_outcome(kind::permanent, "an address holds a line break"));
+  if (broken)
+    return impl_->finish_now(std::move(t->done), make_outcome(kind::permanent, "an address holds a line break"));
 
   impl_->set_common(*t);
   curl_easy_setopt(t->easy, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
