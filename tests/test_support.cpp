@@ -2,6 +2,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <sstream>
+
+#include "daemon/cli.hpp"
+
 namespace herald::test {
 
 const std::string spec_example = R"(version: 1
@@ -43,6 +47,19 @@ calendar load_ok(const std::string& yaml, const calendar_options& options) {
   INFO(errors);
   REQUIRE(result.value);
   return std::move(*result.value);
+}
+
+cli_result run_herald(std::vector<std::string> args, std::chrono::system_clock::time_point now,
+                      std::function<const char*(const char*)> getenv) {
+  std::ostringstream out, err;
+  cli_context context{out, err};
+  context.now = [now] { return now; };
+  context.getenv = std::move(getenv);
+  args.insert(args.begin(), "herald");
+  std::vector<const char*> argv;
+  for (auto& a : args) argv.push_back(a.c_str());
+  int status = run_cli(static_cast<int>(argv.size()), argv.data(), context);
+  return {status, out.str(), err.str()};
 }
 
 std::string load_errors(const std::string& yaml, const calendar_options& options) {

@@ -1,7 +1,10 @@
 #pragma once
 // Small helpers shared by the tests.
 
+#include <chrono>
+#include <functional>
 #include <string>
+#include <vector>
 
 #include <date/date.h>
 
@@ -24,5 +27,14 @@ calendar load_ok(const std::string& yaml, const calendar_options& options = {});
 
 /// The formatted errors of a calendar that must not load.
 std::string load_errors(const std::string& yaml, const calendar_options& options = {});
+
+struct cli_result {
+  int status;
+  std::string out, err;
+};
+
+/// Runs `herald ARGS…` in-process with a fixed clock and environment.
+cli_result run_herald(std::vector<std::string> args, std::chrono::system_clock::time_point now,
+                      std::function<const char*(const char*)> getenv);
 
 }  // namespace herald::test

@@ -10,32 +10,19 @@
 #include <date/date.h>
 
 #include "daemon/cli.hpp"
+#include "test_support.hpp"
 
 using namespace herald;
 namespace fs = std::filesystem;
 
 namespace {
 
-struct cli_result {
-  int status;
-  std::string out, err;
-};
-
 // Runs the CLI in-process at a fixed "now": 2027-05-01 12:00 UTC.
-cli_result run(std::vector<std::string> args, const char* herald_config = nullptr) {
-  std::ostringstream out, err;
-  cli_context context{out, err};
-  context.now = [] {
-    return std::chrono::system_clock::time_point{date::sys_days{date::year{2027} / 5 / 1} + std::chrono::hours{12}};
-  };
-  context.getenv = [herald_config](const char* name) -> const char* {
+test::cli_result run(std::vector<std::string> args, const char* herald_config = nullptr) {
+  auto now = std::chrono::system_clock::time_point{date::sys_days{date::year{2027} / 5 / 1} + std::chrono::hours{12}};
+  return test::run_herald(std::move(args), now, [herald_config](const char* name) -> const char* {
     return std::string_view(name) == "HERALD_CONFIG" ? herald_config : nullptr;
-  };
-  args.insert(args.begin(), "herald");
-  std::vector<const char*> argv;
-  for (auto& a : args) argv.push_back(a.c_str());
-  int status = run_cli(static_cast<int>(argv.size()), argv.data(), context);
-  return {status, out.str(), err.str()};
+  });
 }
 
 std::string example(const char* name) { return std::string(HERALD_SOURCE_DIR) + "/config/" + name; }

@@ -12,16 +12,12 @@
 
 #include "daemon/cli.hpp"
 #include "support/http_test_server.hpp"
+#include "test_support.hpp"
 
 using namespace herald;
 namespace fs = std::filesystem;
 
 namespace {
-
-struct outcome {
-  int status;
-  std::string out, err;
-};
 
 struct fixture {
   test::http_test_server server;
@@ -45,18 +41,12 @@ events:
   }
   ~fixture() { fs::remove_all(dir); }
 
-  outcome run(std::vector<std::string> args) {
-    std::ostringstream out, err;
-    cli_context context{out, err};
-    context.now = [] { return std::chrono::system_clock::time_point{date::sys_days{date::year{2027} / 5 / 1}}; };
-    context.getenv = [this](const char* name) -> const char* {
-      return std::string_view(name) == "HOOK" ? hook_url.c_str() : nullptr;
-    };
-    args.insert(args.begin(), {"herald", "send-test", "--config", (dir / "herald.yaml").string()});
-    std::vector<const char*> argv;
-    for (auto& a : args) argv.push_back(a.c_str());
-    int status = run_cli(static_cast<int>(argv.size()), argv.data(), context);
-    return {status, out.str(), err.str()};
+  test::cli_result run(std::vector<std::string> args) {
+    args.insert(args.begin(), {"send-test", "--config", (dir / "herald.yaml").string()});
+    auto now = std::chrono::system_clock::time_point{date::sys_days{date::year{2027} / 5 / 1}};
+    return test::run_herald(std::move(args), now, [this](const char* name) -> const char* {
+      return std::string_view(name) == "HOOK" && !hook_url.empty() ? hook_url.c_str() : nullptr;
+    });
   }
 };
 
