@@ -1,0 +1,189 @@
+#pragma once
+// The journal: what herald has done with each post, by post key
+// (`<event id>/<occurrence start>/<at>/<channel>`, SPEC §2.2). It is how
+// herald knows a post was sent, so that a sent post is never sent again —
+// not after a restart, a reload, an edit of its wording, or kill -9 (SPEC §4).
+//
+// A row moves through these states:
+//
+//   (absent), pending ─── begin_attempt ──► in_flight
+//   in_flight ─────────── record_sent ────► sent     (final)
+//   in_flight, pending ── record_failed ──► failed   (final)
+//   in_flight, pending ── record_retry ───► pending  (with a next_try)
+//   in_flight ─────────── take_in_flight ─► pending  (on start: it may have been sent)
+//   (absent), pending ─── record_missed ──► missed   (final)
+//
+// Final rows never change again: every change refuses them, which is the
+// exactly-once guard. An in_flight row may have reached its channel, so
+// begin_attempt refuses it too; only take_in_flight (on start) reopens it.
+//
+// The journal records; it does not decide. Which posts are due, whether an
+// interrupted post is sent once more, when to retry: the caller decides
+// (the scheduler), from the rows it reads here.
+//
+// Durability: when a change returns, it is on disk (it survives kill -9 and
+// a power cut). The daemon relies on this: it calls begin_attempt and waits
+// for it to return before it contacts the channel.
+//
+// Thread-safety: none. One journal object is used from one thread (the
+// daemon's io_context thread); other processes (`herald status`) open their
+// own.
+//
+// Errors are values: a failure of the store (disk full, a corrupt file, a
+// newer schema) comes back as a journal_error; nothing throws past this
+// interface. A refusal is not an error but a journal_change::refused.
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include <date/date.h>
+
+namespace herald {
+
+enum class post_state {
+  pending,    ///< known, not sent yet: waiting for its due instant or next_try
+  in_flight,  ///< an attempt began and has not been recorded: it may have reached the channel
+  sent,       ///< the channel accepted it (final)
+  failed,     ///< a permanent failure, or the caller gave up (final)
+  missed,     ///< its window closed before it could go out (final)
+};
+
+/// "pending", "in_flight", "sent", "failed", "missed": the words the store
+/// and `herald status` use.
+constexpr std::string_view to_string(post_state state) {
+  switch (state) {
+    case post_state::pending:
+      return "pending";
+    case post_state::in_flight:
+      return "in_flight";
+    case post_state::sent:
+      return "sent";
+    case post_state::failed:
+      return "failed";
+    case post_state::missed:
+      return "missed";
+  }
+  return "?";
+}
+
+/// The state named by `text` (as to_string writes it), or nullopt.
+constexpr std::optional<post_state> parse_post_state(std::string_view text) {
+  for (auto state :
+       {post_state::pending, post_state::in_flight, post_state::sent, post_state::failed, post_state::missed}) {
+    if (to_string(state) == text) return state;
+  }
+  return std::nullopt;
+}
+
+/// True for sent, failed and missed: rows no change touches again.
+constexpr bool is_final(post_state state) {
+  return state == post_state::sent || state == post_state::failed || state == post_state::missed;
+}
+
+/// One row of the journal.
+struct journal_entry {
+  std::string key;      ///< `<event id>/<occurrence start>/<at>/<channel>`
+  std::string event;    ///< the event id
+  std::string channel;  ///< the channel name
+  date::sys_seconds due;
+  post_state state = post_state::pending;
+  int attempts = 0;     ///< attempts begun (begin_attempt calls applied)
+  int interrupted = 0;  ///< times take_in_flight found this row in flight: each may have reached the channel
+  std::optional<date::sys_seconds> next_try;  ///< when a retry is due (pending rows after record_retry)
+  std::optional<std::string> last_error;      ///< why the latest attempt did not succeed
+  date::sys_seconds created_at;
+  date::sys_seconds updated_at;
+  std::optional<date::sys_seconds> sent_at;
+
+  friend bool operator==(const journal_entry&, const journal_entry&) = default;
+};
+
+/// A failure of the store itself, for people and logs:
+/// "journal /var/lib/herald/journal.db: database disk image is malformed".
+struct journal_error {
+  std::string message;
+};
+
+/// A value, or the journal_error that prevented it.
+template <class T>
+class [[nodiscard]] journal_result {
+ public:
+  journal_result(T value) : value_(std::in_place_index<0>, std::move(value)) {}
+  journal_result(journal_error error) : value_(std::in_place_index<1>, std::move(error)) {}
+
+  bool ok() const { return value_.index() == 0; }
+  /// REQUIRES: ok()
+  T& value() { return std::get<0>(value_); }
+  const T& value() const { return std::get<0>(value_); }
+  /// REQUIRES: !ok()
+  const std::string& error() const { return std::get<1>(value_).message; }
+
+ private:
+  std::variant<T, journal_error> value_;
+};
+
+/// What a state change did.
+enum class journal_change {
+  applied,
+  refused,  ///< the row was not in a state the change starts from (see the diagram); it was left as it was
+};
+
+class journal {
+ public:
+  virtual ~journal() = default;
+
+  /// The row for `key`, or nullopt when herald has never seen that post.
+  virtual journal_result<std::optional<journal_entry>> find(std::string_view key) = 0;
+
+  /// Marks the post in flight before its channel is contacted: inserts it
+  /// (attempts = 1) or moves a pending row there (attempts + 1, next_try
+  /// cleared; due, channel and event updated to the given ones). Refused
+  /// for an in_flight or final row: then the channel must not be contacted.
+  virtual journal_result<journal_change> begin_attempt(std::string_view key, date::sys_seconds due,
+                                                       std::string_view channel, std::string_view event,
+                                                       date::sys_seconds now) = 0;
+
+  /// The channel accepted the post. From in_flight only.
+  virtual journal_result<journal_change> record_sent(std::string_view key, date::sys_seconds now) = 0;
+
+  /// A permanent failure, or the caller gives up. From in_flight or pending.
+  virtual journal_result<journal_change> record_failed(std::string_view key, date::sys_seconds now,
+                                                       std::string_view error) = 0;
+
+  /// A transient failure: back to pending, to be tried at `next_try`. From
+  /// in_flight or pending (to move a pending row's next try).
+  virtual journal_result<journal_change> record_retry(std::string_view key, date::sys_seconds now,
+                                                      date::sys_seconds next_try, std::string_view error) = 0;
+
+  /// The post's window closed before it went out: inserts it as missed, or
+  /// moves a pending row there. Refused for in_flight and final rows, so it
+  /// never overwrites sent.
+  virtual journal_result<journal_change> record_missed(std::string_view key, date::sys_seconds due,
+                                                       std::string_view channel, std::string_view event,
+                                                       date::sys_seconds now) = 0;
+
+  /// Call once on start, before any begin_attempt. Rows still in flight
+  /// were being sent when herald last stopped, and may have reached their
+  /// channel. In one transaction, moves each back to pending with
+  /// `interrupted` + 1 and a last_error saying so, and returns them as they
+  /// are now. The caller decides each: begin_attempt to send it once more
+  /// (SPEC §4 allows one more, so a row with interrupted > 1 should not be),
+  /// record_failed, or record_missed.
+  virtual journal_result<std::vector<journal_entry>> take_in_flight(date::sys_seconds now) = 0;
+
+  /// The rows in `state`, by due instant then key.
+  virtual journal_result<std::vector<journal_entry>> entries_in(post_state state) = 0;
+
+  /// The `limit` most recently changed rows, newest first (then by key).
+  virtual journal_result<std::vector<journal_entry>> recent(std::size_t limit) = 0;
+
+  /// Pending rows whose next_try is at or before `until`, by next_try then key.
+  virtual journal_result<std::vector<journal_entry>> due_retries(date::sys_seconds until) = 0;
+};
+
+}  // namespace herald

@@ -1,0 +1,70 @@
+#pragma once
+// The journal in an SQLite file (DESIGN.md: the default store; a PostgreSQL
+// one may come beside it). One table, `posts`, one row per post key.
+//
+// Each change is one SQL statement in its own transaction, committed with
+// synchronous=FULL in WAL mode: when a call returns, the change is on disk.
+// Readers in other processes (`herald status`) do not block the daemon.
+//
+// The schema's version is the file's `PRAGMA user_version`; open() brings an
+// older file up to date in code and refuses a newer one, so an older herald
+// never writes to a journal it does not understand.
+//
+// Owns its connection; not copyable or movable (statements point into it).
+// Thread-safety: one thread, as journal.hpp says.
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "daemon/journal.hpp"
+
+struct sqlite3;
+
+namespace herald {
+
+class sqlite_journal final : public journal {
+ public:
+  /// The schema version this herald writes and understands.
+  static constexpr int schema_version = 1;
+
+  /// Opens the journal at `path`, creating the file (not its directory) when
+  /// absent, and migrates it to schema_version. An error names the path:
+  /// "journal /x/journal.db: file is not a database".
+  static journal_result<std::unique_ptr<sqlite_journal>> open(const std::filesystem::path& path);
+
+  ~sqlite_journal() override;
+  sqlite_journal(const sqlite_journal&) = delete;
+  sqlite_journal& operator=(const sqlite_journal&) = delete;
+
+  journal_result<std::optional<journal_entry>> find(std::string_view key) override;
+  journal_result<journal_change> begin_attempt(std::string_view key, date::sys_seconds due, std::string_view channel,
+                                               std::string_view event, date::sys_seconds now) override;
+  journal_result<journal_change> record_sent(std::string_view key, date::sys_seconds now) override;
+  journal_result<journal_change> record_failed(std::string_view key, date::sys_seconds now,
+                                               std::string_view error) override;
+  journal_result<journal_change> record_retry(std::string_view key, date::sys_seconds now, date::sys_seconds next_try,
+                                              std::string_view error) override;
+  journal_result<journal_change> record_missed(std::string_view key, date::sys_seconds due, std::string_view channel,
+                                               std::string_view event, date::sys_seconds now) override;
+  journal_result<std::vector<journal_entry>> take_in_flight(date::sys_seconds now) override;
+  journal_result<std::vector<journal_entry>> entries_in(post_state state) override;
+  journal_result<std::vector<journal_entry>> recent(std::size_t limit) override;
+  journal_result<std::vector<journal_entry>> due_retries(date::sys_seconds until) override;
+
+ private:
+  struct statements;    // the prepared statements, reused for every call
+  class statement_use;  // one call's use of one of them
+
+  sqlite_journal(std::string path, sqlite3* db, std::unique_ptr<statements> prepared);
+  journal_result<journal_change> change(statement_use& use) const;
+  journal_result<std::vector<journal_entry>> entries(statement_use& use) const;
+  journal_error error(std::string_view what) const;  // "journal PATH: what"
+  journal_error sqlite_error() const;                // error() with SQLite's message about the last call
+
+  std::string path_;
+  sqlite3* db_;
+  std::unique_ptr<statements> statements_;
+};
+
+}  // namespace herald
