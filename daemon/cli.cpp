@@ -1,5 +1,7 @@
 #include "daemon/cli.hpp"
 
+#include <algorithm>
+#include <array>
 #include <ostream>
 
 #include <CLI/CLI.hpp>
@@ -39,16 +41,26 @@ int run_cli(int argc, const char* const* argv, cli_context& context) {
   send_test_cmd->add_option("--event", send_test.event, "send this event's next post (default: a sample post)");
   send_test_cmd->add_option("--config", send_test.sources.config, "herald.yaml (default: $HERALD_CONFIG, else /etc/herald/herald.yaml)");
 
+  run_options run;
+  auto* run_cmd = app.add_subcommand("run", "run the daemon: post each campaign when it is due");
+  run_cmd->add_option("--config", run.config, "herald.yaml (default: $HERALD_CONFIG, else /etc/herald/herald.yaml)");
+  run_cmd->add_flag("--dry-run", run.dry_run, "do everything but contact channels (the journal is not changed)");
+
+  status_options status;
+  auto* status_cmd = app.add_subcommand("status", "show the next posts, recent sends, failures and missed posts");
+  status_cmd->add_option("--config", status.config, "herald.yaml (default: $HERALD_CONFIG, else /etc/herald/herald.yaml)");
+  status_cmd->add_option("--format", status.format, "text (default) or json")->check(CLI::IsMember({"text", "json"}));
+
   source_options validate;
   auto* validate_cmd = app.add_subcommand("validate", "check a config and its calendars, or a calendar alone");
   add_source_options(*validate_cmd, validate);
 
   // CLI11 would say "a subcommand is required" for a mistyped one.
-  if (argc > 1 && argv[1][0] != '-' && std::string_view(argv[1]) != "preview" && std::string_view(argv[1]) != "validate" &&
-      std::string_view(argv[1]) != "send-test") {
+  static constexpr std::array<std::string_view, 5> commands{"run", "preview", "validate", "status", "send-test"};
+  if (argc > 1 && argv[1][0] != '-' && std::find(commands.begin(), commands.end(), argv[1]) == commands.end()) {
     context.err << fmt::format("herald: error: unknown command '{}'{}\n", argv[1],
-                               did_you_mean(argv[1], {"preview", "validate", "send-test"}))
-                << "Commands: preview, validate, send-test. Run 'herald --help' for usage.\n";
+                               did_you_mean(argv[1], {commands.begin(), commands.end()}))
+                << "Commands: run, preview, validate, status, send-test. Run 'herald --help' for usage.\n";
     return 2;
   }
   try {
@@ -61,7 +73,9 @@ int run_cli(int argc, const char* const* argv, cli_context& context) {
     return 0;
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) {  // help of a subcommand
-      context.out << (preview_cmd->parsed()     ? preview_cmd->help()
+      context.out << (run_cmd->parsed()         ? run_cmd->help()
+                      : status_cmd->parsed()    ? status_cmd->help()
+                      : preview_cmd->parsed()   ? preview_cmd->help()
                       : validate_cmd->parsed()  ? validate_cmd->help()
                       : send_test_cmd->parsed() ? send_test_cmd->help()
                                                 : app.help());
@@ -70,6 +84,8 @@ int run_cli(int argc, const char* const* argv, cli_context& context) {
     context.err << "herald: error: " << e.what() << "\n" << "Run 'herald --help' for usage.\n";
     return 2;
   }
+  if (*run_cmd) return run_command(run, context);
+  if (*status_cmd) return status_command(status, context);
   if (*preview_cmd) return preview_command(preview, context);
   if (*validate_cmd) return validate_command(validate, context);
   if (*send_test_cmd) return send_test_command(send_test, context);

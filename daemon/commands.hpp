@@ -30,9 +30,21 @@ struct send_test_options {
   std::string event;  ///< "" for a sample post
 };
 
+struct run_options {
+  std::string config;  ///< "" for the default config
+  bool dry_run = false;
+};
+
+struct status_options {
+  std::string config;  ///< "" for the default config
+  std::string format = "text";
+};
+
 int preview_command(const preview_options& options, cli_context& context);
 int validate_command(const source_options& options, cli_context& context);
 int send_test_command(const send_test_options& options, cli_context& context);
+int run_command(const run_options& options, cli_context& context);
+int status_command(const status_options& options, cli_context& context);
 
 /// The config path: --config, else $HERALD_CONFIG, else /etc/herald/herald.yaml.
 std::string default_config_path(const source_options& options, cli_context& context);

@@ -1,0 +1,1 @@
+#include "daemon/file_watcher.hpp"

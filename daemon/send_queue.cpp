@@ -1,0 +1,1 @@
+#include "daemon/send_queue.hpp"

@@ -1,0 +1,1 @@
+#include "daemon/service_notifier.hpp"

@@ -1,0 +1,1 @@
+#include "daemon/wall_clock_timer.hpp"

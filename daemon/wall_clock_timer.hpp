@@ -1,0 +1,53 @@
+#pragma once
+// A one-shot timer on the wall clock, for the daemon's single wake-up
+// (SPEC §4: herald sleeps until the next due instant; it does not poll).
+//
+// Why not asio::system_timer: Asio arms a relative CLOCK_MONOTONIC timerfd
+// capped at 5 minutes, so a far-off wake-up costs a wake every 5 minutes,
+// and after `date -s` it fires up to 5 minutes late with nothing reporting
+// the jump. This is a CLOCK_REALTIME timerfd armed at the absolute instant
+// with TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, read through an Asio
+// posix::stream_descriptor: it fires at the wall-clock instant, costs no
+// wake-up while idle, and reports a set clock (and a resume from suspend,
+// which sets the clock) as clock_changed, so the daemon re-plans.
+//
+// Used from the io_context's thread only. Not copyable.
+
+#include <functional>
+#include <memory>
+
+#include <date/date.h>
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace herald {
+
+class wall_clock_timer {
+ public:
+  enum class event {
+    reached,        ///< the wall clock reached the instant
+    clock_changed,  ///< the wall clock was set (or the machine resumed) before that
+  };
+  using handler = std::function<void(event)>;
+
+  /// Throws std::system_error when the kernel refuses a timerfd.
+  explicit wall_clock_timer(boost::asio::io_context& io);
+  ~wall_clock_timer();
+  wall_clock_timer(const wall_clock_timer&) = delete;
+  wall_clock_timer& operator=(const wall_clock_timer&) = delete;
+
+  /// Arms the timer for `at`, replacing an earlier arming (whose handler is
+  /// then never called), and calls `done` once on the io_context. An
+  /// instant already past fires at once (as reached).
+  void wait_until(date::sys_seconds at, handler done);
+  /// Disarms; the pending handler is never called.
+  void cancel();
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace herald
