@@ -17,7 +17,10 @@
 //   It is sent once more (interrupted == 1); after a second interruption it
 //   fails rather than risk a third copy.
 // - The wake-up is the earliest instant at which one of these could change:
-//   the next due instant or next_try of a post that is not final.
+//   the next due instant or next_try of a post that is not final, or the
+//   instant after the window of one due and not out yet (sent now or
+//   waiting), when it would be missed or failed. Nothing is decided for a
+//   post before its due instant.
 
 #include <chrono>
 #include <functional>
@@ -102,7 +105,7 @@ struct daemon_plan {
   std::vector<planned_post> posts;
   date::sys_seconds replan_at;
 };
-daemon_plan plan_calendars(const std::vector<calendar>& calendars, date::sys_seconds now,
-                           std::chrono::seconds catch_up, date::days horizon = date::days{35});
+daemon_plan plan_calendars(const std::vector<calendar>& calendars, date::sys_seconds now, std::chrono::seconds catch_up,
+                           date::days horizon = date::days{35});
 
 }  // namespace herald

@@ -11,8 +11,8 @@
 #include <cstddef>
 #include <deque>
 #include <map>
-#include <set>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -66,9 +66,17 @@ class send_queue {
     std::set<std::string, std::less<>> flying;  ///< keys in flight
     rate_limiter limiter;
   };
+  /// Moves `channel`'s waiting posts that may start at `now` to `start`.
+  void start_ready(channel_state& channel, clock::time_point now, std::vector<job>& start) const;
+  bool has_room(const channel_state& channel) const;
+  static bool forgettable(const channel_state& channel, clock::time_point now);
+
   double rate_per_second_;
   int max_in_flight_;
   std::map<std::string, channel_state, std::less<>> channels_;
+  /// The channel of every key waiting or in flight: push() refuses a key
+  /// found here, finished() finds its channel here.
+  std::map<std::string, std::string, std::less<>> channel_of_;
 };
 
 }  // namespace herald

@@ -138,14 +138,29 @@ std::string configure(sqlite3* db) {
   return {};
 }
 
-// The migrations the file lacks; "" when it is (now) at schema_version.
-std::string apply_migrations(sqlite3* db) {
+// Why the file's schema cannot be used as it is, or "": a newer one never
+// (this herald does not understand it), an older one only when
+// `older_ok` (the caller migrates it).
+std::string check_version(sqlite3* db, bool older_ok) {
   auto version = query_one<std::int64_t>(db, "PRAGMA user_version");
   if (!version) return sqlite3_errmsg(db);
   if (*version > sqlite_journal::schema_version)
     return fmt::format("schema version {} is newer than this herald understands ({}); run a newer herald", *version,
                        sqlite_journal::schema_version);
   if (*version < 0) return fmt::format("schema version {} was not written by herald", *version);
+  if (*version < sqlite_journal::schema_version && !older_ok) {
+    if (*version == 0) return "has no herald schema yet; `herald run` creates it";
+    return fmt::format("schema version {} is older than this herald's ({}); `herald run` brings it up to date",
+                       *version, sqlite_journal::schema_version);
+  }
+  return {};
+}
+
+// The migrations the file lacks; "" when it is (now) at schema_version.
+std::string apply_migrations(sqlite3* db) {
+  if (auto problem = check_version(db, true); !problem.empty()) return problem;
+  auto version = query_one<std::int64_t>(db, "PRAGMA user_version");
+  if (!version) return sqlite3_errmsg(db);
   if (*version == sqlite_journal::schema_version) return {};
   for (auto v = *version; v < sqlite_journal::schema_version; ++v) {
     if (!exec(db, migrations[v])) return sqlite3_errmsg(db);
@@ -164,6 +179,40 @@ std::string migrate(sqlite3* db) {
   if (problem.empty()) problem = sqlite3_errmsg(db);
   exec(db, "ROLLBACK");
   return problem;
+}
+
+// Opens `where` for reading only; nullptr and `problem` set on failure.
+// SQLITE_OPEN_READONLY never creates the file. With a daemon running, the
+// reader goes through the daemon's -wal and -shm (a WAL reader takes no
+// lock the writer waits for).
+connection open_for_reading(const std::string& where, std::string& problem) {
+  sqlite3* raw = nullptr;
+  int result = sqlite3_open_v2(where.c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
+  connection db(raw);
+  if (result != SQLITE_OK) {
+    problem = open_failure(db.get());
+    return nullptr;
+  }
+  sqlite3_busy_timeout(db.get(), busy_timeout_ms);
+  return db;
+}
+
+// Copies the journal file `where` into the empty database `into` with the
+// backup API: one read transaction on the file, so the copy is consistent
+// even while a daemon writes it. "" or why not.
+std::string copy_into(const std::string& where, sqlite3* into) {
+  std::string problem;
+  auto source = open_for_reading(where, problem);
+  if (!source) return problem;
+  // A newer schema is refused before anything is copied; an older one is
+  // migrated in memory afterwards.
+  if (problem = check_version(source.get(), true); !problem.empty()) return problem;
+  sqlite3_backup* backup = sqlite3_backup_init(into, "main", source.get(), "main");
+  if (!backup) return sqlite3_errmsg(into);
+  int stepped = sqlite3_backup_step(backup, -1);  // -1: every page, in one go
+  sqlite3_backup_finish(backup);                  // sets `into`'s error on failure
+  if (stepped != SQLITE_DONE) return sqlite3_errmsg(into);
+  return {};
 }
 
 std::string column_text(sqlite3_stmt* row, int column) {
@@ -209,7 +258,7 @@ std::optional<journal_entry> read_entry(sqlite3_stmt* row) {
 
 struct sqlite_journal::statements {
   statement find, begin_attempt, record_sent, record_failed, record_retry, record_missed;
-  statement take_in_flight, entries_in, recent, due_retries;
+  statement take_in_flight, entries_in, recent, due_retries, count_by_state;
 
   // Prepares them all at open, so a problem with the schema shows there;
   // nullptr on failure (sqlite3_errmsg says why).
@@ -226,6 +275,7 @@ struct sqlite_journal::statements {
         {&statements::entries_in, select("WHERE state = ?1 ORDER BY due, key")},
         {&statements::recent, select("ORDER BY updated_at DESC, key LIMIT ?1")},
         {&statements::due_retries, select("WHERE state = 'pending' AND next_try <= ?1 ORDER BY next_try, key")},
+        {&statements::count_by_state, "SELECT state, count(*) FROM posts GROUP BY state"},
     };
     auto all = std::make_unique<statements>();
     for (const auto& [member, sql] : sources) {
@@ -293,9 +343,54 @@ journal_result<std::unique_ptr<sqlite_journal>> sqlite_journal::open(const std::
   if (result != SQLITE_OK) return fail(open_failure(db.get()));
   if (auto problem = configure(db.get()); !problem.empty()) return fail(problem);
   if (auto problem = migrate(db.get()); !problem.empty()) return fail(problem);
+  return adopt(std::move(where), db.release());
+}
+
+journal_result<std::unique_ptr<sqlite_journal>> sqlite_journal::open_read_only(const std::filesystem::path& path) {
+  auto where = path.string();
+  auto fail = [&](std::string_view what) { return journal_error{fmt::format("journal {}: {}", where, what)}; };
+  std::string problem;
+  auto db = open_for_reading(where, problem);
+  if (!db) return fail(problem);
+  // No migration: reading must not change the file, so only the schema
+  // this herald writes can be read. (The first read of the file is here,
+  // so one that is not a database fails here too.)
+  if (problem = check_version(db.get(), false); !problem.empty()) {
+    // A WAL file closed cleanly has no -wal beside it, and SQLite must make
+    // one to read it: a user who may read the file but not write its
+    // directory cannot.
+    if (sqlite3_extended_errcode(db.get()) == SQLITE_READONLY_DIRECTORY)
+      problem =
+          "cannot be read without write access to its directory (SQLite makes its -wal file there); "
+          "run as root or as the service's user";
+    return fail(problem);
+  }
+  return adopt(std::move(where), db.release());
+}
+
+journal_result<std::unique_ptr<sqlite_journal>> sqlite_journal::open_snapshot(const std::filesystem::path& path) {
+  auto label = path.string() + " (in-memory copy)";
+  auto fail = [&](std::string_view what) { return journal_error{fmt::format("journal {}: {}", label, what)}; };
+  sqlite3* raw = nullptr;
+  int result =
+      sqlite3_open_v2(":memory:", &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  connection db(raw);
+  if (result != SQLITE_OK) return fail(open_failure(db.get()));
+  // A file that is not there is an empty journal (herald run has not run);
+  // one that cannot even be looked at is left to SQLite to explain.
+  std::error_code looked;
+  if (std::filesystem::exists(path, looked) || looked) {
+    if (auto problem = copy_into(path.string(), db.get()); !problem.empty()) return fail(problem);
+  }
+  if (auto problem = migrate(db.get()); !problem.empty()) return fail(problem);
+  return adopt(std::move(label), db.release());
+}
+
+journal_result<std::unique_ptr<sqlite_journal>> sqlite_journal::adopt(std::string label, sqlite3* raw) {
+  connection db(raw);
   auto prepared = statements::prepare(db.get());
-  if (!prepared) return fail(sqlite3_errmsg(db.get()));
-  return std::unique_ptr<sqlite_journal>(new sqlite_journal(std::move(where), db.release(), std::move(prepared)));
+  if (!prepared) return journal_error{fmt::format("journal {}: {}", label, sqlite3_errmsg(db.get()))};
+  return std::unique_ptr<sqlite_journal>(new sqlite_journal(std::move(label), db.release(), std::move(prepared)));
 }
 
 sqlite_journal::sqlite_journal(std::string path, sqlite3* db, std::unique_ptr<statements> prepared)
@@ -400,6 +495,22 @@ journal_result<std::vector<journal_entry>> sqlite_journal::recent(std::size_t li
 journal_result<std::vector<journal_entry>> sqlite_journal::due_retries(date::sys_seconds until) {
   statement_use use(statements_->due_retries);
   return entries(use.bind(1, until));
+}
+
+journal_result<std::map<post_state, std::size_t>> sqlite_journal::count_by_state() {
+  statement_use use(statements_->count_by_state);
+  std::map<post_state, std::size_t> counts;
+  bool unknown_state = false;
+  int result;
+  while ((result = use.step()) == SQLITE_ROW) {
+    if (auto state = parse_post_state(column_text(use.row(), 0)))
+      counts[*state] = static_cast<std::size_t>(sqlite3_column_int64(use.row(), 1));
+    else
+      unknown_state = true;
+  }
+  if (result != SQLITE_DONE) return sqlite_error();
+  if (unknown_state) return error("a row has a state this herald does not know");
+  return counts;
 }
 
 }  // namespace herald

@@ -4,6 +4,8 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <map>
 #include <random>
 #include <string>
 
@@ -427,4 +429,243 @@ TEST_CASE("journal: kill -9 right after the calls return loses none of them", "[
   CHECK(find_ok(*j, key_a).state == post_state::sent);
   CHECK(find_ok(*j, key_b).state == post_state::in_flight);
   CHECK(keys_of(ok(j->take_in_flight(at(4)))) == std::vector{key_b});
+}
+
+namespace {
+
+std::unique_ptr<sqlite_journal> open_read_only_ok(const fs::path& db) {
+  auto opened = sqlite_journal::open_read_only(db);
+  INFO((opened.ok() ? "" : opened.error()));
+  REQUIRE(opened.ok());
+  return std::move(opened.value());
+}
+
+std::string open_read_only_error(const fs::path& db) {
+  auto opened = sqlite_journal::open_read_only(db);
+  REQUIRE_FALSE(opened.ok());
+  return opened.error();
+}
+
+std::unique_ptr<sqlite_journal> open_snapshot_ok(const fs::path& db) {
+  auto opened = sqlite_journal::open_snapshot(db);
+  INFO((opened.ok() ? "" : opened.error()));
+  REQUIRE(opened.ok());
+  return std::move(opened.value());
+}
+
+std::string open_snapshot_error(const fs::path& db) {
+  auto opened = sqlite_journal::open_snapshot(db);
+  REQUIRE_FALSE(opened.ok());
+  return opened.error();
+}
+
+// Every file in `dir` with its bytes, to show a reader left it as it was.
+std::map<std::string, std::string> files_in(const fs::path& dir) {
+  std::map<std::string, std::string> files;
+  for (const auto& item : fs::directory_iterator(dir)) {
+    std::ifstream in(item.path(), std::ios::binary);
+    files[item.path().filename().string()] =
+        std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  return files;
+}
+
+}  // namespace
+
+TEST_CASE("journal: a read-only journal reads what a daemon holding the file has written", "[journal]") {
+  // Given a writer that keeps the file open in WAL mode (as `herald run`
+  // does), then a read-only journal sees its committed rows, and its later
+  // ones too, while every change through the reader is an error.
+  temp_dir dir;
+  auto writer = open_ok(dir.db());
+  begin(*writer, key_a, at(1));
+  (void)ok(writer->record_sent(key_a, at(2)));
+  begin(*writer, key_b, at(1));
+  (void)ok(writer->record_retry(key_b, at(2), at(5), "HTTP 503"));
+  REQUIRE(fs::exists(dir.path / "journal.db-wal"));
+
+  auto reader = open_read_only_ok(dir.db());
+  CHECK(find_ok(*reader, key_a).state == post_state::sent);
+  CHECK(find_ok(*reader, key_b).next_try == at(5));
+  CHECK(keys_of(ok(reader->entries_in(post_state::pending))) == std::vector{key_b});
+
+  (void)ok(writer->record_missed("later", at(3), "slack", "iwd", at(4)));
+  CHECK(find_ok(*reader, "later").state == post_state::missed);
+  CHECK(keys_of(ok(reader->recent(1))) == std::vector<std::string>{"later"});
+
+  auto began = reader->begin_attempt(key_b, at(0), "slack", "iwd", at(6));
+  REQUIRE_FALSE(began.ok());
+  CHECK(began.error() == fmt::format("journal {}: attempt to write a readonly database", dir.db().string()));
+  CHECK_FALSE(reader->take_in_flight(at(6)).ok());
+  CHECK(find_ok(*writer, key_b).state == post_state::pending);
+  CHECK(begin(*writer, key_b, at(6)) == journal_change::applied);  // the writer is not blocked by the reader
+}
+
+TEST_CASE("journal: reading a journal that was closed cleanly changes nothing in it", "[journal]") {
+  // Given a journal whose daemon stopped (its last close folded the WAL into
+  // the file), then reading leaves the file's bytes as they were; the -wal
+  // SQLite needs beside it to read is empty, and a daemon opens it after.
+  temp_dir dir;
+  {
+    auto writer = open_ok(dir.db());
+    begin(*writer, key_a, at(1));
+    (void)ok(writer->record_sent(key_a, at(2)));
+  }
+  auto before = files_in(dir.path);
+  REQUIRE(before.size() == 1);
+  {
+    auto reader = open_read_only_ok(dir.db());
+    CHECK(find_ok(*reader, key_a).sent_at == at(2));
+    CHECK(ok(reader->recent(10)).size() == 1);
+  }
+  auto after = files_in(dir.path);
+  CHECK(after["journal.db"] == before["journal.db"]);
+  CHECK(after["journal.db-wal"].empty());
+  auto writer = open_ok(dir.db());
+  CHECK(begin(*writer, key_b, at(3)) == journal_change::applied);
+}
+
+TEST_CASE("journal: read-only open of a missing, foreign or other-version file is an error", "[journal]") {
+  temp_dir dir;
+  SECTION("missing: nothing is created") {
+    CHECK(open_read_only_error(dir.db()) ==
+          fmt::format("journal {}: unable to open database file (No such file or directory)", dir.db().string()));
+    CHECK(fs::is_empty(dir.path));
+  }
+  SECTION("newer: refused, left as it was") {
+    { open_ok(dir.db()); }
+    set_user_version(dir.db(), sqlite_journal::schema_version + 1);
+    CHECK(open_read_only_error(dir.db()) ==
+          fmt::format("journal {}: schema version {} is newer than this herald understands ({}); run a newer herald",
+                      dir.db().string(), sqlite_journal::schema_version + 1, sqlite_journal::schema_version));
+    CHECK(user_version(dir.db()) == sqlite_journal::schema_version + 1);
+  }
+  SECTION("never migrated: refused, not migrated") {
+    std::ofstream(dir.db()).close();
+    CHECK(open_read_only_error(dir.db()) ==
+          fmt::format("journal {}: has no herald schema yet; `herald run` creates it", dir.db().string()));
+    CHECK(fs::file_size(dir.db()) == 0);
+  }
+  SECTION("not a database") {
+    std::ofstream(dir.db(), std::ios::binary) << std::string(4096, 'x');
+    CHECK(open_read_only_error(dir.db()) == fmt::format("journal {}: file is not a database", dir.db().string()));
+  }
+}
+
+TEST_CASE("journal: a snapshot is a copy: its changes never reach the file, nor the file's later ones it",
+          "[journal]") {
+  // Given a daemon's journal with rows still in its WAL, then the snapshot
+  // holds them; what a dry run records goes to the copy only.
+  temp_dir dir;
+  auto writer = open_ok(dir.db());
+  begin(*writer, key_a, at(1));
+  (void)ok(writer->record_sent(key_a, at(2)));
+  begin(*writer, key_b, at(1));
+  (void)ok(writer->record_retry(key_b, at(2), at(5), "HTTP 503"));
+
+  auto copy = open_snapshot_ok(dir.db());
+  CHECK(find_ok(*copy, key_a) == find_ok(*writer, key_a));
+  CHECK(find_ok(*copy, key_b) == find_ok(*writer, key_b));
+  CHECK(begin(*copy, key_a, at(6)) == journal_change::refused);  // sent stays sent in the copy too
+
+  CHECK(begin(*copy, key_b, at(6)) == journal_change::applied);
+  CHECK(ok(copy->record_sent(key_b, at(7))) == journal_change::applied);
+  CHECK(ok(copy->record_missed("copy-only", at(3), "slack", "iwd", at(7))) == journal_change::applied);
+  CHECK(find_ok(*copy, key_b).state == post_state::sent);
+
+  CHECK(find_ok(*writer, key_b).state == post_state::pending);
+  CHECK_FALSE(ok(writer->find("copy-only")));
+  (void)ok(writer->record_missed("file-only", at(3), "slack", "iwd", at(8)));
+  CHECK_FALSE(ok(copy->find("file-only")));
+  writer.reset();
+  CHECK(user_version(dir.db()) == sqlite_journal::schema_version);
+  CHECK(find_ok(*open_read_only_ok(dir.db()), key_b).state == post_state::pending);
+}
+
+TEST_CASE("journal: a snapshot of a missing file is an empty journal, and creates nothing", "[journal]") {
+  temp_dir dir;
+  auto copy = open_snapshot_ok(dir.db());
+  CHECK(ok(copy->recent(10)).empty());
+  CHECK(begin(*copy, key_a, at(1)) == journal_change::applied);
+  CHECK(find_ok(*copy, key_a).state == post_state::in_flight);
+  CHECK(fs::is_empty(dir.path));
+}
+
+TEST_CASE("journal: a snapshot migrates an older file in memory and refuses a newer one", "[journal]") {
+  temp_dir dir;
+  SECTION("older (never migrated): the copy is current, the file untouched") {
+    std::ofstream(dir.db()).close();
+    auto copy = open_snapshot_ok(dir.db());
+    CHECK(begin(*copy, key_a, at(1)) == journal_change::applied);
+    CHECK(fs::file_size(dir.db()) == 0);
+  }
+  SECTION("newer") {
+    { open_ok(dir.db()); }
+    set_user_version(dir.db(), sqlite_journal::schema_version + 1);
+    CHECK(open_snapshot_error(dir.db()) ==
+          fmt::format("journal {} (in-memory copy): schema version {} is newer than this herald understands ({}); "
+                      "run a newer herald",
+                      dir.db().string(), sqlite_journal::schema_version + 1, sqlite_journal::schema_version));
+  }
+  SECTION("not a database") {
+    std::ofstream(dir.db(), std::ios::binary) << std::string(4096, 'x');
+    CHECK(open_snapshot_error(dir.db()) ==
+          fmt::format("journal {} (in-memory copy): file is not a database", dir.db().string()));
+  }
+}
+
+namespace {
+
+// open_read_only's error in a child process that is not root (as root, the
+// child becomes nobody; root may write anywhere).
+std::string read_only_error_as_user(const fs::path& db) {
+  int pipe_fds[2];
+  REQUIRE(::pipe(pipe_fds) == 0);
+  pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    ::close(pipe_fds[0]);
+    std::string message = "could not drop root";
+    if (::geteuid() != 0 || (::setgid(65534) == 0 && ::setuid(65534) == 0)) {
+      auto opened = sqlite_journal::open_read_only(db);
+      message = opened.ok() ? "opened" : opened.error();
+    }
+    auto written = ::write(pipe_fds[1], message.data(), message.size());
+    ::_exit(written == static_cast<ssize_t>(message.size()) ? 0 : 1);
+  }
+  ::close(pipe_fds[1]);
+  std::string message;
+  char buffer[512];
+  ssize_t got;
+  while ((got = ::read(pipe_fds[0], buffer, sizeof buffer)) > 0 || (got < 0 && errno == EINTR))
+    if (got > 0) message.append(buffer, static_cast<std::size_t>(got));
+  ::close(pipe_fds[0]);
+  int wait_status = 0;
+  REQUIRE(::waitpid(child, &wait_status, 0) == child);
+  return message;
+}
+
+}  // namespace
+
+TEST_CASE("journal: a reader who may not write the journal's directory is told why it cannot read", "[journal]") {
+  // Given a journal closed cleanly (no -wal beside it) in a directory the
+  // reader may read but not write, then SQLite cannot make the -wal it
+  // needs, and the error says so instead of "attempt to write a readonly
+  // database".
+  temp_dir dir;
+  {
+    auto writer = open_ok(dir.db());
+    begin(*writer, key_a, at(1));
+  }
+  REQUIRE_FALSE(fs::exists(dir.path / "journal.db-wal"));
+  using p = fs::perms;
+  auto readable = p::owner_read | p::group_read | p::others_read;
+  auto traversable = p::owner_exec | p::group_exec | p::others_exec;
+  fs::permissions(dir.db(), readable);
+  fs::permissions(dir.path, readable | traversable);
+  auto message = read_only_error_as_user(dir.db());
+  fs::permissions(dir.path, p::owner_write, fs::perm_options::add);  // so the directory can be removed
+  CHECK(message == fmt::format("journal {}: cannot be read without write access to its directory (SQLite makes its "
+                               "-wal file there); run as root or as the service's user",
+                               dir.db().string()));
 }
