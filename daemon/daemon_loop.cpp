@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <random>
+#include <set>
 #include <sstream>
 
 #include <fcntl.h>
@@ -165,6 +166,7 @@ struct daemon_loop::impl {
   void pet_watchdog(std::chrono::microseconds interval);
 
   void replan(date::sys_seconds now);
+  void give_up_unplanned(date::sys_seconds now);
   std::chrono::seconds look_back(date::sys_seconds now);
   void tick();
   void request_tick();
@@ -219,6 +221,7 @@ int daemon_loop::impl::run() {
                        cfg.calendars.size(), cfg.channels.size(), journal_path(state_dir).string()));
   auto now = current_time();
   plan = plan_calendars(sources->calendars, now, look_back(now));
+  give_up_unplanned(now);
   tick();
   notifier.ready(last_status);
   if (auto interval = notifier.watchdog_interval()) pet_watchdog(*interval);
@@ -283,6 +286,26 @@ void daemon_loop::impl::pet_watchdog(std::chrono::microseconds interval) {
 
 void daemon_loop::impl::replan(date::sys_seconds now) {
   plan = plan_calendars(sources->calendars, now, policy.catch_up);
+  give_up_unplanned(now);
+}
+
+// A pending row (waiting for a retry, or interrupted) that the plan no
+// longer holds was removed from the calendar by an edit, or its window
+// closed: decide() never sees it again, so it is given up here rather than
+// left pending for ever. History stays; the post is not sent.
+void daemon_loop::impl::give_up_unplanned(date::sys_seconds now) {
+  auto pending = store->entries_in(post_state::pending);
+  if (!pending.ok()) return journal_failed("reading pending posts", pending.error());
+  if (pending.value().empty()) return;
+  std::set<std::string, std::less<>> planned;
+  for (const auto& post : plan.posts) planned.insert(post.key());
+  for (const auto& row : pending.value()) {
+    if (planned.contains(row.key)) continue;
+    auto reason = row.due + policy.catch_up < now ? "its window closed" : "it is no longer in the calendar";
+    auto recorded = store->record_failed(row.key, now, fmt::format("{}; not sent", reason));
+    if (!recorded.ok()) return journal_failed("recording a post given up", recorded.error());
+    log.notice(fmt::format("gave up {} to '{}': {}", row.key, row.channel, reason));
+  }
 }
 
 // Posts that came due while herald was down and are past catch_up are
