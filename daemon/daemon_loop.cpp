@@ -7,6 +7,7 @@
 #include <optional>
 #include <random>
 #include <set>
+#include <span>
 #include <sstream>
 
 #include <fcntl.h>
@@ -28,6 +29,8 @@
 #include "daemon/send_queue.hpp"
 #include "daemon/sqlite_journal.hpp"
 #include "daemon/state_dir.hpp"
+#include "daemon/status_report.hpp"
+#include "daemon/status_server.hpp"
 #include "daemon/wall_clock_timer.hpp"
 
 namespace herald {
@@ -43,6 +46,8 @@ constexpr seconds journal_pause{30};
 // How far back a start looks for posts that came due while herald was
 // down, to record them missed: to the journal's last change, at most this.
 constexpr date::days longest_look_back{92};
+// How long GET /status may answer from a document already built.
+constexpr seconds status_cache_age{5};
 // Posts of one channel in flight at once: curl keeps 4 connections per host.
 constexpr int in_flight_per_channel = 4;
 
@@ -130,6 +135,7 @@ struct daemon_loop::impl {
   secret_sources secrets;
 
   asio::io_context io;
+  std::optional<status_server> http;  // after io: destroyed before it
   asio::signal_set signals{io, SIGHUP, SIGTERM, SIGINT};
   std::optional<wall_clock_timer> wake_timer;
   asio::steady_timer pacing{io};
@@ -138,7 +144,8 @@ struct daemon_loop::impl {
   std::optional<file_watcher> watcher;
 
   state_lock lock;
-  std::unique_ptr<journal> store;
+  std::unique_ptr<sqlite_journal> store;
+  std::filesystem::path journal_file;
   std::unique_ptr<curl_transport> transport;
   std::shared_ptr<const loaded_sources> sources;
   daemon_plan plan;
@@ -152,6 +159,8 @@ struct daemon_loop::impl {
   bool dispatch_posted = false;
   bool stopping = false;
   std::string last_status;
+  std::string status_document_cache;  // GET /status, at most status_cache_age old
+  std::chrono::steady_clock::time_point status_document_at;
 
   impl(daemon_options opts, logger& l, service_notifier& n)
       : options(std::move(opts)), log(l), notifier(n), secrets{options.getenv} {}
@@ -162,6 +171,8 @@ struct daemon_loop::impl {
   bool open_journal(const std::filesystem::path& state_dir);
   void recover_interrupted();
   void watch_files();
+  bool start_status_server();
+  std::string status_document();
   void wait_for_signal();
   void pet_watchdog(std::chrono::microseconds interval);
 
@@ -216,6 +227,7 @@ int daemon_loop::impl::run() {
     return 1;
   }
   watch_files();
+  if (!start_status_server()) return 1;
   log.info(fmt::format("herald {} started{}: {} calendar file(s), {} channel(s), journal {}", HERALD_VERSION,
                        options.dry_run ? " for a dry run (no channel is contacted, the journal is not changed)" : "",
                        cfg.calendars.size(), cfg.channels.size(), journal_path(state_dir).string()));
@@ -233,6 +245,7 @@ int daemon_loop::impl::run() {
 
 bool daemon_loop::impl::open_journal(const std::filesystem::path& state_dir) {
   auto path = journal_path(state_dir);
+  journal_file = path;
   if (options.dry_run) {
     auto snapshot = sqlite_journal::open_snapshot(path);
     if (!snapshot.ok()) return log.error(snapshot.error()), false;
@@ -263,6 +276,40 @@ void daemon_loop::impl::recover_interrupted() {
 void daemon_loop::impl::watch_files() {
   for (const auto& problem : watcher->watch(watched_files(options.config_path, sources->cfg)))
     log.warning(fmt::format("{}; changes there need `systemctl reload herald` or SIGHUP", problem));
+}
+
+// The optional http.listen endpoint (SPEC §3): GET /status answers what
+// `herald status --format json` prints. A dry run does not listen: it would
+// take the running service's port.
+bool daemon_loop::impl::start_status_server() {
+  const auto& listen = sources->cfg.http_listen;
+  if (!listen) return true;
+  if (options.dry_run) {
+    log.warning(fmt::format("dry run: the status endpoint on {} is not started", *listen));
+    return true;
+  }
+  http.emplace(io, *listen, [this] { return status_document(); }, log);
+  if (auto problem = http->start(); !problem.empty()) {
+    log.error(problem);
+    return false;
+  }
+  return true;
+}
+
+// Building the report plans a year ahead, on the loop's thread: a client
+// polling every second must not delay posts, so the document is reused for
+// a few seconds.
+std::string daemon_loop::impl::status_document() {
+  auto now = std::chrono::steady_clock::now();
+  if (!status_document_cache.empty() && now - status_document_at < status_cache_age) return status_document_cache;
+  auto report = build_status_report(sources->cfg, sources->calendars, journal_file, store.get(), current_time());
+  if (!report.ok()) {
+    log.error(fmt::format("status endpoint: {}", report.error()));
+    return {};  // answered 503
+  }
+  status_document_cache = status_json(report.value());
+  status_document_at = now;
+  return status_document_cache;
 }
 
 void daemon_loop::impl::wait_for_signal() {
@@ -400,8 +447,9 @@ void daemon_loop::impl::arm_wake(std::optional<date::sys_seconds> wake, date::sy
 // STATUS= names the next post (SPEC §5), for `systemctl status herald`.
 void daemon_loop::impl::update_status(date::sys_seconds now) {
   std::string status = "no post planned in the coming weeks";
-  for (const auto& post : plan.posts) {
-    if (post.due <= now) continue;
+  auto first_future = std::upper_bound(plan.posts.begin(), plan.posts.end(), now,
+                                      [](date::sys_seconds t, const planned_post& post) { return t < post.due; });
+  for (const auto& post : std::span(first_future, plan.posts.end())) {
     auto key = post.key();
     auto row = store->find(key);
     if (row.ok() && row.value() && is_final(row.value()->state)) continue;
@@ -527,8 +575,8 @@ void daemon_loop::impl::reload(std::string_view why) {
   const auto& before = sources->cfg;
   const auto& after = loaded.value->cfg;
   if (before.state_dir != after.state_dir || before.delivery.timeout != after.delivery.timeout ||
-      before.delivery.rate_per_second != after.delivery.rate_per_second)
-    log.notice("state_dir, delivery.timeout and delivery.rate changes take effect when herald restarts");
+      before.delivery.rate_per_second != after.delivery.rate_per_second || before.http_listen != after.http_listen)
+    log.notice("state_dir, delivery.timeout, delivery.rate and http changes take effect when herald restarts");
   sources = std::move(loaded.value);
   policy = {sources->cfg.catch_up, sources->cfg.delivery.attempts};
   queue->drop_waiting();  // decide() below queues what is still due
@@ -540,6 +588,7 @@ void daemon_loop::impl::reload(std::string_view why) {
 }
 
 void daemon_loop::impl::stop(int signal_number) {
+  if (http) http->stop();
   if (stopping) {  // a second signal: stop now; what is in flight stays so in the journal
     log.warning("stopping at once; posts still in flight go out once more on the next start");
     io.stop();

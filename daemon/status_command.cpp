@@ -3,215 +3,31 @@
 // missed posts. Reads only: the journal is opened read-only, and a journal
 // (or state directory) that does not exist yet is reported, not created.
 //
-// The output is a report for people (`--format text`) or one JSON document
-// (`--format json`, fields in docs/cli.md). Times of a post are shown in its
-// calendar's zone; rows whose event is no longer in any calendar use the
-// first calendar's zone.
-#include <algorithm>
-#include <array>
+// The output is a report for people (`--format text`, written here) or one
+// JSON document (`--format json`, fields in docs/cli.md; written by
+// daemon/status_report.cpp, which also gathers the report).
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
-#include <map>
-#include <optional>
+#include <memory>
 #include <ostream>
 #include <string>
-#include <tuple>
-#include <unordered_map>
+#include <string_view>
+#include <system_error>
 #include <vector>
 
 #include <fmt/format.h>
-#include <boost/json.hpp>
 
 #include "calendar/civil.hpp"
 #include "daemon/calendar_sources.hpp"
 #include "daemon/commands.hpp"
 #include "daemon/preview_format.hpp"
-#include "daemon/scheduler.hpp"
 #include "daemon/sqlite_journal.hpp"
 #include "daemon/state_dir.hpp"
+#include "daemon/status_report.hpp"
 
 namespace herald {
 namespace {
-namespace json = boost::json;
-
-// How many rows the next, overdue, recent, failed and missed lists show.
-// Pending rows (current work) are all shown.
-constexpr std::size_t list_limit = 10;
-// How far ahead to look for the next posts: a year, so a quiet month still
-// shows what comes after it (the daemon itself plans 35 days at a time).
-constexpr date::days look_ahead{366};
-
-constexpr std::array all_states{post_state::pending, post_state::in_flight, post_state::sent, post_state::failed,
-                                post_state::missed};
-
-// One line of any list: a planned post, or a journal row.
-struct status_row {
-  std::string key, event, channel;
-  const date::time_zone* zone = nullptr;
-  date::sys_seconds due;
-  std::string state;  ///< "planned" (not in the journal yet) or a post_state word
-  int attempts = 0;
-  std::optional<std::string> last_error;
-  std::optional<date::sys_seconds> next_try, sent_at, updated_at;
-};
-
-struct status_report {
-  std::string config;
-  std::filesystem::path journal;
-  bool journal_exists = false;
-  std::map<post_state, std::size_t> counts;
-  std::optional<date::sys_seconds> last_change;
-  date::sys_seconds now;
-  const date::time_zone* zone = nullptr;  ///< the first calendar's, for `now`
-  int attempts_per_post = 0;
-  std::chrono::seconds catch_up{};
-  std::vector<status_row> next, overdue, pending, recent, failed, missed;
-  std::size_t overdue_total = 0;
-};
-
-// Gathers the report. Returns "" or the journal's error (exit status 1).
-class report_builder {
- public:
-  report_builder(const calendar_sources& sources, status_report& report) : sources_(sources), report_(report) {
-    for (const auto& cal : sources.calendars)
-      for (const auto& e : cal.events) zones_.emplace(e.id, cal.zone);
-  }
-
-  std::string read_journal(sqlite_journal& store) {
-    store_ = &store;
-    auto counts = store.count_by_state();
-    if (!counts.ok()) return counts.error();
-    report_.counts = std::move(counts.value());
-    // Sent rows are only counted (recent() shows the latest); the others
-    // are few, and listed.
-    for (auto state : {post_state::pending, post_state::in_flight, post_state::failed, post_state::missed}) {
-      auto rows = store.entries_in(state);
-      if (!rows.ok()) return rows.error();
-      auto& into = state == post_state::failed   ? report_.failed
-                   : state == post_state::missed ? report_.missed
-                                                 : report_.pending;
-      for (const auto& row : rows.value()) into.push_back(from_entry(row));
-    }
-    std::sort(report_.pending.begin(), report_.pending.end(),
-              [](const status_row& a, const status_row& b) { return std::tie(a.due, a.key) < std::tie(b.due, b.key); });
-    for (auto* list : {&report_.failed, &report_.missed}) {
-      // The latest first, then by key.
-      std::sort(list->begin(), list->end(), [](const status_row& a, const status_row& b) {
-        return a.due != b.due ? a.due > b.due : a.key < b.key;
-      });
-      if (list->size() > list_limit) list->resize(list_limit);
-    }
-    auto recent = store.recent(list_limit);
-    if (!recent.ok()) return recent.error();
-    for (const auto& row : recent.value()) report_.recent.push_back(from_entry(row));
-    if (!recent.value().empty()) report_.last_change = recent.value().front().updated_at;
-    return {};
-  }
-
-  // The next posts and the overdue ones, from the plan and the journal.
-  std::string read_plan() {
-    auto planned = plan_calendars(sources_.calendars, report_.now, report_.catch_up, look_ahead);
-    for (const auto& post : planned.posts) {
-      if (post.due < report_.now - report_.catch_up) continue;  // its window closed: the daemon records it missed
-      bool overdue = post.due < report_.now;
-      if (!overdue && report_.next.size() == list_limit) break;
-      auto key = post.key();
-      std::optional<journal_entry> row;
-      if (store_) {
-        auto found = store_->find(key);
-        if (!found.ok()) return found.error();
-        row = std::move(found.value());
-      }
-      if (overdue) {
-        // A row means the daemon has it in hand: in the pending or a final list.
-        if (row) continue;
-        if (report_.overdue.size() < list_limit) report_.overdue.push_back(from_post(post, key));
-        ++report_.overdue_total;
-      } else if (!row || row->state == post_state::pending) {
-        report_.next.push_back(row ? from_entry(*row) : from_post(post, key));
-      }
-    }
-    return {};
-  }
-
- private:
-  const date::time_zone* zone_of(const std::string& event) const {
-    auto it = zones_.find(event);
-    return it != zones_.end() ? it->second : report_.zone;
-  }
-
-  status_row from_entry(const journal_entry& e) const {
-    return {e.key,      e.event,      e.channel,  zone_of(e.event), e.due,       std::string(to_string(e.state)),
-            e.attempts, e.last_error, e.next_try, e.sent_at,        e.updated_at};
-  }
-
-  status_row from_post(const planned_post& p, std::string key) const {
-    status_row row;
-    row.key = std::move(key);
-    row.event = p.cal->events[p.event].id;
-    row.channel = p.cal->channels[p.channel];
-    row.zone = p.cal->zone;
-    row.due = p.due;
-    row.state = "planned";
-    return row;
-  }
-
-  const calendar_sources& sources_;
-  status_report& report_;
-  journal* store_ = nullptr;
-  std::unordered_map<std::string, const date::time_zone*> zones_;
-};
-
-// ---- JSON -------------------------------------------------------------
-
-json::value optional_utc(const std::optional<date::sys_seconds>& t) {
-  return t ? json::value(format_utc_instant(*t)) : json::value(nullptr);
-}
-
-json::object row_json(const status_row& r) {
-  return {{"key", r.key},
-          {"event", r.event},
-          {"channel", r.channel},
-          {"due", format_local_instant(*r.zone, r.due)},
-          {"due_utc", format_utc_instant(r.due)},
-          {"state", r.state},
-          {"attempts", r.attempts},
-          {"last_error", r.last_error ? json::value(*r.last_error) : json::value(nullptr)},
-          {"next_try", optional_utc(r.next_try)},
-          {"sent_at", optional_utc(r.sent_at)},
-          {"updated_at", optional_utc(r.updated_at)}};
-}
-
-// One row per line, as `herald preview` writes its posts.
-void write_rows(std::ostream& out, std::string_view name, const std::vector<status_row>& rows, bool last) {
-  out << "  \"" << name << "\": [";
-  for (std::size_t i = 0; i < rows.size(); ++i) out << (i ? ",\n    " : "\n    ") << json::serialize(row_json(rows[i]));
-  out << (rows.empty() ? "]" : "\n  ]") << (last ? "\n" : ",\n");
-}
-
-void write_json(const status_report& r, std::ostream& out) {
-  json::object counts;
-  for (auto state : all_states) {
-    auto it = r.counts.find(state);
-    counts[to_string(state)] = it == r.counts.end() ? 0 : it->second;
-  }
-  json::object journal{{"path", r.journal.string()},
-                       {"exists", r.journal_exists},
-                       {"counts", std::move(counts)},
-                       {"last_change", optional_utc(r.last_change)}};
-  out << "{\n  \"now\": " << json::serialize(json::string(format_utc_instant(r.now))) << ",\n"
-      << "  \"config\": " << json::serialize(json::string(r.config)) << ",\n"
-      << "  \"journal\": " << json::serialize(journal) << ",\n";
-  write_rows(out, "next", r.next, false);
-  write_rows(out, "overdue", r.overdue, false);
-  write_rows(out, "pending", r.pending, false);
-  write_rows(out, "recent", r.recent, false);
-  write_rows(out, "failed", r.failed, false);
-  write_rows(out, "missed", r.missed, true);
-  out << "}\n";
-}
-
-// ---- text -------------------------------------------------------------
 
 struct palette {
   std::string_view bold, date, error, reset;
@@ -384,17 +200,12 @@ palette colours(cli_context& context) {
 }  // namespace
 
 int status_command(const status_options& options, cli_context& context) {
-  status_report report;
-  report.config = default_config_path({options.config, {}}, context);
+  auto config_file = default_config_path({options.config, {}}, context);
   int status = 0;
-  auto sources = load_sources(report.config, "", context.err, status);
+  auto sources = load_sources(config_file, "", context.err, status);
   if (!sources) return status;
   const auto& cfg = *sources->cfg;
-  report.now = date::floor<std::chrono::seconds>(context.now());
-  report.zone = sources->calendars.front().zone;
-  report.attempts_per_post = cfg.delivery.attempts;
-  report.catch_up = cfg.catch_up;
-  report.journal = journal_path(state_dir_of(cfg, context.getenv));
+  auto journal_file = journal_path(state_dir_of(cfg, context.getenv));
 
   auto fail = [&](const std::string& problem) {
     context.err << "herald: error: " << problem << "\n";
@@ -403,23 +214,23 @@ int status_command(const status_options& options, cli_context& context) {
   // Never created here: a missing state directory or journal means herald
   // run has not run yet, which is worth saying but is not an error.
   std::error_code looked;
-  report.journal_exists = std::filesystem::exists(report.journal, looked);
-  if (looked) return fail(fmt::format("cannot read journal {}: {}", report.journal.string(), looked.message()));
+  bool journal_exists = std::filesystem::exists(journal_file, looked);
+  if (looked) return fail(fmt::format("cannot read journal {}: {}", journal_file.string(), looked.message()));
 
-  report_builder builder(*sources, report);
   std::unique_ptr<sqlite_journal> store;
-  if (report.journal_exists) {
-    auto opened = sqlite_journal::open_read_only(report.journal);
+  if (journal_exists) {
+    auto opened = sqlite_journal::open_read_only(journal_file);
     if (!opened.ok()) return fail(opened.error());
     store = std::move(opened.value());
-    if (auto problem = builder.read_journal(*store); !problem.empty()) return fail(problem);
   }
-  if (auto problem = builder.read_plan(); !problem.empty()) return fail(problem);
+  auto report = build_status_report(cfg, sources->calendars, journal_file, store.get(),
+                                    date::floor<std::chrono::seconds>(context.now()));
+  if (!report.ok()) return fail(report.error());
 
   if (options.format == "json")
-    write_json(report, context.out);
+    write_status_json(report.value(), context.out);
   else
-    text_writer(report, context.out, colours(context)).write();
+    text_writer(report.value(), context.out, colours(context)).write();
   context.out.flush();
   return context.out ? 0 : 1;
 }

@@ -1,0 +1,80 @@
+#pragma once
+// The report of `herald status` (SPEC §6; docs/cli.md, "herald status"):
+// the next posts from the plan, and what the journal knows — posts waiting
+// to be retried, recent changes, failures and missed posts.
+//
+// build_status_report() gathers it from the calendars and a journal, and
+// only reads; status_json() turns it into the document that `herald status
+// --format json` prints and the daemon's `GET /status` serves. The text for
+// people is the CLI's own (daemon/status_command.cpp).
+//
+// A report is a value: it holds no pointer into the calendars or the
+// journal (its zones are the tz database's, which live as long as the
+// process). It holds no secret: channels appear by name only.
+
+#include <chrono>
+#include <cstddef>
+#include <filesystem>
+#include <iosfwd>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <date/tz.h>
+
+#include "calendar/calendar.hpp"
+#include "daemon/config.hpp"
+#include "daemon/journal.hpp"
+
+namespace herald {
+
+class sqlite_journal;
+
+/// One line of any list: a planned post, or a journal row.
+struct status_row {
+  std::string key, event, channel;
+  const date::time_zone* zone = nullptr;  ///< the zone of the post's calendar
+  date::sys_seconds due;
+  std::string state;  ///< "planned" (not in the journal yet) or a post_state word
+  int attempts = 0;
+  std::optional<std::string> last_error;
+  std::optional<date::sys_seconds> next_try, sent_at, updated_at;
+};
+
+struct status_report {
+  std::string config;  ///< the config file read
+  std::filesystem::path journal;
+  bool journal_exists = false;
+  std::map<post_state, std::size_t> counts;  ///< of the whole journal; states with none left out
+  std::optional<date::sys_seconds> last_change;
+  date::sys_seconds now;
+  const date::time_zone* zone = nullptr;  ///< the first calendar's, for `now`
+  int attempts_per_post = 0;              ///< delivery.attempts
+  std::chrono::seconds catch_up{};
+  /// The lists of docs/cli.md, each in its order; pending is whole, the
+  /// others hold at most status_list_limit rows.
+  std::vector<status_row> next, overdue, pending, recent, failed, missed;
+  std::size_t overdue_total = 0;  ///< overdue posts, counting those cut from `overdue`
+};
+
+/// How many rows the next, overdue, recent, failed and missed lists keep.
+inline constexpr std::size_t status_list_limit = 10;
+
+/// The report at `now` on the posts of `calendars` (planned a year ahead)
+/// and on `store`, the journal at `journal_file`. A null `store` means no
+/// journal exists yet: the report says so and lists only the next and
+/// overdue posts. From `cfg` it takes the config file's name, catch_up and
+/// delivery.attempts. Only reads the journal. Returns the report, or the
+/// journal's error.
+/// REQUIRES: `calendars` is not empty.
+journal_result<status_report> build_status_report(const config& cfg, const std::vector<calendar>& calendars,
+                                                  const std::filesystem::path& journal_file, sqlite_journal* store,
+                                                  date::sys_seconds now);
+
+/// The JSON document of docs/cli.md ("JSON output"), one row per line,
+/// ending in a newline.
+void write_status_json(const status_report& report, std::ostream& out);
+std::string status_json(const status_report& report);
+
+}  // namespace herald

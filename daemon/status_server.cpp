@@ -1,0 +1,285 @@
+// One coroutine accepts, one coroutine per connection reads a request,
+// answers it and loops while the client keeps the connection alive (Asio's
+// cpp20 examples; Beast's http_server_async for the HTTP side). answer() is
+// pure: the request and the callback in, the response out.
+//
+// Limits: Beast's request parser enforces the header and body limits, and
+// tcp_stream's expiry bounds each read and each write, so a slow or silent
+// client costs one slot for at most read_timeout. When every slot is taken,
+// the accept loop waits (on a timer used as a condition variable) instead of
+// accepting: new clients wait in the kernel's backlog until a slot frees.
+#include "daemon/status_server.hpp"
+
+#include <cstdint>
+#include <list>
+#include <optional>
+#include <string_view>
+#include <utility>
+#include <variant>
+
+#include <fmt/format.h>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/http/message_generator.hpp>
+
+#include "daemon/logger.hpp"
+
+namespace herald {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using asio::ip::tcp;
+using request = http::request<http::string_body>;
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+constexpr std::string_view text_plain = "text/plain; charset=utf-8";
+constexpr std::string_view allowed_methods = "GET, HEAD";
+
+// "127.0.0.1:8470", "[::1]:8470", "localhost:8470" → an endpoint, or why not.
+std::variant<tcp::endpoint, std::string> parse_listen(std::string_view listen) {
+  auto bad = [&](std::string_view why) {
+    return fmt::format(
+        "http.listen '{}': {}; write HOST:PORT with an IP address or localhost, e.g. 127.0.0.1:8470 or "
+        "[::1]:8470",
+        listen, why);
+  };
+  std::string_view host, port_text;
+  if (listen.starts_with('[')) {  // [IPv6]:PORT
+    auto close = listen.find(']');
+    if (close == std::string_view::npos) return bad("no ']' after the IPv6 address");
+    host = listen.substr(1, close - 1);
+    if (host.find(':') == std::string_view::npos) return bad("only an IPv6 address goes in brackets");
+    if (close + 1 == listen.size() || listen[close + 1] != ':') return bad("no port");
+    port_text = listen.substr(close + 2);
+  } else {
+    auto colon = listen.rfind(':');
+    if (colon == std::string_view::npos) return bad("no port");
+    host = listen.substr(0, colon);
+    port_text = listen.substr(colon + 1);
+    if (host.find(':') != std::string_view::npos) return bad("an IPv6 address goes in brackets");
+  }
+  unsigned port = 0;
+  if (port_text.empty() || port_text.size() > 5) return bad("the port is not a number from 0 to 65535");
+  for (char c : port_text) {
+    if (c < '0' || c > '9') return bad("the port is not a number from 0 to 65535");
+    port = port * 10 + static_cast<unsigned>(c - '0');
+  }
+  if (port > 65535) return bad("the port is not a number from 0 to 65535");
+  if (host == "localhost") return tcp::endpoint{asio::ip::address_v4::loopback(), static_cast<unsigned short>(port)};
+  boost::system::error_code ec;
+  auto address = asio::ip::make_address(std::string(host), ec);
+  if (ec) return bad(host.empty() ? std::string_view("no host") : std::string_view("the host is not an IP address"));
+  return tcp::endpoint{address, static_cast<unsigned short>(port)};
+}
+
+std::string url_of(const tcp::endpoint& endpoint) {
+  auto address = endpoint.address();
+  return address.is_v6() ? fmt::format("http://[{}]:{}", address.to_string(), endpoint.port())
+                         : fmt::format("http://{}:{}", address.to_string(), endpoint.port());
+}
+
+// A response with `body` (only its length for HEAD), never cached.
+http::message_generator reply(const request& req, http::status status, std::string_view type, std::string body) {
+  auto fill = [&](auto& res) {
+    res.set(http::field::content_type, type);
+    res.set(http::field::cache_control, "no-store");
+    if (status == http::status::method_not_allowed) res.set(http::field::allow, allowed_methods);
+    res.keep_alive(req.keep_alive());
+  };
+  if (req.method() == http::verb::head) {
+    http::response<http::empty_body> res{status, req.version()};
+    fill(res);
+    res.content_length(body.size());
+    return http::message_generator(std::move(res));
+  }
+  http::response<http::string_body> res{status, req.version(), std::move(body)};
+  fill(res);
+  res.prepare_payload();
+  return http::message_generator(std::move(res));
+}
+
+http::message_generator answer(const request& req, const std::function<std::string()>& status_json) {
+  auto path = req.target().substr(0, req.target().find('?'));
+  if (path != "/status" && path != "/healthz") return reply(req, http::status::not_found, text_plain, "not found\n");
+  if (req.method() != http::verb::get && req.method() != http::verb::head)
+    return reply(req, http::status::method_not_allowed, text_plain, "method not allowed\n");
+  if (path == "/healthz") return reply(req, http::status::ok, text_plain, "ok\n");
+  auto document = status_json();
+  if (document.empty())
+    return reply(req, http::status::service_unavailable, text_plain, "status unavailable: see herald's log\n");
+  return reply(req, http::status::ok, "application/json", std::move(document));
+}
+
+// The answer to a request that could not be read, or nothing (the client
+// went away or was too slow: there is no one to answer).
+std::optional<http::response<http::string_body>> refusal(const boost::system::error_code& ec) {
+  http::status status;
+  if (ec == http::error::header_limit)
+    status = http::status::request_header_fields_too_large;
+  else if (ec == http::error::body_limit)
+    status = http::status::payload_too_large;
+  else if (ec.category() == http::make_error_code(http::error::bad_method).category() &&
+           ec != http::error::end_of_stream && ec != http::error::partial_message)
+    status = http::status::bad_request;
+  else
+    return std::nullopt;
+  std::string body(http::obsolete_reason(status));
+  body += '\n';
+  http::response<http::string_body> res{status, 11, std::move(body)};
+  res.set(http::field::content_type, text_plain);
+  res.keep_alive(false);
+  res.prepare_payload();
+  return res;
+}
+
+}  // namespace
+
+struct status_server::impl : std::enable_shared_from_this<impl> {
+  impl(asio::io_context& io, std::string listen, std::function<std::string()> status_json, logger& log, limits bounds)
+      : io(io), listen(std::move(listen)), status_json(std::move(status_json)), log(log), bounds(bounds) {}
+
+  asio::io_context& io;
+  std::string listen;
+  std::function<std::string()> status_json;
+  logger& log;
+  limits bounds;
+
+  tcp::acceptor acceptor{io};
+  unsigned short port = 0;
+  bool stopped = false;
+  std::list<beast::tcp_stream*> connections;                                 // open now; each owned by its coroutine
+  asio::steady_timer slot_freed{io, asio::steady_timer::time_point::max()};  // cancelled when one closes
+  asio::steady_timer accept_pause{io};                                       // after a failed accept
+
+  asio::awaitable<void> accept_loop();
+  asio::awaitable<void> serve(tcp::socket socket);
+};
+
+asio::awaitable<void> status_server::impl::accept_loop() {
+  auto self = shared_from_this();  // the frame keeps this alive, whatever happens to the status_server
+  while (acceptor.is_open()) {
+    if (connections.size() >= bounds.max_connections) {
+      slot_freed.expires_at(asio::steady_timer::time_point::max());
+      co_await slot_freed.async_wait(use_tuple);
+      continue;
+    }
+    auto [ec, socket] = co_await acceptor.async_accept(use_tuple);
+    if (!acceptor.is_open()) break;
+    if (ec) {
+      // Out of file descriptors, or the like: say so, and try again in a
+      // moment rather than spin.
+      log.warning(fmt::format("status endpoint: cannot accept a connection: {}", ec.message()));
+      accept_pause.expires_after(std::chrono::seconds{1});
+      co_await accept_pause.async_wait(use_tuple);
+      continue;
+    }
+    asio::co_spawn(io, serve(std::move(socket)), asio::detached);
+  }
+}
+
+asio::awaitable<void> status_server::impl::serve(tcp::socket socket) {
+  auto self = shared_from_this();
+  beast::tcp_stream stream(std::move(socket));
+  auto slot = connections.insert(connections.end(), &stream);
+  struct release {
+    impl& server;
+    std::list<beast::tcp_stream*>::iterator slot;
+    ~release() {
+      server.connections.erase(slot);
+      server.slot_freed.cancel();
+    }
+  };
+  std::optional<release> held{std::in_place, *this, slot};
+
+  beast::flat_buffer buffer;
+  for (;;) {
+    http::request_parser<http::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(bounds.max_header_bytes));
+    parser.body_limit(bounds.max_body_bytes);
+    stream.expires_after(bounds.read_timeout);
+    auto [read_error, read] = co_await http::async_read(stream, buffer, parser, use_tuple);
+    if (stopped) break;  // a request read just before stop() is not answered: the callback may be gone
+    if (read_error) {
+      if (auto res = refusal(read_error)) {
+        stream.expires_after(bounds.read_timeout);
+        co_await http::async_write(stream, *res, use_tuple);
+      }
+      break;
+    }
+    auto message = answer(parser.get(), status_json);
+    bool keep_alive = message.keep_alive();
+    stream.expires_after(bounds.read_timeout);
+    auto [write_error, written] = co_await beast::async_write(stream, std::move(message), use_tuple);
+    if (write_error || !keep_alive) break;
+  }
+  // The slot is free before the client sees the connection end.
+  held.reset();
+  boost::system::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  stream.close();
+}
+
+status_server::status_server(asio::io_context& io, std::string listen, std::function<std::string()> status_json,
+                             logger& log, limits bounds)
+    : impl_(std::make_shared<impl>(io, std::move(listen), std::move(status_json), log, bounds)) {}
+
+status_server::status_server(asio::io_context& io, std::string listen, std::function<std::string()> status_json,
+                             logger& log)
+    : status_server(io, std::move(listen), std::move(status_json), log, limits{}) {}
+
+status_server::~status_server() { stop(); }
+
+std::string status_server::start() {
+  auto& s = *impl_;
+  auto parsed = parse_listen(s.listen);
+  if (auto* problem = std::get_if<std::string>(&parsed)) return *problem;
+  auto endpoint = std::get<tcp::endpoint>(parsed);
+
+  boost::system::error_code ec;
+  auto failed = [&] {
+    boost::system::error_code ignored;
+    s.acceptor.close(ignored);
+    return fmt::format("cannot listen on {}: {}", s.listen, ec.message());
+  };
+  s.acceptor.open(endpoint.protocol(), ec);
+  if (ec) return failed();
+  // A restarted daemon can listen again while old connections linger in TIME_WAIT.
+  s.acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+  if (ec) return failed();
+  s.acceptor.bind(endpoint, ec);
+  if (ec) return failed();
+  s.acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return failed();
+  auto bound = s.acceptor.local_endpoint(ec);
+  if (ec) return failed();
+  s.port = bound.port();
+
+  s.log.info(fmt::format("status endpoint listening on {} (GET /status, GET /healthz)", url_of(bound)));
+  asio::co_spawn(s.io, s.accept_loop(), asio::detached);
+  return {};
+}
+
+void status_server::stop() {
+  auto& s = *impl_;
+  s.stopped = true;
+  boost::system::error_code ignored;
+  s.acceptor.close(ignored);
+  s.slot_freed.cancel();
+  s.accept_pause.cancel();
+  for (auto* stream : s.connections) stream->close();  // their coroutines end, and leave the list
+}
+
+unsigned short status_server::port() const { return impl_->port; }
+
+}  // namespace herald
