@@ -445,6 +445,8 @@ void daemon_loop::impl::arm_wake(std::optional<date::sys_seconds> wake, date::sy
 }
 
 // STATUS= names the next post (SPEC §5), for `systemctl status herald`.
+// Sent only when it changes, which sends do not: sd_notify blocks when
+// systemd's socket queue is full, so one message per post would be a risk.
 void daemon_loop::impl::update_status(date::sys_seconds now) {
   std::string status = "no post planned in the coming weeks";
   auto first_future = std::upper_bound(plan.posts.begin(), plan.posts.end(), now,
@@ -456,8 +458,6 @@ void daemon_loop::impl::update_status(date::sys_seconds now) {
     status = fmt::format("next: {} at {}", key, format_local_instant(*post.cal->zone, post.due));
     break;
   }
-  if (queue->waiting() + queue->in_flight() > 0)
-    status += fmt::format("; sending {} post(s)", queue->waiting() + queue->in_flight());
   if (status == last_status) return;
   last_status = status;
   notifier.status(status);
@@ -533,7 +533,6 @@ void daemon_loop::impl::finished(const attempt& a, const delivery_outcome& outco
     return;
   }
   request_dispatch();
-  update_status(now);
 }
 
 void daemon_loop::impl::record_failure(const attempt& a, const delivery_outcome& outcome, date::sys_seconds now) {

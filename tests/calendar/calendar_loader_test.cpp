@@ -103,7 +103,7 @@ defaults: {channels: [general], time: "10:00"}
   CHECK(cal.campaigns[0].steps[0].time == std::chrono::hours{10});
 }
 
-TEST_CASE("loader: occurrences unite every, rrule and dates; from, until and except apply", "[loader]") {
+TEST_CASE("loader: occurrences unite every, rrule and dates, from, until and except apply", "[loader]") {
   auto cal = load_ok(R"(version: 1
 timezone: Europe/London
 events:
@@ -131,7 +131,7 @@ events:
   CHECK(iso(ciiw[0].end) == "2027-11-21");
 }
 
-TEST_CASE("loader: event vars win over calendar vars; built-in names are reserved", "[loader]") {
+TEST_CASE("loader: event vars win over calendar vars, built-in names are reserved", "[loader]") {
   auto cal = load_ok(R"(version: 1
 timezone: Europe/London
 vars: {org: Network, hashtag: "#EDI"}

@@ -59,7 +59,7 @@ TEST_CASE("plan: days_until and relative count from the moved date", "[plan]") {
   CHECK(render_post(cal, p.posts[0]).text == "29 / in 29 days Time to line up speakers and blogs.");
 }
 
-TEST_CASE("plan: skipped steps are not listed; holidays are not workdays", "[plan]") {
+TEST_CASE("plan: skipped steps are not listed, holidays are not workdays", "[plan]") {
   auto cal = load_ok(R"(version: 1
 timezone: Europe/London
 holidays: [2027-12-27..2027-12-28]
@@ -102,7 +102,7 @@ events:
         "Black History Month starts: Thursday 1 October 2026 to Saturday 31 October 2026");
 }
 
-TEST_CASE("plan: posts sort by due instant, then key; filters keep what is asked", "[plan]") {
+TEST_CASE("plan: posts sort by due instant, then key, filters keep what is asked", "[plan]") {
   auto cal = load_ok(R"(version: 1
 timezone: America/New_York
 defaults: {channels: [b, a]}

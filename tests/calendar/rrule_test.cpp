@@ -125,7 +125,7 @@ TEST_CASE("rrule: parse errors name the part and point at it", "[rrule]") {
   }
 }
 
-TEST_CASE("rrule: a trailing ';' and spaces around parts are accepted", "[rrule]") {
+TEST_CASE("rrule: a trailing semicolon and spaces around parts are accepted", "[rrule]") {
   CHECK(parsed("FREQ=YEARLY; BYMONTH = 6 ;").by_month == std::vector<unsigned>{6});
 }
 

@@ -7,6 +7,7 @@
 // Calendar times are minutes, so posts are dated relative to the real clock
 // at test time (yesterday at 12:00 UTC is due 12–36 hours ago) with a
 // catch_up of 3 days. Every wait is on a condition with a deadline.
+
 // The listener below needs Catch's reporter interfaces.
 #define CATCH_CONFIG_EXTERNAL_INTERFACES
 #include <catch2/catch.hpp>
@@ -319,6 +320,35 @@ TEST_CASE("run: kill -9 during a burst, restart: every post arrives, at most the
     CAPTURE(p.key());
     REQUIRE(rows.contains(p.key()));
     CHECK(rows[p.key()].state == post_state::sent);
+  }
+}
+
+TEST_CASE("run: a burst of posts due at once to a prompt sink all go out exactly once", "[daemon_process]") {
+  // Given 30 posts due yesterday and a sink that answers at once (and a
+  // notify socket read as systemd reads it): each arrives once, the journal
+  // has them all sent, and SIGTERM afterwards exits 0.
+  daemon_fixture f;
+  auto& notify = f.with_notify();
+  auto posts = burst("prompt", 30, today() - date::days{1});
+  f.write_calendar(posts);
+
+  auto herald = f.start();
+  REQUIRE(notify.wait_for_line("READY=1"));
+  REQUIRE(test::eventually([&] { return all_arrived(f.sink, posts); }, 15s));
+  auto rows_sent = [&] {
+    auto rows = journal_rows(f.journal());
+    return std::all_of(posts.begin(), posts.end(), [&](const post_spec& p) {
+      return rows.contains(p.key()) && rows[p.key()].state == post_state::sent;
+    });
+  };
+  CHECK(test::eventually(rows_sent, 10s));
+  CHECK(stop(herald).exited_with(0));
+  auto counts = arrivals(f.sink);
+  INFO("arrivals:\n" << describe(counts));
+  CHECK(counts.size() == posts.size());
+  for (const auto& p : posts) {
+    CAPTURE(p.key());
+    CHECK(counts[p.key()] == 1);
   }
 }
 

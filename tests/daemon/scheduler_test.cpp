@@ -166,7 +166,7 @@ TEST_CASE_METHOD(scheduler_fixture, "scheduler: a retry whose window closed fail
         strings{"give_up " + eve + ": window closed after 3 attempts: HTTP 503: busy"});
 }
 
-TEST_CASE_METHOD(scheduler_fixture, "scheduler: a post interrupted once is sent once more; twice, it fails",
+TEST_CASE_METHOD(scheduler_fixture, "scheduler: a post interrupted once is sent once more, twice it fails",
                  "[scheduler]") {
   auto& row = journal.put(eve, post_state::pending, 1);
   row.interrupted = 1;
@@ -339,7 +339,7 @@ TEST_CASE("scheduler: after a failure, a Retry-After is obeyed instead of the ba
         text(now + seconds{1}));
 }
 
-TEST_CASE("scheduler: after a failure, the first retry is within 30 s; later ones up to 10 min", "[scheduler]") {
+TEST_CASE("scheduler: after a failure, the first retry is within 30 s, later ones up to 10 min", "[scheduler]") {
   auto now = due + minutes{1};
   for (double random01 : {0.0, 0.5, 0.999}) {
     INFO(random01);

@@ -52,7 +52,7 @@ events:
 
 }  // namespace
 
-TEST_CASE("send-test: the event's next post reaches Slack as Block Kit; exit 0", "[send-test]") {
+TEST_CASE("send-test: the event's next post reaches Slack as Block Kit, exit 0", "[send-test]") {
   fixture f;
   auto r = f.run({"--channel", "staff", "--event", "inwed"});
   INFO(r.err);
@@ -67,7 +67,7 @@ TEST_CASE("send-test: the event's next post reaches Slack as Block Kit; exit 0",
   CHECK(r.err.find("SECRET") == std::string::npos);
 }
 
-TEST_CASE("send-test: a refusal is printed with the service's answer; exit 1", "[send-test]") {
+TEST_CASE("send-test: a refusal is printed with the service's answer, exit 1", "[send-test]") {
   fixture f;
   f.server.respond({404, {}, "no_service"});
   auto r = f.run({"--channel", "staff"});

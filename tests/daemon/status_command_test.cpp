@@ -269,7 +269,7 @@ TEST_CASE("status: without state_dir, the journal is looked for in $STATE_DIRECT
   CHECK_FALSE(fs::exists(f.state_directory));
 }
 
-TEST_CASE("status: an invalid config exits 2; a journal it cannot read exits 1", "[status]") {
+TEST_CASE("status: an invalid config exits 2, a journal it cannot read exits 1", "[status]") {
   fixture f;
   SECTION("invalid config") {
     std::ofstream(f.dir / "herald.yaml", std::ios::app) << "catch_upp: 1h\n";

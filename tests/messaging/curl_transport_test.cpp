@@ -325,7 +325,7 @@ TEST_CASE("Destroying the transport drops what is in flight without calling it",
   CHECK_FALSE(called);
 }
 
-TEST_CASE("A handler may destroy the transport; the other posts are dropped", "[transport]") {
+TEST_CASE("A handler may destroy the transport, the other posts are dropped", "[transport]") {
   http_test_server server;
   asio::io_context io;
   std::optional<curl_transport> transport(std::in_place, io, curl_transport::options{});

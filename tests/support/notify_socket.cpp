@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <system_error>
 
 #include <poll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -40,42 +42,61 @@ notify_socket::notify_socket(std::filesystem::path path) : path_(std::move(path)
     ::close(fd_);
     throw std::system_error(error, std::generic_category(), "bind " + text);
   }
+  stop_fd_ = ::eventfd(0, EFD_CLOEXEC);
+  if (stop_fd_ < 0) {
+    int error = errno;
+    ::close(fd_);
+    throw std::system_error(error, std::generic_category(), "eventfd");
+  }
+  reader_ = std::thread([this] { read_loop(); });
 }
 
 notify_socket::~notify_socket() {
+  std::uint64_t one = 1;
+  [[maybe_unused]] auto written = ::write(stop_fd_, &one, sizeof(one));
+  reader_.join();
+  ::close(stop_fd_);
   ::close(fd_);
   std::error_code ignored;
   std::filesystem::remove(path_, ignored);
 }
 
-bool notify_socket::receive(std::chrono::milliseconds limit) {
-  pollfd p{fd_, POLLIN, 0};
-  int ready = ::poll(&p, 1, static_cast<int>(limit.count()));
-  if (ready <= 0) return false;
-  char buffer[4096];
-  auto got = ::recv(fd_, buffer, sizeof(buffer), MSG_DONTWAIT);
-  if (got < 0) return false;
-  received_.emplace_back(buffer, static_cast<std::size_t>(got));
-  return true;
+void notify_socket::drain_locked() {
+  for (;;) {
+    char buffer[4096];
+    auto got = ::recv(fd_, buffer, sizeof(buffer), MSG_DONTWAIT);
+    if (got < 0) return;
+    received_.emplace_back(buffer, static_cast<std::size_t>(got));
+  }
 }
 
-void notify_socket::drain() {
-  while (receive(std::chrono::milliseconds{0})) {
+void notify_socket::read_loop() {
+  for (;;) {
+    pollfd p[2] = {{fd_, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
+    if (::poll(p, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      return;
+    }
+    if (p[1].revents != 0) return;
+    std::lock_guard lock(mutex_);
+    drain_locked();
+    arrived_.notify_all();
   }
 }
 
 std::optional<std::string> notify_socket::wait_for_datagram(const std::function<bool(std::string_view)>& match,
                                                             std::chrono::milliseconds limit) {
   auto deadline = std::chrono::steady_clock::now() + limit;
+  std::unique_lock lock(mutex_);
+  drain_locked();  // what is queued now counts, whether or not the reader has woken
   for (;;) {
     while (consumed_ < received_.size()) {
-      const auto& datagram = received_[consumed_++];
+      std::string datagram = received_[consumed_++];
       for (auto line : lines_of(datagram))
         if (line.starts_with("STATUS=")) status_ = std::string(line.substr(7));
       if (match(datagram)) return datagram;
     }
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0 || !receive(left)) return std::nullopt;
+    if (!arrived_.wait_until(lock, deadline, [&] { return consumed_ < received_.size(); })) return std::nullopt;
   }
 }
 
@@ -90,7 +111,6 @@ std::optional<std::string> notify_socket::wait_for(const std::function<bool(std:
 }
 
 void notify_socket::skip_received() {
-  drain();
   wait_for_datagram([](std::string_view) { return false; }, std::chrono::milliseconds{0});
 }
 
@@ -111,7 +131,8 @@ std::optional<std::string> notify_socket::wait_for_prefix(std::string_view prefi
 }
 
 std::vector<std::string> notify_socket::history() {
-  drain();
+  std::lock_guard lock(mutex_);
+  drain_locked();
   return received_;
 }
 

@@ -4,20 +4,27 @@
 // to the process under test as NOTIFY_SOCKET. libsystemd's sd_notify sends
 // one datagram per call, newline-separated assignments ("READY=1\nSTATUS=…").
 //
+// A thread reads the socket all the time, as systemd does: a sender is
+// never held up by a full queue (a unix datagram socket queues only
+// net.unix.max_dgram_qlen datagrams, often 10, and sd_notify then blocks).
+//
 // Reading is in order: wait_for() consumes datagrams until one holds a
 // line that matches, and returns that datagram; the datagrams before it are
 // consumed with it. So two calls in a row check that the
 // second message came after the first. Every datagram received is kept in
 // history(), and the latest STATUS= consumed is status().
 //
-// Used from one thread. Not copyable.
+// The waits are used from one thread (the test's). Not copyable.
 
 #include <chrono>
+#include <condition_variable>
 #include <filesystem>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 namespace herald::test {
@@ -52,18 +59,24 @@ class notify_socket {
 
   /// The value of the latest STATUS= line consumed so far ("" when none).
   const std::string& status() const { return status_; }
-  /// Every datagram received so far, consumed or not, in arrival order.
+  /// Every datagram received so far, consumed or not, in arrival order,
+  /// including every one queued on the socket when it is called: a
+  /// datagram sd_notify has sent by then is in it.
   std::vector<std::string> history();
 
  private:
-  bool receive(std::chrono::milliseconds limit);  // one datagram into pending_; false on timeout
-  void drain();                                   // every datagram already queued, without waiting
+  void read_loop();     // the reader thread: drains the socket until stop_fd_ is readable
+  void drain_locked();  // every datagram queued now into received_; REQUIRES: mutex_ held
 
   std::filesystem::path path_;
   int fd_ = -1;
-  std::vector<std::string> received_;
-  std::size_t consumed_ = 0;  // datagrams of received_ consumed by wait_for
-  std::string status_;
+  int stop_fd_ = -1;  // an eventfd: written once to stop the reader
+  std::mutex mutex_;
+  std::condition_variable arrived_;
+  std::vector<std::string> received_;  // guarded by mutex_
+  std::thread reader_;
+  std::size_t consumed_ = 0;  // datagrams of received_ consumed by the waits (test thread only)
+  std::string status_;        // test thread only
 };
 
 }  // namespace herald::test
