@@ -15,7 +15,7 @@
 namespace herald {
 namespace {
 
-constexpr std::array<std::string_view, 7> config_keys = {"version", "calendar", "state_dir", "catch_up",
+constexpr std::array<std::string_view, 7> config_keys = {"version",  "calendar", "state_dir", "catch_up",
                                                          "delivery", "channels", "http"};
 constexpr std::array<std::string_view, 3> delivery_keys = {"timeout", "attempts", "rate"};
 constexpr std::array<std::string_view, 6> channel_types = {"slack", "teams", "email", "webhook", "console", "file"};
@@ -24,7 +24,8 @@ constexpr std::array<std::string_view, 3> secret_sources = {"env", "file", "cred
 std::span<const std::string_view> keys_of(std::string_view type) {
   static constexpr std::array<std::string_view, 2> url_keys = {"type", "url"};
   static constexpr std::array<std::string_view, 3> webhook_keys = {"type", "url", "headers"};
-  static constexpr std::array<std::string_view, 7> email_keys = {"type", "server", "tls", "username", "password", "from", "to"};
+  static constexpr std::array<std::string_view, 7> email_keys = {"type",     "server", "tls", "username",
+                                                                 "password", "from",   "to"};
   static constexpr std::array<std::string_view, 1> console_keys = {"type"};
   static constexpr std::array<std::string_view, 2> file_keys = {"type", "path"};
   if (type == "slack" || type == "teams") return url_keys;
@@ -37,7 +38,8 @@ std::span<const std::string_view> keys_of(std::string_view type) {
 std::optional<secret_ref> read_secret(yaml_ref node, std::string_view what, diagnostics_collector& out) {
   if (node.is_scalar()) return secret_ref{secret_ref::source::literal, std::string(node.scalar())};
   if (!node.is_mapping() || node.size() != 1) {
-    out.error(node.mark(), fmt::format("{} must be a string or one of {{env: NAME}}, {{file: PATH}}, {{credential: NAME}}", what));
+    out.error(node.mark(),
+              fmt::format("{} must be a string or one of {{env: NAME}}, {{file: PATH}}, {{credential: NAME}}", what));
     return std::nullopt;
   }
   auto [key, value] = node.entries().front();
@@ -72,9 +74,11 @@ std::string smtp_host(std::string_view server) {
 }
 
 void check_email(yaml_ref node, channel_config& c, diagnostics_collector& out) {
-  require_keys(node, fmt::format("channel '{}'", c.name), std::array<required_key, 3>{{{"server", "e.g. server: smtp://mail.example.org:587"},
-                                                                          {"from", "e.g. from: \"EDI Network <edi@example.org>\""},
-                                                                          {"to", "e.g. to: [members@example.org]"}}}, out);
+  require_keys(node, fmt::format("channel '{}'", c.name),
+               std::array<required_key, 3>{{{"server", "e.g. server: smtp://mail.example.org:587"},
+                                            {"from", "e.g. from: \"EDI Network <edi@example.org>\""},
+                                            {"to", "e.g. to: [members@example.org]"}}},
+               out);
   c.server = read_string(node, "server", out);
   if (auto tls = node.find("tls")) {
     c.tls = read_string(node, "tls", out);
@@ -83,9 +87,11 @@ void check_email(yaml_ref node, channel_config& c, diagnostics_collector& out) {
   }
   auto host = smtp_host(c.server);
   if (auto server = node.find("server"); server && host.empty())
-    out.error(server->mark(), fmt::format("invalid SMTP server '{}'", c.server), "write e.g. smtp://mail.example.org:587 or smtps://mail.example.org");
+    out.error(server->mark(), fmt::format("invalid SMTP server '{}'", c.server),
+              "write e.g. smtp://mail.example.org:587 or smtps://mail.example.org");
   else if (server && c.tls == "none" && !is_loopback_host(host))
-    out.error(node.find("tls")->mark(), "tls: none sends mail and passwords in the clear; it is allowed only to a loopback server",
+    out.error(node.find("tls")->mark(),
+              "tls: none sends mail and passwords in the clear; it is allowed only to a loopback server",
               "use starttls (port 587) or tls (smtps://, port 465)");
   c.username = read_string(node, "username", out);
   if (auto password = node.find("password")) c.password = read_secret(*password, "'password'", out);
@@ -148,7 +154,10 @@ std::optional<channel_config> read_channel(yaml_ref key, yaml_ref node, diagnost
   }
   check_keys(node, what, keys_of(c.type), out);
   if (c.type == "slack" || c.type == "teams" || c.type == "webhook") {
-    require_keys(node, what, std::array<required_key, 1>{{{"url", "the webhook URL, or {env: NAME} / {credential: NAME} to keep it secret"}}}, out);
+    require_keys(node, what,
+                 std::array<required_key, 1>{
+                     {{"url", "the webhook URL, or {env: NAME} / {credential: NAME} to keep it secret"}}},
+                 out);
     if (auto url = node.find("url")) {
       c.url = read_secret(*url, "'url'", out);
       if (c.url && c.url->from == secret_ref::source::literal)
@@ -177,7 +186,8 @@ std::optional<channel_config> read_channel(yaml_ref key, yaml_ref node, diagnost
 std::variant<double, parse_error> parse_rate(std::string_view text) {
   auto slash = text.find('/');
   double count = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + (slash == std::string_view::npos ? text.size() : slash), count);
+  auto [end, ec] =
+      std::from_chars(text.data(), text.data() + (slash == std::string_view::npos ? text.size() : slash), count);
   auto unit = slash == std::string_view::npos ? std::string_view{} : text.substr(slash + 1);
   double per = unit == "s" ? 1 : unit == "m" ? 60 : unit == "h" ? 3600 : 0;
   if (ec != std::errc{} || end != text.data() + slash || per == 0 || count <= 0)
@@ -193,24 +203,47 @@ std::variant<int, parse_error> parse_attempts(std::string_view text) {
   return value;
 }
 
+// A timeout of 0 would mean "none" to curl: a peer that never answers
+// would hold its post in flight for ever. Above the 10 s SIGTERM drain, a
+// stop would cut posts off mid-flight (they go out once more on start).
+std::variant<std::chrono::seconds, parse_error> parse_timeout(std::string_view text) {
+  auto parsed = parse_duration(text);
+  if (auto* t = std::get_if<std::chrono::seconds>(&parsed);
+      t && (*t < std::chrono::seconds{1} || *t > std::chrono::seconds{10}))
+    return parse_error{
+        fmt::format("timeout '{}' is out of range", text), 0,
+        "from 1s to 10s: herald waits 10 s for posts in flight when it stops, so a longer one could be cut off"};
+  return parsed;
+}
+
+// With catch_up 0 a post must go out in the second it is due, so a second
+// post due at the same instant on a rate-limited channel is always missed.
+std::variant<std::chrono::seconds, parse_error> parse_catch_up(std::string_view text) {
+  auto parsed = parse_duration(text);
+  if (auto* t = std::get_if<std::chrono::seconds>(&parsed); t && *t < std::chrono::minutes{1})
+    return parse_error{fmt::format("catch_up '{}' is too short", text), 0,
+                       "at least 1m, so that posts due together can go out one after another; the default is 12h"};
+  return parsed;
+}
+
 void read_delivery(yaml_ref node, delivery_config& d, diagnostics_collector& out) {
   if (!check_keys(node, "'delivery'", delivery_keys, out)) return;
   if (auto v = node.find("timeout"))
-    if (auto t = read_parsed(*v, "'timeout'", parse_duration, out)) d.timeout = *t;
+    if (auto t = read_parsed(*v, "'timeout'", parse_timeout, out)) d.timeout = *t;
   if (auto v = node.find("attempts"))
     if (auto a = read_parsed(*v, "'attempts'", parse_attempts, out)) d.attempts = *a;
   if (auto v = node.find("rate"))
     if (auto r = read_parsed(*v, "'rate'", parse_rate, out)) d.rate_per_second = *r;
 }
 
-
 void read_root(yaml_ref root, config& c, diagnostics_collector& out) {
   if (!check_keys(root, "the config", config_keys, out)) return;
-  require_keys(root, "the config",
-               std::array<required_key, 3>{{{"version", "start the file with 'version: 1'"},
-                                            {"calendar", "e.g. calendar: calendar.yaml (relative to this file)"},
-                                            {"channels", "define where posts go, e.g. channels: { log: { type: console } }"}}},
-               out);
+  require_keys(
+      root, "the config",
+      std::array<required_key, 3>{{{"version", "start the file with 'version: 1'"},
+                                   {"calendar", "e.g. calendar: calendar.yaml (relative to this file)"},
+                                   {"channels", "define where posts go, e.g. channels: { log: { type: console } }"}}},
+      out);
   if (auto v = root.find("version"))
     if (auto text = read_scalar(*v, "'version'", out); text && *text != "1")
       out.error(v->mark(), fmt::format("unsupported version '{}'", *text), "this herald reads version: 1");
@@ -222,16 +255,18 @@ void read_root(yaml_ref root, config& c, diagnostics_collector& out) {
   if (auto dir = root.find("state_dir"))
     if (auto path = read_scalar(*dir, "'state_dir'", out)) c.state_dir = resolve_path(c.file, *path);
   if (auto v = root.find("catch_up"))
-    if (auto t = read_parsed(*v, "'catch_up'", parse_duration, out)) c.catch_up = *t;
+    if (auto t = read_parsed(*v, "'catch_up'", parse_catch_up, out)) c.catch_up = *t;
   if (auto d = root.find("delivery")) read_delivery(*d, c.delivery, out);
   if (auto channels = root.find("channels")) {
     if (!channels->is_mapping())
-      out.error(channels->mark(), channels->is_null() ? "'channels' has no value" : "'channels' must map channel names to their settings",
+      out.error(channels->mark(),
+                channels->is_null() ? "'channels' has no value" : "'channels' must map channel names to their settings",
                 "e.g. channels: { log: { type: console } }");
     for (auto& [key, value] : channels->entries())
       if (auto channel = read_channel(key, value, out)) c.channels.push_back(std::move(*channel));
   }
-  if (auto http = root.find("http"); http && check_keys(*http, "'http'", std::array<std::string_view, 1>{"listen"}, out))
+  if (auto http = root.find("http");
+      http && check_keys(*http, "'http'", std::array<std::string_view, 1>{"listen"}, out))
     if (auto listen = http->find("listen"))
       if (auto text = read_scalar(*listen, "'listen'", out)) c.http_listen = std::string(*text);
 }
@@ -261,8 +296,10 @@ config_load_result load_config(std::string_view text, std::string file) {
   diagnostics_collector out(file);
   config c;
   c.file = file;
-  if (doc.root().is_null()) out.error({1, 1}, "the config is empty", "start with 'version: 1'");
-  else read_root(doc.root(), c, out);
+  if (doc.root().is_null())
+    out.error({1, 1}, "the config is empty", "start with 'version: 1'");
+  else
+    read_root(doc.root(), c, out);
   if (!out.ok()) return {std::nullopt, out.take()};
   return {std::move(c), {}};
 }

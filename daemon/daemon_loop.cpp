@@ -14,11 +14,11 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <fmt/format.h>
 
 #include "daemon/calendar_sources.hpp"
 #include "daemon/channel.hpp"
@@ -76,7 +76,8 @@ load_result load(const std::string& config_path, const secret_sources& secrets) 
   loaded->calendars = std::move(sources->calendars);
   for (const auto& channel : loaded->cfg.channels) {
     auto prepared = ready_channel::prepare(channel, secrets);
-    if (auto* error = std::get_if<std::string>(&prepared)) return {nullptr, 1, fmt::format("herald: error: {}\n", *error)};
+    if (auto* error = std::get_if<std::string>(&prepared))
+      return {nullptr, 1, fmt::format("herald: error: {}\n", *error)};
     loaded->channels.emplace(channel.name, std::get<ready_channel>(std::move(prepared)));
   }
   return {std::move(loaded), 0, {}};
@@ -141,6 +142,7 @@ struct daemon_loop::impl {
   asio::steady_timer pacing{io};
   asio::steady_timer drain{io};
   asio::steady_timer watchdog{io};
+  asio::steady_timer journal_pause_timer{io};
   std::optional<file_watcher> watcher;
 
   state_lock lock;
@@ -154,7 +156,13 @@ struct daemon_loop::impl {
   std::mt19937_64 random{std::random_device{}()};
 
   std::optional<journal_entry> looked_up;  // decide()'s lookup answer, valid until the next lookup
-  bool journal_trouble = false;            // a journal call failed: look again after journal_pause
+  bool journal_paused = false;             // a journal call failed: journal_pause_timer is armed
+  // Outcomes the journal could not take yet. Their keys stay in flight in
+  // the queue, and the outcome is written again after journal_pause: a sent
+  // post must reach the journal, or a restart would send it again.
+  std::vector<std::pair<attempt, delivery_outcome>> unrecorded;
+  date::sys_seconds last_tick;                         // to look back over a suspend or a clock step
+  std::chrono::system_clock::duration clock_offset{};  // wall minus monotonic at the last arming
   bool tick_posted = false;
   bool dispatch_posted = false;
   bool stopping = false;
@@ -169,14 +177,16 @@ struct daemon_loop::impl {
 
   int run();
   bool open_journal(const std::filesystem::path& state_dir);
-  void recover_interrupted();
+  bool recover_interrupted();
   void watch_files();
+  void watch(const std::vector<std::filesystem::path>& files);
+  void watch_files_named_by_broken_config();
   bool start_status_server();
   std::string status_document();
   void wait_for_signal();
   void pet_watchdog(std::chrono::microseconds interval);
 
-  void replan(date::sys_seconds now);
+  void replan(date::sys_seconds now, std::chrono::seconds back);
   void give_up_unplanned(date::sys_seconds now);
   std::chrono::seconds look_back(date::sys_seconds now);
   void tick();
@@ -190,8 +200,11 @@ struct daemon_loop::impl {
   void request_dispatch();
   void start(send_queue::job job);
   void finished(const attempt& a, const delivery_outcome& outcome);
-  void record_failure(const attempt& a, const delivery_outcome& outcome, date::sys_seconds now);
+  bool record_outcome(const attempt& a, const delivery_outcome& outcome);
+  bool record_failure(const attempt& a, const delivery_outcome& outcome, date::sys_seconds now);
+  void record_unrecorded();
   void journal_failed(std::string_view what, const std::string& error);
+  void clock_changed();
 
   void reload(std::string_view why);
   void stop(int signal_number);
@@ -218,7 +231,8 @@ int daemon_loop::impl::run() {
       io, curl_transport::options{cfg.delivery.timeout, {}, [this] { return current_time(); }});
   queue.emplace(cfg.delivery.rate_per_second, in_flight_per_channel);
   policy = {cfg.catch_up, cfg.delivery.attempts};
-  recover_interrupted();
+  auto back = look_back(current_time());  // before take_in_flight changes rows
+  if (!recover_interrupted()) return 1;
   try {
     wake_timer.emplace(io);
     watcher.emplace(io, [this] { reload("a watched file changed"); });
@@ -231,9 +245,7 @@ int daemon_loop::impl::run() {
   log.info(fmt::format("herald {} started{}: {} calendar file(s), {} channel(s), journal {}", HERALD_VERSION,
                        options.dry_run ? " for a dry run (no channel is contacted, the journal is not changed)" : "",
                        cfg.calendars.size(), cfg.channels.size(), journal_path(state_dir).string()));
-  auto now = current_time();
-  plan = plan_calendars(sources->calendars, now, look_back(now));
-  give_up_unplanned(now);
+  replan(current_time(), back);
   tick();
   notifier.ready(last_status);
   if (auto interval = notifier.watchdog_interval()) pet_watchdog(*interval);
@@ -248,14 +260,24 @@ bool daemon_loop::impl::open_journal(const std::filesystem::path& state_dir) {
   journal_file = path;
   if (options.dry_run) {
     auto snapshot = sqlite_journal::open_snapshot(path);
-    if (!snapshot.ok()) return log.error(snapshot.error()), false;
+    if (!snapshot.ok()) {
+      log.error(snapshot.error());
+      return false;
+    }
     store = std::move(snapshot.value());
     return true;
   }
-  if (auto problem = ensure_state_dir(state_dir); !problem.empty()) return log.error(problem), false;
-  if (auto problem = lock.take(state_dir); !problem.empty()) return log.error(problem), false;
+  std::string problem = ensure_state_dir(state_dir);
+  if (problem.empty()) problem = lock.take(state_dir);
+  if (!problem.empty()) {
+    log.error(problem);
+    return false;
+  }
   auto opened = sqlite_journal::open(path);
-  if (!opened.ok()) return log.error(opened.error()), false;
+  if (!opened.ok()) {
+    log.error(opened.error());
+    return false;
+  }
   store = std::move(opened.value());
   return true;
 }
@@ -263,19 +285,34 @@ bool daemon_loop::impl::open_journal(const std::filesystem::path& state_dir) {
 // Rows left in flight were being sent when herald last stopped: each may
 // have reached its channel. decide() sends such a post once more, and gives
 // it up after a second interruption (SPEC §4: once more, never more).
-void daemon_loop::impl::recover_interrupted() {
+// Without them in hand herald cannot tell which posts may go out once
+// more, so a failure here stops the start (systemd restarts it).
+bool daemon_loop::impl::recover_interrupted() {
   auto rows = store->take_in_flight(current_time());
-  if (!rows.ok()) return journal_failed("reading posts left in flight", rows.error());
-  for (const auto& row : rows.value()) {
-    log.warning(fmt::format("{} was being sent to '{}' when herald stopped and may have gone out; {}", row.key,
-                            row.channel,
-                            row.interrupted > 1 ? "it is not sent again" : "it is sent once more"));
+  if (!rows.ok()) {
+    log.error(fmt::format("reading posts left in flight: {}", rows.error()));
+    return false;
   }
+  for (const auto& row : rows.value())
+    log.warning(fmt::format("{} was being sent to '{}' when herald stopped and may have gone out{}", row.key,
+                            row.channel, row.interrupted > 1 ? " (for the second time): it is not sent again" : ""));
+  return true;
 }
 
-void daemon_loop::impl::watch_files() {
-  for (const auto& problem : watcher->watch(watched_files(options.config_path, sources->cfg)))
+void daemon_loop::impl::watch_files() { watch(watched_files(options.config_path, sources->cfg)); }
+
+void daemon_loop::impl::watch(const std::vector<std::filesystem::path>& files) {
+  for (const auto& problem : watcher->watch(files))
     log.warning(fmt::format("{}; changes there need `systemctl reload herald` or SIGHUP", problem));
+}
+
+// A reload that failed on a calendar the new config names must see that
+// calendar's fix: watch it too, beside the files of the schedule kept.
+void daemon_loop::impl::watch_files_named_by_broken_config() {
+  auto files = watched_files(options.config_path, sources->cfg);
+  if (auto cfg = load_config_file(options.config_path); cfg.value)
+    files.insert(files.end(), cfg.value->calendars.begin(), cfg.value->calendars.end());
+  watch(files);
 }
 
 // The optional http.listen endpoint (SPEC §3): GET /status answers what
@@ -288,7 +325,8 @@ bool daemon_loop::impl::start_status_server() {
     log.warning(fmt::format("dry run: the status endpoint on {} is not started", *listen));
     return true;
   }
-  http.emplace(io, *listen, [this] { return status_document(); }, log);
+  http.emplace(
+      io, *listen, [this] { return status_document(); }, log);
   if (auto problem = http->start(); !problem.empty()) {
     log.error(problem);
     return false;
@@ -331,8 +369,11 @@ void daemon_loop::impl::pet_watchdog(std::chrono::microseconds interval) {
   });
 }
 
-void daemon_loop::impl::replan(date::sys_seconds now) {
-  plan = plan_calendars(sources->calendars, now, policy.catch_up);
+// `back`: how far before now posts are planned; catch_up normally, longer
+// after a start, a suspend or a clock step, so what came due meanwhile is
+// recorded missed (SPEC §4) rather than silently left out.
+void daemon_loop::impl::replan(date::sys_seconds now, std::chrono::seconds back) {
+  plan = plan_calendars(sources->calendars, now, std::max(back, policy.catch_up));
   give_up_unplanned(now);
 }
 
@@ -347,7 +388,8 @@ void daemon_loop::impl::give_up_unplanned(date::sys_seconds now) {
   std::set<std::string, std::less<>> planned;
   for (const auto& post : plan.posts) planned.insert(post.key());
   for (const auto& row : pending.value()) {
-    if (planned.contains(row.key)) continue;
+    // A row due after the plan's reach (a clock far behind) may be planned later.
+    if (planned.contains(row.key) || row.due >= plan.covers_until) continue;
     auto reason = row.due + policy.catch_up < now ? "its window closed" : "it is no longer in the calendar";
     auto recorded = store->record_failed(row.key, now, fmt::format("{}; not sent", reason));
     if (!recorded.ok()) return journal_failed("recording a post given up", recorded.error());
@@ -383,9 +425,10 @@ void daemon_loop::impl::tick() {
   tick_posted = false;
   if (stopping) return;
   auto now = current_time();
-  if (now >= plan.replan_at) replan(now);
-  journal_trouble = false;
-  auto decided = decide(plan.posts, [this](std::string_view key) { return lookup(key); }, now, policy);
+  if (now >= plan.replan_at) replan(now, policy.catch_up);
+  last_tick = now;
+  auto decided = decide(
+      plan.posts, [this](std::string_view key) { return lookup(key); }, now, policy);
   for (const auto& action : decided.actions) carry_out(action, now);
   dispatch();
   arm_wake(decided.wake, now);
@@ -395,9 +438,12 @@ void daemon_loop::impl::tick() {
 // A journal that cannot be read answers "in flight": nothing is sent that
 // might have been sent already; the loop looks again after journal_pause.
 const journal_entry* daemon_loop::impl::lookup(std::string_view key) {
-  auto found = store->find(key);
+  // Each failing call may wait out SQLite's busy timeout: after one failure
+  // the rest of the pass answers at once (and the watchdog stays fed).
+  auto found =
+      journal_paused ? journal_result<std::optional<journal_entry>>(journal_error{"paused"}) : store->find(key);
   if (!found.ok()) {
-    journal_failed("reading a post", found.error());
+    if (!journal_paused) journal_failed("reading a post", found.error());
     looked_up.emplace();
     looked_up->key = key;
     looked_up->state = post_state::in_flight;
@@ -418,8 +464,8 @@ void daemon_loop::impl::carry_out(const scheduled_action& action, date::sys_seco
     case scheduled_action::kind::miss: {
       auto recorded = store->record_missed(action.key, post.due, channel, event, now);
       if (!recorded.ok()) return journal_failed("recording a missed post", recorded.error());
-      log.warning(fmt::format("missed {}: it was due at {}, longer ago than catch_up allows; it is not sent", action.key,
-                              format_utc_instant(post.due)));
+      log.warning(fmt::format("missed {}: it was due at {}, longer ago than catch_up allows; it is not sent",
+                              action.key, format_utc_instant(post.due)));
       break;
     }
     case scheduled_action::kind::give_up: {
@@ -433,15 +479,29 @@ void daemon_loop::impl::carry_out(const scheduled_action& action, date::sys_seco
 
 void daemon_loop::impl::arm_wake(std::optional<date::sys_seconds> wake, date::sys_seconds now) {
   auto at = std::min(wake.value_or(date::sys_seconds::max()), plan.replan_at);
-  if (journal_trouble) at = std::min(at, now + journal_pause);
   at = std::max(at, now + seconds{1});  // never a busy loop, whatever the core says
+  clock_offset =
+      std::chrono::system_clock::now().time_since_epoch() - std::chrono::steady_clock::now().time_since_epoch();
   wake_timer->wait_until(at, [this](wall_clock_timer::event event) {
-    if (event == wall_clock_timer::event::clock_changed) {
-      log.notice("the wall clock was set or the machine resumed; planning again");
-      replan(current_time());
-    }
+    if (event == wall_clock_timer::event::clock_changed) clock_changed();
     tick();
   });
+}
+
+// The kernel reports every setting of the clock, also the tiny steps some
+// hypervisors and NTP make many times an hour: only a step of a second or
+// more (or a resume, which moves the wall clock against the monotonic one)
+// is worth a new plan and a log line.
+void daemon_loop::impl::clock_changed() {
+  auto offset =
+      std::chrono::system_clock::now().time_since_epoch() - std::chrono::steady_clock::now().time_since_epoch();
+  auto step = offset - clock_offset;
+  if (step < seconds{1} && step > -seconds{1}) return;
+  auto now = current_time();
+  log.notice(fmt::format("the wall clock moved {} s (set, or the machine resumed); planning again",
+                         std::chrono::duration_cast<seconds>(step).count()));
+  auto since_last = now > last_tick ? std::chrono::duration_cast<seconds>(now - last_tick) : seconds{0};
+  replan(now, std::min(policy.catch_up + since_last, std::chrono::duration_cast<seconds>(longest_look_back)));
 }
 
 // STATUS= names the next post (SPEC §5), for `systemctl status herald`.
@@ -450,7 +510,7 @@ void daemon_loop::impl::arm_wake(std::optional<date::sys_seconds> wake, date::sy
 void daemon_loop::impl::update_status(date::sys_seconds now) {
   std::string status = "no post planned in the coming weeks";
   auto first_future = std::upper_bound(plan.posts.begin(), plan.posts.end(), now,
-                                      [](date::sys_seconds t, const planned_post& post) { return t < post.due; });
+                                       [](date::sys_seconds t, const planned_post& post) { return t < post.due; });
   for (const auto& post : std::span(first_future, plan.posts.end())) {
     auto key = post.key();
     auto row = store->find(key);
@@ -495,6 +555,10 @@ void daemon_loop::impl::start(send_queue::job job) {
     request_tick();
     return;
   }
+  if (journal_paused) {  // the tick after the pause queues it again
+    queue->finished(a.key);
+    return;
+  }
   auto began = store->begin_attempt(a.key, a.due, a.channel, a.event, now);
   if (!began.ok() || began.value() == journal_change::refused) {
     queue->finished(a.key);
@@ -516,18 +580,11 @@ void daemon_loop::impl::start(send_queue::job job) {
 }
 
 void daemon_loop::impl::finished(const attempt& a, const delivery_outcome& outcome) {
-  queue->finished(a.key);
-  auto now = current_time();
-  if (outcome.sent()) {
-    auto recorded = store->record_sent(a.key, now);
-    if (!recorded.ok())
-      journal_failed(fmt::format("recording that {} was sent (it stays in flight and goes out once more on start)", a.key),
-                     recorded.error());
-    else if (!options.dry_run)
-      log.info(fmt::format("sent {} to '{}': {}", a.key, a.channel, outcome.detail));
-  } else {
-    record_failure(a, outcome, now);
+  if (!record_outcome(a, outcome)) {
+    unrecorded.emplace_back(a, outcome);  // its key stays in flight until recorded
+    return;
   }
+  queue->finished(a.key);
   if (stopping && queue->in_flight() == 0) {
     io.stop();
     return;
@@ -535,27 +592,68 @@ void daemon_loop::impl::finished(const attempt& a, const delivery_outcome& outco
   request_dispatch();
 }
 
-void daemon_loop::impl::record_failure(const attempt& a, const delivery_outcome& outcome, date::sys_seconds now) {
+// False when the journal refused to take it (logged; try again later).
+bool daemon_loop::impl::record_outcome(const attempt& a, const delivery_outcome& outcome) {
+  auto now = current_time();
+  if (!outcome.sent()) return record_failure(a, outcome, now);
+  auto recorded = store->record_sent(a.key, now);
+  if (!recorded.ok()) {
+    journal_failed(fmt::format("recording that {} was sent", a.key), recorded.error());
+    return false;
+  }
+  if (!options.dry_run) log.info(fmt::format("sent {} to '{}': {}", a.key, a.channel, outcome.detail));
+  return true;
+}
+
+bool daemon_loop::impl::record_failure(const attempt& a, const delivery_outcome& outcome, date::sys_seconds now) {
   auto row = store->find(a.key);
-  int attempts = row.ok() && row.value() ? row.value()->attempts : 1;
+  if (!row.ok()) {
+    journal_failed("reading a post", row.error());
+    return false;
+  }
+  int attempts = row.value() ? row.value()->attempts : 1;
   std::uniform_real_distribution<double> jitter(0.0, 1.0);
   auto decision = after_failure(outcome, attempts, a.due, now, policy, jitter(random));
   if (decision.next_try) {
     auto recorded = store->record_retry(a.key, now, *decision.next_try, decision.reason);
-    if (!recorded.ok()) return journal_failed("recording a retry", recorded.error());
+    if (!recorded.ok()) {
+      journal_failed("recording a retry", recorded.error());
+      return false;
+    }
     log.warning(fmt::format("{} to '{}' did not go out ({}); trying again at {} (attempt {} of {})", a.key, a.channel,
                             decision.reason, format_utc_instant(*decision.next_try), attempts + 1, policy.attempts));
     request_tick();  // the retry may come before the armed wake-up
-    return;
+    return true;
   }
   auto recorded = store->record_failed(a.key, now, decision.reason);
-  if (!recorded.ok()) return journal_failed("recording a failed post", recorded.error());
+  if (!recorded.ok()) {
+    journal_failed("recording a failed post", recorded.error());
+    return false;
+  }
   log.error(fmt::format("failed {} to '{}': {}", a.key, a.channel, decision.reason));
+  return true;
 }
 
+void daemon_loop::impl::record_unrecorded() {
+  auto waiting = std::move(unrecorded);
+  unrecorded.clear();
+  for (const auto& [a, outcome] : waiting) finished(a, outcome);
+}
+
+// A journal that fails (locked by another process, disk full) is tried
+// again after journal_pause: then the outcomes it could not take are
+// written, and the loop decides again what it could not read.
 void daemon_loop::impl::journal_failed(std::string_view what, const std::string& error) {
-  journal_trouble = true;
-  log.error(fmt::format("{}: {}", what, error));
+  log.error(fmt::format("{}: {}; trying again in {} s", what, error, journal_pause.count()));
+  if (journal_paused) return;
+  journal_paused = true;
+  journal_pause_timer.expires_after(journal_pause);
+  journal_pause_timer.async_wait([this](const boost::system::error_code& failure) {
+    if (failure) return;
+    journal_paused = false;
+    record_unrecorded();
+    request_tick();
+  });
 }
 
 // An invalid new file is reported and the old schedule keeps running
@@ -568,6 +666,7 @@ void daemon_loop::impl::reload(std::string_view why) {
   if (!loaded.value) {
     log_each_line(log, loaded.errors);
     log.error(fmt::format("reload ({}) failed: the old schedule keeps running", why));
+    watch_files_named_by_broken_config();
     notifier.ready(last_status);
     return;
   }
@@ -576,11 +675,11 @@ void daemon_loop::impl::reload(std::string_view why) {
   if (before.state_dir != after.state_dir || before.delivery.timeout != after.delivery.timeout ||
       before.delivery.rate_per_second != after.delivery.rate_per_second || before.http_listen != after.http_listen)
     log.notice("state_dir, delivery.timeout, delivery.rate and http changes take effect when herald restarts");
-  sources = std::move(loaded.value);
+  auto previous = std::exchange(sources, std::move(loaded.value));  // the plan points into it until replanned
   policy = {sources->cfg.catch_up, sources->cfg.delivery.attempts};
   queue->drop_waiting();  // decide() below queues what is still due
   watch_files();
-  replan(current_time());
+  replan(current_time(), policy.catch_up);
   tick();
   log.info(fmt::format("reloaded ({}): {} post(s) planned", why, plan.posts.size()));
   notifier.ready(last_status);
@@ -599,7 +698,8 @@ void daemon_loop::impl::stop(int signal_number) {
   wake_timer->cancel();
   pacing.cancel();
   auto in_flight = queue->in_flight();
-  log.info(fmt::format("stopping on {}: {} post(s) in flight", signal_number == SIGINT ? "SIGINT" : "SIGTERM", in_flight));
+  log.info(
+      fmt::format("stopping on {}: {} post(s) in flight", signal_number == SIGINT ? "SIGINT" : "SIGTERM", in_flight));
   if (in_flight == 0) {
     io.stop();
     return;
@@ -607,6 +707,8 @@ void daemon_loop::impl::stop(int signal_number) {
   drain.expires_after(drain_limit);
   drain.async_wait([this](const boost::system::error_code& error) {
     if (error) return;
+    record_unrecorded();  // a last try for outcomes the journal did not take
+    if (io.stopped()) return;
     log.warning(fmt::format("{} post(s) still in flight after {} s; they go out once more on the next start",
                             queue->in_flight(), drain_limit.count()));
     io.stop();

@@ -31,12 +31,13 @@ planning_window planning_window_at(const date::time_zone& zone, date::sys_second
 
 daemon_plan plan_calendars(const std::vector<calendar>& calendars, date::sys_seconds now, std::chrono::seconds catch_up,
                            date::days horizon) {
-  daemon_plan result{{}, date::sys_seconds::max()};
+  daemon_plan result{{}, date::sys_seconds::max(), date::sys_seconds::max()};
   for (const auto& cal : calendars) {
     auto window = planning_window_at(*cal.zone, now, catch_up, horizon);
     auto planned = plan_window(cal, window.first, window.last);
     result.posts.insert(result.posts.end(), planned.posts.begin(), planned.posts.end());
     result.replan_at = std::min(result.replan_at, window.replan_at);
+    result.covers_until = std::min(result.covers_until, cal.zone->to_sys(window.last, date::choose::earliest));
   }
   if (calendars.size() > 1) sort_posts(result.posts);
   return result;

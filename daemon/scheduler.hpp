@@ -2,7 +2,7 @@
 // The daemon's decisions (DESIGN.md, "functional core"): from the planned
 // posts, what the journal knows of them and the time now, which posts go out
 // now, which are recorded as missed or failed, and when to look again.
-// Pure: no clock, no I/O, no journal writes — the shell (daemon/daemon.cpp)
+// Pure: no clock, no I/O, no journal writes — the shell (daemon/daemon_loop.cpp)
 // carries the actions out and feeds the results back.
 //
 // The rules (SPEC §4):
@@ -104,6 +104,9 @@ planning_window planning_window_at(const date::time_zone& zone, date::sys_second
 struct daemon_plan {
   std::vector<planned_post> posts;
   date::sys_seconds replan_at;
+  /// Every post due before this instant is in `posts` (the start of the
+  /// earliest last planned day): a post due later may just not be planned yet.
+  date::sys_seconds covers_until;
 };
 daemon_plan plan_calendars(const std::vector<calendar>& calendars, date::sys_seconds now, std::chrono::seconds catch_up,
                            date::days horizon = date::days{35});
