@@ -94,6 +94,7 @@ int daemon_loop::impl::run() {
                        cfg.calendars.size(), cfg.channels.size(), journal_path(state_dir).string()));
   replan(current_time(), back);
   tick();
+  log.info(last_status);  // "next: KEY at TIME", what a person starting herald wants to know
   notifier.ready(last_status);
   if (auto interval = notifier.watchdog_interval()) pet_watchdog(*interval);
   wait_for_signal();
