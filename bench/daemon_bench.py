@@ -48,7 +48,7 @@ import threading
 import time
 
 ok = True
-CLOCK_NOTICE = "the wall clock was set"  # herald's log line when TFD_TIMER_CANCEL_ON_SET fires
+CLOCK_NOTICE = "the wall clock moved"  # herald's log line when TFD_TIMER_CANCEL_ON_SET fires
 
 
 def fail(message):

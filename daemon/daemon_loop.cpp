@@ -268,7 +268,11 @@ void daemon_loop::impl::stop(int signal_number) {
   drain.expires_after(drain_limit);
   drain.async_wait([this](const boost::system::error_code& error) {
     if (error) return;
-    record_unrecorded();  // a last try for outcomes the journal did not take
+    // A last try for outcomes the journal did not take: at most one busy
+    // timeout, since the first failure pauses the journal for the rest.
+    journal_paused = false;
+    journal_pause_timer.cancel();
+    record_unrecorded();
     if (io.stopped()) return;
     log.warning(fmt::format("{} post(s) still in flight after {} s; they go out once more on the next start",
                             queue->in_flight(), drain_limit.count()));

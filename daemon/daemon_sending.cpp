@@ -142,8 +142,8 @@ void daemon_loop::impl::clock_changed() {
   auto step = offset - clock_offset;
   if (step < seconds{1} && step > -seconds{1}) return;
   auto now = current_time();
-  log.notice(fmt::format("the wall clock moved {} s (set, or the machine resumed); planning again",
-                         std::chrono::duration_cast<seconds>(step).count()));
+  log.notice(fmt::format("the wall clock moved {:+.1f} s (set, or the machine resumed); planning again",
+                         std::chrono::duration<double>(step).count()));
   auto since_last = now > last_tick ? std::chrono::duration_cast<seconds>(now - last_tick) : seconds{0};
   replan(now, std::min(policy.catch_up + since_last, std::chrono::duration_cast<seconds>(longest_look_back)));
 }
@@ -224,7 +224,9 @@ void daemon_loop::impl::start(send_queue::job job) {
 }
 
 void daemon_loop::impl::finished(const attempt& a, const delivery_outcome& outcome) {
-  if (!record_outcome(a, outcome)) {
+  // While the journal is paused, trying would only wait out SQLite's busy
+  // timeout again, with the loop blocked: keep the outcome for the retry.
+  if (journal_paused || !record_outcome(a, outcome)) {
     unrecorded.emplace_back(a, outcome);  // its key stays in flight until recorded
     return;
   }
