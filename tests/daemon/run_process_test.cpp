@@ -665,3 +665,101 @@ TEST_CASE("run --dry-run: contacts no channel and leaves the journal as it was",
     CHECK((!fs::exists(f.journal()) || journal_rows(f.journal()).empty()));
   }
 }
+
+// --- after a crash, and a reload that failed (the review of the loop) ---------------
+
+namespace {
+
+/// Rewrites the fixture's config with another catch_up.
+void set_catch_up(daemon_fixture& f, std::string_view catch_up) {
+  auto text = read_text(f.config);
+  text.replace(text.find("catch_up: 3d"), std::string_view("catch_up: 3d").size(),
+               fmt::format("catch_up: {}", catch_up));
+  replace_file(f.config, text);
+}
+
+/// A journal row left in flight at `when`, as a crash at that instant leaves it.
+void crashed_in_flight(daemon_fixture& f, const post_spec& post, date::sys_seconds due, date::sys_seconds when) {
+  fs::create_directories(f.state);
+  auto opened = sqlite_journal::open(f.journal());
+  REQUIRE(opened.ok());
+  REQUIRE(opened.value()->begin_attempt(post.key(), due, "hook", post.id, when).ok());
+}
+
+date::sys_seconds noon(date::sys_days day) { return day + std::chrono::hours{12}; }
+
+}  // namespace
+
+TEST_CASE("run: after a crash, posts that came due while herald was down are recorded missed", "[daemon_process]") {
+  // Given a journal whose last change is a post left in flight 3 days ago
+  // (herald died then) and a post due 2 days ago, with catch_up 1h: the
+  // start looks back to that last change, so the post due meanwhile is
+  // recorded missed (not silently skipped), and nothing is sent.
+  daemon_fixture f;
+  set_catch_up(f, "1h");
+  post_spec crashed{"crashed", today() - date::days{3}};
+  post_spec meanwhile{"meanwhile", today() - date::days{2}};
+  f.write_calendar({crashed, meanwhile});
+  crashed_in_flight(f, crashed, noon(crashed.day), noon(crashed.day));
+  auto& notify = f.with_notify();
+
+  auto herald = f.start();
+  REQUIRE(notify.wait_for_line("READY=1"));
+  CHECK(stop(herald).exited_with(0));
+
+  auto rows = journal_rows(f.journal());
+  INFO(describe(rows));
+  REQUIRE(rows.contains(meanwhile.key()));
+  CHECK(rows[meanwhile.key()].state == post_state::missed);
+  CHECK(rows[meanwhile.key()].attempts == 0);
+  CHECK(f.sink.requests().empty());
+}
+
+TEST_CASE("run: a post left in flight that is due beyond the plan's reach is kept, not given up", "[daemon_process]") {
+  // Given a row left in flight for a post due in 40 days (a clock far behind
+  // when it was begun), still in the calendar: the start reopens it as
+  // pending and keeps it for when it is planned; it is not failed.
+  daemon_fixture f;
+  post_spec later{"later", today() + date::days{40}};
+  f.write_calendar({later});
+  crashed_in_flight(f, later, noon(later.day), noon(today() - date::days{1}));
+  auto& notify = f.with_notify();
+
+  auto herald = f.start();
+  REQUIRE(notify.wait_for_line("READY=1"));
+  CHECK(stop(herald).exited_with(0));
+
+  auto rows = journal_rows(f.journal());
+  INFO(describe(rows));
+  REQUIRE(rows.contains(later.key()));
+  CHECK(rows[later.key()].state == post_state::pending);
+  CHECK(rows[later.key()].interrupted == 1);
+  CHECK(f.sink.requests().empty());
+}
+
+TEST_CASE("run: a reload that failed on a newly named calendar reloads when that calendar is fixed",
+          "[daemon_process]") {
+  // Given a running herald, its config edited to name a second calendar
+  // that is broken: the reload fails and the old schedule stays. Fixing
+  // only that second file (an editor's write and rename) reloads, and its
+  // post goes out.
+  daemon_fixture f;
+  f.write_calendar({{"first", today() + date::days{3}}});
+  auto& notify = f.with_notify();
+  auto herald = f.start();
+  REQUIRE(notify.wait_for_line("READY=1"));
+
+  auto second = f.dir / "second.yaml";
+  replace_file(second, "version: 1\ntimezone: UTC\nevents: [ {id: broken\n");
+  auto config = read_text(f.config);
+  config.replace(config.find("calendar: calendar.yaml"), std::string_view("calendar: calendar.yaml").size(),
+                 "calendar: [calendar.yaml, second.yaml]");
+  replace_file(f.config, config);
+  REQUIRE(herald.wait_for_err("failed: the old schedule keeps running"));
+
+  post_spec added{"added", today() - date::days{1}};
+  replace_file(second, calendar_yaml({added}));
+  REQUIRE(f.sink.wait_for_requests(1, 10s));
+  CHECK(f.sink.requests().front().header("Idempotency-Key") == added.key());
+  CHECK(stop(herald).exited_with(0));
+}
