@@ -84,17 +84,18 @@ void daemon_loop::impl::tick() {
 const journal_entry* daemon_loop::impl::lookup(std::string_view key) {
   // Each failing call may wait out SQLite's busy timeout: after one failure
   // the rest of the pass answers at once (and the watchdog stays fed).
-  auto found =
-      journal_paused ? journal_result<std::optional<journal_entry>>(journal_error{"paused"}) : store->find(key);
-  if (!found.ok()) {
-    if (!journal_paused) journal_failed("reading a post", found.error());
-    looked_up.emplace();
-    looked_up->key = key;
-    looked_up->state = post_state::in_flight;
-    return &*looked_up;
+  if (!journal_paused) {
+    auto found = store->find(key);
+    if (found.ok()) {
+      looked_up = std::move(found.value());
+      return looked_up ? &*looked_up : nullptr;
+    }
+    journal_failed("reading a post", found.error());
   }
-  looked_up = std::move(found.value());
-  return looked_up ? &*looked_up : nullptr;
+  looked_up.emplace();
+  looked_up->key = key;
+  looked_up->state = post_state::in_flight;
+  return &*looked_up;
 }
 
 void daemon_loop::impl::carry_out(const scheduled_action& action, date::sys_seconds now) {

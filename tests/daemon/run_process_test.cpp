@@ -688,6 +688,16 @@ void crashed_in_flight(daemon_fixture& f, const post_spec& post, date::sys_secon
 
 date::sys_seconds noon(date::sys_days day) { return day + std::chrono::hours{12}; }
 
+/// Starts herald, waits for READY=1 (its start-up decisions are made), stops
+/// it cleanly, and returns the journal's rows.
+std::map<std::string, journal_entry> start_until_ready_and_stop(daemon_fixture& f) {
+  auto& notify = f.with_notify();
+  auto herald = f.start();
+  REQUIRE(notify.wait_for_line("READY=1"));
+  CHECK(stop(herald).exited_with(0));
+  return journal_rows(f.journal());
+}
+
 }  // namespace
 
 TEST_CASE("run: after a crash, posts that came due while herald was down are recorded missed", "[daemon_process]") {
@@ -701,13 +711,7 @@ TEST_CASE("run: after a crash, posts that came due while herald was down are rec
   post_spec meanwhile{"meanwhile", today() - date::days{2}};
   f.write_calendar({crashed, meanwhile});
   crashed_in_flight(f, crashed, noon(crashed.day), noon(crashed.day));
-  auto& notify = f.with_notify();
-
-  auto herald = f.start();
-  REQUIRE(notify.wait_for_line("READY=1"));
-  CHECK(stop(herald).exited_with(0));
-
-  auto rows = journal_rows(f.journal());
+  auto rows = start_until_ready_and_stop(f);
   INFO(describe(rows));
   REQUIRE(rows.contains(meanwhile.key()));
   CHECK(rows[meanwhile.key()].state == post_state::missed);
@@ -723,13 +727,7 @@ TEST_CASE("run: a post left in flight that is due beyond the plan's reach is kep
   post_spec later{"later", today() + date::days{40}};
   f.write_calendar({later});
   crashed_in_flight(f, later, noon(later.day), noon(today() - date::days{1}));
-  auto& notify = f.with_notify();
-
-  auto herald = f.start();
-  REQUIRE(notify.wait_for_line("READY=1"));
-  CHECK(stop(herald).exited_with(0));
-
-  auto rows = journal_rows(f.journal());
+  auto rows = start_until_ready_and_stop(f);
   INFO(describe(rows));
   REQUIRE(rows.contains(later.key()));
   CHECK(rows[later.key()].state == post_state::pending);
