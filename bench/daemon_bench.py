@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The daemon benchmark (scripts/bench, part "daemon"; docs/PERFORMANCE.md "Daemon").
 
-    bench/daemon_bench.py --herald build-bench/daemon/herald --out bench/out/daemon \\
+    bench/daemon_bench.py --herald build-bench/herald --out bench/out/daemon \\
         [--idle-seconds 60] [--sizes 10000] [--calendars bench/out] [--posts "1 10 100"] [--channels 10]
 
 Runs the real `herald run` and measures, from /proc and a local sink:

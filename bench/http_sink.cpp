@@ -120,7 +120,10 @@ int main(int argc, char** argv) {
   long port = 0, threads = 1, max_seconds = 600;
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];
-    long* target = arg == "--port" ? &port : arg == "--threads" ? &threads : arg == "--max-seconds" ? &max_seconds : nullptr;
+    long* target = arg == "--port"          ? &port
+                   : arg == "--threads"     ? &threads
+                   : arg == "--max-seconds" ? &max_seconds
+                                            : nullptr;
     if (!target || i + 1 >= argc || !read_number(argv[++i], *target)) return usage();
   }
   if (port < 0 || port > 65535 || threads < 1 || threads > 64 || max_seconds < 1) return usage();

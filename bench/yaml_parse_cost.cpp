@@ -8,9 +8,9 @@
 // EventHandler that only counts, from an in-memory istream as herald does;
 // libyaml (libyaml-dev, the C parser) through yaml_parser_parse. Best of 5
 // runs each. Not built by CMake: a measuring aid for docs/PERFORMANCE.md.
-#include <yaml.h>
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/parser.h>
+#include <yaml.h>
 
 #include <algorithm>
 #include <chrono>

@@ -60,7 +60,7 @@ struct calendar {
   workday_calendar workdays;
   string_pairs vars;
   std::vector<campaign> campaigns;
-  std::deque<event> events;  ///< a deque: loading appends 100k events without copying them
+  std::deque<event> events;           ///< a deque: loading appends 100k events without copying them
   std::vector<std::string> channels;  ///< names used by steps; steps refer to them by index
 
   /// Calls `f(const step&)` for the campaign's steps, then the event's own.

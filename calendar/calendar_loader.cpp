@@ -11,28 +11,28 @@
 #include <fmt/format.h>
 
 #include "calendar/calendar_source.hpp"
-#include "calendar/civil.hpp"
+#include "text/civil.hpp"
 
 namespace herald {
 namespace {
 
-constexpr std::array<std::string_view, 8> calendar_keys = {"version",  "timezone", "workdays",  "holidays",
-                                                           "vars",     "defaults", "campaigns", "events"};
-constexpr std::array<std::string_view, 16> event_keys = {
-    "id",   "title", "description", "url",   "tags",  "vars",   "every",    "rrule",
-    "start", "dates", "lasts",      "from",  "until", "except", "campaign", "steps"};
+constexpr std::array<std::string_view, 8> calendar_keys = {"version", "timezone", "workdays",  "holidays",
+                                                           "vars",    "defaults", "campaigns", "events"};
+constexpr std::array<std::string_view, 16> event_keys = {"id",    "title",  "description", "url",   "tags",  "vars",
+                                                         "every", "rrule",  "start",       "dates", "lasts", "from",
+                                                         "until", "except", "campaign",    "steps"};
 constexpr std::array<std::string_view, 6> step_keys = {"at", "time", "channels", "not_workday", "message", "subject"};
 constexpr std::array<std::string_view, 3> defaults_keys = {"time", "channels", "not_workday"};
 
-constexpr std::array<required_key, 2> calendar_required = {{
-    {"version", "start the file with 'version: 1'"},
-    {"timezone", "add the zone its times are in, e.g. 'timezone: Europe/London'"}}};
-constexpr std::array<required_key, 2> event_required = {{
-    {"id", "add e.g. 'id: inwed' (lower-case letters, digits and '-')"},
-    {"title", "add e.g. 'title: International Women in Engineering Day'"}}};
-constexpr std::array<required_key, 2> step_required = {{
-    {"at", "add e.g. 'at: 0' (the day itself), 'at: -1w' or 'at: end+1d'"},
-    {"message", "add the post's text, e.g. message: \"Today is {{title}}!\""}}};
+constexpr std::array<required_key, 2> calendar_required = {
+    {{"version", "start the file with 'version: 1'"},
+     {"timezone", "add the zone its times are in, e.g. 'timezone: Europe/London'"}}};
+constexpr std::array<required_key, 2> event_required = {
+    {{"id", "add e.g. 'id: inwed' (lower-case letters, digits and '-')"},
+     {"title", "add e.g. 'title: International Women in Engineering Day'"}}};
+constexpr std::array<required_key, 2> step_required = {
+    {{"at", "add e.g. 'at: 0' (the day itself), 'at: -1w' or 'at: end+1d'"},
+     {"message", "add the post's text, e.g. message: \"Today is {{title}}!\""}}};
 
 // [a-z0-9][a-z0-9-]*: ids go into post keys and URLs as they are.
 bool is_valid_id(std::string_view id) {
@@ -46,8 +46,9 @@ std::variant<not_workday_policy, parse_error> parse_policy(std::string_view text
   if (lower == "previous") return not_workday_policy::previous;
   if (lower == "next") return not_workday_policy::next;
   if (lower == "skip") return not_workday_policy::skip;
-  return parse_error{fmt::format("unknown not_workday '{}'{}", text, did_you_mean(lower, {"keep", "previous", "next", "skip"})),
-                     0, "use keep, previous, next or skip"};
+  return parse_error{
+      fmt::format("unknown not_workday '{}'{}", text, did_you_mean(lower, {"keep", "previous", "next", "skip"})), 0,
+      "use keep, previous, next or skip"};
 }
 
 std::variant<date::weekday, parse_error> parse_workday(std::string_view text) {
@@ -116,7 +117,8 @@ std::optional<step_source> read_step(yaml_ref node, diagnostics_collector& out) 
   }
   if (auto time = node.find("time")) step.time = read_parsed(*time, "'time'", parse_time_of_day, out);
   if (auto channels = node.find("channels")) step.channels = read_channels(*channels, out);
-  if (auto policy = node.find("not_workday")) step.not_workday = read_parsed(*policy, "'not_workday'", parse_policy, out);
+  if (auto policy = node.find("not_workday"))
+    step.not_workday = read_parsed(*policy, "'not_workday'", parse_policy, out);
   if (auto message = node.find("message")) step.message = read_template(*message, "'message'", out);
   if (auto subject = node.find("subject")) step.subject = read_template(*subject, "'subject'", out);
   if (!ok || !step.message) return std::nullopt;
@@ -141,7 +143,8 @@ void read_recurrence(yaml_ref node, recurrence& when, diagnostics_collector& out
   auto rule = node.find("rrule");
   auto start = node.find("start");
   if (rule) {
-    if (auto parsed = read_parsed(*rule, "'rrule'", parse_rrule, out)) when.rule = std::make_shared<const herald::rrule>(std::move(*parsed));
+    if (auto parsed = read_parsed(*rule, "'rrule'", parse_rrule, out))
+      when.rule = std::make_shared<const herald::rrule>(std::move(*parsed));
     if (!start) out.error(rule->mark(), "an 'rrule' needs a 'start' date (its DTSTART)", "add e.g. start: 2027-01-01");
   }
   if (start) {
@@ -184,7 +187,8 @@ bool read_event(yaml_ref node, event& e, event_source& source, diagnostics_colle
     }
   auto text_field = [&](std::string_view key, std::string& into) {
     if (auto field = node.find(key))
-      if (auto text = field->is_null() ? std::optional<std::string_view>("") : read_scalar(*field, fmt::format("'{}'", key), out))
+      if (auto text = field->is_null() ? std::optional<std::string_view>("")
+                                       : read_scalar(*field, fmt::format("'{}'", key), out))
         into = *text;
   };
   text_field("title", e.title);
@@ -198,7 +202,8 @@ bool read_event(yaml_ref node, event& e, event_source& source, diagnostics_colle
   if (auto vars = node.find("vars")) e.vars = read_vars(*vars, source.var_marks, out);
   read_recurrence(node, e.when, out);
   if (auto campaign = node.find("campaign"))
-    if (auto name = read_scalar(*campaign, "'campaign'", out)) source.campaign = marked_name{std::string(*name), campaign->mark()};
+    if (auto name = read_scalar(*campaign, "'campaign'", out))
+      source.campaign = marked_name{std::string(*name), campaign->mark()};
   if (auto steps = node.find("steps")) source.steps = read_steps(*steps, "'steps'", out);
   return true;
 }
@@ -207,12 +212,14 @@ void read_defaults(yaml_ref node, defaults_source& defaults, diagnostics_collect
   if (!check_keys(node, "'defaults'", defaults_keys, out)) return;
   if (auto time = node.find("time")) defaults.time = read_parsed(*time, "'time'", parse_time_of_day, out);
   if (auto channels = node.find("channels")) defaults.channels = read_channels(*channels, out);
-  if (auto policy = node.find("not_workday")) defaults.not_workday = read_parsed(*policy, "'not_workday'", parse_policy, out);
+  if (auto policy = node.find("not_workday"))
+    defaults.not_workday = read_parsed(*policy, "'not_workday'", parse_policy, out);
 }
 
 void read_campaigns(yaml_ref node, calendar_source& source, diagnostics_collector& out) {
   if (!node.is_mapping()) {
-    out.error(node.mark(), fmt::format("'campaigns' must map campaign names to lists of steps, not {}", node.type_name()));
+    out.error(node.mark(),
+              fmt::format("'campaigns' must map campaign names to lists of steps, not {}", node.type_name()));
     return;
   }
   for (auto& [key, value] : node.entries())
@@ -262,7 +269,8 @@ namespace {
 
 // The first half of loading: the text into sources, every mark taken. After
 // it the text and the YAML tree are no longer needed.
-std::optional<calendar_source> read_sources(std::string_view text, const std::string& file, diagnostics_collector& out) {
+std::optional<calendar_source> read_sources(std::string_view text, const std::string& file,
+                                            diagnostics_collector& out) {
   calendar_source source;
   auto on_event = [&](yaml_ref item) {
     event e;
@@ -320,7 +328,8 @@ std::optional<std::string> read_text_file(const std::string& path, std::string& 
     content.resize(static_cast<std::size_t>(in.gcount()));
   } else {
     char chunk[65536];
-    while (in.read(chunk, sizeof chunk) || in.gcount() > 0) content.append(chunk, static_cast<std::size_t>(in.gcount()));
+    while (in.read(chunk, sizeof chunk) || in.gcount() > 0)
+      content.append(chunk, static_cast<std::size_t>(in.gcount()));
   }
   if (in.bad()) {
     error = fmt::format("cannot read '{}': {}", path, std::strerror(errno));
@@ -334,7 +343,12 @@ calendar_load_result load_calendar_file(const std::string& path, const calendar_
   std::error_code ec;
   auto size = std::filesystem::file_size(path, ec);
   if (!ec && size > yaml_limits{}.max_bytes)
-    return {std::nullopt, {diagnostic{path, {1, 1}, fmt::format("the file is too large ({} MiB; the limit is {} MiB)", size >> 20, yaml_limits{}.max_bytes >> 20), {}}}};
+    return {std::nullopt,
+            {diagnostic{path,
+                        {1, 1},
+                        fmt::format("the file is too large ({} MiB; the limit is {} MiB)", size >> 20,
+                                    yaml_limits{}.max_bytes >> 20),
+                        {}}}};
   auto text = read_text_file(path, error);
   if (!text) return {std::nullopt, {diagnostic{path, {0, 0}, error, {}}}};
   diagnostics_collector out(path);

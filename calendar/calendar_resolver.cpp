@@ -14,9 +14,9 @@
 namespace herald {
 namespace {
 
-constexpr std::array<std::string_view, 12> builtin_variables = {
-    "id", "title", "description", "url", "tags", "date", "end_date", "date_iso", "end_date_iso", "year",
-    "days_until", "relative"};
+constexpr std::array<std::string_view, 12> builtin_variables = {"id",           "title", "description", "url",
+                                                                "tags",         "date",  "end_date",    "date_iso",
+                                                                "end_date_iso", "year",  "days_until",  "relative"};
 
 bool is_builtin(std::string_view name) {
   return std::find(builtin_variables.begin(), builtin_variables.end(), name) != builtin_variables.end();
@@ -141,7 +141,8 @@ class resolver {
   void resolve_event(event& e, event_source& source, const std::vector<campaign>& campaigns) {
     if (!e.id.empty()) {
       auto [it, added] = ids_.emplace(std::string_view(e.id), source.id_mark.line);
-      if (!added) out_.error(source.id_mark, fmt::format("duplicate event id '{}' (first on line {})", e.id, it->second));
+      if (!added)
+        out_.error(source.id_mark, fmt::format("duplicate event id '{}' (first on line {})", e.id, it->second));
     }
     check_vars(e.vars, source.var_marks);
     if (source.campaign) {
@@ -149,12 +150,13 @@ class resolver {
       if (it == campaign_index_.end()) {
         std::vector<std::string_view> names;
         for (const auto& c : campaigns) names.push_back(c.name);
-        out_.error(source.campaign->mark,
-                   fmt::format("unknown campaign '{}'{}", source.campaign->name, did_you_mean(source.campaign->name, names)));
+        out_.error(source.campaign->mark, fmt::format("unknown campaign '{}'{}", source.campaign->name,
+                                                      did_you_mean(source.campaign->name, names)));
       } else {
         e.campaign = it->second;
         used_campaigns_.insert(it->second);
-        check_templates(campaigns[static_cast<std::size_t>(it->second)].steps, *campaign_sources_[static_cast<std::size_t>(it->second)], e);
+        check_templates(campaigns[static_cast<std::size_t>(it->second)].steps,
+                        *campaign_sources_[static_cast<std::size_t>(it->second)], e);
       }
     }
     e.steps = resolve_steps(source.steps);
@@ -168,7 +170,8 @@ class resolver {
   void check_unused_campaigns(const std::vector<campaign>& campaigns) {
     event nobody;
     for (std::size_t c = 0; c < campaigns.size(); ++c)
-      if (!used_campaigns_.contains(static_cast<int>(c))) check_templates(campaigns[c].steps, *campaign_sources_[c], nobody);
+      if (!used_campaigns_.contains(static_cast<int>(c)))
+        check_templates(campaigns[c].steps, *campaign_sources_[c], nobody);
   }
 
   void check_post_keys(const std::vector<campaign>& campaigns, const event& e, const event_source& source) {

@@ -58,8 +58,8 @@ struct calendar_source {
   std::vector<source_mark> var_marks;
   defaults_source defaults;
   std::vector<std::pair<marked_name, std::vector<step_source>>> campaigns;
-  std::deque<event> events;          ///< all but campaign and steps, which resolution fills in
-  std::deque<event_source> extras;   ///< parallel to events
+  std::deque<event> events;         ///< all but campaign and steps, which resolution fills in
+  std::deque<event_source> extras;  ///< parallel to events
 };
 
 /// Turns sources into the calendar: applies defaults, resolves campaigns and

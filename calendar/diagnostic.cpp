@@ -63,7 +63,8 @@ std::size_t edit_distance(std::string_view a_text, std::string_view b_text) {
   for (std::size_t i = 1; i <= a.size(); ++i)
     for (std::size_t j = 1; j <= b.size(); ++j) {
       d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
     }
   return d[a.size()][b.size()];
 }
@@ -98,7 +99,9 @@ std::string printable_line(std::string_view line, int& col) {
 }  // namespace
 
 std::string format_diagnostic(const diagnostic& d, std::string_view source) {
-  if (d.mark.line <= 0) return fmt::format("{}: error: {}\n", d.file, d.message) + (d.hint.empty() ? "" : fmt::format("  hint: {}\n", d.hint));
+  if (d.mark.line <= 0)
+    return fmt::format("{}: error: {}\n", d.file, d.message) +
+           (d.hint.empty() ? "" : fmt::format("  hint: {}\n", d.hint));
   std::string out = fmt::format("{}:{}:{}: error: {}\n", d.file, d.mark.line, d.mark.col, d.message);
   auto raw = d.mark.line > 0 && d.quote_source ? line_of(source, d.mark.line) : std::string_view{};
   if (!raw.empty()) {

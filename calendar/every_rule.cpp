@@ -9,7 +9,7 @@
 #include <date/islamic.h>
 #include <fmt/format.h>
 
-#include "calendar/civil.hpp"
+#include "text/civil.hpp"
 
 namespace herald {
 namespace {
@@ -21,9 +21,8 @@ constexpr std::string_view forms_hint =
     "'October', 'easter -2 days', 'orthodox easter' or '1 Shawwal'";
 
 constexpr std::array<std::string_view, 12> islamic_months = {
-    "Muharram", "Safar",   "Rabi al-Awwal", "Rabi al-Thani", "Jumada al-Awwal", "Jumada al-Thani",
-    "Rajab",    "Shaban",  "Ramadan",       "Shawwal",       "Dhu al-Qadah",    "Dhu al-Hijjah"};
-
+    "Muharram", "Safar",  "Rabi al-Awwal", "Rabi al-Thani", "Jumada al-Awwal", "Jumada al-Thani",
+    "Rajab",    "Shaban", "Ramadan",       "Shawwal",       "Dhu al-Qadah",    "Dhu al-Hijjah"};
 
 // One whitespace-separated word with its byte offset in the rule text.
 struct word {
@@ -47,7 +46,8 @@ std::vector<word> split_words(std::string_view text) {
 std::string letters_of(std::string_view text) {
   std::string out;
   for (char c : text)
-    if (std::isalpha(static_cast<unsigned char>(c))) out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (std::isalpha(static_cast<unsigned char>(c)))
+      out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
 }
 
@@ -82,8 +82,7 @@ std::optional<int> parse_nth(std::string_view text) {
 parse_error unknown_month(const word& w) {
   std::vector<std::string_view> names;
   for (unsigned m = 1; m <= 12; ++m) names.push_back(month_name(date::month{m}));
-  return {fmt::format("unknown month '{}'{}", w.text, did_you_mean(w.text, names)), w.offset,
-          std::string(forms_hint)};
+  return {fmt::format("unknown month '{}'{}", w.text, did_you_mean(w.text, names)), w.offset, std::string(forms_hint)};
 }
 
 // Checks that `day` exists in `month` in some year (February 29 does).
@@ -122,8 +121,8 @@ std::optional<std::variant<every_rule, parse_error>> parse_nth_weekday(const std
                        "use first, second, third, fourth, fifth (or 1st … 5th) or last"};
   auto weekday = parse_weekday_name(w[1].text);
   if (!weekday)
-    return parse_error{fmt::format("unknown weekday '{}'{}", w[1].text, did_you_mean(w[1].text, weekday_names())), w[1].offset,
-                       "use Monday … Sunday or Mon … Sun"};
+    return parse_error{fmt::format("unknown weekday '{}'{}", w[1].text, did_you_mean(w[1].text, weekday_names())),
+                       w[1].offset, "use Monday … Sunday or Mon … Sun"};
   auto month = parse_month_name(w[3].text);
   if (month == 0) return unknown_month(w[3]);
   every_rule rule;
@@ -142,10 +141,11 @@ std::optional<std::variant<every_rule, parse_error>> parse_weekday_near(const st
     return parse_error{fmt::format("expected 'after' or 'before', not '{}'", w[3].text), w[3].offset, {}};
   auto weekday = parse_weekday_name(w[0].text);
   if (!weekday)
-    return parse_error{fmt::format("unknown weekday '{}'{}", w[0].text, did_you_mean(w[0].text, weekday_names())), w[0].offset,
-                       "use Monday … Sunday or Mon … Sun"};
+    return parse_error{fmt::format("unknown weekday '{}'{}", w[0].text, did_you_mean(w[0].text, weekday_names())),
+                       w[0].offset, "use Monday … Sunday or Mon … Sun"};
   auto date_part = parse_month_day({w[4], w[5]});
-  if (!date_part) return parse_error{"expected a date such as 'September 20' after 'on or " + direction + "'", w[4].offset, {}};
+  if (!date_part)
+    return parse_error{"expected a date such as 'September 20' after 'on or " + direction + "'", w[4].offset, {}};
   if (auto* error = std::get_if<parse_error>(&*date_part)) return *error;
   auto rule = std::get<every_rule>(*date_part);
   rule.kind = every_rule::form::weekday_near;
@@ -293,8 +293,7 @@ void every_rule_spans(const every_rule& rule, int year, date::days lasts, std::v
       // A Gregorian year meets two or three Islamic years; keep the dates in it.
       auto first = islamic::year_month_day{date::sys_days{date::year{year} / 1 / 1}}.year();
       for (int k = 0; k < 3; ++k) {
-        islamic::year_month_day ymd{first + islamic::years{k}, islamic::month{rule.month},
-                                          islamic::day{rule.day}};
+        islamic::year_month_day ymd{first + islamic::years{k}, islamic::month{rule.month}, islamic::day{rule.day}};
         if (!ymd.ok()) continue;  // day 30 of a 29-day month
         local_days day{date::sys_days{ymd}.time_since_epoch()};
         if (date::year_month_day{day}.year() == date::year{year}) add(day);
@@ -313,7 +312,8 @@ date::local_days western_easter(int year) {
   int i = c / 4, k = c % 4, l = (32 + 2 * e + 2 * i - h - k) % 7;
   int m = (a + 11 * h + 22 * l) / 451;
   int month = (h + l - 7 * m + 114) / 31, day = (h + l - 7 * m + 114) % 31 + 1;
-  return local_days{date::year{year} / date::month(static_cast<unsigned>(month)) / date::day(static_cast<unsigned>(day))};
+  return local_days{date::year{year} / date::month(static_cast<unsigned>(month)) /
+                    date::day(static_cast<unsigned>(day))};
 }
 
 date::local_days orthodox_easter(int year) {
@@ -322,7 +322,8 @@ date::local_days orthodox_easter(int year) {
   int d = (19 * c + 15) % 30, e = (2 * a + 4 * b - d + 34) % 7;
   int month = (d + e + 114) / 31, day = (d + e + 114) % 31 + 1;
   int shift = year / 100 - year / 400 - 2;
-  return local_days{date::year{year} / date::month(static_cast<unsigned>(month)) / date::day(static_cast<unsigned>(day))} +
+  return local_days{date::year{year} / date::month(static_cast<unsigned>(month)) /
+                    date::day(static_cast<unsigned>(day))} +
          date::days{shift};
 }
 

@@ -3,9 +3,9 @@
 // a month, a weekday on or before/after a date, a whole month, (Orthodox)
 // Easter with an offset, and a day of the tabular Islamic calendar.
 
+#include <string_view>
 #include <variant>
 #include <vector>
-#include <string_view>
 
 #include <date/date.h>
 

@@ -40,8 +40,9 @@ std::vector<day_span> occurrences_starting(const recurrence& when, local_days fi
     return a.start != b.start ? a.start < b.start : a.end > b.end;
   });
   // Equal starts: the first of each run has the latest end.
-  spans.erase(std::unique(spans.begin(), spans.end(), [](const day_span& a, const day_span& b) { return a.start == b.start; }),
-              spans.end());
+  spans.erase(
+      std::unique(spans.begin(), spans.end(), [](const day_span& a, const day_span& b) { return a.start == b.start; }),
+      spans.end());
   return spans;
 }
 

@@ -16,9 +16,9 @@ namespace herald {
 struct recurrence {
   std::vector<every_rule> every;
   std::shared_ptr<const rrule> rule;  ///< rare, so kept out of line
-  date::local_days rule_start{};  ///< the RRULE's DTSTART
-  std::vector<day_span> dates;    ///< explicit dates and ranges
-  date::days lasts{1};            ///< length of `every` / `rrule` occurrences
+  date::local_days rule_start{};      ///< the RRULE's DTSTART
+  std::vector<day_span> dates;        ///< explicit dates and ranges
+  date::days lasts{1};                ///< length of `every` / `rrule` occurrences
   std::optional<date::local_days> from, until;
   std::vector<date::local_days> except;  ///< sorted
 

@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "calendar/civil.hpp"
+#include "text/civil.hpp"
 
 namespace herald {
 namespace {
@@ -40,12 +40,12 @@ std::variant<step_offset, parse_error> parse_offset(std::string_view text) {
     offset.from = step_offset::anchor::end;
     i = 3;
     if (i == text.size()) return offset;
-    if (text[i] != '+' && text[i] != '-')
-      return parse_error{"expected + or - after 'end'", i, std::string(hint)};
+    if (text[i] != '+' && text[i] != '-') return parse_error{"expected + or - after 'end'", i, std::string(hint)};
   }
   if (lower == "0" || lower == "0d" || lower == "0w") return offset;  // zero needs no sign
   int sign = 1;
-  if (i < text.size() && (text[i] == '+' || text[i] == '-')) sign = text[i++] == '-' ? -1 : 1;
+  if (i < text.size() && (text[i] == '+' || text[i] == '-'))
+    sign = text[i++] == '-' ? -1 : 1;
   else if (offset.from == step_offset::anchor::start)
     return parse_error{"an offset needs a sign", 0, std::string(hint)};
   auto number = read_number(text, i);
@@ -53,7 +53,9 @@ std::variant<step_offset, parse_error> parse_offset(std::string_view text) {
   if (number->end == text.size()) return parse_error{"missing unit (d or w)", number->end, std::string(hint)};
   auto unit = lower.substr(number->end);
   int per_unit = unit == "d" ? 1 : unit == "w" ? 7 : 0;
-  if (per_unit == 0) return parse_error{fmt::format("unknown unit '{}'", text.substr(number->end)), number->end, "use d (days) or w (weeks)"};
+  if (per_unit == 0)
+    return parse_error{fmt::format("unknown unit '{}'", text.substr(number->end)), number->end,
+                       "use d (days) or w (weeks)"};
   if (number->value > max_offset_days / per_unit)
     return parse_error{"the offset is too far; keep it within ten years", i, {}};
   offset.days = sign * number->value * per_unit;
@@ -71,18 +73,22 @@ std::variant<std::chrono::minutes, parse_error> parse_time_of_day(std::string_vi
       text[0] == '-')
     return parse_error{fmt::format("invalid time '{}'", text), 0, std::string(hint)};
   if (hours->value > 23) return parse_error{fmt::format("hour {} is past 23", hours->value), 0, std::string(hint)};
-  if (minutes->value > 59) return parse_error{fmt::format("minute {} is past 59", minutes->value), colon + 1, std::string(hint)};
+  if (minutes->value > 59)
+    return parse_error{fmt::format("minute {} is past 59", minutes->value), colon + 1, std::string(hint)};
   return std::chrono::hours{hours->value} + std::chrono::minutes{minutes->value};
 }
 
 std::variant<date::days, parse_error> parse_length(std::string_view text) {
   constexpr std::string_view hint = "write e.g. '1 day', '7 days', '2 weeks', '7d' or '2w'";
   auto number = read_number(text, 0);
-  if (!number || text[0] == '-' || text[0] == '+') return parse_error{fmt::format("invalid length '{}'", text), 0, std::string(hint)};
+  if (!number || text[0] == '-' || text[0] == '+')
+    return parse_error{fmt::format("invalid length '{}'", text), 0, std::string(hint)};
   auto rest = text.substr(number->end);
   while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
   auto unit = ascii_lower(rest);
-  int per_unit = (unit == "d" || unit == "day" || unit == "days") ? 1 : (unit == "w" || unit == "week" || unit == "weeks") ? 7 : 0;
+  int per_unit = (unit == "d" || unit == "day" || unit == "days")     ? 1
+                 : (unit == "w" || unit == "week" || unit == "weeks") ? 7
+                                                                      : 0;
   if (per_unit == 0) return parse_error{fmt::format("unknown unit '{}'", rest), number->end, std::string(hint)};
   if (number->value < 1) return parse_error{"an occurrence lasts at least 1 day", 0, {}};
   if (number->value > 3660 / per_unit) return parse_error{"an occurrence may last ten years at most", 0, {}};

@@ -4,8 +4,8 @@
 
 #include <fmt/format.h>
 
-#include "calendar/civil.hpp"
 #include "calendar/due_instant.hpp"
+#include "text/civil.hpp"
 
 namespace herald {
 namespace {
@@ -20,7 +20,8 @@ std::pair<local_days, local_days> start_range(const calendar& cal, const event& 
   auto lo = first - longest, hi = last;
   cal.for_each_step(e, [&](const step& s) {
     auto move = s.not_workday == not_workday_policy::previous || s.not_workday == not_workday_policy::next
-                    ? cal.workdays.max_move() : days{0};
+                    ? cal.workdays.max_move()
+                    : days{0};
     auto offset = days{s.at.days};
     auto end_slack = s.at.from == step_offset::anchor::end ? longest : days{0};
     lo = std::min(lo, first - move - offset - end_slack);
@@ -60,8 +61,7 @@ plan plan_window(const calendar& cal, local_days first, local_days last, const p
         if (!day || *day < first || *day > last) return;
         auto due = due_instant(*cal.zone, *day, s.time);
         for (auto channel : s.channels)
-          if (channel_wanted[channel])
-            result.posts.push_back({&cal, index, &s, channel, span, *day, due});
+          if (channel_wanted[channel]) result.posts.push_back({&cal, index, &s, channel, span, *day, due});
       });
     }
   }
@@ -107,10 +107,10 @@ rendered_post render_post(const calendar& cal, const planned_post& post) {
   auto until_text = std::to_string(until);
   auto relative = relative_days(until);
   template_values values;
-  values.strings = {{"id", e.id},        {"title", e.title},       {"description", e.description},
-                    {"url", e.url},      {"date", start},          {"end_date", end},
-                    {"date_iso", start_iso}, {"end_date_iso", end_iso}, {"year", year},
-                    {"days_until", until_text}, {"relative", relative}};
+  values.strings = {
+      {"id", e.id},    {"title", e.title},         {"description", e.description}, {"url", e.url},
+      {"date", start}, {"end_date", end},          {"date_iso", start_iso},        {"end_date_iso", end_iso},
+      {"year", year},  {"days_until", until_text}, {"relative", relative}};
   // Later entries win: the event's vars over the calendar's.
   for (const auto& [name, value] : cal.vars) values.strings.emplace_back(name, value);
   for (const auto& [name, value] : e.vars) values.strings.emplace_back(name, value);

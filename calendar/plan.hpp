@@ -19,7 +19,7 @@ struct planned_occurrence {
 struct planned_post {
   const calendar* cal;  ///< the calendar planned, which must outlive the plan
   std::uint32_t event;
-  const step* source;   ///< points into that calendar
+  const step* source;  ///< points into that calendar
   channel_index channel;
   day_span occurrence;
   date::local_days date;  ///< the step's date after the workday move
@@ -49,7 +49,8 @@ plan plan_window(const calendar& cal, date::local_days first, date::local_days l
 void sort_posts(std::vector<planned_post>& posts);
 
 /// `<event id>/<occurrence start>/<at>/<channel>`.
-std::string post_key(const calendar& cal, std::uint32_t event, date::local_days start, const step& s, channel_index channel);
+std::string post_key(const calendar& cal, std::uint32_t event, date::local_days start, const step& s,
+                     channel_index channel);
 
 struct rendered_post {
   std::string text;

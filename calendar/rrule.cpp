@@ -28,13 +28,13 @@ using date::local_days;
 
 // ---------------------------------------------------------------- parsing
 
-constexpr std::array<std::string_view, 9> supported_parts = {
-    "FREQ", "INTERVAL", "COUNT", "UNTIL", "BYMONTH", "BYMONTHDAY", "BYDAY", "BYSETPOS", "WKST"};
+constexpr std::array<std::string_view, 9> supported_parts = {"FREQ",       "INTERVAL", "COUNT",    "UNTIL", "BYMONTH",
+                                                             "BYMONTHDAY", "BYDAY",    "BYSETPOS", "WKST"};
 
 // RFC 5545 (and RFC 7529, and dateutil's BYEASTER) parts that herald knows
 // but does not support: they get a clearer error than "unknown".
-constexpr std::array<std::string_view, 8> unsupported_parts = {
-    "BYSECOND", "BYMINUTE", "BYHOUR", "BYYEARDAY", "BYWEEKNO", "BYEASTER", "RSCALE", "SKIP"};
+constexpr std::array<std::string_view, 8> unsupported_parts = {"BYSECOND", "BYMINUTE", "BYHOUR", "BYYEARDAY",
+                                                               "BYWEEKNO", "BYEASTER", "RSCALE", "SKIP"};
 
 constexpr std::array<std::string_view, 7> weekday_codes = {"SU", "MO", "TU", "WE", "TH", "FR", "SA"};
 
@@ -159,7 +159,8 @@ std::optional<parse_error> name_error(token name) {
   auto upper_name = upper(name.text);
   if (name.text.empty()) return error_at(name, "RRULE part without a name (write NAME=VALUE)");
   for (auto known : unsupported_parts)
-    if (upper_name == known) return error_at(name, fmt::format("{} is not supported; supported parts: {}", known, supported_list));
+    if (upper_name == known)
+      return error_at(name, fmt::format("{} is not supported; supported parts: {}", known, supported_list));
   std::vector<std::string_view> candidates(supported_parts.begin(), supported_parts.end());
   return error_at(name, fmt::format("unknown RRULE part '{}'{}", name.text, did_you_mean(upper_name, candidates)));
 }
@@ -182,12 +183,18 @@ std::optional<parse_error> rule_parser::add(token part) {
 
 std::optional<parse_error> rule_parser::add_value(std::size_t part, token value) {
   switch (part) {
-    case 0: return add_freq(value);
-    case 1: return add_count_like(rule_.interval, "INTERVAL", value);
-    case 2: return add_count_like(rule_.count.emplace(), "COUNT", value);
-    case 3: return add_until(value);
-    case 8: return add_week_start(value);
-    default: return add_list(part, value);
+    case 0:
+      return add_freq(value);
+    case 1:
+      return add_count_like(rule_.interval, "INTERVAL", value);
+    case 2:
+      return add_count_like(rule_.count.emplace(), "COUNT", value);
+    case 3:
+      return add_until(value);
+    case 8:
+      return add_week_start(value);
+    default:
+      return add_list(part, value);
   }
 }
 
@@ -200,7 +207,8 @@ std::optional<parse_error> rule_parser::add_freq(token value) {
       return std::nullopt;
     }
   if (name == "HOURLY" || name == "MINUTELY" || name == "SECONDLY")
-    return error_at(value, fmt::format("FREQ={} is not supported; supported frequencies: YEARLY, MONTHLY, WEEKLY, DAILY", name));
+    return error_at(
+        value, fmt::format("FREQ={} is not supported; supported frequencies: YEARLY, MONTHLY, WEEKLY, DAILY", name));
   std::vector<std::string_view> candidates(names.begin(), names.end());
   return error_at(value, fmt::format("unknown FREQ '{}'{}", value.text, did_you_mean(name, candidates)));
 }
@@ -261,8 +269,9 @@ std::optional<parse_error> rule_parser::add_day(token item) {
   auto code = letters == std::string_view::npos ? std::string_view{} : item.text.substr(letters);
   auto day = weekday_code(code);
   if (!day)
-    return error_at(item, fmt::format("invalid BYDAY value '{}' (write MO..SU, optionally with an ordinal like 2TU or -1FR)",
-                                      item.text));
+    return error_at(
+        item,
+        fmt::format("invalid BYDAY value '{}' (write MO..SU, optionally with an ordinal like 2TU or -1FR)", item.text));
   rrule::weekday_ordinal entry{*day, 0};
   if (letters > 0) {
     auto n = to_int(item.text.substr(0, letters), true);
@@ -281,8 +290,8 @@ std::optional<parse_error> rule_parser::finish() const {
     return parse_error{"COUNT and UNTIL cannot be used together", std::max(*seen_at_[2], *seen_at_[3]), {}};
   bool ordinals_ok = rule_.freq == rrule::frequency::yearly || rule_.freq == rrule::frequency::monthly;
   if (first_ordinal_ && !ordinals_ok)
-    return error_at(*first_ordinal_, fmt::format("BYDAY ordinal in '{}' needs FREQ=MONTHLY or FREQ=YEARLY",
-                                                 first_ordinal_->text));
+    return error_at(*first_ordinal_,
+                    fmt::format("BYDAY ordinal in '{}' needs FREQ=MONTHLY or FREQ=YEARLY", first_ordinal_->text));
   return std::nullopt;
 }
 
@@ -293,7 +302,8 @@ std::variant<token, parse_error> rule_body(std::string_view text) {
   if (colon == std::string_view::npos || colon > text.find('=')) return token{text, 0};
   auto name = trimmed({text.substr(0, colon), 0});
   if (upper(name.text) != "RRULE")
-    return error_at(name, fmt::format("unknown property '{}' (only an 'RRULE:' prefix may precede the rule)", name.text));
+    return error_at(name,
+                    fmt::format("unknown property '{}' (only an 'RRULE:' prefix may precede the rule)", name.text));
   return token{text.substr(colon + 1), colon + 1};
 }
 
@@ -377,9 +387,7 @@ struct period {
   local_days last;
 };
 
-local_days week_start_of(local_days day, date::weekday week_start) {
-  return day - (date::weekday{day} - week_start);
-}
+local_days week_start_of(local_days day, date::weekday week_start) { return day - (date::weekday{day} - week_start); }
 
 // Period `p` (0: DTSTART's own), or nullopt past year 9999. dateutil's first
 // WEEKLY period runs from DTSTART (not from the week start) to the end of its
@@ -420,8 +428,8 @@ long long first_period_reaching(const expansion& x, local_days start, local_days
     case rrule::frequency::yearly:
       return ceil_div_nonnegative(int{f.year()} - int{s.year()}, x.interval);
     case rrule::frequency::monthly: {
-      long long months = (int{f.year()} - int{s.year()}) * 12LL + static_cast<unsigned>(f.month()) -
-                         static_cast<unsigned>(s.month());
+      long long months =
+          (int{f.year()} - int{s.year()}) * 12LL + static_cast<unsigned>(f.month()) - static_cast<unsigned>(s.month());
       return ceil_div_nonnegative(months, x.interval);
     }
     case rrule::frequency::weekly:

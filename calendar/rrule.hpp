@@ -10,9 +10,9 @@
 // occurrence (and does not count towards COUNT).
 
 #include <optional>
+#include <string_view>
 #include <variant>
 #include <vector>
-#include <string_view>
 
 #include <date/date.h>
 
@@ -31,10 +31,10 @@ struct rrule {
   int interval = 1;
   std::optional<int> count;
   std::optional<date::local_days> until;
-  std::vector<unsigned> by_month;     ///< 1..12
-  std::vector<int> by_month_day;      ///< ±1..±31
+  std::vector<unsigned> by_month;  ///< 1..12
+  std::vector<int> by_month_day;   ///< ±1..±31
   std::vector<weekday_ordinal> by_day;
-  std::vector<int> by_set_pos;        ///< ±1..±366
+  std::vector<int> by_set_pos;  ///< ±1..±366
   date::weekday week_start = date::Monday;
 };
 

@@ -81,7 +81,8 @@ std::variant<text_template, parse_error> text_template::parse(std::string_view t
   auto* nodes = root.get();
   std::size_t at = 0, literal_start = 0;
   auto add_text = [&](std::size_t end) {
-    if (end > literal_start) nodes->push_back({template_node::kind::text, std::string(text.substr(literal_start, end - literal_start)), {}});
+    if (end > literal_start)
+      nodes->push_back({template_node::kind::text, std::string(text.substr(literal_start, end - literal_start)), {}});
   };
   while ((at = text.find("{{", at)) != std::string_view::npos) {
     auto tag_start = at;
@@ -98,8 +99,10 @@ std::variant<text_template, parse_error> text_template::parse(std::string_view t
     char sigil = triple || body.empty() ? '\0' : body.front();
     if (sigil == '!') continue;  // comment
     if (sigil == '>' || sigil == '=')
-      return parse_error{sigil == '>' ? "partials ({{> …}}) are not supported" : "changing delimiters ({{= …=}}) is not supported",
-                         tag_start, {}};
+      return parse_error{
+          sigil == '>' ? "partials ({{> …}}) are not supported" : "changing delimiters ({{= …=}}) is not supported",
+          tag_start,
+          {}};
     bool sigiled = sigil == '#' || sigil == '^' || sigil == '/' || sigil == '&';
     auto name = trim(sigiled ? body.substr(1) : body);
     if (name.empty()) return parse_error{"empty tag", tag_start, "write a variable name, e.g. {{title}}"};
@@ -112,9 +115,11 @@ std::variant<text_template, parse_error> text_template::parse(std::string_view t
       sections.pop_back();
       continue;
     }
-    result.variables_.push_back({std::string(name), static_cast<std::size_t>(name.data() - text.data()), !sections.empty()});
+    result.variables_.push_back(
+        {std::string(name), static_cast<std::size_t>(name.data() - text.data()), !sections.empty()});
     if (sigil == '#' || sigil == '^') {
-      nodes->push_back({sigil == '#' ? template_node::kind::section : template_node::kind::inverted, std::string(name), {}});
+      nodes->push_back(
+          {sigil == '#' ? template_node::kind::section : template_node::kind::inverted, std::string(name), {}});
       sections.push_back({std::string(name), tag_start, nodes});
       nodes = &nodes->back().children;
     } else {

@@ -25,8 +25,8 @@ class workday_calendar {
   date::days max_move() const { return date::days{7 + static_cast<int>(holidays_.size())}; }
 
  private:
-  unsigned weekday_mask_ = 0;                 // bit c_encoding() set for workdays
-  std::vector<date::local_days> holidays_;    // sorted, unique
+  unsigned weekday_mask_ = 0;               // bit c_encoding() set for workdays
+  std::vector<date::local_days> holidays_;  // sorted, unique
 };
 
 }  // namespace herald

@@ -45,8 +45,7 @@ std::size_t find_bad_byte(std::string_view text) {
       if ((static_cast<unsigned char>(text[i + k]) & 0xc0) != 0x80) return i;
     auto c1 = static_cast<unsigned char>(text[i + 1]);
     // Overlong forms, UTF-16 surrogates and code points past U+10FFFF.
-    if ((c == 0xe0 && c1 < 0xa0) || (c == 0xed && c1 > 0x9f) || (c == 0xf0 && c1 < 0x90) ||
-        (c == 0xf4 && c1 > 0x8f))
+    if ((c == 0xe0 && c1 < 0xa0) || (c == 0xed && c1 > 0x9f) || (c == 0xf0 && c1 < 0x90) || (c == 0xf4 && c1 > 0x8f))
       return i;
     i += length;
   }
@@ -64,8 +63,10 @@ std::size_t unclosed_bracket(std::string_view text, std::size_t end, char open, 
   for (std::size_t i = 0; i < std::min(end, text.size()); ++i) {
     char c = text[i];
     if (quote) {
-      if (c == '\\' && quote == '"') ++i;
-      else if (c == quote) quote = 0;
+      if (c == '\\' && quote == '"')
+        ++i;
+      else if (c == quote)
+        quote = 0;
     } else if (c == '"' || c == '\'') {
       quote = c;
     } else if (c == '#' && (i == 0 || text[i - 1] == ' ' || text[i - 1] == '\n')) {
@@ -84,7 +85,8 @@ diagnostic explain_yaml_error(std::string file, std::string_view source, const Y
   source_mark mark{e.mark.line + 1, e.mark.column + 1};
   bool list = e.msg == YAML::ErrorMsg::END_OF_SEQ_FLOW;
   if (list || e.msg == YAML::ErrorMsg::END_OF_MAP_FLOW)
-    if (auto at = unclosed_bracket(source, source.size(), list ? '[' : '{', list ? ']' : '}'); at != std::string_view::npos)
+    if (auto at = unclosed_bracket(source, source.size(), list ? '[' : '{', list ? ']' : '}');
+        at != std::string_view::npos)
       mark = mark_of_offset(source, at);
   struct explanation {
     std::string_view yaml_cpp, message, hint;
@@ -96,8 +98,10 @@ diagnostic explain_yaml_error(std::string file, std::string_view source, const Y
       {YAML::ErrorMsg::END_OF_MAP_FLOW, "a mapping opened with '{' is never closed", "close it with '}'"},
       {YAML::ErrorMsg::EOF_IN_SCALAR, "a quoted text is never closed", "add the closing quote"},
       {YAML::ErrorMsg::BLOCK_ENTRY, "a list item ('- ') is not allowed here", "check this line's indentation"},
-      {YAML::ErrorMsg::TAB_IN_INDENTATION, "a tab in the indentation", "indent with spaces; YAML does not allow tabs there"},
-      {YAML::ErrorMsg::UNKNOWN_ANCHOR, "an alias (*name) refers to no anchor (&name)", "define the anchor before using it"},
+      {YAML::ErrorMsg::TAB_IN_INDENTATION, "a tab in the indentation",
+       "indent with spaces; YAML does not allow tabs there"},
+      {YAML::ErrorMsg::UNKNOWN_ANCHOR, "an alias (*name) refers to no anchor (&name)",
+       "define the anchor before using it"},
   };
   for (const auto& entry : table)
     if (e.msg == entry.yaml_cpp) return {std::move(file), mark, std::string(entry.message), std::string(entry.hint)};
@@ -108,8 +112,10 @@ diagnostic explain_yaml_error(std::string file, std::string_view source, const Y
 // returns the offset of such an opening quote, or npos.
 std::size_t unclosed_quote_at_end(std::string_view text, std::size_t quote) {
   for (auto i = quote + 1; i < text.size(); ++i) {
-    if (text[i] == '\\') ++i;
-    else if (text[i] == '"') return std::string_view::npos;
+    if (text[i] == '\\')
+      ++i;
+    else if (text[i] == '"')
+      return std::string_view::npos;
   }
   return quote;
 }
@@ -182,8 +188,7 @@ class yaml_builder : public YAML::EventHandler {
     complete(index);
   }
 
-  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
-                const std::string& value) override {
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor, const std::string& value) override {
     auto at = offset_of_mark(doc_.source_, doc_.line_starts_, {mark.line + 1, mark.column + 1});
     if (at < doc_.source_.size() && doc_.source_[at] == '"' &&
         unclosed_quote_at_end(doc_.source_, at) != std::string_view::npos)
@@ -231,8 +236,8 @@ class yaml_builder : public YAML::EventHandler {
 
   std::uint32_t add(yaml_ref::kind kind, const YAML::Mark& mark, YAML::anchor_t anchor) {
     auto index = static_cast<std::uint32_t>(doc_.nodes_.size());
-    doc_.nodes_.push_back({kind, static_cast<std::uint32_t>(mark.line + 1),
-                           static_cast<std::uint32_t>(mark.column + 1)});
+    doc_.nodes_.push_back(
+        {kind, static_cast<std::uint32_t>(mark.line + 1), static_cast<std::uint32_t>(mark.column + 1)});
     if (anchor != 0) {
       anchors_.resize(std::max<std::size_t>(anchors_.size(), anchor));
       anchors_[anchor - 1] = index;
@@ -347,17 +352,17 @@ std::variant<yaml_document, diagnostic> yaml_document::read(std::string_view tex
   doc.file_ = std::move(file);
   doc.source_ = text;
   if (text.size() > limits.max_bytes)
-    return diagnostic{doc.file_, {1, 1},
-                      fmt::format("the file is too large ({} MiB; the limit is {} MiB)", text.size() >> 20,
-                                  limits.max_bytes >> 20),
-                      "split the calendar into several files"};
+    return diagnostic{
+        doc.file_,
+        {1, 1},
+        fmt::format("the file is too large ({} MiB; the limit is {} MiB)", text.size() >> 20, limits.max_bytes >> 20),
+        "split the calendar into several files"};
   auto body = text.substr(text.starts_with("\xEF\xBB\xBF") ? 3 : 0);
   if (auto bad = find_bad_byte(body); bad != std::string_view::npos) {
     auto mark = mark_of_offset(text, bad + (text.size() - body.size()));
     auto byte = static_cast<unsigned char>(body[bad]);
     if (byte >= 0x80)
-      return diagnostic{doc.file_, mark, fmt::format("invalid UTF-8 byte 0x{:02X}", byte),
-                        "save the file as UTF-8"};
+      return diagnostic{doc.file_, mark, fmt::format("invalid UTF-8 byte 0x{:02X}", byte), "save the file as UTF-8"};
     return diagnostic{doc.file_, mark, fmt::format("control character 0x{:02X} in the text", byte),
                       "remove it; YAML text may hold tabs and line breaks only"};
   }
@@ -393,11 +398,16 @@ yaml_ref::kind yaml_ref::type() const { return doc_->at(index_).kind; }
 
 std::string_view yaml_ref::type_name() const {
   switch (type()) {
-    case kind::null: return "nothing";
-    case kind::scalar: return "a single value";
-    case kind::sequence: return "a list";
-    case kind::mapping: return "a mapping";
-    case kind::alias: break;
+    case kind::null:
+      return "nothing";
+    case kind::scalar:
+      return "a single value";
+    case kind::sequence:
+      return "a list";
+    case kind::mapping:
+      return "a mapping";
+    case kind::alias:
+      break;
   }
   return "an alias";
 }

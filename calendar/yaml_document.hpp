@@ -84,8 +84,7 @@ class yaml_document {
   /// Parses `text` (named `file` in errors). On failure returns the first
   /// error. `stream_key`/`on_item`: see above; empty key streams nothing.
   static std::variant<yaml_document, diagnostic> read(std::string_view text, std::string file,
-                                                      const yaml_limits& limits = {},
-                                                      std::string_view stream_key = {},
+                                                      const yaml_limits& limits = {}, std::string_view stream_key = {},
                                                       const item_callback& on_item = {});
 
   /// The root node; a document with no content has a null root.
@@ -100,7 +99,7 @@ class yaml_document {
   friend class yaml_builder;
   struct node {
     yaml_ref::kind kind;
-    std::uint32_t line, col;        // 1-based
+    std::uint32_t line, col;   // 1-based
     std::uint32_t first = 0;   // scalar: offset in arena_; container: first child; alias: target
     std::uint32_t length = 0;  // scalar: text length; container: nodes in its subtree
     std::uint32_t next = 0;    // next sibling (0: none; node 0 is the root, never a sibling)

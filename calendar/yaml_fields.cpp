@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-#include "calendar/civil.hpp"
+#include "text/civil.hpp"
 
 namespace herald {
 
@@ -23,7 +23,8 @@ std::vector<diagnostic> diagnostics_collector::take() {
     return a.mark.line != b.mark.line ? a.mark.line < b.mark.line : a.mark.col < b.mark.col;
   });
   for (auto& d : errors_)
-    if (std::find(hidden_lines_.begin(), hidden_lines_.end(), d.mark.line) != hidden_lines_.end()) d.quote_source = false;
+    if (std::find(hidden_lines_.begin(), hidden_lines_.end(), d.mark.line) != hidden_lines_.end())
+      d.quote_source = false;
   return std::move(errors_);
 }
 
@@ -57,9 +58,8 @@ void require_keys(yaml_ref node, std::string_view what, std::span<const required
   for (const auto& key : required) {
     if (node.find(key.name)) continue;
     // "mesage:" was reported as a typo of "message"; saying it is missing too is noise.
-    bool typo = std::any_of(entries.begin(), entries.end(), [&](auto& entry) {
-      return closest_match(entry.first.scalar(), {key.name}) == key.name;
-    });
+    bool typo = std::any_of(entries.begin(), entries.end(),
+                            [&](auto& entry) { return closest_match(entry.first.scalar(), {key.name}) == key.name; });
     if (!typo) out.error(node.mark(), fmt::format("{} has no '{}'", what, key.name), std::string(key.hint));
   }
 }

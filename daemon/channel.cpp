@@ -22,20 +22,24 @@ smtp_submission::tls_mode tls_of(const std::string& tls) {
 // processes, a tail -f) never see half a line.
 delivery_outcome append_line(const std::string& path, const std::string& line) {
   int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-  if (fd < 0) return {delivery_outcome::kind::transient, std::nullopt, fmt::format("cannot open {}: {}", path, std::strerror(errno))};
+  if (fd < 0)
+    return {delivery_outcome::kind::transient, std::nullopt,
+            fmt::format("cannot open {}: {}", path, std::strerror(errno))};
   auto text = line + "\n";
   auto written = ::write(fd, text.data(), text.size());
   int error = errno;
   bool synced = ::fsync(fd) == 0;
   ::close(fd);
   if (written != static_cast<ssize_t>(text.size()) || !synced)
-    return {delivery_outcome::kind::transient, std::nullopt, fmt::format("cannot write {}: {}", path, std::strerror(error))};
+    return {delivery_outcome::kind::transient, std::nullopt,
+            fmt::format("cannot write {}: {}", path, std::strerror(error))};
   return {delivery_outcome::kind::sent, std::nullopt, fmt::format("appended to {}", path)};
 }
 
 }  // namespace
 
-std::variant<ready_channel, std::string> ready_channel::prepare(const channel_config& config, const secret_sources& sources) {
+std::variant<ready_channel, std::string> ready_channel::prepare(const channel_config& config,
+                                                                const secret_sources& sources) {
   ready_channel channel;
   channel.config_ = &config;
   auto need = [&](const std::optional<secret_ref>& secret, std::string_view what, std::string& into) -> std::string {
@@ -85,7 +89,8 @@ void ready_channel::deliver(const post_content& post, curl_transport& transport,
   } else if (type == "webhook") {
     transport.send(webhook_request(post, url_, headers_), done);
   } else if (type == "email") {
-    email_settings settings{config_->server, tls_of(config_->tls), config_->username, password_, config_->from, config_->to, {}};
+    email_settings settings{
+        config_->server, tls_of(config_->tls), config_->username, password_, config_->from, config_->to, {}};
     auto submission = email_submission(post, settings, now);
     if (auto* error = std::get_if<std::string>(&submission))
       done({delivery_outcome::kind::permanent, std::nullopt, *error});  // a header that would inject: never sent

@@ -10,10 +10,10 @@
 #include <string>
 #include <variant>
 
-#include "daemon/config.hpp"
-#include "daemon/secrets.hpp"
 #include "messaging/curl_transport.hpp"
 #include "messaging/payloads.hpp"
+#include "settings/config.hpp"
+#include "settings/secrets.hpp"
 
 namespace herald {
 

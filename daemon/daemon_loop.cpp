@@ -5,10 +5,10 @@
 #include <cstring>
 #include <sstream>
 
-#include "daemon/calendar_sources.hpp"
 #include "daemon/daemon_loop_impl.hpp"
-#include "daemon/state_dir.hpp"
 #include "daemon/status_report.hpp"
+#include "settings/calendar_sources.hpp"
+#include "settings/state_dir.hpp"
 
 namespace herald {
 namespace {

@@ -23,15 +23,15 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "daemon/channel.hpp"
-#include "daemon/config.hpp"
 #include "daemon/daemon_loop.hpp"
 #include "daemon/file_watcher.hpp"
-#include "daemon/scheduler.hpp"
-#include "daemon/send_queue.hpp"
-#include "daemon/sqlite_journal.hpp"
 #include "daemon/status_server.hpp"
 #include "daemon/wall_clock_timer.hpp"
+#include "journal/sqlite_journal.hpp"
 #include "messaging/curl_transport.hpp"
+#include "scheduling/scheduler.hpp"
+#include "scheduling/send_queue.hpp"
+#include "settings/config.hpp"
 
 namespace herald {
 namespace daemon_detail {

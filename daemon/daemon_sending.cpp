@@ -8,8 +8,8 @@
 #include <boost/asio/post.hpp>
 
 #include "daemon/daemon_loop_impl.hpp"
-#include "daemon/post_builder.hpp"
-#include "daemon/preview_format.hpp"
+#include "scheduling/post_builder.hpp"
+#include "text/instant_format.hpp"
 
 namespace herald {
 

@@ -23,8 +23,9 @@ enum class log_level { error = 3, warning = 4, notice = 5, info = 6, debug = 7 }
 class logger {
  public:
   /// `now` is the clock for the time stamp of terminal lines.
-  logger(std::ostream& out, bool journal_prefixes,
-         std::function<std::chrono::system_clock::time_point()> now = [] { return std::chrono::system_clock::now(); });
+  logger(
+      std::ostream& out, bool journal_prefixes,
+      std::function<std::chrono::system_clock::time_point()> now = [] { return std::chrono::system_clock::now(); });
 
   /// True when `journal_stream` (the value of JOURNAL_STREAM, may be null)
   /// is "<device>:<inode>" of the file descriptor `fd`.

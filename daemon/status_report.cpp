@@ -13,9 +13,9 @@
 
 #include <boost/json.hpp>
 
-#include "daemon/preview_format.hpp"
-#include "daemon/scheduler.hpp"
-#include "daemon/sqlite_journal.hpp"
+#include "journal/sqlite_journal.hpp"
+#include "scheduling/scheduler.hpp"
+#include "text/instant_format.hpp"
 
 namespace herald {
 namespace {

@@ -24,8 +24,8 @@
 #include <date/tz.h>
 
 #include "calendar/calendar.hpp"
-#include "daemon/config.hpp"
-#include "daemon/journal.hpp"
+#include "journal/journal.hpp"
+#include "settings/config.hpp"
 
 namespace herald {
 

@@ -29,7 +29,7 @@ class curl_transport {
  public:
   struct options {
     std::chrono::seconds timeout{10};
-    std::string ca_file;  ///< extra CA bundle (tests); empty: the system's
+    std::string ca_file;                     ///< extra CA bundle (tests); empty: the system's
     std::function<date::sys_seconds()> now;  ///< for Retry-After dates; default: system clock
   };
   using handler = std::function<void(delivery_outcome)>;

@@ -15,7 +15,7 @@
 
 #include <fmt/format.h>
 
-#include "calendar/civil.hpp"
+#include "text/civil.hpp"
 
 namespace herald {
 namespace {

@@ -10,8 +10,8 @@
 
 #include <fmt/format.h>
 
-#include "calendar/civil.hpp"
 #include "messaging/payloads.hpp"
+#include "text/civil.hpp"
 
 namespace herald {
 namespace {
@@ -55,9 +55,7 @@ std::string base64(std::string_view bytes) {
 }
 
 // Bytes in the UTF-8 sequence a lead byte starts (1 for a stray byte).
-std::size_t sequence_length(unsigned char lead) {
-  return lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
-}
+std::size_t sequence_length(unsigned char lead) { return lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1; }
 
 // RFC 2047 B encoding, in words that each hold whole characters (§5).
 std::vector<std::string> encoded_words(std::string_view text) {

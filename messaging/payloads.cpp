@@ -63,16 +63,20 @@ bool is_space(char32_t c) { return c == ' ' || c == '\t' || c == '\n' || c == '\
 // mrkdwn's three control characters (Slack: "escape only these").
 std::string_view mrkdwn_escape(char32_t c) {
   switch (c) {
-    case '&': return "&amp;";
-    case '<': return "&lt;";
-    case '>': return "&gt;";
-    default: return {};
+    case '&':
+      return "&amp;";
+    case '<':
+      return "&lt;";
+    case '>':
+      return "&gt;";
+    default:
+      return {};
   }
 }
 
 // One character of the text as it will be sent.
 struct piece {
-  std::string_view source;  // its bytes in the input
+  std::string_view source;   // its bytes in the input
   std::string_view escaped;  // its replacement, when escaped
   char32_t value;
   std::size_t width;
@@ -105,8 +109,7 @@ std::size_t cut_point(const std::vector<piece>& pieces, std::size_t limit) {
     width += pieces[keep++].width;
   }
   if (space > 0 && space_width * 2 >= limit) keep = space;
-  while (keep > 0 && keep < pieces.size() &&
-         (extends_previous(pieces[keep].value) || pieces[keep - 1].value == 0x200d))
+  while (keep > 0 && keep < pieces.size() && (extends_previous(pieces[keep].value) || pieces[keep - 1].value == 0x200d))
     --keep;
   while (keep > 0 && is_space(pieces[keep - 1].value)) --keep;
   return keep;
@@ -144,7 +147,8 @@ json::object slack_button(std::string_view url) {
 
 json::object adaptive_card(const post_content& post) {
   json::array body{
-      json::object{{"type", "TextBlock"}, {"text", post.title}, {"weight", "Bolder"}, {"size", "Medium"}, {"wrap", true}},
+      json::object{
+          {"type", "TextBlock"}, {"text", post.title}, {"weight", "Bolder"}, {"size", "Medium"}, {"wrap", true}},
       json::object{{"type", "TextBlock"}, {"text", post.text}, {"wrap", true}}};
   json::object card{{"$schema", "http://adaptivecards.io/schemas/adaptive-card.json"},
                     {"type", "AdaptiveCard"},
@@ -174,16 +178,15 @@ bool is_field_value(std::string_view value) {
 }
 
 bool same_name(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return (x | 0x20) == (y | 0x20);
-         });
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return (x | 0x20) == (y | 0x20); });
 }
 
 // Headers herald or the transport set; a configured one would duplicate or
 // contradict them (two Idempotency-Keys, a wrong Content-Length).
 bool is_reserved(std::string_view name) {
   constexpr std::array<std::string_view, 4> reserved = {"Idempotency-Key", "Content-Type", "Content-Length",
-                                                         "Transfer-Encoding"};
+                                                        "Transfer-Encoding"};
   return std::any_of(reserved.begin(), reserved.end(), [&](std::string_view r) { return same_name(name, r); });
 }
 

@@ -7,8 +7,8 @@
 namespace herald {
 
 struct post_content {
-  std::string key;       ///< `<event id>/<occurrence start>/<at>/<channel>`
-  std::string event;     ///< event id
+  std::string key;    ///< `<event id>/<occurrence start>/<at>/<channel>`
+  std::string event;  ///< event id
   std::string title;
   std::string text;      ///< the rendered message (plain text)
   std::string subject;   ///< the rendered subject (email)

@@ -4,7 +4,7 @@
 
 #include <sstream>
 
-#include "daemon/cli.hpp"
+#include "cli/cli.hpp"
 
 namespace herald::test {
 
@@ -38,7 +38,8 @@ events:
     steps:
       - at: end+1d
         message: "Thank you to everyone who joined {{title}} {{hashtag}}."
-)";;
+)";
+;
 
 calendar load_ok(const std::string& yaml, const calendar_options& options) {
   auto result = load_calendar(yaml, "test.yaml", options);

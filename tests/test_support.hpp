@@ -9,7 +9,7 @@
 #include <date/date.h>
 
 #include "calendar/calendar_loader.hpp"
-#include "calendar/civil.hpp"
+#include "text/civil.hpp"
 
 namespace herald::test {
 

@@ -35,10 +35,10 @@ TEST_CASE("loader: an unknown key is an error with a hint, a quoted line and a c
   auto yaml = spec_example;
   yaml.replace(yaml.find("        message: \"Thank"), 16, "        mesage:");
   auto errors = load_errors(yaml);
-  CHECK(errors.starts_with(
-      "test.yaml:30:9: error: unknown key 'mesage' in a step (did you mean 'message'?)\n"
-      " 30 |         mesage: \"Thank you to everyone who joined {{title}} {{hashtag}}.\"\n"
-      "    |         ^\n"));
+  CHECK(
+      errors.starts_with("test.yaml:30:9: error: unknown key 'mesage' in a step (did you mean 'message'?)\n"
+                         " 30 |         mesage: \"Thank you to everyone who joined {{title}} {{hashtag}}.\"\n"
+                         "    |         ^\n"));
   // The typo explains the missing 'message'; saying so again would be noise.
   CHECK(errors.find("has no 'message'") == std::string::npos);
 }
@@ -57,7 +57,8 @@ TEST_CASE("loader: channels must exist in the config when it is given", "[loader
   calendar_options options;
   options.known_channels = std::vector<std::string>{"staff-slack", "edi-team-mail"};
   auto errors = load_errors(spec_example, options);
-  CHECK(errors.starts_with("test.yaml:14:18: error: unknown channel 'edi-team-email' (did you mean 'edi-team-mail'?)\n"));
+  CHECK(
+      errors.starts_with("test.yaml:14:18: error: unknown channel 'edi-team-email' (did you mean 'edi-team-mail'?)\n"));
   options.known_channels = std::vector<std::string>{"staff-slack", "edi-team-email"};
   load_ok(spec_example, options);
 }
@@ -66,8 +67,9 @@ TEST_CASE("loader: two steps of one event with the same 'at' and channel are an 
   auto yaml = spec_example;
   yaml.replace(yaml.find("      - at: end+1d"), 18, "      - at: -28d\n        channels: [edi-team-email]");
   auto errors = load_errors(yaml);
-  CHECK(errors.starts_with(
-      "test.yaml:29:9: error: event 'inwed' has two steps at -28d for channel 'edi-team-email' (the other is on line 12)\n"));
+  CHECK(
+      errors.starts_with("test.yaml:29:9: error: event 'inwed' has two steps at -28d for channel 'edi-team-email' (the "
+                         "other is on line 12)\n"));
 }
 
 TEST_CASE("loader: several errors are reported in one run", "[loader]") {
@@ -83,7 +85,8 @@ events:
 )");
   CHECK(errors.find("test.yaml:6:18: error: April has only 30 days") != std::string::npos);
   CHECK(errors.find("test.yaml:9:13: error: invalid date '2026-02-30'") != std::string::npos);
-  CHECK(errors.find("test.yaml:2:11: error: unknown time zone 'Europe/Londn' (did you mean 'Europe/London'?)") != std::string::npos);
+  CHECK(errors.find("test.yaml:2:11: error: unknown time zone 'Europe/Londn' (did you mean 'Europe/London'?)") !=
+        std::string::npos);
   CHECK(errors.find("test.yaml:7:9: error: duplicate event id 'a' (first on line 4)") != std::string::npos);
 }
 
@@ -154,8 +157,9 @@ events:
 }
 
 TEST_CASE("loader: a 10 000-event calendar is read without keeping its tree", "[loader]") {
-  std::string yaml = "version: 1\ntimezone: Europe/London\ndefaults: {channels: [c]}\n"
-                     "campaigns:\n  c: [{at: 0, message: \"{{title}}\"}]\nevents:\n";
+  std::string yaml =
+      "version: 1\ntimezone: Europe/London\ndefaults: {channels: [c]}\n"
+      "campaigns:\n  c: [{at: 0, message: \"{{title}}\"}]\nevents:\n";
   for (int i = 0; i < 10000; ++i)
     yaml += "  - {id: e" + std::to_string(i) + ", title: Event " + std::to_string(i) + ", every: March " +
             std::to_string(i % 28 + 1) + ", campaign: c}\n";

@@ -1,8 +1,8 @@
 #include <catch2/catch.hpp>
 
 #include "calendar/due_instant.hpp"
-#include "daemon/preview_format.hpp"
 #include "test_support.hpp"
+#include "text/instant_format.hpp"
 
 using namespace herald;
 using herald::test::day;
@@ -37,7 +37,7 @@ TEST_CASE("due: a time in London's spring gap moves forward by the gap (RFC 5545
 }
 
 TEST_CASE("due: an ambiguous autumn time is its first instant", "[due]") {
-  CHECK(due_utc("Europe/London", day(2026, 10, 25), at(1, 30)) == "2026-10-25T00:30:00Z");  // 01:30 BST
+  CHECK(due_utc("Europe/London", day(2026, 10, 25), at(1, 30)) == "2026-10-25T00:30:00Z");    // 01:30 BST
   CHECK(due_utc("America/New_York", day(2026, 11, 1), at(1, 30)) == "2026-11-01T05:30:00Z");  // 01:30 EDT
 }
 
@@ -54,7 +54,7 @@ TEST_CASE("due: America/New_York transitions", "[due]") {
 TEST_CASE("due: Australia/Sydney transitions", "[due]") {
   CHECK(due_utc("Australia/Sydney", day(2026, 4, 4), at(9, 0)) == "2026-04-03T22:00:00Z");
   CHECK(due_utc("Australia/Sydney", day(2026, 4, 5), at(9, 0)) == "2026-04-04T23:00:00Z");
-  CHECK(due_utc("Australia/Sydney", day(2026, 4, 5), at(2, 30)) == "2026-04-04T15:30:00Z");  // first: AEDT
+  CHECK(due_utc("Australia/Sydney", day(2026, 4, 5), at(2, 30)) == "2026-04-04T15:30:00Z");   // first: AEDT
   CHECK(due_utc("Australia/Sydney", day(2026, 10, 4), at(2, 30)) == "2026-10-03T16:30:00Z");  // gap: 03:30 AEDT
   CHECK(due_utc("Australia/Sydney", day(2026, 10, 4), at(9, 0)) == "2026-10-03T22:00:00Z");
 }
@@ -63,7 +63,8 @@ TEST_CASE("due: local instants print their offset, +00:00 when zero", "[due]") {
   auto& london = *date::locate_zone("Europe/London");
   CHECK(format_local_instant(london, due_instant(london, day(2027, 1, 5), at(9, 30))) == "2027-01-05T09:30:00+00:00");
   auto& new_york = *date::locate_zone("America/New_York");
-  CHECK(format_local_instant(new_york, due_instant(new_york, day(2027, 1, 5), at(9, 30))) == "2027-01-05T09:30:00-05:00");
+  CHECK(format_local_instant(new_york, due_instant(new_york, day(2027, 1, 5), at(9, 30))) ==
+        "2027-01-05T09:30:00-05:00");
   auto& kolkata = *date::locate_zone("Asia/Kolkata");
   CHECK(format_local_instant(kolkata, due_instant(kolkata, day(2027, 1, 5), at(9, 30))) == "2027-01-05T09:30:00+05:30");
 }

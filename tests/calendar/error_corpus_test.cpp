@@ -58,8 +58,8 @@ std::string read_file(const fs::path& path) {
 // Runs `herald validate OPTION ARGUMENT` from `cwd`, under a generous
 // timeout so a hang fails the test instead of blocking it; keeps stderr.
 run_result run_validate(const std::string& option, const std::string& argument, const fs::path& cwd = source_dir) {
-  auto command = "cd " + shell_quote(cwd.string()) + " && timeout 60 " + shell_quote(HERALD_BINARY) +
-                 " validate " + option + " " + shell_quote(argument) + " 2>&1 1>/dev/null";
+  auto command = "cd " + shell_quote(cwd.string()) + " && timeout 60 " + shell_quote(HERALD_BINARY) + " validate " +
+                 option + " " + shell_quote(argument) + " 2>&1 1>/dev/null";
   run_result result;
   FILE* pipe = popen(command.c_str(), "r");
   if (!pipe) return result;
@@ -84,8 +84,7 @@ std::vector<corpus_case> cases_in(const std::string& dir, const std::string& opt
     auto expected = fs::path(path).replace_extension(".expected");
     if (!fs::exists(expected)) continue;  // e.g. a helper file, not a case
     auto stem = path.stem().string();
-    cases.push_back({dir + "/" + stem, option, "tests/data/" + dir + "/" + path.filename().string(),
-                     expected});
+    cases.push_back({dir + "/" + stem, option, "tests/data/" + dir + "/" + path.filename().string(), expected});
   }
   std::sort(cases.begin(), cases.end(), [](auto& a, auto& b) { return a.name < b.name; });
   return cases;
@@ -208,8 +207,7 @@ TEST_CASE("corpus: large hostile inputs end with an error, not a crash or a hang
     check_rejected(write("huge.yaml", [](std::ofstream& out) {
       out << "version: 1\ntimezone: Europe/London\nevents:\n";
       std::string event;
-      for (int i = 0; i < 1000; ++i)
-        event += "  - id: e" + std::to_string(i) + "\n    title: T\n    every: June 23\n";
+      for (int i = 0; i < 1000; ++i) event += "  - id: e" + std::to_string(i) + "\n    title: T\n    every: June 23\n";
       std::size_t written = 0;
       while (written < (70u << 20)) {
         out << event;

@@ -1,8 +1,8 @@
 #include <catch2/catch.hpp>
 
 #include "calendar/plan.hpp"
-#include "daemon/preview_format.hpp"
 #include "test_support.hpp"
+#include "text/instant_format.hpp"
 
 using namespace herald;
 using herald::test::day;
@@ -32,10 +32,12 @@ TEST_CASE("plan: the SPEC's preview example, post for post", "[plan]") {
   CHECK(format_local_instant(*cal.zone, first.due) == "2027-05-26T09:30:00+01:00");
   CHECK(format_utc_instant(first.due) == "2027-05-26T08:30:00Z");
   auto text = render_post(cal, first);
-  CHECK(text.text == "International Women in Engineering Day is on Wednesday 23 June 2027. Time to line up speakers and blogs.");
+  CHECK(text.text ==
+        "International Women in Engineering Day is on Wednesday 23 June 2027. Time to line up speakers and blogs.");
   CHECK(text.subject == "International Women in Engineering Day in four weeks");
   CHECK(render_post(cal, p.posts[1]).subject == "International Women in Engineering Day");  // default {{title}}
-  CHECK(render_post(cal, p.posts[2]).text == "Thank you to everyone who joined International Women in Engineering Day #INWED.");
+  CHECK(render_post(cal, p.posts[2]).text ==
+        "Thank you to everyone who joined International Women in Engineering Day #INWED.");
 }
 
 TEST_CASE("plan: a step moved off a weekend lands in the window by its moved date", "[plan]") {

@@ -49,8 +49,9 @@ using strings = std::vector<std::string>;
 }  // namespace
 
 TEST_CASE("rrule: parses parts, names and values in any case, with an RRULE: prefix", "[rrule]") {
-  auto rule = parsed("RRULE:freq=Monthly;INTERVAL=2;byday=2TU,-1fr,+3we,SU;COUNT=10;BYMONTH=1,12;"
-                     "BYMONTHDAY=-1,15;BYSETPOS=-1,+2;WKST=su");
+  auto rule = parsed(
+      "RRULE:freq=Monthly;INTERVAL=2;byday=2TU,-1fr,+3we,SU;COUNT=10;BYMONTH=1,12;"
+      "BYMONTHDAY=-1,15;BYSETPOS=-1,+2;WKST=su");
   CHECK(rule.freq == rrule::frequency::monthly);
   CHECK(rule.interval == 2);
   CHECK(rule.count == 10);
@@ -79,7 +80,8 @@ TEST_CASE("rrule: parse errors name the part and point at it", "[rrule]") {
     std::string text, message;
     std::size_t offset;
   };
-  const std::string supported = "supported parts: FREQ, INTERVAL, COUNT, UNTIL, BYMONTH, BYMONTHDAY, BYDAY, BYSETPOS, WKST";
+  const std::string supported =
+      "supported parts: FREQ, INTERVAL, COUNT, UNTIL, BYMONTH, BYMONTHDAY, BYDAY, BYSETPOS, WKST";
   const std::vector<expected> cases = {
       {"FREQ=DAILY;BYHOURS=9", "unknown RRULE part 'BYHOURS'", 11},
       {"FREQ=DAILY;BYMONTHDAYS=1", "unknown RRULE part 'BYMONTHDAYS' (did you mean 'BYMONTHDAY'?)", 11},
@@ -238,8 +240,9 @@ TEST_CASE("rrule: a window decades after the start is reached without walking th
 }
 
 TEST_CASE("rrule: a rule that can never match ends", "[rrule]") {
-  for (auto text : {"FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30", "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30",
-                    "FREQ=WEEKLY;INTERVAL=4;BYMONTH=4;BYMONTHDAY=31", "FREQ=MONTHLY;BYDAY=MO;BYMONTHDAY=1;BYSETPOS=2"}) {
+  for (auto text :
+       {"FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30", "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30",
+        "FREQ=WEEKLY;INTERVAL=4;BYMONTH=4;BYMONTHDAY=31", "FREQ=MONTHLY;BYDAY=MO;BYMONTHDAY=1;BYSETPOS=2"}) {
     INFO(text);
     CHECK(dates(text, day(1, 1, 1), day(9999, 12, 31)).empty());
   }
@@ -293,8 +296,7 @@ std::optional<oracle_case> parse_oracle_line(const std::string& line) {
 
 // Runs the oracle; returns its exit status and everything it printed.
 int run_oracle(std::string& output) {
-  const std::string command =
-      "/usr/bin/python3 '" HERALD_SOURCE_DIR "/tests/data/rrule_oracle.py' 3000 5545 2>&1";
+  const std::string command = "/usr/bin/python3 '" HERALD_SOURCE_DIR "/tests/data/rrule_oracle.py' 3000 5545 2>&1";
   FILE* pipe = popen(command.c_str(), "r");
   if (!pipe) return -1;
   char buffer[4096];
@@ -314,9 +316,10 @@ TEST_CASE("rrule: matches python-dateutil on thousands of random rules", "[rrule
   std::string output;
   int status = run_oracle(output);
   {
-    INFO("tests/data/rrule_oracle.py failed; it needs /usr/bin/python3 with python3-dateutil "
-         "(apt install python3-dateutil). Its output (first 2000 bytes):\n"
-         << output.substr(0, 2000));
+    INFO(
+        "tests/data/rrule_oracle.py failed; it needs /usr/bin/python3 with python3-dateutil "
+        "(apt install python3-dateutil). Its output (first 2000 bytes):\n"
+        << output.substr(0, 2000));
     REQUIRE(status == 0);
   }
 

@@ -33,7 +33,7 @@
 #include <sys/stat.h>
 #include <boost/json.hpp>
 
-#include "daemon/sqlite_journal.hpp"
+#include "journal/sqlite_journal.hpp"
 #include "support/herald_process.hpp"
 #include "support/http_test_server.hpp"
 #include "support/notify_socket.hpp"

@@ -29,10 +29,10 @@
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
-#include "daemon/calendar_sources.hpp"
 #include "daemon/logger.hpp"
-#include "daemon/sqlite_journal.hpp"
 #include "daemon/status_report.hpp"
+#include "journal/sqlite_journal.hpp"
+#include "settings/calendar_sources.hpp"
 #include "support/temp_dir.hpp"
 #include "test_support.hpp"
 

@@ -177,7 +177,8 @@ TEST_CASE("wall_clock_timer: given a wait pending, then destroying the timer is 
   CHECK(timer == nullptr);
 }
 
-TEST_CASE("wall_clock_timer: given the clock is set while armed, then it reports clock_changed", "[.][wall_clock_timer][clock_set]") {
+TEST_CASE("wall_clock_timer: given the clock is set while armed, then it reports clock_changed",
+          "[.][wall_clock_timer][clock_set]") {
   asio::io_context io;
   wall_clock_timer timer(io);
   record got;

@@ -12,7 +12,8 @@ using kind = delivery_outcome::kind;
 namespace {
 
 // Tuesday 26 May 2026, 08:30:00 UTC.
-const date::sys_seconds now = date::sys_days{date::year{2026} / 5 / 26} + std::chrono::hours{8} + std::chrono::minutes{30};
+const date::sys_seconds now =
+    date::sys_days{date::year{2026} / 5 / 26} + std::chrono::hours{8} + std::chrono::minutes{30};
 
 std::optional<seconds> retry_after(std::string_view value) { return parse_retry_after(value, now); }
 

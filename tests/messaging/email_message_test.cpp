@@ -9,7 +9,8 @@ using namespace herald;
 namespace {
 
 // Tuesday 26 May 2026, 08:30:00 UTC.
-const date::sys_seconds now = date::sys_days{date::year{2026} / 5 / 26} + std::chrono::hours{8} + std::chrono::minutes{30};
+const date::sys_seconds now =
+    date::sys_days{date::year{2026} / 5 / 26} + std::chrono::hours{8} + std::chrono::minutes{30};
 
 post_content sample_post() {
   post_content post;
@@ -88,7 +89,7 @@ std::string decode_header(const std::string& message, const std::string& name) {
   REQUIRE(start != std::string::npos);
   start += name.size() + 4;
   std::string value;
-  for (auto at = start;; ) {
+  for (auto at = start;;) {
     auto end = message.find("\r\n", at);
     value += message.substr(at, end - at);
     if (message[end + 2] != ' ' && message[end + 2] != '\t') break;
@@ -170,7 +171,8 @@ TEST_CASE("email: the envelope holds bare addresses and the server settings", "[
   CHECK(submission.username == "herald");
   CHECK(submission.password == "hunter2");
   CHECK(submission.mail_from == "edi@example.org");
-  CHECK(submission.recipients == std::vector<std::string>{"jorg@example.org", "members@example.org", "board@example.org"});
+  CHECK(submission.recipients ==
+        std::vector<std::string>{"jorg@example.org", "members@example.org", "board@example.org"});
   CHECK(submission.message.find("hunter2") == std::string::npos);
 }
 
@@ -185,8 +187,9 @@ TEST_CASE("email: a non-ASCII subject is RFC 2047, byte for byte and decoded", "
 TEST_CASE("email: a long non-ASCII subject is split into short encoded-words", "[email]") {
   // Given 4-byte emoji, a ZWJ sequence and accents: no word may split a character.
   auto post = sample_post();
-  post.subject = "Célébrons la Journée internationale des femmes ingénieures 👩\u200d🔬 — ensemble, "
-                 "avec 😀😀😀😀😀😀😀😀😀😀 et «guillemets»";
+  post.subject =
+      "Célébrons la Journée internationale des femmes ingénieures 👩\u200d🔬 — ensemble, "
+      "avec 😀😀😀😀😀😀😀😀😀😀 et «guillemets»";
   auto message = submit_ok(post, sample_settings()).message;
   CHECK(decode_header(message, "Subject") == post.subject);
   check_line_lengths(header_lines(message), 76);
@@ -288,9 +291,9 @@ TEST_CASE("email: a line break in From, To or a display name is refused", "[emai
 }
 
 TEST_CASE("email: implausible addresses are refused", "[email]") {
-  for (std::string bad : {"edi.example.org", "EDI <edi.example.org>", "@example.org", "edi@", "edi@@example.org",
-                          "e di@example.org", "EDI <edi@example.org", "edi@exa mple.org", "édi@example.org",
-                          "edi@example..org", ".edi@example.org"}) {
+  for (std::string bad :
+       {"edi.example.org", "EDI <edi.example.org>", "@example.org", "edi@", "edi@@example.org", "e di@example.org",
+        "EDI <edi@example.org", "edi@exa mple.org", "édi@example.org", "edi@example..org", ".edi@example.org"}) {
     INFO(bad);
     auto settings = sample_settings();
     settings.from = bad;

@@ -213,8 +213,8 @@ TEST_CASE("payloads: a webhook gets post_json and the post key as Idempotency-Ke
   CHECK(request.content_type == "application/json");
   CHECK(request.body == post_json(post));
   using headers = std::vector<std::pair<std::string, std::string>>;
-  CHECK(request.headers == headers{{"Idempotency-Key", "inwed/2027-06-23/-28d/staff-slack"},
-                                   {"Authorization", "Bearer s3cret"}});
+  CHECK(request.headers ==
+        headers{{"Idempotency-Key", "inwed/2027-06-23/-28d/staff-slack"}, {"Authorization", "Bearer s3cret"}});
 }
 
 TEST_CASE("payloads: a webhook header that would inject a line is never sent", "[payloads]") {
@@ -241,9 +241,9 @@ TEST_CASE("payloads: a control character in the post key cannot break the Idempo
 }
 
 TEST_CASE("payloads: configured headers cannot replace the Idempotency-Key or framing", "[payloads]") {
-  auto request = webhook_request(sample_post(), "https://hooks.example.org/herald",
-                                 {{"idempotency-key", "other"}, {"Content-Type", "text/plain"},
-                                  {"Content-Length", "1"}, {"X-Tab", "a\tb"}});
+  auto request = webhook_request(
+      sample_post(), "https://hooks.example.org/herald",
+      {{"idempotency-key", "other"}, {"Content-Type", "text/plain"}, {"Content-Length", "1"}, {"X-Tab", "a\tb"}});
   using headers = std::vector<std::pair<std::string, std::string>>;
   CHECK(request.headers == headers{{"Idempotency-Key", "inwed/2027-06-23/-28d/staff-slack"}, {"X-Tab", "a\tb"}});
 }

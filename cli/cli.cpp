@@ -1,0 +1,106 @@
+#include "cli/cli.hpp"
+
+#include <algorithm>
+#include <array>
+#include <ostream>
+
+#include <fmt/format.h>
+#include <CLI/CLI.hpp>
+
+#include "calendar/diagnostic.hpp"
+#include "cli/commands.hpp"
+
+namespace herald {
+namespace {
+
+void add_source_options(CLI::App& command, source_options& sources) {
+  auto* config = command.add_option("--config", sources.config,
+                                    "herald.yaml (default: $HERALD_CONFIG, else /etc/herald/herald.yaml)");
+  auto* calendar = command.add_option("--calendar", sources.calendar, "a calendar file alone, without a config");
+  config->excludes(calendar);
+}
+
+}  // namespace
+
+int run_cli(int argc, const char* const* argv, cli_context& context) {
+  CLI::App app{"herald keeps an inclusion calendar and posts its campaigns.", "herald"};
+  app.set_version_flag("--version", std::string("herald ") + HERALD_VERSION);
+  app.require_subcommand(1);
+
+  preview_options preview;
+  auto* preview_cmd = app.add_subcommand("preview", "show the occurrences and posts of the coming days");
+  add_source_options(*preview_cmd, preview.sources);
+  preview_cmd->add_option("--from", preview.from, "first date, YYYY-MM-DD (default: today in the calendar's zone)");
+  preview_cmd->add_option("--days", preview.days, "number of days (default: 90)")->check(CLI::Range(1, 3660));
+  preview_cmd->add_option("--event", preview.events, "only this event (repeatable)");
+  preview_cmd->add_option("--channel", preview.channels, "only this channel (repeatable)");
+  preview_cmd->add_option("--format", preview.format, "text (default) or json")->check(CLI::IsMember({"text", "json"}));
+
+  send_test_options send_test;
+  auto* send_test_cmd =
+      app.add_subcommand("send-test", "send a post to one channel now, to check it works (records nothing)");
+  send_test_cmd->add_option("--channel", send_test.channel, "the channel to try")->required();
+  send_test_cmd->add_option("--event", send_test.event, "send this event's next post (default: a sample post)");
+  send_test_cmd->add_option("--config", send_test.sources.config,
+                            "herald.yaml (default: $HERALD_CONFIG, else /etc/herald/herald.yaml)");
+
+  run_options run;
+  auto* run_cmd = app.add_subcommand("run", "run the daemon: post each campaign when it is due");
+  run_cmd->add_option("--config", run.config, "herald.yaml (default: $HERALD_CONFIG, else /etc/herald/herald.yaml)");
+  run_cmd->add_flag("--dry-run", run.dry_run, "do everything but contact channels (the journal is not changed)");
+
+  status_options status;
+  auto* status_cmd = app.add_subcommand("status", "show the next posts, recent sends, failures and missed posts");
+  status_cmd->add_option("--config", status.config,
+                         "herald.yaml (default: $HERALD_CONFIG, else /etc/herald/herald.yaml)");
+  status_cmd->add_option("--format", status.format, "text (default) or json")->check(CLI::IsMember({"text", "json"}));
+
+  source_options validate;
+  auto* validate_cmd = app.add_subcommand("validate", "check a config and its calendars, or a calendar alone");
+  add_source_options(*validate_cmd, validate);
+
+  // CLI11 would say "a subcommand is required" for a mistyped one.
+  static constexpr std::array<std::string_view, 5> commands{"run", "preview", "validate", "status", "send-test"};
+  if (argc > 1 && argv[1][0] != '-' && std::find(commands.begin(), commands.end(), argv[1]) == commands.end()) {
+    context.err << fmt::format("herald: error: unknown command '{}'{}\n", argv[1],
+                               did_you_mean(argv[1], {commands.begin(), commands.end()}))
+                << "Commands: run, preview, validate, status, send-test. Run 'herald --help' for usage.\n";
+    return 2;
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    context.out << app.help();
+    return 0;
+  } catch (const CLI::CallForVersion&) {
+    context.out << app.version() << "\n";
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) {  // help of a subcommand
+      context.out << (run_cmd->parsed()         ? run_cmd->help()
+                      : status_cmd->parsed()    ? status_cmd->help()
+                      : preview_cmd->parsed()   ? preview_cmd->help()
+                      : validate_cmd->parsed()  ? validate_cmd->help()
+                      : send_test_cmd->parsed() ? send_test_cmd->help()
+                                                : app.help());
+      return 0;
+    }
+    context.err << "herald: error: " << e.what() << "\n"
+                << "Run 'herald --help' for usage.\n";
+    return 2;
+  }
+  if (*run_cmd) return run_command(run, context);
+  if (*status_cmd) return status_command(status, context);
+  if (*preview_cmd) return preview_command(preview, context);
+  if (*validate_cmd) return validate_command(validate, context);
+  if (*send_test_cmd) return send_test_command(send_test, context);
+  return 2;
+}
+
+std::string default_config_path(const source_options& options, cli_context& context) {
+  if (!options.config.empty()) return options.config;
+  if (const char* env = context.getenv("HERALD_CONFIG"); env && *env) return env;
+  return "/etc/herald/herald.yaml";
+}
+
+}  // namespace herald

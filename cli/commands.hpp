@@ -1,0 +1,52 @@
+#pragma once
+// The subcommands, each a function of its options and the CLI context.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli/cli.hpp"
+
+namespace herald {
+
+/// `--config FILE | --calendar FILE`; the default config when neither.
+struct source_options {
+  std::string config;
+  std::string calendar;
+};
+
+struct preview_options {
+  source_options sources;
+  std::string from;  ///< YYYY-MM-DD; "" for today in the calendar's zone
+  int days = 90;
+  std::vector<std::string> events;
+  std::vector<std::string> channels;
+  std::string format = "text";
+};
+
+struct send_test_options {
+  source_options sources;  ///< only `config` is used
+  std::string channel;
+  std::string event;  ///< "" for a sample post
+};
+
+struct run_options {
+  std::string config;  ///< "" for the default config
+  bool dry_run = false;
+};
+
+struct status_options {
+  std::string config;  ///< "" for the default config
+  std::string format = "text";
+};
+
+int preview_command(const preview_options& options, cli_context& context);
+int validate_command(const source_options& options, cli_context& context);
+int send_test_command(const send_test_options& options, cli_context& context);
+int run_command(const run_options& options, cli_context& context);
+int status_command(const status_options& options, cli_context& context);
+
+/// The config path: --config, else $HERALD_CONFIG, else /etc/herald/herald.yaml.
+std::string default_config_path(const source_options& options, cli_context& context);
+
+}  // namespace herald

@@ -1,0 +1,101 @@
+#include <algorithm>
+#include <ostream>
+
+#include <fmt/format.h>
+
+#include "cli/commands.hpp"
+#include "cli/preview_format.hpp"
+#include "settings/calendar_sources.hpp"
+#include "text/civil.hpp"
+
+namespace herald {
+namespace {
+
+// Names given to --event / --channel must exist: a typo would otherwise
+// print an empty preview that looks like good news.
+bool check_names(const std::vector<std::string>& wanted, const std::vector<std::string>& known, std::string_view what,
+                 std::ostream& err) {
+  bool ok = true;
+  std::vector<std::string_view> candidates(known.begin(), known.end());
+  for (const auto& name : wanted)
+    if (std::find(known.begin(), known.end(), name) == known.end()) {
+      err << fmt::format("herald: error: unknown {} '{}'{}\n", what, name, did_you_mean(name, candidates));
+      ok = false;
+    }
+  return ok;
+}
+
+// $COLUMNS wins (as for ls); else the terminal's width; off a terminal the
+// text is not cut at all, so a file or a pipe gets every word.
+std::size_t terminal_width(cli_context& context) {
+  if (const char* columns = context.getenv("COLUMNS"))
+    if (int n = std::atoi(columns); n >= 40) return static_cast<std::size_t>(n);
+  if (context.terminal_columns >= 40) return context.terminal_columns;
+  return context.out_is_terminal ? 100 : 0;
+}
+
+// no-color.org: a NO_COLOR that is set and not empty turns colour off.
+bool colour_wanted(cli_context& context) {
+  const char* no_colour = context.getenv("NO_COLOR");
+  return context.out_is_terminal && !(no_colour && *no_colour);
+}
+
+}  // namespace
+
+int preview_command(const preview_options& options, cli_context& context) {
+  auto config = options.sources.calendar.empty() ? default_config_path(options.sources, context) : std::string();
+  int status = 0;
+  auto sources = load_sources(config, options.sources.calendar, context.err, status);
+  if (!sources) return status;
+  const auto& first_calendar = sources->calendars.front();
+
+  std::vector<std::string> event_ids, channel_names;
+  for (const auto& cal : sources->calendars) {
+    for (const auto& e : cal.events) event_ids.push_back(e.id);
+    channel_names.insert(channel_names.end(), cal.channels.begin(), cal.channels.end());
+  }
+  if (sources->cfg) channel_names = sources->cfg->channel_names();
+  if (!check_names(options.events, event_ids, "event", context.err) ||
+      !check_names(options.channels, channel_names, "channel", context.err))
+    return 2;
+
+  preview_data data;
+  data.timezone = first_calendar.timezone;
+  if (options.from.empty()) {
+    auto now = date::floor<std::chrono::seconds>(context.now());
+    data.from = date::floor<date::days>(first_calendar.zone->to_local(now));
+  } else if (auto from = parse_iso_date(options.from)) {
+    data.from = *from;
+  } else {
+    context.err << fmt::format("herald: error: invalid --from '{}'; write a date as YYYY-MM-DD\n", options.from);
+    return 2;
+  }
+  data.until = data.from + date::days{options.days - 1};
+
+  plan_filter filter{options.events, options.channels};
+  for (const auto& cal : sources->calendars) {
+    auto planned = plan_window(cal, data.from, data.until, filter);
+    if (data.posts.empty() && data.occurrences.empty()) {  // one calendar, the common case: take the plan as it is
+      data.occurrences = std::move(planned.occurrences);
+      data.posts = std::move(planned.posts);
+      continue;
+    }
+    data.occurrences.insert(data.occurrences.end(), planned.occurrences.begin(), planned.occurrences.end());
+    data.posts.insert(data.posts.end(), planned.posts.begin(), planned.posts.end());
+  }
+  if (sources->calendars.size() > 1) {
+    std::stable_sort(data.occurrences.begin(), data.occurrences.end(), [](const auto& a, const auto& b) {
+      if (a.span.start != b.span.start) return a.span.start < b.span.start;
+      return a.cal->events[a.event].id < b.cal->events[b.event].id;
+    });
+    sort_posts(data.posts);
+  }
+  if (options.format == "json")
+    write_preview_json(data, context.out);
+  else
+    write_preview_text(data, context.out, {colour_wanted(context), terminal_width(context)});
+  context.out.flush();
+  return context.out ? 0 : 1;
+}
+
+}  // namespace herald

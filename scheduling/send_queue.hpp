@@ -1,0 +1,82 @@
+#pragma once
+// The send loop's bookkeeping (SPEC §4): the posts waiting to go out, per
+// channel; at most `max_in_flight` of one channel's posts in flight at once
+// (curl keeps 4 connections per host: more would only queue inside curl,
+// measured in docs/PERFORMANCE.md); and at most `delivery.rate` starts per
+// second per channel (a rate_limiter each). A post is known by its key and
+// is never queued twice. Pure: the caller passes the time; nothing is sent
+// here. One per daemon; not thread-safe (the io_context's thread owns it).
+
+#include <chrono>
+#include <cstddef>
+#include <deque>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <date/date.h>
+
+#include "messaging/post_content.hpp"
+#include "scheduling/rate_limiter.hpp"
+
+namespace herald {
+
+class send_queue {
+ public:
+  using clock = rate_limiter::clock;
+
+  struct job {
+    post_content content;  ///< content.key and content.channel identify it
+    date::sys_seconds due;
+  };
+
+  /// REQUIRES: rate_per_second > 0, max_in_flight >= 1.
+  explicit send_queue(double rate_per_second, int max_in_flight = 4);
+
+  /// Queues `j` behind its channel's waiting posts; false (and nothing
+  /// changes) when its key is already waiting or in flight.
+  bool push(job j);
+  /// True while `key` is waiting or in flight.
+  bool contains(std::string_view key) const;
+
+  struct ready {
+    std::vector<job> start;  ///< to begin now, in queue order; counted in flight from here
+    /// When more could start for the rate; nullopt when nothing waits, or
+    /// what waits is held back only by in-flight limits (finished() frees those).
+    std::optional<clock::time_point> next;
+  };
+  /// Takes every post that may start at `now`.
+  ready take_ready(clock::time_point now);
+
+  /// A post that take_ready returned has ended (whatever the outcome).
+  void finished(std::string_view key);
+
+  /// Drops every waiting post (a reload re-decides them); in-flight ones stay.
+  void drop_waiting();
+
+  std::size_t waiting() const;
+  std::size_t in_flight() const;
+
+ private:
+  struct channel_state {
+    std::deque<job> waiting;
+    std::set<std::string, std::less<>> flying;  ///< keys in flight
+    rate_limiter limiter;
+  };
+  /// Moves `channel`'s waiting posts that may start at `now` to `start`.
+  void start_ready(channel_state& channel, clock::time_point now, std::vector<job>& start) const;
+  bool has_room(const channel_state& channel) const;
+  static bool forgettable(const channel_state& channel, clock::time_point now);
+
+  double rate_per_second_;
+  int max_in_flight_;
+  std::map<std::string, channel_state, std::less<>> channels_;
+  /// The channel of every key waiting or in flight: push() refuses a key
+  /// found here, finished() finds its channel here.
+  std::map<std::string, std::string, std::less<>> channel_of_;
+};
+
+}  // namespace herald

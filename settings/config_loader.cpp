@@ -1,0 +1,314 @@
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <charconv>
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "calendar/calendar_loader.hpp"
+#include "calendar/yaml_fields.hpp"
+#include "settings/config.hpp"
+#include "settings/secrets.hpp"
+#include "text/civil.hpp"
+
+namespace herald {
+namespace {
+
+constexpr std::array<std::string_view, 7> config_keys = {"version",  "calendar", "state_dir", "catch_up",
+                                                         "delivery", "channels", "http"};
+constexpr std::array<std::string_view, 3> delivery_keys = {"timeout", "attempts", "rate"};
+constexpr std::array<std::string_view, 6> channel_types = {"slack", "teams", "email", "webhook", "console", "file"};
+constexpr std::array<std::string_view, 3> secret_sources = {"env", "file", "credential"};
+
+std::span<const std::string_view> keys_of(std::string_view type) {
+  static constexpr std::array<std::string_view, 2> url_keys = {"type", "url"};
+  static constexpr std::array<std::string_view, 3> webhook_keys = {"type", "url", "headers"};
+  static constexpr std::array<std::string_view, 7> email_keys = {"type",     "server", "tls", "username",
+                                                                 "password", "from",   "to"};
+  static constexpr std::array<std::string_view, 1> console_keys = {"type"};
+  static constexpr std::array<std::string_view, 2> file_keys = {"type", "path"};
+  if (type == "slack" || type == "teams") return url_keys;
+  if (type == "webhook") return webhook_keys;
+  if (type == "email") return email_keys;
+  if (type == "file") return file_keys;
+  return console_keys;
+}
+
+std::optional<secret_ref> read_secret(yaml_ref node, std::string_view what, diagnostics_collector& out) {
+  if (node.is_scalar()) return secret_ref{secret_ref::source::literal, std::string(node.scalar())};
+  if (!node.is_mapping() || node.size() != 1) {
+    out.error(node.mark(),
+              fmt::format("{} must be a string or one of {{env: NAME}}, {{file: PATH}}, {{credential: NAME}}", what));
+    return std::nullopt;
+  }
+  auto [key, value] = node.entries().front();
+  auto source = key.scalar();
+  auto name = read_scalar(value, fmt::format("'{}'", source), out);
+  if (!name) return std::nullopt;
+  if (source == "env") return secret_ref{secret_ref::source::env, std::string(*name)};
+  if (source == "file") return secret_ref{secret_ref::source::file, std::string(*name)};
+  if (source == "credential") return secret_ref{secret_ref::source::credential, std::string(*name)};
+  std::vector<std::string_view> names(secret_sources.begin(), secret_sources.end());
+  out.error(key.mark(), fmt::format("unknown secret source '{}'{}", source, did_you_mean(source, names)),
+            "use env, file or credential");
+  return std::nullopt;
+}
+
+std::string read_string(yaml_ref channel, std::string_view key, diagnostics_collector& out) {
+  if (auto node = channel.find(key))
+    if (auto text = read_scalar(*node, fmt::format("'{}'", key), out)) return std::string(*text);
+  return {};
+}
+
+// `smtp://host:port` or `smtps://host`; returns the host, or "" if malformed.
+std::string smtp_host(std::string_view server) {
+  auto scheme_end = server.find("://");
+  if (scheme_end == std::string_view::npos) return {};
+  auto scheme = server.substr(0, scheme_end);
+  if (scheme != "smtp" && scheme != "smtps") return {};
+  auto rest = server.substr(scheme_end + 3);
+  rest = rest.substr(0, rest.find('/'));
+  if (rest.starts_with('[')) return std::string(rest.substr(0, rest.find(']') + 1));
+  return std::string(rest.substr(0, rest.find(':')));
+}
+
+void check_email(yaml_ref node, channel_config& c, diagnostics_collector& out) {
+  require_keys(node, fmt::format("channel '{}'", c.name),
+               std::array<required_key, 3>{{{"server", "e.g. server: smtp://mail.example.org:587"},
+                                            {"from", "e.g. from: \"EDI Network <edi@example.org>\""},
+                                            {"to", "e.g. to: [members@example.org]"}}},
+               out);
+  c.server = read_string(node, "server", out);
+  if (auto tls = node.find("tls")) {
+    c.tls = read_string(node, "tls", out);
+    if (c.tls != "starttls" && c.tls != "tls" && c.tls != "none")
+      out.error(tls->mark(), fmt::format("unknown tls '{}'", c.tls), "use starttls, tls or none");
+  }
+  auto host = smtp_host(c.server);
+  if (auto server = node.find("server"); server && host.empty())
+    out.error(server->mark(), fmt::format("invalid SMTP server '{}'", c.server),
+              "write e.g. smtp://mail.example.org:587 or smtps://mail.example.org");
+  else if (server && c.tls == "none" && !is_loopback_host(host))
+    out.error(node.find("tls")->mark(),
+              "tls: none sends mail and passwords in the clear; it is allowed only to a loopback server",
+              "use starttls (port 587) or tls (smtps://, port 465)");
+  c.username = read_string(node, "username", out);
+  if (auto password = node.find("password")) c.password = read_secret(*password, "'password'", out);
+  c.from = read_string(node, "from", out);
+  if (auto to = node.find("to"))
+    for (auto item : read_list(*to, "'to'", out))
+      if (auto address = read_scalar(item, "an address", out)) c.to.emplace_back(*address);
+}
+
+// Relative paths in the config are relative to the config file's folder.
+std::string resolve_path(const std::string& config_file, std::string_view path) {
+  std::filesystem::path p(path);
+  if (p.is_absolute()) return p.string();
+  return (std::filesystem::path(config_file).parent_path() / p).lexically_normal().string();
+}
+
+// Errors must never quote a line holding a literal secret, whatever else is
+// wrong with the channel, so these lines are hidden before anything is read.
+void hide_secret_lines(yaml_ref channel, diagnostics_collector& out) {
+  auto hide = [&](yaml_ref value) {
+    if (!value.is_scalar()) return;
+    auto lines = static_cast<int>(std::count(value.scalar().begin(), value.scalar().end(), '\n'));
+    for (int line = value.mark().line; line <= value.mark().line + lines + 1; ++line) out.hide_line(line);
+  };
+  for (auto key : {"url", "password"})
+    if (auto value = channel.find(key)) hide(*value);
+  if (auto headers = channel.find("headers"))
+    for (auto& [name, value] : headers->entries()) hide(value);
+}
+
+std::optional<channel_config> read_channel(yaml_ref key, yaml_ref node, diagnostics_collector& out) {
+  hide_secret_lines(node, out);
+  channel_config c;
+  c.name = key.scalar();
+  c.mark = key.mark();
+  auto what = fmt::format("channel '{}'", c.name);
+  // Channel names end post keys (<event>/<date>/<at>/<channel>) and logs.
+  auto name_ok = !c.name.empty() && std::isalnum(static_cast<unsigned char>(c.name[0])) &&
+                 std::all_of(c.name.begin(), c.name.end(), [](char ch) {
+                   return std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_' || ch == '.';
+                 });
+  if (!name_ok)
+    out.error(key.mark(), fmt::format("invalid channel name '{}'", c.name),
+              "use letters, digits, '-', '_' and '.', starting with a letter or digit");
+  if (!node.is_mapping()) {
+    out.error(node.mark(), fmt::format("{} must be a mapping with a 'type', not {}", what, node.type_name()));
+    return std::nullopt;
+  }
+  auto type = node.find("type");
+  if (!type) {
+    out.error(node.mark(), fmt::format("{} has no 'type'", what), "use slack, teams, email, webhook, console or file");
+    return std::nullopt;
+  }
+  c.type = read_string(node, "type", out);
+  std::vector<std::string_view> types(channel_types.begin(), channel_types.end());
+  if (std::find(types.begin(), types.end(), c.type) == types.end()) {
+    out.error(type->mark(), fmt::format("unknown channel type '{}'{}", c.type, did_you_mean(c.type, types)),
+              "use slack, teams, email, webhook, console or file");
+    return std::nullopt;
+  }
+  check_keys(node, what, keys_of(c.type), out);
+  if (c.type == "slack" || c.type == "teams" || c.type == "webhook") {
+    require_keys(node, what,
+                 std::array<required_key, 1>{
+                     {{"url", "the webhook URL, or {env: NAME} / {credential: NAME} to keep it secret"}}},
+                 out);
+    if (auto url = node.find("url")) {
+      c.url = read_secret(*url, "'url'", out);
+      if (c.url && c.url->from == secret_ref::source::literal)
+        if (auto problem = check_post_url(c.url->value); !problem.empty())
+          out.error(url->mark(), fmt::format("the url of channel '{}' {}", c.name, problem));
+    }
+  }
+  if (auto headers = node.find("headers")) {
+    if (!headers->is_mapping()) out.error(headers->mark(), "'headers' must map header names to values");
+    for (auto& [name, value] : headers->entries())
+      if (auto secret = read_secret(value, fmt::format("header '{}'", name.scalar()), out)) {
+        if (secret->from == secret_ref::source::literal && has_control_character(secret->value))
+          out.error(value.mark(), fmt::format("header '{}' holds a line break or control character", name.scalar()),
+                    "a header value is one line of text");
+        c.headers.emplace_back(std::string(name.scalar()), *secret);
+      }
+  }
+  if (c.type == "email") check_email(node, c, out);
+  if (c.type == "file") {
+    require_keys(node, what, std::array<required_key, 1>{{{"path", "e.g. path: outbox.jsonl"}}}, out);
+    if (auto path = read_string(node, "path", out); !path.empty()) c.path = resolve_path(out.file(), path);
+  }
+  return c;
+}
+
+std::variant<double, parse_error> parse_rate(std::string_view text) {
+  auto slash = text.find('/');
+  double count = 0;
+  auto [end, ec] =
+      std::from_chars(text.data(), text.data() + (slash == std::string_view::npos ? text.size() : slash), count);
+  auto unit = slash == std::string_view::npos ? std::string_view{} : text.substr(slash + 1);
+  double per = unit == "s" ? 1 : unit == "m" ? 60 : unit == "h" ? 3600 : 0;
+  if (ec != std::errc{} || end != text.data() + slash || per == 0 || count <= 0)
+    return parse_error{fmt::format("invalid rate '{}'", text), 0, "write posts per unit of time, e.g. 1/s or 20/m"};
+  return count / per;
+}
+
+std::variant<int, parse_error> parse_attempts(std::string_view text) {
+  int value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc{} || end != text.data() + text.size() || value < 1 || value > 100)
+    return parse_error{fmt::format("invalid attempts '{}'", text), 0, "a whole number from 1 to 100"};
+  return value;
+}
+
+// A timeout of 0 would mean "none" to curl: a peer that never answers
+// would hold its post in flight for ever. Above the 10 s SIGTERM drain, a
+// stop would cut posts off mid-flight (they go out once more on start).
+std::variant<std::chrono::seconds, parse_error> parse_timeout(std::string_view text) {
+  auto parsed = parse_duration(text);
+  if (auto* t = std::get_if<std::chrono::seconds>(&parsed);
+      t && (*t < std::chrono::seconds{1} || *t > std::chrono::seconds{10}))
+    return parse_error{
+        fmt::format("timeout '{}' is out of range", text), 0,
+        "from 1s to 10s: herald waits 10 s for posts in flight when it stops, so a longer one could be cut off"};
+  return parsed;
+}
+
+// With catch_up 0 a post must go out in the second it is due, so a second
+// post due at the same instant on a rate-limited channel is always missed.
+std::variant<std::chrono::seconds, parse_error> parse_catch_up(std::string_view text) {
+  auto parsed = parse_duration(text);
+  if (auto* t = std::get_if<std::chrono::seconds>(&parsed); t && *t < std::chrono::minutes{1})
+    return parse_error{fmt::format("catch_up '{}' is too short", text), 0,
+                       "at least 1m, so that posts due together can go out one after another; the default is 12h"};
+  return parsed;
+}
+
+void read_delivery(yaml_ref node, delivery_config& d, diagnostics_collector& out) {
+  if (!check_keys(node, "'delivery'", delivery_keys, out)) return;
+  if (auto v = node.find("timeout"))
+    if (auto t = read_parsed(*v, "'timeout'", parse_timeout, out)) d.timeout = *t;
+  if (auto v = node.find("attempts"))
+    if (auto a = read_parsed(*v, "'attempts'", parse_attempts, out)) d.attempts = *a;
+  if (auto v = node.find("rate"))
+    if (auto r = read_parsed(*v, "'rate'", parse_rate, out)) d.rate_per_second = *r;
+}
+
+void read_root(yaml_ref root, config& c, diagnostics_collector& out) {
+  if (!check_keys(root, "the config", config_keys, out)) return;
+  require_keys(
+      root, "the config",
+      std::array<required_key, 3>{{{"version", "start the file with 'version: 1'"},
+                                   {"calendar", "e.g. calendar: calendar.yaml (relative to this file)"},
+                                   {"channels", "define where posts go, e.g. channels: { log: { type: console } }"}}},
+      out);
+  if (auto v = root.find("version"))
+    if (auto text = read_scalar(*v, "'version'", out); text && *text != "1")
+      out.error(v->mark(), fmt::format("unsupported version '{}'", *text), "this herald reads version: 1");
+  if (auto cal = root.find("calendar"))
+    for (auto item : read_list(*cal, "'calendar'", out))
+      if (auto path = read_scalar(item, "a calendar path", out)) c.calendars.push_back(resolve_path(c.file, *path));
+  if (auto cal = root.find("calendar"); cal && c.calendars.empty())
+    out.error(cal->mark(), "'calendar' must name at least one calendar file");
+  if (auto dir = root.find("state_dir"))
+    if (auto path = read_scalar(*dir, "'state_dir'", out)) c.state_dir = resolve_path(c.file, *path);
+  if (auto v = root.find("catch_up"))
+    if (auto t = read_parsed(*v, "'catch_up'", parse_catch_up, out)) c.catch_up = *t;
+  if (auto d = root.find("delivery")) read_delivery(*d, c.delivery, out);
+  if (auto channels = root.find("channels")) {
+    if (!channels->is_mapping())
+      out.error(channels->mark(),
+                channels->is_null() ? "'channels' has no value" : "'channels' must map channel names to their settings",
+                "e.g. channels: { log: { type: console } }");
+    for (auto& [key, value] : channels->entries())
+      if (auto channel = read_channel(key, value, out)) c.channels.push_back(std::move(*channel));
+  }
+  if (auto http = root.find("http");
+      http && check_keys(*http, "'http'", std::array<std::string_view, 1>{"listen"}, out))
+    if (auto listen = http->find("listen"))
+      if (auto text = read_scalar(*listen, "'listen'", out)) c.http_listen = std::string(*text);
+}
+
+}  // namespace
+
+std::vector<std::string> config::channel_names() const {
+  std::vector<std::string> names;
+  for (const auto& c : channels) names.push_back(c.name);
+  return names;
+}
+
+std::variant<std::chrono::seconds, parse_error> parse_duration(std::string_view text) {
+  long value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  auto unit = ascii_lower(text.substr(static_cast<std::size_t>(end - text.data())));
+  long per = unit == "s" ? 1 : unit == "m" ? 60 : unit == "h" ? 3600 : unit == "d" ? 86400 : 0;
+  if (ec != std::errc{} || end == text.data() || per == 0 || value < 0 || value > 366L * 86400 / per)
+    return parse_error{fmt::format("invalid duration '{}'", text), 0, "write a number and a unit: 30s, 10m, 12h or 1d"};
+  return std::chrono::seconds{value * per};
+}
+
+config_load_result load_config(std::string_view text, std::string file) {
+  auto document = yaml_document::read(text, file);
+  if (auto* error = std::get_if<diagnostic>(&document)) return {std::nullopt, {*error}};
+  auto& doc = std::get<yaml_document>(document);
+  diagnostics_collector out(file);
+  config c;
+  c.file = file;
+  if (doc.root().is_null())
+    out.error({1, 1}, "the config is empty", "start with 'version: 1'");
+  else
+    read_root(doc.root(), c, out);
+  if (!out.ok()) return {std::nullopt, out.take()};
+  return {std::move(c), {}};
+}
+
+config_load_result load_config_file(const std::string& path) {
+  std::string error;
+  auto text = read_text_file(path, error);
+  if (!text) return {std::nullopt, {diagnostic{path, {0, 0}, error, {}}}};
+  return load_config(*text, path);
+}
+
+}  // namespace herald

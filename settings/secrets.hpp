@@ -1,0 +1,47 @@
+#pragma once
+// Secrets of the config (SPEC §3): a plain string, {env: NAME},
+// {file: PATH} or {credential: NAME} ($CREDENTIALS_DIRECTORY/NAME, systemd's
+// LoadCredential=). Resolving returns the value or an error that names where
+// the secret should have come from, never the value itself.
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "settings/config.hpp"
+
+namespace herald {
+
+struct secret_sources {
+  std::function<const char*(const char*)> getenv = [](const char* name) -> const char* { return std::getenv(name); };
+};
+
+struct resolved_secret {
+  std::optional<std::string> value;
+  std::string error;  ///< when no value: "environment variable SLACK_URL is not set"
+};
+
+/// The secret's value; a file's or credential's final line break is dropped.
+resolved_secret resolve_secret(const secret_ref& secret, const secret_sources& sources = {});
+
+/// Where a secret comes from, for messages: "a literal", "{env: SLACK_URL}".
+std::string describe_secret(const secret_ref& secret);
+
+/// A URL as logs may show it: scheme, host and port, then "…" when there is
+/// more (the Slack path and the Teams `sig=` query are the credential):
+/// `https://hooks.slack.com/…`. Anything unparsable becomes "(a URL)".
+std::string redact_url(std::string_view url);
+
+/// True when `value` holds a control character other than tab: such a value
+/// would split an HTTP header (header injection).
+bool has_control_character(std::string_view value);
+
+/// localhost, 127.0.0.0/8 or ::1.
+bool is_loopback_host(std::string_view host);
+
+/// Whether `url` is an http(s) URL herald may post to: https, or http to a
+/// loopback host. Returns an error message, or "" when fine.
+std::string check_post_url(std::string_view url);
+
+}  // namespace herald

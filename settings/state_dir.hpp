@@ -1,0 +1,25 @@
+#pragma once
+// Where the journal lives (SPEC §3, §6): the config's state_dir, else
+// $STATE_DIRECTORY (systemd's StateDirectory=; the first when it lists
+// several), else ./state. Created when missing.
+
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <variant>
+
+#include "settings/config.hpp"
+
+namespace herald {
+
+/// The state directory for `cfg`; `getenv` reads the environment.
+std::filesystem::path state_dir_of(const config& cfg, const std::function<const char*(const char*)>& getenv);
+
+/// The journal's file in `state_dir`.
+inline std::filesystem::path journal_path(const std::filesystem::path& state_dir) { return state_dir / "journal.db"; }
+
+/// Creates `dir` (and its parents) when missing. Returns "" or a message:
+/// "cannot create state directory /var/lib/herald: Permission denied".
+std::string ensure_state_dir(const std::filesystem::path& dir);
+
+}  // namespace herald

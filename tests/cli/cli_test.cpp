@@ -1,0 +1,151 @@
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <unistd.h>
+
+#include <date/date.h>
+#include <boost/json.hpp>
+
+#include "cli/cli.hpp"
+#include "test_support.hpp"
+
+using namespace herald;
+namespace fs = std::filesystem;
+
+namespace {
+
+// Runs the CLI in-process at a fixed "now": 2027-05-01 12:00 UTC.
+test::cli_result run(std::vector<std::string> args, const char* herald_config = nullptr) {
+  auto now = std::chrono::system_clock::time_point{date::sys_days{date::year{2027} / 5 / 1} + std::chrono::hours{12}};
+  return test::run_herald(std::move(args), now, [herald_config](const char* name) -> const char* {
+    return std::string_view(name) == "HERALD_CONFIG" ? herald_config : nullptr;
+  });
+}
+
+std::string example(const char* name) { return std::string(HERALD_SOURCE_DIR) + "/config/" + name; }
+
+// A scratch folder with the given files, removed at the end of the test.
+struct scratch {
+  fs::path dir =
+      fs::temp_directory_path() / ("herald-cli-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+  using files_list = std::vector<std::pair<std::string, std::string>>;
+  explicit scratch(files_list files) {
+    fs::create_directories(dir);
+    for (auto& [name, text] : files) std::ofstream(dir / name) << text;
+  }
+  ~scratch() { fs::remove_all(dir); }
+  std::string path(const char* name) const { return (dir / name).string(); }
+  static inline int counter = 0;
+};
+
+const char* small_calendar = R"(version: 1
+timezone: Europe/London
+defaults: {channels: [staff]}
+events:
+  - id: inwed
+    title: International Women in Engineering Day
+    every: June 23
+    steps: [{at: 0, message: "Today is {{title}}!"}]
+)";
+
+}  // namespace
+
+TEST_CASE("cli: --version and --help exit 0", "[cli]") {
+  auto version = run({"--version"});
+  CHECK(version.status == 0);
+  CHECK(version.out == std::string("herald ") + HERALD_VERSION_FOR_TESTS + "\n");
+  auto help = run({"--help"});
+  CHECK(help.status == 0);
+  CHECK(help.out.find("preview") != std::string::npos);
+  CHECK(run({"preview", "--help"}).out.find("--days") != std::string::npos);
+}
+
+TEST_CASE("cli: bad arguments exit 2 with a message", "[cli]") {
+  auto r = run({"frobnicate"});
+  CHECK(r.status == 2);
+  CHECK(r.err.starts_with("herald: error: "));
+  CHECK(run({"preview", "--days", "0", "--calendar", "x"}).status == 2);
+  CHECK(run({"preview", "--format", "xml", "--calendar", "x"}).status == 2);
+  CHECK(run({"preview", "--config", "a", "--calendar", "b"}).status == 2);
+}
+
+TEST_CASE("cli: preview --format json is exactly one document as SPEC 6.1", "[cli]") {
+  scratch files(scratch::files_list{{"calendar.yaml", small_calendar}});
+  auto r = run({"preview", "--calendar", files.path("calendar.yaml"), "--format", "json", "--days", "60"});
+  REQUIRE(r.status == 0);
+  auto doc = boost::json::parse(r.out).as_object();
+  CHECK(doc.at("timezone") == "Europe/London");
+  CHECK(doc.at("from") == "2027-05-01");  // today in the calendar's zone
+  CHECK(doc.at("until") == "2027-06-29");
+  REQUIRE(doc.at("occurrences").as_array().size() == 1);
+  CHECK(
+      doc.at("occurrences").as_array()[0] ==
+      boost::json::parse(
+          R"({"event":"inwed","title":"International Women in Engineering Day","start":"2027-06-23","end":"2027-06-23"})"));
+  auto posts = doc.at("posts").as_array();
+  REQUIRE(posts.size() == 1);
+  CHECK(posts[0] == boost::json::parse(R"({"key":"inwed/2027-06-23/0d/staff","event":"inwed","occurrence":"2027-06-23",
+      "at":"0d","channel":"staff","due":"2027-06-23T09:00:00+01:00","due_utc":"2027-06-23T08:00:00Z",
+      "text":"Today is International Women in Engineering Day!","subject":"International Women in Engineering Day"})"));
+}
+
+TEST_CASE("cli: preview text lists occurrences and posts", "[cli]") {
+  scratch files(scratch::files_list{{"calendar.yaml", small_calendar}});
+  auto r = run({"preview", "--calendar", files.path("calendar.yaml"), "--from", "2027-06-01", "--days", "30"});
+  REQUIRE(r.status == 0);
+  CHECK(r.out.find("2027-06-01 … 2027-06-30  Europe/London  1 occurrence, 1 post") == 0);
+  CHECK(r.out.find("Wed 23 Jun 2027 09:00 BST  staff  inwed  0d  Today is International Women in Engineering Day!") !=
+        std::string::npos);
+  CHECK(r.out.find("\x1b[") == std::string::npos);  // no colour off a terminal
+}
+
+TEST_CASE("cli: a broken calendar exits 2 with FILE:LINE:COL", "[cli]") {
+  std::string broken = small_calendar;
+  broken.replace(broken.find("June 23"), 7, "June 31");
+  scratch files(scratch::files_list{{"calendar.yaml", broken}});
+  auto r = run({"validate", "--calendar", files.path("calendar.yaml")});
+  CHECK(r.status == 2);
+  CHECK(r.err == files.path("calendar.yaml") +
+                     ":7:17: error: June has only 30 days\n"
+                     " 7 |     every: June 31\n"
+                     "   |                 ^\n");
+  CHECK(run({"preview", "--calendar", files.path("calendar.yaml")}).status == 2);
+}
+
+TEST_CASE("cli: a missing file is not invalid input: exit 1", "[cli]") {
+  auto r = run({"validate"}, "/nonexistent/herald.yaml");
+  CHECK(r.status == 1);
+  CHECK(r.err.starts_with("/nonexistent/herald.yaml: error: cannot read '/nonexistent/herald.yaml'"));
+}
+
+TEST_CASE("cli: with --config, steps must name channels the config has", "[cli]") {
+  scratch files(scratch::files_list{
+      {"calendar.yaml", small_calendar},
+      {"herald.yaml", "version: 1\ncalendar: calendar.yaml\nchannels:\n  staf: {type: console}\n"}});
+  auto r = run({"validate", "--config", files.path("herald.yaml")});
+  CHECK(r.status == 2);
+  CHECK(r.err.starts_with(files.path("calendar.yaml") +
+                          ":3:23: error: unknown channel 'staff' (did you mean 'staf'?)\n"));
+}
+
+TEST_CASE("cli: --event and --channel names are checked", "[cli]") {
+  scratch files(scratch::files_list{{"calendar.yaml", small_calendar}});
+  auto r = run({"preview", "--calendar", files.path("calendar.yaml"), "--event", "inwd"});
+  CHECK(r.status == 2);
+  CHECK(r.err == "herald: error: unknown event 'inwd' (did you mean 'inwed'?)\n");
+  CHECK(run({"preview", "--calendar", files.path("calendar.yaml"), "--channel", "nope"}).status == 2);
+}
+
+TEST_CASE("cli: the shipped example config validates and previews", "[cli]") {
+  auto validate = run({"validate", "--config", example("herald.yaml")});
+  INFO(validate.err);
+  CHECK(validate.status == 0);
+  auto preview = run({"preview", "--days", "365", "--format", "json"}, example("herald.yaml").c_str());
+  REQUIRE(preview.status == 0);
+  auto doc = boost::json::parse(preview.out).as_object();
+  CHECK(doc.at("occurrences").as_array().size() >= 30);
+  CHECK(doc.at("posts").as_array().size() >= 60);
+}

@@ -1,0 +1,76 @@
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include <unistd.h>
+
+#include "settings/config.hpp"
+#include "settings/secrets.hpp"
+
+using namespace herald;
+namespace fs = std::filesystem;
+
+TEST_CASE("secrets: plain, env, file and credential sources", "[secrets]") {
+  auto dir = fs::temp_directory_path() / ("herald-secrets-" + std::to_string(::getpid()));
+  fs::create_directories(dir / "creds");
+  std::ofstream(dir / "password") << "s3cret\n";
+  std::ofstream(dir / "creds" / "teams-url") << "https://example.webhook.office.com/x?sig=abc";
+  secret_sources sources;
+  auto creds = (dir / "creds").string();
+  sources.getenv = [&](const char* name) -> const char* {
+    if (std::string_view(name) == "HOOK") return "https://hooks.example.org/t0k3n";
+    if (std::string_view(name) == "CREDENTIALS_DIRECTORY") return creds.c_str();
+    return nullptr;
+  };
+  CHECK(resolve_secret({secret_ref::source::literal, "abc"}, sources).value == "abc");
+  CHECK(resolve_secret({secret_ref::source::env, "HOOK"}, sources).value == "https://hooks.example.org/t0k3n");
+  CHECK(resolve_secret({secret_ref::source::file, (dir / "password").string()}, sources).value == "s3cret");
+  CHECK(resolve_secret({secret_ref::source::credential, "teams-url"}, sources).value ==
+        "https://example.webhook.office.com/x?sig=abc");
+  auto missing = resolve_secret({secret_ref::source::env, "NOPE"}, sources);
+  CHECK_FALSE(missing.value);
+  CHECK(missing.error == "environment variable NOPE is not set");
+  auto no_file = resolve_secret({secret_ref::source::credential, "absent"}, sources);
+  CHECK_FALSE(no_file.value);
+  CHECK(no_file.error.starts_with("credential absent: cannot read"));
+  sources.getenv = [](const char*) -> const char* { return nullptr; };
+  CHECK(resolve_secret({secret_ref::source::credential, "x"}, sources).error ==
+        "credential x needs $CREDENTIALS_DIRECTORY (systemd's LoadCredential=)");
+  fs::remove_all(dir);
+}
+
+TEST_CASE("secrets: URLs are shown without their credential parts", "[secrets]") {
+  CHECK(redact_url("https://hooks.slack.com/services/T000/B000/XXXX") == "https://hooks.slack.com/…");
+  CHECK(redact_url(
+            "https://prod-12.westeurope.logic.azure.com:443/workflows/abc/triggers/manual/paths/invoke?sig=SECRET") ==
+        "https://prod-12.westeurope.logic.azure.com:443/…");
+  CHECK(redact_url("https://user:pw@example.org") == "https://example.org/…");
+  CHECK(redact_url("https://example.org/") == "https://example.org/");
+  CHECK(redact_url("not a url") == "(a URL)");
+}
+
+TEST_CASE("secrets: posts go over https, or http to loopback only", "[secrets]") {
+  CHECK(check_post_url("https://hooks.slack.com/services/x").empty());
+  CHECK(check_post_url("http://127.0.0.1:8080/hook").empty());
+  CHECK(check_post_url("http://localhost/hook").empty());
+  CHECK(check_post_url("http://hooks.example.org/x") ==
+        "must use https (plain http is allowed only to a loopback host)");
+  CHECK(check_post_url("ftp://example.org/x") == "must be an https URL, not ftp");
+  CHECK(check_post_url("hooks.slack.com/x") == "is not a URL; write e.g. https://hooks.example.org/herald");
+}
+
+TEST_CASE("secrets: a config error never quotes the line of a literal secret", "[secrets]") {
+  auto result = load_config(
+      "version: 1\ncalendar: c.yaml\nchannels:\n"
+      "  a: { type: slak, url: \"https://hooks.slack.com/services/T/B/SECRET\" }\n"
+      "  b: { type: webhook, url: \"https://h.example.org/x\", headers: { Authorization: \"Bearer SECRET\" }, extra: 1 "
+      "}\n",
+      "herald.yaml");
+  REQUIRE(result.errors.size() == 2);
+  for (const auto& d : result.errors) {
+    auto text = format_diagnostic(d, "version: 1\ncalendar: c.yaml\nchannels:\n  a: SECRET\n  b: SECRET\n");
+    CHECK(text.find("SECRET") == std::string::npos);
+  }
+}

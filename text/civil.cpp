@@ -1,0 +1,117 @@
+#include "text/civil.hpp"
+
+#include <array>
+#include <cctype>
+
+#include <fmt/format.h>
+
+namespace herald {
+namespace {
+
+constexpr std::array<std::string_view, 12> month_names = {"January",   "February", "March",    "April",
+                                                          "May",       "June",     "July",     "August",
+                                                          "September", "October",  "November", "December"};
+
+// Indexed by date::weekday::c_encoding(): Sunday is 0.
+constexpr std::array<std::string_view, 7> weekday_names_array = {"Sunday",   "Monday", "Tuesday", "Wednesday",
+                                                                 "Thursday", "Friday", "Saturday"};
+
+bool equals_ignoring_case(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+  return true;
+}
+
+// A full name, or its first three letters.
+bool names(std::string_view word, std::string_view full) {
+  return equals_ignoring_case(word, full) || equals_ignoring_case(word, full.substr(0, 3));
+}
+
+std::optional<unsigned> parse_digits(std::string_view text) {
+  if (text.empty()) return std::nullopt;
+  unsigned value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    value = value * 10 + static_cast<unsigned>(c - '0');
+  }
+  return value;
+}
+
+}  // namespace
+
+std::optional<date::local_days> parse_iso_date(std::string_view text) {
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
+  auto y = parse_digits(text.substr(0, 4));
+  auto m = parse_digits(text.substr(5, 2));
+  auto d = parse_digits(text.substr(8, 2));
+  if (!y || !m || !d || *y == 0) return std::nullopt;
+  date::year_month_day ymd{date::year{static_cast<int>(*y)}, date::month{*m}, date::day{*d}};
+  if (!ymd.ok()) return std::nullopt;
+  return date::local_days{ymd};
+}
+
+// Digits by hand: previews format hundreds of thousands of dates, and
+// fmt / date::format cost a locale or a parse of the format each time.
+void append_digits(std::string& out, unsigned value, int width) {
+  char digits[10];
+  for (int i = width - 1; i >= 0; --i, value /= 10) digits[i] = static_cast<char>('0' + value % 10);
+  out.append(digits, static_cast<std::size_t>(width));
+}
+
+std::string format_iso_date(date::local_days day) {
+  date::year_month_day ymd{day};
+  std::string out;
+  out.reserve(10);
+  append_digits(out, static_cast<unsigned>(static_cast<int>(ymd.year())), 4);
+  out += '-';
+  append_digits(out, static_cast<unsigned>(ymd.month()), 2);
+  out += '-';
+  append_digits(out, static_cast<unsigned>(ymd.day()), 2);
+  return out;
+}
+
+std::string format_iso_date_time(date::local_seconds time) {
+  auto day = date::floor<date::days>(time);
+  date::hh_mm_ss<std::chrono::seconds> clock{time - day};
+  auto out = format_iso_date(day);
+  out += 'T';
+  append_digits(out, static_cast<unsigned>(clock.hours().count()), 2);
+  out += ':';
+  append_digits(out, static_cast<unsigned>(clock.minutes().count()), 2);
+  out += ':';
+  append_digits(out, static_cast<unsigned>(clock.seconds().count()), 2);
+  return out;
+}
+
+std::string format_long_date(date::local_days day) {
+  date::year_month_day ymd{day};
+  return fmt::format("{} {} {} {}", weekday_name(date::weekday{day}), static_cast<unsigned>(ymd.day()),
+                     month_name(ymd.month()), static_cast<int>(ymd.year()));
+}
+
+unsigned parse_month_name(std::string_view word) {
+  for (unsigned i = 0; i < month_names.size(); ++i)
+    if (names(word, month_names[i])) return i + 1;
+  return 0;
+}
+
+std::optional<date::weekday> parse_weekday_name(std::string_view word) {
+  for (unsigned i = 0; i < weekday_names_array.size(); ++i)
+    if (names(word, weekday_names_array[i])) return date::weekday{i};
+  return std::nullopt;
+}
+
+std::vector<std::string_view> weekday_names() { return {weekday_names_array.begin(), weekday_names_array.end()}; }
+
+std::string_view weekday_short_name(date::weekday wd) { return weekday_names_array[wd.c_encoding()].substr(0, 3); }
+std::string_view weekday_name(date::weekday wd) { return weekday_names_array[wd.c_encoding()]; }
+std::string_view month_name(date::month m) { return month_names[static_cast<unsigned>(m) - 1]; }
+
+std::string ascii_lower(std::string_view text) {
+  std::string out(text);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+}  // namespace herald
