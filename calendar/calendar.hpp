@@ -1,5 +1,5 @@
 #pragma once
-// A loaded, validated inclusion calendar (SPEC §2): everything the planner
+// A loaded, validated inclusion calendar (docs/calendar.md): everything the planner
 // needs and nothing of the YAML it came from.
 //
 // Campaign steps are stored once and shared by the events that use them.

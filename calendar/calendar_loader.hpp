@@ -1,5 +1,5 @@
 #pragma once
-// Loads an inclusion calendar (SPEC §2) from YAML text, checking everything
+// Loads an inclusion calendar (docs/calendar.md) from YAML text, checking everything
 // that can be checked before planning: keys, types, dates, rules, steps,
 // templates, channels, duplicate ids and post keys.
 //

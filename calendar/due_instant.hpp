@@ -1,6 +1,6 @@
 #pragma once
 // When a post is due: a local date and time in the calendar's zone, as an
-// instant (SPEC §2.2, the RFC 5545 rule).
+// instant (docs/calendar.md "Due instants and daylight saving time", the RFC 5545 rule).
 
 #include <chrono>
 

@@ -1,5 +1,5 @@
 #pragma once
-// The yearly rules of `every:` (SPEC §2.1): a fixed date, the nth weekday of
+// The yearly rules of `every:` (docs/calendar.md "When an event occurs"): a fixed date, the nth weekday of
 // a month, a weekday on or before/after a date, a whole month, (Orthodox)
 // Easter with an offset, and a day of the tabular Islamic calendar.
 

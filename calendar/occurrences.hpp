@@ -1,6 +1,6 @@
 #pragma once
 // When an event occurs: the union of its `every`, `rrule` and `dates` rules,
-// with `lasts`, `from`, `until` and `except` applied (SPEC §2.1).
+// with `lasts`, `from`, `until` and `except` applied (docs/calendar.md "When an event occurs").
 
 #include <memory>
 #include <optional>

@@ -16,7 +16,7 @@ struct step_offset {
   anchor from = anchor::start;
   int days = 0;
 
-  /// The post-key form (SPEC §2.2): `0d`, `-28d`, `+1d`, `end`, `end+1d`, `end-2d`.
+  /// The post-key form (docs/calendar.md "Post keys"): `0d`, `-28d`, `+1d`, `end`, `end+1d`, `end-2d`.
   std::string key() const;
   /// The step's date for an occurrence.
   date::local_days apply(date::local_days start, date::local_days end) const {

@@ -1,6 +1,7 @@
 #pragma once
 // Planning: the occurrences and posts of a calendar within a window of local
-// dates (SPEC §2.2, §6.1). Pure: the window is an argument, there is no clock.
+// dates (docs/calendar.md "Post keys", docs/cli.md "herald preview"). Pure: the window is an argument, there is no
+// clock.
 
 #include <cstdint>
 #include <string>
@@ -45,7 +46,7 @@ struct plan {
 /// it; skipped steps are left out. REQUIRES: cal.zone is set.
 plan plan_window(const calendar& cal, date::local_days first, date::local_days last, const plan_filter& filter = {});
 
-/// Sorts by due instant, then key (SPEC §6.1).
+/// Sorts by due instant, then key (docs/cli.md "herald preview").
 void sort_posts(std::vector<planned_post>& posts);
 
 /// `<event id>/<occurrence start>/<at>/<channel>`.
@@ -57,7 +58,7 @@ struct rendered_post {
   std::string subject;
 };
 
-/// The post's message and subject with every variable of SPEC §2.3.
+/// The post's message and subject with every variable of docs/calendar.md "Templates".
 rendered_post render_post(const calendar& cal, const planned_post& post);
 
 /// `today`, `tomorrow`, `in 3 days`, `in 2 weeks`, `yesterday`, `4 days ago`.

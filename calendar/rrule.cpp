@@ -1,7 +1,7 @@
 #include "calendar/rrule.hpp"
 
 // Two halves: a parser for the RRULE text, and an expansion that mirrors
-// python-dateutil's `rrule._iter` (SPEC §2.1 makes dateutil the oracle, and
+// python-dateutil's `rrule._iter` (docs/calendar.md "rrule" makes dateutil the oracle, and
 // tests/data/rrule_oracle.py checks thousands of random rules against it).
 //
 // dateutil walks *periods* (a year, a month, a week or a day) stepping by

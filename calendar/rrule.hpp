@@ -1,5 +1,5 @@
 #pragma once
-// RFC 5545 recurrence rules, the subset SPEC §2.1 supports, expanded exactly
+// RFC 5545 recurrence rules, the subset docs/calendar.md "When an event occurs" supports, expanded exactly
 // as python-dateutil's `rrule` does (the test oracle).
 //
 // Supported parts: FREQ (YEARLY, MONTHLY, WEEKLY, DAILY), INTERVAL, COUNT,

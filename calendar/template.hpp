@@ -1,5 +1,5 @@
 #pragma once
-// A message template: Mustache rendered as plain text (SPEC §2.3):
+// A message template: Mustache rendered as plain text (docs/calendar.md "Templates"):
 // variables ({{x}}, {{{x}}}, {{&x}}), sections over lists and non-empty
 // values ({{#x}}…{{/x}}, with {{.}} the current item), inverted sections
 // ({{^x}}…{{/x}}) and comments ({{! …}}).

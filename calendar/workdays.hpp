@@ -8,7 +8,7 @@
 
 namespace herald {
 
-/// What a step does when its date is not a workday (SPEC §2.2).
+/// What a step does when its date is not a workday (docs/calendar.md "Post keys").
 enum class not_workday_policy { keep, previous, next, skip };
 
 class workday_calendar {

@@ -1,5 +1,5 @@
 #pragma once
-// The command line (SPEC §6): parses arguments and runs a subcommand.
+// The command line (docs/cli.md): parses arguments and runs a subcommand.
 // Streams, the clock and the environment come in, so tests run it in-process.
 
 #include <chrono>

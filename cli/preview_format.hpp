@@ -1,5 +1,5 @@
 #pragma once
-// How `herald preview` prints a plan: the JSON document of SPEC §6.1, or a
+// How `herald preview` prints a plan: the JSON document of docs/cli.md "herald preview", or a
 // table for people.
 
 #include <iosfwd>

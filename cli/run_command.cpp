@@ -1,4 +1,4 @@
-// herald run: the daemon (SPEC §5), in the foreground.
+// herald run: the daemon (docs/daemon.md), in the foreground.
 #include <iostream>
 
 #include <unistd.h>

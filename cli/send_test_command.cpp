@@ -1,4 +1,4 @@
-// herald send-test: render a post for one channel and send it now (SPEC §6).
+// herald send-test: render a post for one channel and send it now (docs/cli.md).
 // Records nothing; exit 0 when the channel accepted the post, else 1.
 #include <algorithm>
 #include <iostream>

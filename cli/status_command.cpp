@@ -1,4 +1,4 @@
-// herald status (SPEC §4, §6): the next posts from the plan, and what the
+// herald status (docs/daemon.md "Delivery rules", docs/cli.md): the next posts from the plan, and what the
 // journal knows — posts waiting to be retried, recent changes, failures and
 // missed posts. Reads only: the journal is opened read-only, and a journal
 // (or state directory) that does not exist yet is reported, not created.

@@ -13,7 +13,7 @@
 namespace herald {
 namespace {
 
-// How long in-flight posts may take to finish after SIGTERM (SPEC §5).
+// How long in-flight posts may take to finish after SIGTERM (docs/daemon.md).
 constexpr seconds drain_limit{10};
 // How long GET /status may answer from a document already built.
 constexpr seconds status_cache_age{5};
@@ -132,7 +132,7 @@ bool daemon_loop::impl::open_journal(const std::filesystem::path& state_dir) {
 
 // Rows left in flight were being sent when herald last stopped: each may
 // have reached its channel. decide() sends such a post once more, and gives
-// it up after a second interruption (SPEC §4: once more, never more).
+// it up after a second interruption (docs/daemon.md "Delivery rules": once more, never more).
 // Without them in hand herald cannot tell which posts may go out once
 // more, so a failure here stops the start (systemd restarts it).
 bool daemon_loop::impl::recover_interrupted() {
@@ -163,7 +163,7 @@ void daemon_loop::impl::watch_files_named_by_broken_config() {
   watch(files);
 }
 
-// The optional http.listen endpoint (SPEC §3): GET /status answers what
+// The optional http.listen endpoint (docs/channels.md): GET /status answers what
 // `herald status --format json` prints. A dry run does not listen: it would
 // take the running service's port.
 bool daemon_loop::impl::start_status_server() {
@@ -218,7 +218,7 @@ void daemon_loop::impl::pet_watchdog(std::chrono::microseconds interval) {
 }
 
 // An invalid new file is reported and the old schedule keeps running
-// (SPEC §5). state_dir, delivery.timeout and delivery.rate belong to the
+// (docs/daemon.md). state_dir, delivery.timeout and delivery.rate belong to the
 // journal, transport and queue made at start: they change on restart.
 void daemon_loop::impl::reload(std::string_view why) {
   if (stopping) return;

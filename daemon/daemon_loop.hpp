@@ -1,5 +1,5 @@
 #pragma once
-// `herald run` (SPEC §5): the one object that owns the daemon's loop.
+// `herald run` (docs/daemon.md): the one object that owns the daemon's loop.
 //
 // It is the imperative shell around the scheduler's decisions
 // (daemon/scheduler.hpp): it plans the calendars, asks decide() what to do

@@ -15,7 +15,7 @@ namespace herald {
 
 // `back`: how far before now posts are planned; catch_up normally, longer
 // after a start, a suspend or a clock step, so what came due meanwhile is
-// recorded missed (SPEC §4) rather than silently left out.
+// recorded missed (docs/daemon.md "Delivery rules") rather than silently left out.
 void daemon_loop::impl::replan(date::sys_seconds now, std::chrono::seconds back) {
   plan = plan_calendars(sources->calendars, now, std::max(back, policy.catch_up));
   give_up_unplanned(now);
@@ -42,7 +42,7 @@ void daemon_loop::impl::give_up_unplanned(date::sys_seconds now) {
 }
 
 // Posts that came due while herald was down and are past catch_up are
-// recorded missed (SPEC §4), so the first plan reaches back to when herald
+// recorded missed (docs/daemon.md "Delivery rules"), so the first plan reaches back to when herald
 // last changed the journal: every post between then and now that is not
 // final was never handled. A fresh journal looks back a week beyond
 // catch_up, so a first start says what it came too late for.
@@ -149,7 +149,7 @@ void daemon_loop::impl::clock_changed() {
   replan(now, std::min(policy.catch_up + since_last, std::chrono::duration_cast<seconds>(longest_look_back)));
 }
 
-// STATUS= names the next post (SPEC §5), for `systemctl status herald`.
+// STATUS= names the next post (docs/daemon.md), for `systemctl status herald`.
 // Sent only when it changes, which sends do not: sd_notify blocks when
 // systemd's socket queue is full, so one message per post would be a risk.
 void daemon_loop::impl::update_status(date::sys_seconds now) {
@@ -190,7 +190,7 @@ void daemon_loop::impl::dispatch() {
 
 // The journal first, then the channel: once begin_attempt has returned the
 // attempt is on disk, so a crash after this point can only cause one more
-// copy, never a lost record (SPEC §4).
+// copy, never a lost record (docs/daemon.md "Delivery rules").
 void daemon_loop::impl::start(send_queue::job job) {
   const auto& content = job.content;
   attempt a{content.key, content.channel, content.event, job.due};

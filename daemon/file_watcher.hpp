@@ -1,5 +1,5 @@
 #pragma once
-// Notices when the config or a calendar changes on disk (SPEC §5), with
+// Notices when the config or a calendar changes on disk (docs/daemon.md), with
 // inotify on the files' directories: editors and `git checkout` write a new
 // file and rename it over the old one, which a watch on the file itself
 // would lose. Only the named files count; other files in those directories

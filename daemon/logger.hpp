@@ -1,5 +1,5 @@
 #pragma once
-// The daemon's log (SPEC §5): one line per happening, to stderr. When
+// The daemon's log (docs/daemon.md): one line per happening, to stderr. When
 // stderr is the journal (JOURNAL_STREAM names stderr's device:inode, as
 // systemd sets it), each line starts with a `<N>` syslog priority prefix
 // and nothing else (the journal adds time and unit); otherwise with the

@@ -1,5 +1,5 @@
 #pragma once
-// The systemd notify protocol (sd_notify(3), SPEC §5) through libsystemd:
+// The systemd notify protocol (sd_notify(3), docs/daemon.md) through libsystemd:
 // it sends to whatever socket NOTIFY_SOCKET names, and does nothing when
 // that is unset, so herald runs the same in a terminal. Messages:
 // READY=1 after the first load; RELOADING=1 with MONOTONIC_USEC= first

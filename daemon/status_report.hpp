@@ -1,5 +1,5 @@
 #pragma once
-// The report of `herald status` (SPEC §6; docs/cli.md, "herald status"):
+// The report of `herald status` (docs/cli.md, "herald status"):
 // the next posts from the plan, and what the journal knows — posts waiting
 // to be retried, recent changes, failures and missed posts.
 //

@@ -1,5 +1,5 @@
 #pragma once
-// The daemon's optional status endpoint (SPEC §3, `http: { listen: … }`):
+// The daemon's optional status endpoint (docs/channels.md, `http: { listen: … }`):
 // a small HTTP/1.1 server on the daemon's io_context.
 //
 //   GET /status   200 application/json: the document of `herald status

@@ -1,6 +1,6 @@
 #pragma once
 // A one-shot timer on the wall clock, for the daemon's single wake-up
-// (SPEC §4: herald sleeps until the next due instant; it does not poll).
+// (docs/daemon.md "Delivery rules": herald sleeps until the next due instant; it does not poll).
 //
 // Why not asio::system_timer: Asio arms a relative CLOCK_MONOTONIC timerfd
 // capped at 5 minutes, so a far-off wake-up costs a wake every 5 minutes,

@@ -1,8 +1,8 @@
 #pragma once
 // The journal: what herald has done with each post, by post key
-// (`<event id>/<occurrence start>/<at>/<channel>`, SPEC §2.2). It is how
+// (`<event id>/<occurrence start>/<at>/<channel>`, docs/calendar.md "Post keys"). It is how
 // herald knows a post was sent, so that a sent post is never sent again —
-// not after a restart, a reload, an edit of its wording, or kill -9 (SPEC §4).
+// not after a restart, a reload, an edit of its wording, or kill -9 (docs/daemon.md "Delivery rules").
 //
 // A row moves through these states:
 //
@@ -172,7 +172,7 @@ class journal {
   /// channel. In one transaction, moves each back to pending with
   /// `interrupted` + 1 and a last_error saying so, and returns them as they
   /// are now. The caller decides each: begin_attempt to send it once more
-  /// (SPEC §4 allows one more, so a row with interrupted > 1 should not be),
+  /// (docs/daemon.md "Delivery rules" allows one more, so a row with interrupted > 1 should not be),
   /// record_failed, or record_missed.
   virtual journal_result<std::vector<journal_entry>> take_in_flight(date::sys_seconds now) = 0;
 

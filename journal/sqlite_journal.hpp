@@ -1,5 +1,5 @@
 #pragma once
-// The journal in an SQLite file (DESIGN.md: the default store; a PostgreSQL
+// The journal in an SQLite file (docs/architecture.md: the default store; a PostgreSQL
 // one may come beside it). One table, `posts`, one row per post key.
 //
 // Each change is one SQL statement in its own transaction, committed with

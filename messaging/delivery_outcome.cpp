@@ -1,4 +1,4 @@
-// Turning a service's answer into sent / transient / permanent (SPEC §4),
+// Turning a service's answer into sent / transient / permanent (docs/daemon.md "Delivery rules"),
 // and how long to wait before trying again.
 //
 // The detail ends up in logs and `herald status`, so text from the service

@@ -1,5 +1,5 @@
 #pragma once
-// The result of one delivery attempt, as a value (SPEC §4): sent, transient
+// The result of one delivery attempt, as a value (docs/daemon.md "Delivery rules"): sent, transient
 // (try again, maybe after a time the service gave) or permanent.
 
 #include <chrono>

@@ -1,4 +1,4 @@
-// The email channel's message (SPEC §3.1): an RFC 5322 message that
+// The email channel's message (docs/channels.md): an RFC 5322 message that
 // libcurl submits as is (it dot-stuffs; nothing here does).
 //
 // Header values come from the calendar (subject) and the config (From, To);

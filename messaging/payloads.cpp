@@ -1,4 +1,4 @@
-// The HTTP channels' bodies (SPEC §3.1). Email lives in email_message.cpp.
+// The HTTP channels' bodies (docs/channels.md). Email lives in email_message.cpp.
 //
 // Every body is built as a Boost.JSON value and serialised, so quoting and
 // escaping of JSON strings is the library's job, never ours.

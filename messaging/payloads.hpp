@@ -1,5 +1,5 @@
 #pragma once
-// What each kind of channel sends (SPEC §3.1), built from a post. Pure:
+// What each kind of channel sends (docs/channels.md), built from a post. Pure:
 // no I/O, no clock (the caller passes "now" for the email Date header).
 
 #include <string>

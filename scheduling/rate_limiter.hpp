@@ -1,5 +1,5 @@
 #pragma once
-// At most `delivery.rate` posts per second per channel (SPEC §4; Slack asks
+// At most `delivery.rate` posts per second per channel (docs/daemon.md, "Delivery rules"; Slack asks
 // for 1/s, Teams throttles above 4/s). A token bucket holding `burst`
 // tokens: reserve() takes one and says when that post may go. Pure: the
 // caller passes the time, so tests need no clock. One per channel; not

@@ -1,4 +1,4 @@
-// decide() and after_failure(): the delivery rules of SPEC §4 as functions of
+// decide() and after_failure(): the delivery rules of docs/daemon.md "Delivery rules" as functions of
 // (posts, journal rows, now); and the window of dates to plan.
 //
 // The shell calls decide() on every wake-up with the whole plan (about 35
@@ -65,7 +65,7 @@ date::sys_seconds window_closed_at(const planned_post& post, const schedule_poli
 }
 
 // Not after every attempt was used, nor after two interruptions: each may
-// have reached the channel, and SPEC §4 allows one copy more, never two.
+// have reached the channel, and docs/daemon.md "Delivery rules" allows one copy more, never two.
 bool may_attempt_again(const journal_entry& row, const schedule_policy& policy) {
   return row.interrupted < 2 && row.attempts < policy.attempts;
 }

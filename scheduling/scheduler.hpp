@@ -1,11 +1,11 @@
 #pragma once
-// The daemon's decisions (DESIGN.md, "functional core"): from the planned
+// The daemon's decisions (docs/architecture.md, "The core decides"): from the planned
 // posts, what the journal knows of them and the time now, which posts go out
 // now, which are recorded as missed or failed, and when to look again.
 // Pure: no clock, no I/O, no journal writes — the shell (daemon/daemon_loop.cpp)
 // carries the actions out and feeds the results back.
 //
-// The rules (SPEC §4):
+// The rules (docs/daemon.md "Delivery rules"):
 // - A post goes out only while due <= now <= due + catch_up. A post never
 //   attempted whose window closed is missed; one that was attempted (it is
 //   waiting for a retry) fails, with its last error.

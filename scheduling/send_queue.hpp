@@ -1,5 +1,5 @@
 #pragma once
-// The send loop's bookkeeping (SPEC §4): the posts waiting to go out, per
+// The send loop's bookkeeping (docs/daemon.md "Delivery rules"): the posts waiting to go out, per
 // channel; at most `max_in_flight` of one channel's posts in flight at once
 // (curl keeps 4 connections per host: more would only queue inside curl,
 // measured in docs/PERFORMANCE.md); and at most `delivery.rate` starts per

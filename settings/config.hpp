@@ -1,5 +1,5 @@
 #pragma once
-// herald.yaml (SPEC §3): where the calendar is, where state lives, how posts
+// herald.yaml (docs/channels.md): where the calendar is, where state lives, how posts
 // are delivered, and the channels with their secrets.
 //
 // Loading checks the shape of every field (unknown keys are errors) but

@@ -1,5 +1,5 @@
 #pragma once
-// Secrets of the config (SPEC §3): a plain string, {env: NAME},
+// Secrets of the config (docs/channels.md): a plain string, {env: NAME},
 // {file: PATH} or {credential: NAME} ($CREDENTIALS_DIRECTORY/NAME, systemd's
 // LoadCredential=). Resolving returns the value or an error that names where
 // the secret should have come from, never the value itself.

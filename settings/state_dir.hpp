@@ -1,5 +1,5 @@
 #pragma once
-// Where the journal lives (SPEC §3, §6): the config's state_dir, else
+// Where the journal lives (docs/cli.md "The config file"): the config's state_dir, else
 // $STATE_DIRECTORY (systemd's StateDirectory=; the first when it lists
 // several), else ./state. Created when missing.
 

@@ -19,7 +19,7 @@ inline date::local_days day(int y, unsigned m, unsigned d) {
 
 inline std::string iso(date::local_days d) { return format_iso_date(d); }
 
-/// The calendar of SPEC §2, word for word.
+/// The calendar of docs/calendar.md, word for word.
 extern const std::string spec_example;
 
 /// Loads a calendar from YAML text; fails the test with the errors if any.

@@ -11,7 +11,7 @@ using herald::test::load_ok;
 
 using herald::test::spec_example;
 
-TEST_CASE("loader: the SPEC's example loads with defaults applied", "[loader]") {
+TEST_CASE("loader: the README's example loads with defaults applied", "[loader]") {
   auto cal = load_ok(spec_example);
   CHECK(cal.timezone == "Europe/London");
   REQUIRE(cal.events.size() == 1);

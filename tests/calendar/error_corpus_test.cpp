@@ -1,5 +1,5 @@
 // The error corpus: broken calendars and configs, each with the exact
-// stderr `herald validate` must print for it (SPEC §6: FILE:LINE:COL lines,
+// stderr `herald validate` must print for it (docs/cli.md: FILE:LINE:COL lines,
 // exit status 2), checked byte for byte against the real binary.
 //
 //   tests/data/bad/NAME.yaml          run as  validate --calendar tests/data/bad/NAME.yaml

@@ -21,7 +21,7 @@ const std::string& inwed = herald::test::spec_example;
 
 }  // namespace
 
-TEST_CASE("plan: the SPEC's preview example, post for post", "[plan]") {
+TEST_CASE("plan: the preview example of docs/cli.md, post for post", "[plan]") {
   auto cal = load_ok(inwed);
   auto p = plan_window(cal, day(2027, 5, 1), day(2027, 7, 29));
   REQUIRE(p.occurrences.size() == 1);

@@ -72,7 +72,7 @@ TEST_CASE("cli: bad arguments exit 2 with a message", "[cli]") {
   CHECK(run({"preview", "--config", "a", "--calendar", "b"}).status == 2);
 }
 
-TEST_CASE("cli: preview --format json is exactly one document as SPEC 6.1", "[cli]") {
+TEST_CASE("cli: preview --format json is exactly one document as docs/cli.md says", "[cli]") {
   scratch files(scratch::files_list{{"calendar.yaml", small_calendar}});
   auto r = run({"preview", "--calendar", files.path("calendar.yaml"), "--format", "json", "--days", "60"});
   REQUIRE(r.status == 0);

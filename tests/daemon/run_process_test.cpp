@@ -1,4 +1,4 @@
-// `herald run`, the real binary, against real peers (DESIGN.md "Testing";
+// `herald run`, the real binary, against real peers (docs/architecture.md "Testing";
 // issue 4): a local HTTP sink for the webhook channel, a unix datagram socket
 // as NOTIFY_SOCKET, the SQLite journal read back from the test. Restart
 // safety under kill -9, catch-up, live reload, the notify protocol, graceful
@@ -58,7 +58,7 @@ struct post_spec {
   date::sys_days day;
   std::string time = "12:00";
 
-  /// The post key of SPEC §2.2.
+  /// The post key of docs/calendar.md "Post keys".
   std::string key() const { return id + "/" + iso(day) + "/0d/hook"; }
 };
 

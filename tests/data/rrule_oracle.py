@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Differential oracle for calendar/rrule.cpp (SPEC 2.1: results must match
+"""Differential oracle for calendar/rrule.cpp (docs/calendar.md "rrule": results must match
 python-dateutil's rrule).
 
 Generates random RRULEs over the parts herald supports, deterministically

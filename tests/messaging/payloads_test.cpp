@@ -56,7 +56,7 @@ std::string repeat(std::string_view text, std::size_t times) {
 
 }  // namespace
 
-TEST_CASE("payloads: post_json is the SPEC 3.1 object, keys in order", "[payloads]") {
+TEST_CASE("payloads: post_json is the docs/channels.md object, keys in order", "[payloads]") {
   auto post = sample_post();
   post.url.clear();
   auto value = json::parse(post_json(post));

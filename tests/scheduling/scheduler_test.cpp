@@ -23,7 +23,7 @@ date::sys_seconds utc(int y, unsigned m, unsigned d, int h, int min = 0) {
   return date::sys_days{date::year{y} / date::month{m} / date::day{d}} + hours{h} + minutes{min};
 }
 
-// Instants are compared as text, so that a failure reads like the SPEC.
+// Instants are compared as text, so that a failure reads like the docs.
 std::string text(std::optional<date::sys_seconds> instant) {
   return instant ? format_utc_instant(*instant) : "no wake-up";
 }
