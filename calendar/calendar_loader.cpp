@@ -12,6 +12,7 @@
 
 #include "calendar/calendar_source.hpp"
 #include "text/civil.hpp"
+#include "text/strings.hpp"
 
 namespace herald {
 namespace {

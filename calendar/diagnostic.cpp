@@ -1,9 +1,10 @@
 #include "calendar/diagnostic.hpp"
 
 #include <algorithm>
-#include <cctype>
 
 #include <fmt/format.h>
+
+#include "text/utf8.hpp"
 
 namespace herald {
 namespace {
@@ -21,36 +22,13 @@ std::string_view line_of(std::string_view source, int line) {
   return text;
 }
 
+// Code points, with ASCII letters lower-cased unless `fold_case` is off.
 std::u32string code_points(std::string_view text, bool fold_case = true) {
-  std::u32string out;
-  for (std::size_t i = 0; i < text.size();) {
-    auto c = static_cast<unsigned char>(text[i]);
-    std::size_t length = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
-    char32_t point = length == 1 ? c : c & (0x3f >> (length - 1));
-    for (std::size_t k = 1; k < length && i + k < text.size(); ++k)
-      point = (point << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3f);
-    out += fold_case && point < 0x80 ? static_cast<char32_t>(std::tolower(static_cast<int>(point))) : point;
-    i += length;
-  }
+  auto out = decode_utf8(text);
+  if (fold_case)
+    for (auto& point : out)
+      if (point >= U'A' && point <= U'Z') point += U'a' - U'A';
   return out;
-}
-
-void append_utf8(std::string& out, char32_t p) {
-  if (p < 0x80) {
-    out += static_cast<char>(p);
-  } else if (p < 0x800) {
-    out += static_cast<char>(0xc0 | (p >> 6));
-    out += static_cast<char>(0x80 | (p & 0x3f));
-  } else if (p < 0x10000) {
-    out += static_cast<char>(0xe0 | (p >> 12));
-    out += static_cast<char>(0x80 | ((p >> 6) & 0x3f));
-    out += static_cast<char>(0x80 | (p & 0x3f));
-  } else {
-    out += static_cast<char>(0xf0 | (p >> 18));
-    out += static_cast<char>(0x80 | ((p >> 12) & 0x3f));
-    out += static_cast<char>(0x80 | ((p >> 6) & 0x3f));
-    out += static_cast<char>(0x80 | (p & 0x3f));
-  }
 }
 
 // Edit distance over code points, counting a swap of neighbours as one
@@ -78,9 +56,9 @@ std::string printable_line(std::string_view line, int& col) {
   for (std::size_t i = 0; i < line.size();) {
     if (index == col) display_col = display;
     auto c = static_cast<unsigned char>(line[i]);
-    std::size_t length = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 ? 2 : 1;
-    bool valid = (c >= 0x20 && c < 0x7f) || c == '\t' || (c >= 0xc2 && c <= 0xf4 && i + length <= line.size());
-    for (std::size_t k = 1; valid && k < length; ++k) valid = (static_cast<unsigned char>(line[i + k]) & 0xc0) == 0x80;
+    auto sequence = decode_utf8(line, i);
+    auto length = sequence.length;
+    bool valid = length > 1 || (length == 1 && ((c >= 0x20 && c < 0x7f) || c == '\t'));
     if (valid) {
       out.append(line.substr(i, length));
       i += length;

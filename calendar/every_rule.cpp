@@ -2,7 +2,6 @@
 
 #include <array>
 #include <cctype>
-#include <charconv>
 #include <optional>
 #include <string>
 
@@ -10,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "text/civil.hpp"
+#include "text/strings.hpp"
 
 namespace herald {
 namespace {
@@ -51,20 +51,12 @@ std::string letters_of(std::string_view text) {
   return out;
 }
 
-std::optional<int> parse_int(std::string_view text) {
-  int value = 0;
-  if (text.starts_with('+')) text.remove_prefix(1);
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc{} || end != text.data() + text.size()) return std::nullopt;
-  return value;
-}
-
 // "23", "23rd": a day of the month.
 std::optional<unsigned> parse_day_number(std::string_view text) {
   for (std::string_view suffix : {"st", "nd", "rd", "th"})
     if (text.size() > 2 && ascii_lower(text.substr(text.size() - 2)) == suffix) text.remove_suffix(2);
   if (text.empty() || text.size() > 2 || !std::isdigit(static_cast<unsigned char>(text[0]))) return std::nullopt;
-  auto value = parse_int(text);
+  auto value = parse_integer<int>(text);
   if (!value || *value < 1) return std::nullopt;
   return static_cast<unsigned>(*value);
 }
@@ -177,7 +169,7 @@ std::optional<std::variant<every_rule, parse_error>> parse_easter(std::string_vi
     if (!lower.empty() && std::isalpha(static_cast<unsigned char>(lower[0]))) break;
     number += lower;
   }
-  auto amount = parse_int(number);
+  auto amount = parse_integer<int>(number);
   if (number.empty() || (number[0] != '+' && number[0] != '-') || !amount || i + 1 != w.size())
     return parse_error{"expected an offset such as '-2 days' or '+1 week' after 'easter'", number_offset, {}};
   auto unit = ascii_lower(w[i].text);

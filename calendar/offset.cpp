@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "text/civil.hpp"
+#include "text/strings.hpp"
 
 namespace herald {
 namespace {

@@ -1,9 +1,10 @@
 #include "calendar/template.hpp"
 
 #include <algorithm>
-#include <cctype>
 
 #include <fmt/format.h>
+
+#include "text/strings.hpp"
 
 namespace herald {
 
@@ -19,12 +20,6 @@ struct template_node {
 };
 
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
 
 struct open_section {
   std::string name;

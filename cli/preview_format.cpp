@@ -8,6 +8,7 @@
 
 #include "text/civil.hpp"
 #include "text/instant_format.hpp"
+#include "text/utf8.hpp"
 
 namespace herald {
 namespace json = boost::json;
@@ -72,10 +73,7 @@ palette colours(bool on) {
 
 // Display width in code points (good enough for the Latin, Greek and Cyrillic
 // text of most calendars).
-std::size_t display_width(std::string_view s) {
-  return static_cast<std::size_t>(
-      std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xc0) != 0x80; }));
-}
+std::size_t display_width(std::string_view s) { return utf8_count(s); }
 
 std::string pad(std::string_view s, std::size_t width) {
   auto w = display_width(s);
@@ -89,7 +87,7 @@ std::string first_line(std::string_view text, std::size_t width) {
   std::size_t i = 0, shown = 0;
   while (i < text.size() && shown + 1 < width) {
     ++i;
-    while (i < text.size() && (static_cast<unsigned char>(text[i]) & 0xc0) == 0x80) ++i;
+    while (i < text.size() && is_utf8_continuation(text[i])) ++i;
     ++shown;
   }
   return std::string(text.substr(0, i)) + "…";

@@ -149,9 +149,9 @@ void write_rows(std::ostream& out, std::string_view name, const std::vector<stat
 
 }  // namespace
 
-journal_result<status_report> build_status_report(const config& cfg, const std::vector<calendar>& calendars,
-                                                  const std::filesystem::path& journal_file, sqlite_journal* store,
-                                                  date::sys_seconds now) {
+result<status_report> build_status_report(const config& cfg, const std::vector<calendar>& calendars,
+                                          const std::filesystem::path& journal_file, sqlite_journal* store,
+                                          date::sys_seconds now) {
   status_report report;
   report.config = cfg.file;
   report.journal = journal_file;
@@ -163,8 +163,8 @@ journal_result<status_report> build_status_report(const config& cfg, const std::
 
   report_builder builder(calendars, report);
   if (store)
-    if (auto problem = builder.read_journal(*store); !problem.empty()) return journal_error{std::move(problem)};
-  if (auto problem = builder.read_plan(); !problem.empty()) return journal_error{std::move(problem)};
+    if (auto problem = builder.read_journal(*store); !problem.empty()) return failure{std::move(problem)};
+  if (auto problem = builder.read_plan(); !problem.empty()) return failure{std::move(problem)};
   return report;
 }
 

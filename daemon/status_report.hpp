@@ -68,9 +68,9 @@ inline constexpr std::size_t status_list_limit = 10;
 /// delivery.attempts. Only reads the journal. Returns the report, or the
 /// journal's error.
 /// REQUIRES: `calendars` is not empty.
-journal_result<status_report> build_status_report(const config& cfg, const std::vector<calendar>& calendars,
-                                                  const std::filesystem::path& journal_file, sqlite_journal* store,
-                                                  date::sys_seconds now);
+result<status_report> build_status_report(const config& cfg, const std::vector<calendar>& calendars,
+                                          const std::filesystem::path& journal_file, sqlite_journal* store,
+                                          date::sys_seconds now);
 
 /// The JSON document of docs/cli.md ("JSON output"), one row per line,
 /// ending in a newline.

@@ -30,18 +30,19 @@
 // own.
 //
 // Errors are values: a failure of the store (disk full, a corrupt file, a
-// newer schema) comes back as a journal_error; nothing throws past this
-// interface. A refusal is not an error but a journal_change::refused.
+// newer schema) comes back as a failed result<T> (text/result.hpp), whose
+// error() reads "journal /var/lib/herald/journal.db: database disk image is
+// malformed"; nothing throws past this interface. A refusal is not an error but a journal_change::refused.
 
 #include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <utility>
-#include <variant>
 #include <vector>
 
 #include <date/date.h>
+
+#include "text/result.hpp"
 
 namespace herald {
 
@@ -103,30 +104,6 @@ struct journal_entry {
   friend bool operator==(const journal_entry&, const journal_entry&) = default;
 };
 
-/// A failure of the store itself, for people and logs:
-/// "journal /var/lib/herald/journal.db: database disk image is malformed".
-struct journal_error {
-  std::string message;
-};
-
-/// A value, or the journal_error that prevented it.
-template <class T>
-class [[nodiscard]] journal_result {
- public:
-  journal_result(T value) : value_(std::in_place_index<0>, std::move(value)) {}
-  journal_result(journal_error error) : value_(std::in_place_index<1>, std::move(error)) {}
-
-  bool ok() const { return value_.index() == 0; }
-  /// REQUIRES: ok()
-  T& value() { return std::get<0>(value_); }
-  const T& value() const { return std::get<0>(value_); }
-  /// REQUIRES: !ok()
-  const std::string& error() const { return std::get<1>(value_).message; }
-
- private:
-  std::variant<T, journal_error> value_;
-};
-
 /// What a state change did.
 enum class journal_change {
   applied,
@@ -138,34 +115,31 @@ class journal {
   virtual ~journal() = default;
 
   /// The row for `key`, or nullopt when herald has never seen that post.
-  virtual journal_result<std::optional<journal_entry>> find(std::string_view key) = 0;
+  virtual result<std::optional<journal_entry>> find(std::string_view key) = 0;
 
   /// Marks the post in flight before its channel is contacted: inserts it
   /// (attempts = 1) or moves a pending row there (attempts + 1, next_try
   /// cleared; due, channel and event updated to the given ones). Refused
   /// for an in_flight or final row: then the channel must not be contacted.
-  virtual journal_result<journal_change> begin_attempt(std::string_view key, date::sys_seconds due,
-                                                       std::string_view channel, std::string_view event,
-                                                       date::sys_seconds now) = 0;
+  virtual result<journal_change> begin_attempt(std::string_view key, date::sys_seconds due, std::string_view channel,
+                                               std::string_view event, date::sys_seconds now) = 0;
 
   /// The channel accepted the post. From in_flight only.
-  virtual journal_result<journal_change> record_sent(std::string_view key, date::sys_seconds now) = 0;
+  virtual result<journal_change> record_sent(std::string_view key, date::sys_seconds now) = 0;
 
   /// A permanent failure, or the caller gives up. From in_flight or pending.
-  virtual journal_result<journal_change> record_failed(std::string_view key, date::sys_seconds now,
-                                                       std::string_view error) = 0;
+  virtual result<journal_change> record_failed(std::string_view key, date::sys_seconds now, std::string_view error) = 0;
 
   /// A transient failure: back to pending, to be tried at `next_try`. From
   /// in_flight or pending (to move a pending row's next try).
-  virtual journal_result<journal_change> record_retry(std::string_view key, date::sys_seconds now,
-                                                      date::sys_seconds next_try, std::string_view error) = 0;
+  virtual result<journal_change> record_retry(std::string_view key, date::sys_seconds now, date::sys_seconds next_try,
+                                              std::string_view error) = 0;
 
   /// The post's window closed before it went out: inserts it as missed, or
   /// moves a pending row there. Refused for in_flight and final rows, so it
   /// never overwrites sent.
-  virtual journal_result<journal_change> record_missed(std::string_view key, date::sys_seconds due,
-                                                       std::string_view channel, std::string_view event,
-                                                       date::sys_seconds now) = 0;
+  virtual result<journal_change> record_missed(std::string_view key, date::sys_seconds due, std::string_view channel,
+                                               std::string_view event, date::sys_seconds now) = 0;
 
   /// Call once on start, before any begin_attempt. Rows still in flight
   /// were being sent when herald last stopped, and may have reached their
@@ -174,16 +148,16 @@ class journal {
   /// are now. The caller decides each: begin_attempt to send it once more
   /// (docs/daemon.md "Delivery rules" allows one more, so a row with interrupted > 1 should not be),
   /// record_failed, or record_missed.
-  virtual journal_result<std::vector<journal_entry>> take_in_flight(date::sys_seconds now) = 0;
+  virtual result<std::vector<journal_entry>> take_in_flight(date::sys_seconds now) = 0;
 
   /// The rows in `state`, by due instant then key.
-  virtual journal_result<std::vector<journal_entry>> entries_in(post_state state) = 0;
+  virtual result<std::vector<journal_entry>> entries_in(post_state state) = 0;
 
   /// The `limit` most recently changed rows, newest first (then by key).
-  virtual journal_result<std::vector<journal_entry>> recent(std::size_t limit) = 0;
+  virtual result<std::vector<journal_entry>> recent(std::size_t limit) = 0;
 
   /// Pending rows whose next_try is at or before `until`, by next_try then key.
-  virtual journal_result<std::vector<journal_entry>> due_retries(date::sys_seconds until) = 0;
+  virtual result<std::vector<journal_entry>> due_retries(date::sys_seconds until) = 0;
 };
 
 }  // namespace herald

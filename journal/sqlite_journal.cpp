@@ -331,9 +331,9 @@ class sqlite_journal::statement_use {
   int bind_result_ = SQLITE_OK;
 };
 
-journal_result<std::unique_ptr<sqlite_journal>> sqlite_journal::open(const std::filesystem::path& path) {
+result<std::unique_ptr<sqlite_journal>> sqlite_journal::open(const std::filesystem::path& path) {
   auto where = path.string();
-  auto fail = [&](std::string_view what) { return journal_error{fmt::format("journal {}: {}", where, what)}; };
+  auto fail = [&](std::string_view what) { return failure{fmt::format("journal {}: {}", where, what)}; };
   sqlite3* raw = nullptr;
   // NOMUTEX: one thread uses the connection (journal.hpp), so SQLite's own
   // locking of it would be wasted.
@@ -346,9 +346,9 @@ journal_result<std::unique_ptr<sqlite_journal>> sqlite_journal::open(const std::
   return adopt(std::move(where), db.release());
 }
 
-journal_result<std::unique_ptr<sqlite_journal>> sqlite_journal::open_read_only(const std::filesystem::path& path) {
+result<std::unique_ptr<sqlite_journal>> sqlite_journal::open_read_only(const std::filesystem::path& path) {
   auto where = path.string();
-  auto fail = [&](std::string_view what) { return journal_error{fmt::format("journal {}: {}", where, what)}; };
+  auto fail = [&](std::string_view what) { return failure{fmt::format("journal {}: {}", where, what)}; };
   std::string problem;
   auto db = open_for_reading(where, problem);
   if (!db) return fail(problem);
@@ -368,9 +368,9 @@ journal_result<std::unique_ptr<sqlite_journal>> sqlite_journal::open_read_only(c
   return adopt(std::move(where), db.release());
 }
 
-journal_result<std::unique_ptr<sqlite_journal>> sqlite_journal::open_snapshot(const std::filesystem::path& path) {
+result<std::unique_ptr<sqlite_journal>> sqlite_journal::open_snapshot(const std::filesystem::path& path) {
   auto label = path.string() + " (in-memory copy)";
-  auto fail = [&](std::string_view what) { return journal_error{fmt::format("journal {}: {}", label, what)}; };
+  auto fail = [&](std::string_view what) { return failure{fmt::format("journal {}: {}", label, what)}; };
   sqlite3* raw = nullptr;
   int result =
       sqlite3_open_v2(":memory:", &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
@@ -386,10 +386,10 @@ journal_result<std::unique_ptr<sqlite_journal>> sqlite_journal::open_snapshot(co
   return adopt(std::move(label), db.release());
 }
 
-journal_result<std::unique_ptr<sqlite_journal>> sqlite_journal::adopt(std::string label, sqlite3* raw) {
+result<std::unique_ptr<sqlite_journal>> sqlite_journal::adopt(std::string label, sqlite3* raw) {
   connection db(raw);
   auto prepared = statements::prepare(db.get());
-  if (!prepared) return journal_error{fmt::format("journal {}: {}", label, sqlite3_errmsg(db.get()))};
+  if (!prepared) return failure{fmt::format("journal {}: {}", label, sqlite3_errmsg(db.get()))};
   return std::unique_ptr<sqlite_journal>(new sqlite_journal(std::move(label), db.release(), std::move(prepared)));
 }
 
@@ -401,20 +401,20 @@ sqlite_journal::~sqlite_journal() {
   sqlite3_close_v2(db_);
 }
 
-journal_error sqlite_journal::error(std::string_view what) const {
-  return journal_error{fmt::format("journal {}: {}", path_, what)};
+failure sqlite_journal::error(std::string_view what) const {
+  return failure{fmt::format("journal {}: {}", path_, what)};
 }
 
-journal_error sqlite_journal::sqlite_error() const { return error(sqlite3_errmsg(db_)); }
+failure sqlite_journal::sqlite_error() const { return error(sqlite3_errmsg(db_)); }
 
-journal_result<journal_change> sqlite_journal::change(statement_use& use) const {
+result<journal_change> sqlite_journal::change(statement_use& use) const {
   if (use.step() != SQLITE_DONE) return sqlite_error();
   return sqlite3_changes(db_) > 0 ? journal_change::applied : journal_change::refused;
 }
 
 // Steps to the end even past a bad row: with RETURNING, the commit happens
 // at the last step, and its failure must not go unseen.
-journal_result<std::vector<journal_entry>> sqlite_journal::entries(statement_use& use) const {
+result<std::vector<journal_entry>> sqlite_journal::entries(statement_use& use) const {
   std::vector<journal_entry> found;
   bool unknown_state = false;
   int result;
@@ -430,46 +430,46 @@ journal_result<std::vector<journal_entry>> sqlite_journal::entries(statement_use
   return found;
 }
 
-journal_result<std::optional<journal_entry>> sqlite_journal::find(std::string_view key) {
+result<std::optional<journal_entry>> sqlite_journal::find(std::string_view key) {
   statement_use use(statements_->find);
   auto found = entries(use.bind(1, key));
-  if (!found.ok()) return journal_error{found.error()};
+  if (!found.ok()) return failure{found.error()};
   if (found.value().empty()) return std::optional<journal_entry>();
   return std::optional<journal_entry>(std::move(found.value().front()));
 }
 
-journal_result<journal_change> sqlite_journal::begin_attempt(std::string_view key, date::sys_seconds due,
-                                                             std::string_view channel, std::string_view event,
-                                                             date::sys_seconds now) {
+result<journal_change> sqlite_journal::begin_attempt(std::string_view key, date::sys_seconds due,
+                                                     std::string_view channel, std::string_view event,
+                                                     date::sys_seconds now) {
   statement_use use(statements_->begin_attempt);
   return change(use.bind(1, key).bind(2, event).bind(3, channel).bind(4, due).bind(5, now));
 }
 
-journal_result<journal_change> sqlite_journal::record_sent(std::string_view key, date::sys_seconds now) {
+result<journal_change> sqlite_journal::record_sent(std::string_view key, date::sys_seconds now) {
   statement_use use(statements_->record_sent);
   return change(use.bind(1, key).bind(2, now));
 }
 
-journal_result<journal_change> sqlite_journal::record_failed(std::string_view key, date::sys_seconds now,
-                                                             std::string_view error) {
+result<journal_change> sqlite_journal::record_failed(std::string_view key, date::sys_seconds now,
+                                                     std::string_view error) {
   statement_use use(statements_->record_failed);
   return change(use.bind(1, key).bind(2, now).bind(3, error));
 }
 
-journal_result<journal_change> sqlite_journal::record_retry(std::string_view key, date::sys_seconds now,
-                                                            date::sys_seconds next_try, std::string_view error) {
+result<journal_change> sqlite_journal::record_retry(std::string_view key, date::sys_seconds now,
+                                                    date::sys_seconds next_try, std::string_view error) {
   statement_use use(statements_->record_retry);
   return change(use.bind(1, key).bind(2, now).bind(3, next_try).bind(4, error));
 }
 
-journal_result<journal_change> sqlite_journal::record_missed(std::string_view key, date::sys_seconds due,
-                                                             std::string_view channel, std::string_view event,
-                                                             date::sys_seconds now) {
+result<journal_change> sqlite_journal::record_missed(std::string_view key, date::sys_seconds due,
+                                                     std::string_view channel, std::string_view event,
+                                                     date::sys_seconds now) {
   statement_use use(statements_->record_missed);
   return change(use.bind(1, key).bind(2, event).bind(3, channel).bind(4, due).bind(5, now));
 }
 
-journal_result<std::vector<journal_entry>> sqlite_journal::take_in_flight(date::sys_seconds now) {
+result<std::vector<journal_entry>> sqlite_journal::take_in_flight(date::sys_seconds now) {
   statement_use use(statements_->take_in_flight);
   auto taken = entries(use.bind(1, now).bind(2, interrupted_note));
   // RETURNING gives no order; callers get the one entries_in uses.
@@ -481,23 +481,23 @@ journal_result<std::vector<journal_entry>> sqlite_journal::take_in_flight(date::
   return taken;
 }
 
-journal_result<std::vector<journal_entry>> sqlite_journal::entries_in(post_state state) {
+result<std::vector<journal_entry>> sqlite_journal::entries_in(post_state state) {
   statement_use use(statements_->entries_in);
   return entries(use.bind(1, to_string(state)));
 }
 
-journal_result<std::vector<journal_entry>> sqlite_journal::recent(std::size_t limit) {
+result<std::vector<journal_entry>> sqlite_journal::recent(std::size_t limit) {
   statement_use use(statements_->recent);
   auto capped = std::min<std::size_t>(limit, std::numeric_limits<std::int64_t>::max());
   return entries(use.bind(1, static_cast<std::int64_t>(capped)));
 }
 
-journal_result<std::vector<journal_entry>> sqlite_journal::due_retries(date::sys_seconds until) {
+result<std::vector<journal_entry>> sqlite_journal::due_retries(date::sys_seconds until) {
   statement_use use(statements_->due_retries);
   return entries(use.bind(1, until));
 }
 
-journal_result<std::map<post_state, std::size_t>> sqlite_journal::count_by_state() {
+result<std::map<post_state, std::size_t>> sqlite_journal::count_by_state() {
   statement_use use(statements_->count_by_state);
   std::map<post_state, std::size_t> counts;
   bool unknown_state = false;

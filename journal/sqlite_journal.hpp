@@ -45,7 +45,7 @@ class sqlite_journal final : public journal {
   /// Opens the journal at `path`, creating the file (not its directory) when
   /// absent, and migrates it to schema_version. An error names the path:
   /// "journal /x/journal.db: file is not a database".
-  static journal_result<std::unique_ptr<sqlite_journal>> open(const std::filesystem::path& path);
+  static result<std::unique_ptr<sqlite_journal>> open(const std::filesystem::path& path);
 
   /// Opens the journal at `path` for reading only: no migration, and a
   /// missing journal is not created but an error ("unable to open database file (No
@@ -53,38 +53,37 @@ class sqlite_journal final : public journal {
   /// newer ("run a newer herald") or older (`herald run` migrates it first).
   /// The changes of journal.hpp come back as errors ("attempt to write a
   /// readonly database"). Works while another process writes the file.
-  static journal_result<std::unique_ptr<sqlite_journal>> open_read_only(const std::filesystem::path& path);
+  static result<std::unique_ptr<sqlite_journal>> open_read_only(const std::filesystem::path& path);
 
   /// An in-memory copy of the journal at `path` as it is now (a consistent
   /// snapshot, even while another process writes it), migrated to
   /// schema_version in memory. A missing file gives an empty journal, and is
   /// not created. A newer schema is refused, as open() refuses it. Errors
   /// name "PATH (in-memory copy)".
-  static journal_result<std::unique_ptr<sqlite_journal>> open_snapshot(const std::filesystem::path& path);
+  static result<std::unique_ptr<sqlite_journal>> open_snapshot(const std::filesystem::path& path);
 
   ~sqlite_journal() override;
   sqlite_journal(const sqlite_journal&) = delete;
   sqlite_journal& operator=(const sqlite_journal&) = delete;
 
-  journal_result<std::optional<journal_entry>> find(std::string_view key) override;
-  journal_result<journal_change> begin_attempt(std::string_view key, date::sys_seconds due, std::string_view channel,
-                                               std::string_view event, date::sys_seconds now) override;
-  journal_result<journal_change> record_sent(std::string_view key, date::sys_seconds now) override;
-  journal_result<journal_change> record_failed(std::string_view key, date::sys_seconds now,
-                                               std::string_view error) override;
-  journal_result<journal_change> record_retry(std::string_view key, date::sys_seconds now, date::sys_seconds next_try,
-                                              std::string_view error) override;
-  journal_result<journal_change> record_missed(std::string_view key, date::sys_seconds due, std::string_view channel,
-                                               std::string_view event, date::sys_seconds now) override;
-  journal_result<std::vector<journal_entry>> take_in_flight(date::sys_seconds now) override;
-  journal_result<std::vector<journal_entry>> entries_in(post_state state) override;
-  journal_result<std::vector<journal_entry>> recent(std::size_t limit) override;
-  journal_result<std::vector<journal_entry>> due_retries(date::sys_seconds until) override;
+  result<std::optional<journal_entry>> find(std::string_view key) override;
+  result<journal_change> begin_attempt(std::string_view key, date::sys_seconds due, std::string_view channel,
+                                       std::string_view event, date::sys_seconds now) override;
+  result<journal_change> record_sent(std::string_view key, date::sys_seconds now) override;
+  result<journal_change> record_failed(std::string_view key, date::sys_seconds now, std::string_view error) override;
+  result<journal_change> record_retry(std::string_view key, date::sys_seconds now, date::sys_seconds next_try,
+                                      std::string_view error) override;
+  result<journal_change> record_missed(std::string_view key, date::sys_seconds due, std::string_view channel,
+                                       std::string_view event, date::sys_seconds now) override;
+  result<std::vector<journal_entry>> take_in_flight(date::sys_seconds now) override;
+  result<std::vector<journal_entry>> entries_in(post_state state) override;
+  result<std::vector<journal_entry>> recent(std::size_t limit) override;
+  result<std::vector<journal_entry>> due_retries(date::sys_seconds until) override;
 
   /// How many rows are in each state (states with none are left out). For
   /// `herald status`; one query over the state index, however long the
   /// history.
-  journal_result<std::map<post_state, std::size_t>> count_by_state();
+  result<std::map<post_state, std::size_t>> count_by_state();
 
  private:
   struct statements;    // the prepared statements, reused for every call
@@ -93,11 +92,11 @@ class sqlite_journal final : public journal {
   sqlite_journal(std::string path, sqlite3* db, std::unique_ptr<statements> prepared);
   /// Takes ownership of `db` (closed on failure) and prepares the statements;
   /// `label` names the journal in errors.
-  static journal_result<std::unique_ptr<sqlite_journal>> adopt(std::string label, sqlite3* db);
-  journal_result<journal_change> change(statement_use& use) const;
-  journal_result<std::vector<journal_entry>> entries(statement_use& use) const;
-  journal_error error(std::string_view what) const;  // "journal PATH: what"
-  journal_error sqlite_error() const;                // error() with SQLite's message about the last call
+  static result<std::unique_ptr<sqlite_journal>> adopt(std::string label, sqlite3* db);
+  result<journal_change> change(statement_use& use) const;
+  result<std::vector<journal_entry>> entries(statement_use& use) const;
+  failure error(std::string_view what) const;  // "journal PATH: what"
+  failure sqlite_error() const;                // error() with SQLite's message about the last call
 
   std::string path_;
   sqlite3* db_;

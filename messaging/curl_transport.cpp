@@ -21,10 +21,8 @@
 // Everything runs on the io_context's one thread: no locks. Asio handlers
 // hold a weak_ptr to the impl and do nothing once it is gone.
 //
-// Outcome details end up in logs; a webhook URL is a secret. So the details
-// are built from curl's error codes, curl's error text only with any token
-// that could be part of a URL removed, and every detail (also the service's
-// own answer) is scrubbed of the request URL's path, query and credentials.
+// Setting up a transfer per channel kind is curl_requests.cpp's; judging
+// how it ended (and keeping secrets out of the detail) curl_outcome.cpp's.
 
 #include "messaging/curl_transport.hpp"
 
@@ -34,19 +32,16 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
-#include <cerrno>
-#include <cstring>
 #include <unordered_map>
 #include <utility>
-#include <vector>
 
 #include <curl/curl.h>
-#include <fmt/format.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+
+#include "messaging/curl_transfer.hpp"
 
 namespace herald {
 namespace {
@@ -54,7 +49,6 @@ namespace {
 namespace asio = boost::asio;
 using error_code = boost::system::error_code;
 
-constexpr std::size_t max_response_body = 64 * 1024;
 constexpr long max_host_connections = 4;
 
 // One socket curl uses, watched through a duplicate of its fd.
@@ -68,202 +62,6 @@ struct watch {
 };
 
 constexpr std::array<int, 2> poll_bit{CURL_POLL_IN, CURL_POLL_OUT};
-
-// One POST or SMTP submission in flight. Owns its easy handle.
-struct transfer {
-  enum class protocol { http, smtp };
-  explicit transfer(protocol kind) : kind(kind), easy(curl_easy_init()) {}
-  ~transfer() {
-    if (easy) curl_easy_cleanup(easy);
-    curl_slist_free_all(list);
-  }
-  transfer(const transfer&) = delete;
-  transfer& operator=(const transfer&) = delete;
-
-  protocol kind;
-  CURL* easy;
-  curl_transport::handler done;
-  std::string url;
-  std::string payload;                    ///< the POST body or the whole message
-  std::size_t uploaded = 0;               ///< of payload, by the SMTP read callback
-  curl_slist* list = nullptr;             ///< HTTP headers or SMTP recipients
-  std::vector<std::string> secrets;       ///< text no detail may contain
-  std::string response;                   ///< the start of the HTTP answer's body
-  std::string retry_after;                ///< the HTTP answer's Retry-After
-  std::vector<std::string> smtp_replies;  ///< the SMTP server's last reply lines
-  char error[CURL_ERROR_SIZE] = {};
-};
-
-delivery_outcome make_outcome(delivery_outcome::kind kind, std::string detail) {
-  delivery_outcome out;
-  out.result = kind;
-  out.detail = std::move(detail);
-  return out;
-}
-
-bool has_line_break(std::string_view text) { return text.find_first_of("\r\n") != std::string_view::npos; }
-
-bool iequals_prefix(std::string_view text, std::string_view prefix) {
-  return text.size() >= prefix.size() && std::equal(prefix.begin(), prefix.end(), text.begin(), [](char a, char b) {
-           return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
-         });
-}
-
-std::string_view trim(std::string_view text) {
-  auto first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) return {};
-  return text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
-}
-
-// The parts of a URL that may be secret, longest first: credentials, path,
-// query (a Slack or Teams webhook is its path; some webhooks sign in the
-// query), and their pieces, should a service echo only some of them.
-std::vector<std::string> secret_parts(std::string_view url) {
-  std::vector<std::string> parts;
-  auto scheme_end = url.find("://");
-  auto authority = scheme_end == std::string_view::npos ? 0 : scheme_end + 3;
-  auto tail = std::min(url.find_first_of("/?#", authority), url.size());
-  auto host = url.substr(authority, tail - authority);
-  if (auto at = host.rfind('@'); at != std::string_view::npos) {
-    auto userinfo = host.substr(0, at);
-    auto colon = std::min(userinfo.find(':'), userinfo.size());
-    parts.insert(parts.end(), {std::string(userinfo), std::string(userinfo.substr(0, colon)),
-                               std::string(userinfo.substr(std::min(colon + 1, userinfo.size())))});
-  }
-  auto rest = url.substr(tail);
-  parts.emplace_back(rest);
-  if (auto query = rest.find_first_of("?#"); query != std::string_view::npos)
-    parts.insert(parts.end(), {std::string(rest.substr(0, query)), std::string(rest.substr(query + 1))});
-  for (std::size_t start = 0; start < rest.size();) {  // long segments: tokens
-    auto end = std::min(rest.find_first_of("/?#&=", start), rest.size());
-    if (end - start >= 8) parts.emplace_back(rest.substr(start, end - start));
-    start = end + 1;
-  }
-  std::erase_if(parts, [](const std::string& part) { return part.size() < 2; });
-  std::sort(parts.begin(), parts.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
-  return parts;
-}
-
-// Replaces every secret in `detail` by "…".
-std::string scrub(std::string detail, const std::vector<std::string>& secrets) {
-  for (const auto& secret : secrets) {
-    constexpr std::string_view elided = "\u2026";
-    for (auto at = detail.find(secret); at != std::string::npos; at = detail.find(secret, at + elided.size()))
-      detail.replace(at, secret.size(), elided);
-  }
-  return detail;
-}
-
-// curl's error text without any word that could be part of a URL (curl
-// names URLs, hosts with credentials and paths in some messages).
-std::string safe_curl_text(const transfer& t, CURLcode code) {
-  std::string_view text = trim(t.error);
-  if (text.empty()) return curl_easy_strerror(code);
-  std::string out;
-  for (std::size_t at = 0; at < text.size();) {
-    auto end = std::min(text.find(' ', at), text.size());
-    auto word = text.substr(at, end - at);
-    bool urlish = word.find_first_of("/?#@=&%\\") != std::string_view::npos;
-    if (!out.empty()) out += ' ';
-    out += urlish ? std::string_view("\u2026") : word;
-    at = end + 1;
-  }
-  return out;
-}
-
-// A transfer that ended without an answer to classify.
-delivery_outcome curl_failure(const transfer& t, CURLcode code, std::chrono::seconds timeout) {
-  using kind = delivery_outcome::kind;
-  switch (code) {
-    case CURLE_OPERATION_TIMEDOUT:
-      return make_outcome(kind::transient, fmt::format("timed out after {} s", timeout.count()));
-    case CURLE_COULDNT_CONNECT: {
-      long os_error = 0;
-      curl_easy_getinfo(t.easy, CURLINFO_OS_ERRNO, &os_error);
-      if (os_error == ECONNREFUSED) return make_outcome(kind::transient, "connection refused");
-      if (os_error == 0) return make_outcome(kind::transient, "could not connect");
-      return make_outcome(kind::transient,
-                          fmt::format("could not connect: {}", std::strerror(static_cast<int>(os_error))));
-    }
-    case CURLE_COULDNT_RESOLVE_HOST:
-      return make_outcome(kind::transient, "could not resolve the host name");
-    case CURLE_GOT_NOTHING:
-      return make_outcome(kind::transient, "the server closed the connection without answering");
-    case CURLE_UNSUPPORTED_PROTOCOL:
-    case CURLE_URL_MALFORMAT:
-      return make_outcome(kind::permanent, "unusable URL: " + safe_curl_text(t, code));
-    case CURLE_PEER_FAILED_VERIFICATION:
-    case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_SSL_CERTPROBLEM:
-      return make_outcome(kind::permanent, "TLS: " + safe_curl_text(t, code));
-    case CURLE_USE_SSL_FAILED:
-      return make_outcome(kind::permanent, "the server does not offer STARTTLS");
-    case CURLE_LOGIN_DENIED:
-      return make_outcome(kind::permanent, "login refused: " + safe_curl_text(t, code));
-    default:
-      return make_outcome(kind::transient, safe_curl_text(t, code));
-  }
-}
-
-// The server's words for reply `code`: its last line with that code (curl
-// sends QUIT after a failure, so the very last line is usually "221 Bye").
-std::string reply_text(const transfer& t, long code, CURLcode result) {
-  auto prefix = fmt::format("{}", code);
-  for (auto line = t.smtp_replies.rbegin(); line != t.smtp_replies.rend(); ++line)
-    if (line->starts_with(prefix)) return *line;
-  return safe_curl_text(t, result);
-}
-
-delivery_outcome judge_smtp(const transfer& t, CURLcode code, std::chrono::seconds timeout) {
-  long reply = 0;
-  curl_easy_getinfo(t.easy, CURLINFO_RESPONSE_CODE, &reply);
-  auto said = reply_text(t, reply, code);
-  if (code == CURLE_OK) return classify_smtp(reply >= 200 ? reply : 250, said);
-  // A refused STARTTLS (454) may pass; a server without it will not change.
-  if (code == CURLE_USE_SSL_FAILED && !(reply >= 400 && reply <= 499)) return curl_failure(t, code, timeout);
-  // RCPT 550, DATA 451, AUTH 535…: the server's code decides.
-  if (reply >= 400) return classify_smtp(reply, said);
-  return curl_failure(t, code, timeout);
-}
-
-// --- libcurl callbacks for one transfer -----------------------------------
-
-size_t on_body(char* data, size_t size, size_t count, void* user) {
-  auto& t = *static_cast<transfer*>(user);
-  auto bytes = size * count;
-  // Past the cap the answer is read and dropped, so the connection stays usable.
-  t.response.append(data, std::min(bytes, max_response_body - t.response.size()));
-  return bytes;
-}
-
-size_t on_header(char* data, size_t size, size_t count, void* user) {
-  auto& t = *static_cast<transfer*>(user);
-  std::string_view line(data, size * count);
-  if (line.starts_with("HTTP/")) t.retry_after.clear();  // a new answer (after 1xx)
-  constexpr std::string_view name = "retry-after:";
-  if (iequals_prefix(line, name)) t.retry_after = trim(line.substr(name.size()));
-  return size * count;
-}
-
-size_t on_upload(char* buffer, size_t size, size_t count, void* user) {
-  auto& t = *static_cast<transfer*>(user);
-  auto bytes = std::min(size * count, t.payload.size() - t.uploaded);
-  std::memcpy(buffer, t.payload.data() + t.uploaded, bytes);
-  t.uploaded += bytes;
-  return bytes;
-}
-
-// With CURLOPT_VERBOSE, curl hands us the server's SMTP replies; the last
-// one explains a failure better than curl's "RCPT failed: 550".
-int on_debug(CURL*, curl_infotype type, char* data, size_t size, void* user) {
-  if (type != CURLINFO_HEADER_IN) return 0;
-  auto& t = *static_cast<transfer*>(user);
-  auto line = trim(std::string_view(data, size));
-  if (line.size() < 3 || !std::isdigit(static_cast<unsigned char>(line[0]))) return 0;
-  if (t.smtp_replies.size() == 8) t.smtp_replies.erase(t.smtp_replies.begin());
-  t.smtp_replies.emplace_back(line);
-  return 0;
-}
 
 }  // namespace
 
@@ -368,18 +166,7 @@ void curl_transport::impl::collect_finished() {
 }
 
 delivery_outcome curl_transport::impl::judge(const transfer& t, CURLcode code) const {
-  delivery_outcome outcome;
-  if (t.kind == transfer::protocol::smtp) {
-    outcome = judge_smtp(t, code, opts_.timeout);
-  } else if (code == CURLE_OK) {
-    long status = 0;
-    curl_easy_getinfo(t.easy, CURLINFO_RESPONSE_CODE, &status);
-    outcome = classify_http(status, t.retry_after, t.response, opts_.now());
-  } else {
-    outcome = curl_failure(t, code, opts_.timeout);
-  }
-  outcome.detail = scrub(std::move(outcome.detail), t.secrets);
-  return outcome;
+  return judge_transfer(t, code, opts_.timeout, opts_.now());
 }
 
 // --- Asio side: socket readiness and the timer ------------------------------
@@ -471,77 +258,16 @@ curl_transport::~curl_transport() = default;
 void curl_transport::send(http_request request, handler done) {
   auto t = std::make_unique<transfer>(transfer::protocol::http);
   t->done = std::move(done);
-  t->url = std::move(request.url);
-  t->secrets = secret_parts(t->url);
-  t->payload = std::move(request.body);
-  if (!t->easy)
-    return impl_->finish_now(std::move(t->done), make_outcome(delivery_outcome::kind::transient, "out of memory"));
-
-  // "Expect:" turns off curl's 100-continue wait for bodies over 1 KiB.
-  std::vector<std::string> lines{"Content-Type: " + request.content_type, "Expect:"};
-  for (auto& [name, value] : request.headers)
-    lines.push_back(value.empty() ? name + ";" : name + ": " + value);  // "Name;" sends an empty value
-  for (const auto& line : lines) {
-    if (has_line_break(line))
-      return impl_->finish_now(std::move(t->done),
-                               make_outcome(delivery_outcome::kind::permanent, "a header holds a line break"));
-    t->list = curl_slist_append(t->list, line.c_str());
-  }
-
+  if (auto refused = prepare_http(*t, std::move(request))) return impl_->finish_now(std::move(t->done), *refused);
   impl_->set_common(*t);
-  curl_easy_setopt(t->easy, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(t->easy, CURLOPT_FOLLOWLOCATION, 0L);
-  curl_easy_setopt(t->easy, CURLOPT_POST, 1L);
-  curl_easy_setopt(t->easy, CURLOPT_POSTFIELDS, t->payload.data());
-  curl_easy_setopt(t->easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(t->payload.size()));
-  curl_easy_setopt(t->easy, CURLOPT_HTTPHEADER, t->list);
-  curl_easy_setopt(t->easy, CURLOPT_USERAGENT, "herald");
-  curl_easy_setopt(t->easy, CURLOPT_WRITEFUNCTION, &on_body);
-  curl_easy_setopt(t->easy, CURLOPT_WRITEDATA, t.get());
-  curl_easy_setopt(t->easy, CURLOPT_HEADERFUNCTION, &on_header);
-  curl_easy_setopt(t->easy, CURLOPT_HEADERDATA, t.get());
   impl_->start(std::move(t));
 }
 
 void curl_transport::send(smtp_submission submission, handler done) {
-  using kind = delivery_outcome::kind;
   auto t = std::make_unique<transfer>(transfer::protocol::smtp);
   t->done = std::move(done);
-  t->url = std::move(submission.server);
-  t->secrets = secret_parts(t->url);
-  if (submission.password.size() >= 2) t->secrets.insert(t->secrets.begin(), submission.password);
-  t->payload = std::move(submission.message);
-  if (!t->easy) return impl_->finish_now(std::move(t->done), make_outcome(kind::transient, "out of memory"));
-  if (submission.recipients.empty())
-    return impl_->finish_now(std::move(t->done), make_outcome(kind::permanent, "no recipients"));
-
-  // An address is sent as an SMTP command: a line break would add commands.
-  bool broken = has_line_break(submission.mail_from);
-  for (const auto& rcpt : submission.recipients) {
-    broken = broken || has_line_break(rcpt);
-    t->list = curl_slist_append(t->list, rcpt.c_str());
-  }
-  if (broken)
-    return impl_->finish_now(std::move(t->done), make_outcome(kind::permanent, "an address holds a line break"));
-
+  if (auto refused = prepare_smtp(*t, std::move(submission))) return impl_->finish_now(std::move(t->done), *refused);
   impl_->set_common(*t);
-  curl_easy_setopt(t->easy, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-  // starttls and tls never fall back to plain text.
-  bool plain = submission.tls == smtp_submission::tls_mode::none;
-  curl_easy_setopt(t->easy, CURLOPT_USE_SSL, static_cast<long>(plain ? CURLUSESSL_NONE : CURLUSESSL_ALL));
-  if (!submission.username.empty()) {
-    curl_easy_setopt(t->easy, CURLOPT_USERNAME, submission.username.c_str());
-    curl_easy_setopt(t->easy, CURLOPT_PASSWORD, submission.password.c_str());
-  }
-  curl_easy_setopt(t->easy, CURLOPT_MAIL_FROM, submission.mail_from.c_str());
-  curl_easy_setopt(t->easy, CURLOPT_MAIL_RCPT, t->list);
-  curl_easy_setopt(t->easy, CURLOPT_UPLOAD, 1L);
-  curl_easy_setopt(t->easy, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(t->payload.size()));
-  curl_easy_setopt(t->easy, CURLOPT_READFUNCTION, &on_upload);
-  curl_easy_setopt(t->easy, CURLOPT_READDATA, t.get());
-  curl_easy_setopt(t->easy, CURLOPT_VERBOSE, 1L);
-  curl_easy_setopt(t->easy, CURLOPT_DEBUGFUNCTION, &on_debug);
-  curl_easy_setopt(t->easy, CURLOPT_DEBUGDATA, t.get());
   impl_->start(std::move(t));
 }
 

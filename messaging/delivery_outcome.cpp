@@ -9,13 +9,15 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
 #include <cmath>
 #include <vector>
 
 #include <fmt/format.h>
 
 #include "text/civil.hpp"
+#include "text/one_line.hpp"
+#include "text/strings.hpp"
+#include "text/utf8.hpp"
 
 namespace herald {
 namespace {
@@ -24,23 +26,6 @@ constexpr std::size_t max_detail = 200;  // characters of the service's answer
 // A service asking for more than a day is mistaken or hostile; the post's
 // catch-up window ends long before anyway.
 constexpr std::chrono::seconds max_retry_after = std::chrono::hours{24};
-
-// Bytes in the UTF-8 sequence at `at`, 0 when it is not a valid sequence.
-std::size_t sequence_at(std::string_view text, std::size_t at) {
-  auto lead = static_cast<unsigned char>(text[at]);
-  std::size_t length = lead < 0x80 ? 1 : lead >= 0xf5 ? 0 : lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc2 ? 2 : 0;
-  if (length == 0 || at + length > text.size()) return 0;
-  for (std::size_t k = 1; k < length; ++k)
-    if ((static_cast<unsigned char>(text[at + k]) & 0xc0) != 0x80) return 0;
-  return length;
-}
-
-// C0, DEL and C1 (U+0080–U+009F, which some terminals obey as escapes).
-bool is_control(std::string_view sequence) {
-  auto lead = static_cast<unsigned char>(sequence[0]);
-  if (sequence.size() == 1) return lead < 0x20 || lead == 0x7f;
-  return lead == 0xc2 && static_cast<unsigned char>(sequence[1]) < 0xa0;
-}
 
 // The first non-blank line of `text`, without control characters or broken
 // UTF-8 (a tab is a space), at most max_detail characters (then "…").
@@ -51,11 +36,13 @@ std::string clean_first_line(std::string_view text) {
   std::string out;
   std::size_t characters = 0;
   for (std::size_t at = 0; at < text.size();) {
-    auto length = sequence_at(text, at);
-    auto sequence = text.substr(at, std::max<std::size_t>(length, 1));
+    auto decoded = decode_utf8(text, at);
+    auto sequence = text.substr(at, std::max<std::size_t>(decoded.length, 1));
     at += sequence.size();
-    if (sequence == "\t") sequence = " ";
-    if (length == 0 || is_control(sequence)) continue;
+    if (sequence == "\t")
+      sequence = " ";
+    else if (!decoded.valid() || is_control(decoded.point))
+      continue;
     if (characters++ == max_detail) return out + "\u2026";
     out += sequence;
   }
@@ -63,15 +50,8 @@ std::string clean_first_line(std::string_view text) {
   return out;
 }
 
-bool all_digits(std::string_view text) {
-  return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
 std::optional<int> number(std::string_view text) {
-  int value = 0;
-  if (!all_digits(text) || text.size() > 4) return std::nullopt;
-  std::from_chars(text.data(), text.data() + text.size(), value);
-  return value;
+  return text.size() > 4 ? std::nullopt : parse_integer<int>(text, 0, 9999);
 }
 
 // The words of an HTTP-date, split at blanks, commas and the dashes of the
@@ -132,12 +112,6 @@ std::optional<date::sys_seconds> parse_http_date(std::string_view text, date::sy
   return std::nullopt;
 }
 
-std::string_view trim(std::string_view text) {
-  auto first = text.find_first_not_of(" \t");
-  if (first == std::string_view::npos) return {};
-  return text.substr(first, text.find_last_not_of(" \t") - first + 1);
-}
-
 // libcurl's text usually starts with the code ("550 5.1.1 …", or "550-…"
 // on the first line of several); the detail says it once.
 std::string without_code(std::string line, long code) {
@@ -186,8 +160,7 @@ std::optional<std::chrono::seconds> parse_retry_after(std::string_view value, da
   if (all_digits(value)) {
     // Anything with more digits than a day has seconds is past the cap.
     if (value.size() > 6) return max_retry_after;
-    long long seconds = 0;
-    std::from_chars(value.data(), value.data() + value.size(), seconds);
+    auto seconds = parse_integer<long long>(value).value_or(0);
     return std::min(std::chrono::seconds{seconds}, max_retry_after);
   }
   auto when = parse_http_date(value, now);

@@ -12,6 +12,8 @@
 
 #include "messaging/payloads.hpp"
 #include "text/civil.hpp"
+#include "text/strings.hpp"
+#include "text/utf8.hpp"
 
 namespace herald {
 namespace {
@@ -31,14 +33,6 @@ struct mailbox {
   std::string address;  // bare, checked plausible
 };
 
-bool has_line_break(std::string_view text) { return text.find_first_of("\r\n") != std::string_view::npos; }
-
-std::string_view trim(std::string_view text) {
-  auto first = text.find_first_not_of(" \t");
-  if (first == std::string_view::npos) return {};
-  return text.substr(first, text.find_last_not_of(" \t") - first + 1);
-}
-
 std::string base64(std::string_view bytes) {
   constexpr std::string_view alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::string out;
@@ -54,8 +48,10 @@ std::string base64(std::string_view bytes) {
   return out;
 }
 
-// Bytes in the UTF-8 sequence a lead byte starts (1 for a stray byte).
-std::size_t sequence_length(unsigned char lead) { return lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1; }
+// Bytes in the UTF-8 sequence at `at` (1 for a stray byte).
+std::size_t sequence_length(std::string_view text, std::size_t at) {
+  return std::max<std::size_t>(decode_utf8(text, at).length, 1);
+}
 
 // RFC 2047 B encoding, in words that each hold whole characters (§5).
 std::vector<std::string> encoded_words(std::string_view text) {
@@ -64,7 +60,7 @@ std::vector<std::string> encoded_words(std::string_view text) {
   while (start < text.size()) {
     std::size_t end = start;
     while (end < text.size()) {
-      auto next = std::min(end + sequence_length(static_cast<unsigned char>(text[end])), text.size());
+      auto next = std::min(end + sequence_length(text, end), text.size());
       if (next - start > encoded_word_bytes) break;
       end = next;
     }

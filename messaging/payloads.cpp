@@ -14,6 +14,9 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include "text/strings.hpp"
+#include "text/utf8.hpp"
+
 namespace herald {
 namespace json = boost::json;
 namespace {
@@ -24,27 +27,6 @@ constexpr std::size_t slack_section_limit = 3000;
 constexpr std::size_t slack_url_limit = 3000;
 constexpr std::string_view ellipsis = "\u2026";
 constexpr std::string_view button_label = "Find out more";
-
-struct code_point {
-  char32_t value;
-  std::size_t length;  // bytes
-};
-
-// Decodes the code point at `at`. Text reaching here was checked as UTF-8
-// when the calendar was read; a stray byte still counts as one character
-// so a cut never lands inside a sequence.
-code_point decode_at(std::string_view text, std::size_t at) {
-  auto lead = static_cast<unsigned char>(text[at]);
-  std::size_t length = lead < 0x80 ? 1 : lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 0;
-  if (length == 0 || at + length > text.size()) return {0xfffd, 1};
-  char32_t value = length == 1 ? lead : lead & (0x7f >> length);
-  for (std::size_t k = 1; k < length; ++k) {
-    auto next = static_cast<unsigned char>(text[at + k]);
-    if ((next & 0xc0) != 0x80) return {0xfffd, 1};
-    value = (value << 6) | (next & 0x3f);
-  }
-  return {value, length};
-}
 
 // Slack limits "characters" without saying which; UTF-16 code units are
 // never fewer than code points, so counting them can only err on the safe side.
@@ -85,12 +67,16 @@ struct piece {
 std::vector<piece> split_pieces(std::string_view text, bool escape) {
   std::vector<piece> pieces;
   for (std::size_t at = 0; at < text.size();) {
-    auto cp = decode_at(text, at);
-    piece p{text.substr(at, cp.length), escape ? mrkdwn_escape(cp.value) : std::string_view{}, cp.value,
-            slack_width(cp.value)};
+    // Text reaching here was checked as UTF-8 when the calendar was read; a
+    // stray byte still counts as one character so a cut never lands inside
+    // a sequence.
+    auto cp = decode_utf8(text, at);
+    auto length = cp.valid() ? cp.length : 1;
+    piece p{text.substr(at, length), escape ? mrkdwn_escape(cp.point) : std::string_view{}, cp.point,
+            slack_width(cp.point)};
     if (!p.escaped.empty()) p.width = p.escaped.size();
     pieces.push_back(p);
-    at += cp.length;
+    at += length;
   }
   return pieces;
 }
@@ -177,17 +163,12 @@ bool is_field_value(std::string_view value) {
   });
 }
 
-bool same_name(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return (x | 0x20) == (y | 0x20); });
-}
-
 // Headers herald or the transport set; a configured one would duplicate or
 // contradict them (two Idempotency-Keys, a wrong Content-Length).
 bool is_reserved(std::string_view name) {
   constexpr std::array<std::string_view, 4> reserved = {"Idempotency-Key", "Content-Type", "Content-Length",
                                                         "Transfer-Encoding"};
-  return std::any_of(reserved.begin(), reserved.end(), [&](std::string_view r) { return same_name(name, r); });
+  return std::any_of(reserved.begin(), reserved.end(), [&](std::string_view r) { return iequals(name, r); });
 }
 
 // The post key as a header value. A channel name is a YAML key, and a
@@ -207,12 +188,6 @@ std::string field_safe(std::string_view key) {
     }
   }
   return out;
-}
-
-std::string_view trim_blanks(std::string_view value) {
-  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
-  return value;
 }
 
 }  // namespace
@@ -262,8 +237,7 @@ http_request webhook_request(const post_content& post, const std::string& url,
   // repaired: the receiver then answers (401, say) and the detail says so.
   // The config loader is the place to refuse such a header up front.
   for (const auto& [name, value] : headers)
-    if (is_token(name) && is_field_value(value) && !is_reserved(name))
-      request.headers.emplace_back(name, trim_blanks(value));
+    if (is_token(name) && is_field_value(value) && !is_reserved(name)) request.headers.emplace_back(name, trim(value));
   return request;
 }
 

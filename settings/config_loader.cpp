@@ -11,6 +11,7 @@
 #include "settings/config.hpp"
 #include "settings/secrets.hpp"
 #include "text/civil.hpp"
+#include "text/strings.hpp"
 
 namespace herald {
 namespace {

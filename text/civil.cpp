@@ -1,9 +1,10 @@
 #include "text/civil.hpp"
 
 #include <array>
-#include <cctype>
 
 #include <fmt/format.h>
+
+#include "text/strings.hpp"
 
 namespace herald {
 namespace {
@@ -16,35 +17,18 @@ constexpr std::array<std::string_view, 12> month_names = {"January",   "February
 constexpr std::array<std::string_view, 7> weekday_names_array = {"Sunday",   "Monday", "Tuesday", "Wednesday",
                                                                  "Thursday", "Friday", "Saturday"};
 
-bool equals_ignoring_case(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
-  return true;
-}
-
 // A full name, or its first three letters.
 bool names(std::string_view word, std::string_view full) {
-  return equals_ignoring_case(word, full) || equals_ignoring_case(word, full.substr(0, 3));
-}
-
-std::optional<unsigned> parse_digits(std::string_view text) {
-  if (text.empty()) return std::nullopt;
-  unsigned value = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return std::nullopt;
-    value = value * 10 + static_cast<unsigned>(c - '0');
-  }
-  return value;
+  return iequals(word, full) || iequals(word, full.substr(0, 3));
 }
 
 }  // namespace
 
 std::optional<date::local_days> parse_iso_date(std::string_view text) {
   if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
-  auto y = parse_digits(text.substr(0, 4));
-  auto m = parse_digits(text.substr(5, 2));
-  auto d = parse_digits(text.substr(8, 2));
+  auto y = parse_integer<unsigned>(text.substr(0, 4));
+  auto m = parse_integer<unsigned>(text.substr(5, 2));
+  auto d = parse_integer<unsigned>(text.substr(8, 2));
   if (!y || !m || !d || *y == 0) return std::nullopt;
   date::year_month_day ymd{date::year{static_cast<int>(*y)}, date::month{*m}, date::day{*d}};
   if (!ymd.ok()) return std::nullopt;
@@ -107,11 +91,5 @@ std::vector<std::string_view> weekday_names() { return {weekday_names_array.begi
 std::string_view weekday_short_name(date::weekday wd) { return weekday_names_array[wd.c_encoding()].substr(0, 3); }
 std::string_view weekday_name(date::weekday wd) { return weekday_names_array[wd.c_encoding()]; }
 std::string_view month_name(date::month m) { return month_names[static_cast<unsigned>(m) - 1]; }
-
-std::string ascii_lower(std::string_view text) {
-  std::string out(text);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 }  // namespace herald

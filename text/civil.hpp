@@ -42,7 +42,4 @@ std::string_view weekday_short_name(date::weekday wd);
 std::string_view month_name(date::month m);
 std::string_view weekday_name(date::weekday wd);
 
-/// ASCII lower-casing, for case-insensitive keywords.
-std::string ascii_lower(std::string_view text);
-
 }  // namespace herald

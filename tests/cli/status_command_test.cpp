@@ -87,7 +87,7 @@ struct fixture {
 };
 
 template <class T>
-T ok(journal_result<T> result) {
+T ok(result<T> result) {
   INFO((result.ok() ? "" : result.error()));
   REQUIRE(result.ok());
   return std::move(result.value());

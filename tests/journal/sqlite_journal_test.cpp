@@ -74,7 +74,7 @@ journal_change begin(journal& j, const std::string& key, date::sys_seconds now) 
 }
 
 template <class T>
-T ok(journal_result<T> result) {
+T ok(result<T> result) {
   INFO((result.ok() ? "" : result.error()));
   REQUIRE(result.ok());
   return std::move(result.value());

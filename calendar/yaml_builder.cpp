@@ -1,0 +1,256 @@
+// yaml-cpp's events to the compact node tree (calendar/yaml_document.hpp):
+// duplicate keys, depth and alias budgets are checked as the events come.
+
+#include "calendar/yaml_builder.hpp"
+
+#include <algorithm>
+#include <istream>
+#include <streambuf>
+
+#include <fmt/format.h>
+#include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/exceptions.h>
+#include <yaml-cpp/parser.h>
+
+#include "calendar/yaml_errors.hpp"
+#include "calendar/yaml_positions.hpp"
+
+namespace herald {
+namespace {
+
+// Reads a string_view as an istream without copying it.
+class view_buffer : public std::streambuf {
+ public:
+  explicit view_buffer(std::string_view text) {
+    auto* begin = const_cast<char*>(text.data());
+    setg(begin, begin, begin + text.size());
+  }
+};
+
+// Thrown inside the event handler to stop yaml-cpp; caught in read().
+struct stop_reading {
+  diagnostic error;
+};
+
+}  // namespace
+
+// Builds the node tree from yaml-cpp's events.
+class yaml_builder : public YAML::EventHandler {
+ public:
+  yaml_builder(yaml_document& doc, const yaml_limits& limits, std::string_view stream_key,
+               const yaml_document::item_callback& on_item)
+      : doc_(doc), limits_(limits), stream_key_(stream_key), on_item_(on_item) {}
+
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    if (documents_++ > 0) fail(mark, "a file holds one YAML document; remove the second '---'");
+  }
+  void OnDocumentEnd() override {}
+
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    auto index = add(yaml_ref::kind::null, mark, anchor);
+    // yaml-cpp places an empty value at the next token, often the next
+    // line; the key it belongs to is where a person looks.
+    if (!open_.empty() && doc_.nodes_[open_.back().index].kind == yaml_ref::kind::mapping &&
+        doc_.nodes_[open_.back().index].count % 2 == 0 && open_.back().last_child == index) {
+      auto key = previous_sibling(index);
+      if (key) {
+        doc_.nodes_[index].line = doc_.nodes_[key].line;
+        doc_.nodes_[index].col = doc_.nodes_[key].col;
+      }
+    }
+    complete(index);
+  }
+
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    if (anchor == 0 || anchor > anchors_.size()) fail(mark, "unknown alias");
+    auto target = anchors_[anchor - 1];
+    auto index = add(yaml_ref::kind::alias, mark, 0);
+    auto& node = doc_.nodes_[index];
+    node.first = target;
+    node.weight = doc_.nodes_[target].weight;
+    alias_nodes_ += node.weight;
+    if (alias_nodes_ > limits_.max_alias_nodes)
+      fail(mark, "aliases expand to too many nodes",
+           fmt::format("the limit is {} nodes reached through aliases", limits_.max_alias_nodes));
+    complete(index);
+  }
+
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor, const std::string& value) override {
+    auto at = offset_of_mark(doc_.source_, doc_.line_starts_, {mark.line + 1, mark.column + 1});
+    if (at < doc_.source_.size() && doc_.source_[at] == '"' &&
+        unclosed_quote_at_end(doc_.source_, at) != std::string_view::npos)
+      fail(mark, "a quoted text is never closed", "add the closing '\"'");
+    auto index = add(yaml_ref::kind::scalar, mark, anchor);
+    auto& node = doc_.nodes_[index];
+    node.first = static_cast<std::uint32_t>(doc_.arena_.size());
+    node.length = static_cast<std::uint32_t>(value.size());
+    doc_.arena_ += value;
+    complete(index);
+  }
+
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                       YAML::EmitterStyle::value) override {
+    open(add(yaml_ref::kind::sequence, mark, anchor), mark);
+  }
+  void OnSequenceEnd() override { close(); }
+
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                  YAML::EmitterStyle::value) override {
+    open(add(yaml_ref::kind::mapping, mark, anchor), mark);
+  }
+  void OnMapEnd() override {
+    check_keys(open_.back().index);
+    close();
+  }
+
+  void finish() {
+    if (doc_.nodes_.empty()) doc_.nodes_.push_back({yaml_ref::kind::null, 1, 1});
+  }
+
+  [[noreturn]] void fail(const YAML::Mark& mark, std::string message, std::string hint = {}) {
+    fail(source_mark{mark.line + 1, mark.column + 1}, std::move(message), std::move(hint));
+  }
+  [[noreturn]] void fail(source_mark mark, std::string message, std::string hint = {}) {
+    throw stop_reading{diagnostic{doc_.file_, mark, std::move(message), std::move(hint)}};
+  }
+
+ private:
+  struct open_container {
+    std::uint32_t index;
+    std::uint32_t last_child = 0;
+    bool streaming = false;  // the sequence whose items go to on_item_
+  };
+
+  std::uint32_t add(yaml_ref::kind kind, const YAML::Mark& mark, YAML::anchor_t anchor) {
+    auto index = static_cast<std::uint32_t>(doc_.nodes_.size());
+    doc_.nodes_.push_back(
+        {kind, static_cast<std::uint32_t>(mark.line + 1), static_cast<std::uint32_t>(mark.column + 1)});
+    if (anchor != 0) {
+      anchors_.resize(std::max<std::size_t>(anchors_.size(), anchor));
+      anchors_[anchor - 1] = index;
+      last_anchor_ = index;
+    }
+    if (!open_.empty()) {
+      auto& parent = open_.back();
+      auto& parent_node = doc_.nodes_[parent.index];
+      if (parent.last_child == 0)
+        parent_node.first = index;
+      else
+        doc_.nodes_[parent.last_child].next = index;
+      parent.last_child = index;
+      ++parent_node.count;
+    }
+    return index;
+  }
+
+  std::uint32_t previous_sibling(std::uint32_t index) const {
+    const auto& parent = doc_.nodes_[open_.back().index];
+    for (auto child = parent.count ? parent.first : 0; child != 0; child = doc_.nodes_[child].next)
+      if (doc_.nodes_[child].next == index) return child;
+    return 0;
+  }
+
+  void open(std::uint32_t index, const YAML::Mark& mark) {
+    if (static_cast<int>(open_.size()) >= limits_.max_depth)
+      fail(mark, "the YAML is nested too deeply", fmt::format("the limit is {} levels", limits_.max_depth));
+    open_.push_back({index, 0, starts_stream(index)});
+  }
+
+  // The value under the root mapping's `stream_key_`, when it is a sequence.
+  bool starts_stream(std::uint32_t index) const {
+    if (stream_key_.empty() || open_.size() != 1) return false;
+    const auto& root = doc_.nodes_[open_[0].index];
+    if (root.kind != yaml_ref::kind::mapping || root.count % 2 != 0) return false;
+    const auto& key = doc_.nodes_[index - 1];
+    return doc_.nodes_[index].kind == yaml_ref::kind::sequence && key.kind == yaml_ref::kind::scalar &&
+           std::string_view(doc_.arena_).substr(key.first, key.length) == stream_key_;
+  }
+
+  void close() {
+    auto index = open_.back().index;
+    auto& node = doc_.nodes_[index];
+    node.length = static_cast<std::uint32_t>(doc_.nodes_.size() - index);
+    std::uint64_t weight = 1;
+    for (auto child = node.count ? node.first : 0; child != 0; child = doc_.nodes_[child].next)
+      weight += doc_.nodes_[child].weight;
+    node.weight = static_cast<std::uint32_t>(std::min<std::uint64_t>(weight, UINT32_MAX));
+    open_.pop_back();
+    complete(index);
+  }
+
+  // A node and everything in it has been read.
+  void complete(std::uint32_t index) {
+    if (open_.empty() || !open_.back().streaming) return;
+    on_item_(yaml_ref(doc_, index));
+    ++doc_.streamed_;
+    // Drop the item unless an alias may still point into it.
+    if (last_anchor_ >= index) return;
+    auto& parent = open_.back();
+    auto arena_end = doc_.arena_.size();
+    for (auto i = index; i < doc_.nodes_.size(); ++i)
+      if (doc_.nodes_[i].kind == yaml_ref::kind::scalar) {
+        arena_end = doc_.nodes_[i].first;
+        break;
+      }
+    doc_.nodes_.resize(index);
+    doc_.arena_.resize(arena_end);
+    parent.last_child = 0;
+    doc_.nodes_[parent.index].count = 0;
+    doc_.nodes_[parent.index].first = 0;
+  }
+
+  void check_keys(std::uint32_t map_index) {
+    std::vector<std::pair<std::string_view, std::uint32_t>> keys;
+    const auto& map = doc_.nodes_[map_index];
+    bool is_key = true;
+    for (auto child = map.count ? map.first : 0; child != 0; child = doc_.nodes_[child].next, is_key = !is_key) {
+      if (!is_key) continue;
+      const auto& key = doc_.nodes_[child];
+      if (key.kind != yaml_ref::kind::scalar)
+        fail(source_mark{static_cast<int>(key.line), static_cast<int>(key.col)}, "a key must be a plain word");
+      keys.emplace_back(std::string_view(doc_.arena_).substr(key.first, key.length), child);
+    }
+    std::stable_sort(keys.begin(), keys.end(), [](auto& a, auto& b) { return a.first < b.first; });
+    for (std::size_t i = 1; i < keys.size(); ++i) {
+      if (keys[i].first != keys[i - 1].first) continue;
+      const auto& first = doc_.nodes_[keys[i - 1].second];
+      const auto& again = doc_.nodes_[keys[i].second];
+      fail(source_mark{static_cast<int>(again.line), static_cast<int>(again.col)},
+           fmt::format("duplicate key '{}' (first given on line {})", keys[i].first, first.line),
+           "YAML keeps only one of them; merge the two or remove one");
+    }
+  }
+
+  yaml_document& doc_;
+  const yaml_limits& limits_;
+  std::string_view stream_key_;
+  const yaml_document::item_callback& on_item_;
+  std::vector<open_container> open_;
+  std::vector<std::uint32_t> anchors_;
+  std::uint32_t last_anchor_ = 0;
+  std::uint64_t alias_nodes_ = 0;
+  int documents_ = 0;
+};
+
+std::optional<diagnostic> build_yaml_tree(yaml_document& doc, const yaml_limits& limits, std::string_view stream_key,
+                                          const yaml_document::item_callback& on_item) {
+  yaml_builder builder(doc, limits, stream_key, on_item);
+  try {
+    view_buffer buffer(doc.source());
+    std::istream stream(&buffer);
+    YAML::Parser parser(stream);
+    while (parser.HandleNextDocument(builder)) {
+    }
+    builder.finish();
+  } catch (const stop_reading& stop) {
+    return stop.error;
+  } catch (const YAML::DeepRecursion& e) {
+    return diagnostic{doc.file(), {e.mark.line + 1, e.mark.column + 1}, "the YAML is nested too deeply", {}};
+  } catch (const YAML::Exception& e) {
+    return explain_yaml_error(doc.file(), doc.source(), e);
+  }
+  return std::nullopt;
+}
+
+}  // namespace herald

@@ -1,0 +1,30 @@
+#pragma once
+// What can be wrong with a YAML file before and while yaml-cpp reads it,
+// in words a calendar editor knows. Internal to the calendar library.
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "calendar/diagnostic.hpp"
+
+namespace YAML {
+class Exception;
+}
+
+namespace herald {
+
+/// The first byte that is not UTF-8, or a control character YAML text has
+/// no business holding, as a diagnostic; nullopt when the text is clean.
+/// `text` is the whole file (a byte order mark is allowed).
+std::optional<diagnostic> check_bytes(std::string_view text, const std::string& file);
+
+/// yaml-cpp's error as a diagnostic with a hint.
+diagnostic explain_yaml_error(std::string file, std::string_view source, const YAML::Exception& e);
+
+/// yaml-cpp accepts a double-quoted scalar left open at the end of the file;
+/// returns the offset of such an opening quote, or npos.
+std::size_t unclosed_quote_at_end(std::string_view text, std::size_t quote);
+
+}  // namespace herald
