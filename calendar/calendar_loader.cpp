@@ -2,16 +2,14 @@
 
 #include <algorithm>
 #include <array>
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <iterator>
 
 #include <fmt/format.h>
 
 #include "calendar/calendar_source.hpp"
 #include "text/civil.hpp"
+#include "text/file.hpp"
 #include "text/strings.hpp"
 
 namespace herald {
@@ -311,36 +309,7 @@ calendar_load_result load_calendar(std::string_view text, std::string file, cons
   return resolve_sources(read_sources(text, file, out), file, options, out);
 }
 
-std::optional<std::string> read_text_file(const std::string& path, std::string& error) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    error = fmt::format("cannot read '{}': {}", path, std::strerror(errno));
-    return std::nullopt;
-  }
-  // Read in one piece at the file's size (assigning from stream iterators
-  // grows a temporary by doubling: twice the memory at the peak). A file
-  // that is not regular (a pipe) is read in chunks.
-  std::string content;
-  std::error_code ec;
-  auto size = std::filesystem::file_size(path, ec);
-  if (!ec) {
-    content.resize(size);
-    in.read(content.data(), static_cast<std::streamsize>(size));
-    content.resize(static_cast<std::size_t>(in.gcount()));
-  } else {
-    char chunk[65536];
-    while (in.read(chunk, sizeof chunk) || in.gcount() > 0)
-      content.append(chunk, static_cast<std::size_t>(in.gcount()));
-  }
-  if (in.bad()) {
-    error = fmt::format("cannot read '{}': {}", path, std::strerror(errno));
-    return std::nullopt;
-  }
-  return content;
-}
-
 calendar_load_result load_calendar_file(const std::string& path, const calendar_options& options) {
-  std::string error;
   std::error_code ec;
   auto size = std::filesystem::file_size(path, ec);
   if (!ec && size > yaml_limits{}.max_bytes)
@@ -350,11 +319,13 @@ calendar_load_result load_calendar_file(const std::string& path, const calendar_
                         fmt::format("the file is too large ({} MiB; the limit is {} MiB)", size >> 20,
                                     yaml_limits{}.max_bytes >> 20),
                         {}}}};
-  auto text = read_text_file(path, error);
-  if (!text) return {std::nullopt, {diagnostic{path, {0, 0}, error, {}}}};
   diagnostics_collector out(path);
-  auto source = read_sources(*text, path, out);
-  text.reset();  // a large file's text need not live through resolution
+  std::optional<calendar_source> source;
+  {  // a large file's text need not live through resolution
+    auto text = read_text_file(path);
+    if (!text.ok()) return {std::nullopt, {diagnostic{path, {0, 0}, text.error(), {}}}};
+    source = read_sources(text.value(), path, out);
+  }
   return resolve_sources(std::move(source), path, options, out);
 }
 

@@ -33,7 +33,4 @@ calendar_load_result load_calendar(std::string_view text, std::string file, cons
 /// Reads `path` and loads it.
 calendar_load_result load_calendar_file(const std::string& path, const calendar_options& options = {});
 
-/// Reads a whole file; nullopt with `error` set when it cannot.
-std::optional<std::string> read_text_file(const std::string& path, std::string& error);
-
 }  // namespace herald

@@ -44,9 +44,9 @@ bool colour_wanted(cli_context& context) {
 
 int preview_command(const preview_options& options, cli_context& context) {
   auto config = options.sources.calendar.empty() ? default_config_path(options.sources, context) : std::string();
-  int status = 0;
-  auto sources = load_sources(config, options.sources.calendar, context.err, status);
-  if (!sources) return status;
+  auto loaded = load_sources(config, options.sources.calendar);
+  if (!loaded.ok()) return report_failure(loaded, context.err);
+  auto& sources = loaded.value;
   const auto& first_calendar = sources->calendars.front();
 
   std::vector<std::string> event_ids, channel_names;

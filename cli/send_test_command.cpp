@@ -38,9 +38,9 @@ std::optional<post_content> next_post_of(const calendar_sources& sources, const 
 }  // namespace
 
 int send_test_command(const send_test_options& options, cli_context& context) {
-  int status = 0;
-  auto sources = load_sources(default_config_path(options.sources, context), {}, context.err, status);
-  if (!sources) return status;
+  auto loaded = load_sources(default_config_path(options.sources, context), {});
+  if (!loaded.ok()) return report_failure(loaded, context.err);
+  const auto& sources = loaded.value;
   const auto& channels = sources->cfg->channels;
   auto config = std::find_if(channels.begin(), channels.end(), [&](auto& c) { return c.name == options.channel; });
   if (config == channels.end()) {

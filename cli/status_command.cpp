@@ -201,9 +201,9 @@ palette colours(cli_context& context) {
 
 int status_command(const status_options& options, cli_context& context) {
   auto config_file = default_config_path({options.config, {}}, context);
-  int status = 0;
-  auto sources = load_sources(config_file, "", context.err, status);
-  if (!sources) return status;
+  auto loaded = load_sources(config_file, "");
+  if (!loaded.ok()) return report_failure(loaded, context.err);
+  const auto& sources = loaded.value;
   const auto& cfg = *sources->cfg;
   auto journal_file = journal_path(state_dir_of(cfg, context.getenv));
 

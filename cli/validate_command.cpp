@@ -9,9 +9,9 @@ namespace herald {
 
 int validate_command(const source_options& options, cli_context& context) {
   auto config = options.calendar.empty() ? default_config_path(options, context) : std::string();
-  int status = 0;
-  auto sources = load_sources(config, options.calendar, context.err, status);
-  if (!sources) return status;
+  auto loaded = load_sources(config, options.calendar);
+  if (!loaded.ok()) return report_failure(loaded, context.err);
+  const auto& sources = loaded.value;
   if (sources->cfg)
     context.out << fmt::format("{}: ok, {} channel{}\n", sources->cfg->file, sources->cfg->channels.size(),
                                sources->cfg->channels.size() == 1 ? "" : "s");

@@ -25,13 +25,14 @@ struct load_result {
 };
 
 load_result load(const std::string& config_path, const secret_sources& secrets) {
-  std::ostringstream errors;
-  int status = 0;
-  auto sources = load_sources(config_path, {}, errors, status);
-  if (!sources) return {nullptr, status, errors.str()};
+  auto sources = load_sources(config_path, {});
+  if (!sources.ok()) {
+    std::ostringstream errors;
+    return {nullptr, report_failure(sources, errors), errors.str()};
+  }
   auto loaded = std::make_shared<loaded_sources>();
-  loaded->cfg = std::move(*sources->cfg);
-  loaded->calendars = std::move(sources->calendars);
+  loaded->cfg = std::move(*sources.value->cfg);
+  loaded->calendars = std::move(sources.value->calendars);
   for (const auto& channel : loaded->cfg.channels) {
     auto prepared = ready_channel::prepare(channel, secrets);
     if (auto* error = std::get_if<std::string>(&prepared))

@@ -7,33 +7,63 @@
 #include <fmt/format.h>
 
 #include "calendar/calendar_loader.hpp"
+#include "calendar/yaml_fields.hpp"
+#include "text/file.hpp"
 
 namespace herald {
+namespace {
 
-void print_diagnostics(const std::vector<diagnostic>& errors, std::ostream& err) {
+// The start of each file, as far as the last line a diagnostic quotes: a
+// diagnostic in a large calendar need not read all of it again.
+std::map<std::string, std::string> quoted_sources(const std::vector<diagnostic>& errors) {
+  std::map<std::string, int> last_line;
+  for (const auto& d : errors)
+    if (d.quote_source && d.mark.line > 0) last_line[d.file] = std::max(last_line[d.file], d.mark.line);
   std::map<std::string, std::string> sources;
-  for (const auto& d : errors) {
-    if (!sources.contains(d.file)) {
-      std::string ignored;
-      sources[d.file] = read_text_file(d.file, ignored).value_or("");
-    }
-    err << format_diagnostic(d, sources[d.file]);
+  for (const auto& [file, line] : last_line) {
+    auto text = read_leading_lines(file, static_cast<std::size_t>(line));
+    sources[file] = text.ok() ? std::move(text).value() : std::string();
   }
-  if (errors.size() >= 50) err << "herald: too many errors; stopped after 50\n";
+  return sources;
 }
 
-std::optional<calendar_sources> load_sources(const std::string& config_path, const std::string& calendar_path,
-                                             std::ostream& err, int& status) {
+// A file's errors stop at diagnostics_collector::max_errors.
+bool ends_full_run(const std::vector<diagnostic>& errors, std::size_t i) {
+  if (i + 1 < errors.size() && errors[i + 1].file == errors[i].file) return false;
+  std::size_t run = 1;
+  while (run <= i && errors[i - run].file == errors[i].file) ++run;
+  return run >= diagnostics_collector::max_errors;
+}
+
+}  // namespace
+
+void print_diagnostics(const std::vector<diagnostic>& errors, std::ostream& err) {
+  auto sources = quoted_sources(errors);
+  for (std::size_t i = 0; i < errors.size(); ++i) {
+    const auto& d = errors[i];
+    auto source = sources.find(d.file);
+    err << format_diagnostic(d, source == sources.end() ? std::string_view() : std::string_view(source->second));
+    if (ends_full_run(errors, i))
+      err << fmt::format("herald: too many errors; stopped after {}\n", diagnostics_collector::max_errors);
+  }
+}
+
+int report_failure(const sources_load_result& loaded, std::ostream& err) {
+  print_diagnostics(loaded.errors, err);
+  return loaded.status;
+}
+
+sources_load_result load_sources(const std::string& config_path, const std::string& calendar_path) {
+  sources_load_result out;
   // A diagnostic without a line is a file that could not be read.
   auto fail = [&](const std::vector<diagnostic>& errors) {
-    print_diagnostics(errors, err);
+    out.errors.insert(out.errors.end(), errors.begin(), errors.end());
     bool unreadable = std::any_of(errors.begin(), errors.end(), [](auto& d) { return d.mark.line == 0; });
     if (unreadable)
-      status = 1;
-    else if (status == 0)
-      status = 2;
+      out.status = 1;
+    else if (out.status == 0)
+      out.status = 2;
   };
-  status = 0;
   calendar_sources sources;
   calendar_options options;
   std::vector<std::string> paths{calendar_path};
@@ -41,7 +71,7 @@ std::optional<calendar_sources> load_sources(const std::string& config_path, con
     auto loaded = load_config_file(config_path);
     if (!loaded.value) {
       fail(loaded.errors);
-      return std::nullopt;
+      return out;
     }
     sources.cfg = std::move(loaded.value);
     options.known_channels = sources.cfg->channel_names();
@@ -55,18 +85,14 @@ std::optional<calendar_sources> load_sources(const std::string& config_path, con
       continue;
     }
     for (const auto& e : loaded.value->events)
-      if (auto [it, added] = ids.emplace(e.id, std::pair{path, e.id_mark.line}); !added) {
-        print_diagnostics(
-            {diagnostic{path, e.id_mark,
-                        fmt::format("event id '{}' is also used in {}:{}", e.id, it->second.first, it->second.second),
-                        "post keys start with the id, so ids must be unique across all calendar files"}},
-            err);
-        if (status == 0) status = 2;
-      }
+      if (auto [it, added] = ids.emplace(e.id, std::pair{path, e.id_mark.line}); !added)
+        fail({diagnostic{path, e.id_mark,
+                         fmt::format("event id '{}' is also used in {}:{}", e.id, it->second.first, it->second.second),
+                         "post keys start with the id, so ids must be unique across all calendar files"}});
     sources.calendars.push_back(std::move(*loaded.value));
   }
-  if (status != 0) return std::nullopt;
-  return sources;
+  if (out.status == 0) out.value = std::move(sources);
+  return out;
 }
 
 }  // namespace herald

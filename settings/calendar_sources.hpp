@@ -1,6 +1,7 @@
 #pragma once
 // What `--config FILE | --calendar FILE` selects: the config (when given)
-// and its calendars, loaded and checked against each other.
+// and its calendars, loaded and checked against each other. Loading prints
+// nothing: the caller (a command, the daemon's reload) prints the errors.
 
 #include <iosfwd>
 #include <optional>
@@ -18,13 +19,25 @@ struct calendar_sources {
   std::vector<calendar> calendars;
 };
 
-/// Exactly one of `config_path` and `calendar_path` is non-empty. Prints
-/// every error to `err` and returns nullopt when anything is wrong, with
-/// `status` 2 for invalid input or 1 when a file could not be read.
-std::optional<calendar_sources> load_sources(const std::string& config_path, const std::string& calendar_path,
-                                             std::ostream& err, int& status);
+/// The sources, or every error found (in the order found) and the exit
+/// status they call for: 2 for invalid input, 1 when a file could not be
+/// read (a diagnostic without a line).
+struct sources_load_result {
+  std::optional<calendar_sources> value;
+  std::vector<diagnostic> errors;
+  int status = 0;
+  bool ok() const { return value.has_value(); }
+};
 
-/// Prints diagnostics with the quoted source line (re-reading each file).
+/// Exactly one of `config_path` and `calendar_path` is non-empty.
+sources_load_result load_sources(const std::string& config_path, const std::string& calendar_path);
+
+/// Prints diagnostics with the quoted source line, reading each file only
+/// as far as the last line quoted; after a file's errors that reached the
+/// loaders' limit, says so.
 void print_diagnostics(const std::vector<diagnostic>& errors, std::ostream& err);
+
+/// Prints a failed load's errors to `err`; returns its exit status.
+int report_failure(const sources_load_result& loaded, std::ostream& err);
 
 }  // namespace herald

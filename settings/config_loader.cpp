@@ -6,11 +6,11 @@
 
 #include <fmt/format.h>
 
-#include "calendar/calendar_loader.hpp"
 #include "calendar/yaml_fields.hpp"
 #include "settings/config.hpp"
 #include "settings/secrets.hpp"
 #include "text/civil.hpp"
+#include "text/file.hpp"
 #include "text/strings.hpp"
 
 namespace herald {
@@ -306,10 +306,9 @@ config_load_result load_config(std::string_view text, std::string file) {
 }
 
 config_load_result load_config_file(const std::string& path) {
-  std::string error;
-  auto text = read_text_file(path, error);
-  if (!text) return {std::nullopt, {diagnostic{path, {0, 0}, error, {}}}};
-  return load_config(*text, path);
+  auto text = read_text_file(path);
+  if (!text.ok()) return {std::nullopt, {diagnostic{path, {0, 0}, text.error(), {}}}};
+  return load_config(text.value(), path);
 }
 
 }  // namespace herald

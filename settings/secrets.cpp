@@ -5,7 +5,7 @@
 #include <fmt/format.h>
 #include <boost/url/parse.hpp>
 
-#include "calendar/calendar_loader.hpp"
+#include "text/file.hpp"
 
 namespace herald {
 namespace {
@@ -17,10 +17,9 @@ std::string without_final_newline(std::string text) {
 }
 
 resolved_secret from_file(const std::string& path, std::string_view what) {
-  std::string error;
-  auto text = read_text_file(path, error);
-  if (!text) return {std::nullopt, fmt::format("{}: {}", what, error)};
-  return {without_final_newline(std::move(*text)), {}};
+  auto text = read_text_file(path);
+  if (!text.ok()) return {std::nullopt, fmt::format("{}: {}", what, text.error())};
+  return {without_final_newline(std::move(text).value()), {}};
 }
 
 }  // namespace

@@ -38,4 +38,16 @@ result<std::string> read_text_file(const std::string& path) {
   return content;
 }
 
+result<std::string> read_leading_lines(const std::string& path, std::size_t count) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return cannot_read(path);
+  std::string text, line;
+  for (std::size_t n = 0; n < count && std::getline(in, line); ++n) {
+    text += line;
+    text += '\n';
+  }
+  if (in.bad()) return cannot_read(path);
+  return text;
+}
+
 }  // namespace herald

@@ -465,11 +465,12 @@ http: { listen: "127.0.0.1:0" }
   REQUIRE(store.begin_attempt("windrush-day/2027-06-22/0d/staff", now - 3h, "staff", "windrush-day", now - 3h).ok());
   REQUIRE(store.record_retry("windrush-day/2027-06-22/0d/staff", now - 3h, now + 5min, "HTTP 503: busy").ok());
 
+  auto loaded = load_sources((dir / "herald.yaml").string(), "");
   std::ostringstream errors;
-  int status = 0;
-  auto sources = load_sources((dir / "herald.yaml").string(), "", errors, status);
+  print_diagnostics(loaded.errors, errors);
   INFO(errors.str());
-  REQUIRE(sources);
+  REQUIRE(loaded.ok());
+  auto& sources = loaded.value;
   REQUIRE(sources->cfg->http_listen == "127.0.0.1:0");
 
   asio::io_context io;
