@@ -7,6 +7,8 @@
 #include "cli/preview_format.hpp"
 #include "settings/calendar_sources.hpp"
 #include "text/civil.hpp"
+#include "text/strings.hpp"
+#include "text/terminal.hpp"
 
 namespace herald {
 namespace {
@@ -29,15 +31,9 @@ bool check_names(const std::vector<std::string>& wanted, const std::vector<std::
 // text is not cut at all, so a file or a pipe gets every word.
 std::size_t terminal_width(cli_context& context) {
   if (const char* columns = context.getenv("COLUMNS"))
-    if (int n = std::atoi(columns); n >= 40) return static_cast<std::size_t>(n);
+    if (auto n = parse_integer<int>(columns); n && *n >= 40) return static_cast<std::size_t>(*n);
   if (context.terminal_columns >= 40) return context.terminal_columns;
   return context.out_is_terminal ? 100 : 0;
-}
-
-// no-color.org: a NO_COLOR that is set and not empty turns colour off.
-bool colour_wanted(cli_context& context) {
-  const char* no_colour = context.getenv("NO_COLOR");
-  return context.out_is_terminal && !(no_colour && *no_colour);
 }
 
 }  // namespace
@@ -93,7 +89,8 @@ int preview_command(const preview_options& options, cli_context& context) {
   if (options.format == "json")
     write_preview_json(data, context.out);
   else
-    write_preview_text(data, context.out, {colour_wanted(context), terminal_width(context)});
+    write_preview_text(data, context.out,
+                       {colour_wanted(context.out_is_terminal, context.getenv("NO_COLOR")), terminal_width(context)});
   context.out.flush();
   return context.out ? 0 : 1;
 }

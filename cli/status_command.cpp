@@ -25,6 +25,8 @@
 #include "settings/state_dir.hpp"
 #include "text/civil.hpp"
 #include "text/instant_format.hpp"
+#include "text/one_line.hpp"
+#include "text/terminal.hpp"
 
 namespace herald {
 namespace {
@@ -65,22 +67,6 @@ std::string relative(date::sys_seconds t, date::sys_seconds now) {
     if (days < 7 && hours) span += fmt::format(" {}h", hours);
   }
   return seconds > 0 ? "in " + span : span + " ago";
-}
-
-// An error as one safe line: a service's answer may hold line breaks or
-// terminal escapes, which must not reach the terminal.
-std::string one_line(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    auto u = static_cast<unsigned char>(c);
-    if (c == '\n' || c == '\r' || c == '\t')
-      out += ' ';
-    else if (u < 0x20 || u == 0x7f)
-      out += fmt::format("\\x{:02x}", u);
-    else
-      out += c;
-  }
-  return out;
 }
 
 // A duration as the config writes it: `12h`, `30m`, `1d`, `90s`.
@@ -138,7 +124,8 @@ class text_writer {
            << fmt::format("{} of {} attempts used", row.attempts, r_.attempts_per_post);
       if (row.next_try) out_ << "; next try " << relative(*row.next_try, r_.now);
       out_ << "\n";
-      if (row.last_error) out_ << "    " << c_.error << "last error: " << one_line(*row.last_error) << c_.reset << "\n";
+      if (row.last_error)
+        out_ << "    " << c_.error << "last error: " << terminal_line(*row.last_error) << c_.reset << "\n";
     }
     none(r_.pending);
 
@@ -152,7 +139,7 @@ class text_writer {
     for (const auto& row : r_.failed) {
       out_ << "  " << when(row.due, *row.zone) << "  " << row.key << "\n";
       out_ << "    " << c_.error << "failed " << relative(*row.updated_at, r_.now) << " after "
-           << plural(row.attempts, "attempt") << ": " << one_line(row.last_error.value_or("(no error recorded)"))
+           << plural(row.attempts, "attempt") << ": " << terminal_line(row.last_error.value_or("(no error recorded)"))
            << c_.reset << "\n";
     }
     none(r_.failed);
@@ -192,8 +179,7 @@ class text_writer {
 };
 
 palette colours(cli_context& context) {
-  const char* no_colour = context.getenv("NO_COLOR");  // no-color.org
-  if (!context.out_is_terminal || (no_colour && *no_colour)) return {};
+  if (!colour_wanted(context.out_is_terminal, context.getenv("NO_COLOR"))) return {};
   return {"\x1b[1m", "\x1b[36m", "\x1b[31m", "\x1b[0m"};
 }
 

@@ -7,7 +7,6 @@
 
 #include <sys/stat.h>
 
-#include <charconv>
 #include <cstdint>
 #include <cstring>
 #include <ostream>
@@ -15,6 +14,9 @@
 #include <utility>
 
 #include <date/date.h>
+
+#include "text/one_line.hpp"
+#include "text/strings.hpp"
 
 namespace herald {
 namespace {
@@ -35,19 +37,6 @@ std::string_view level_word(log_level level) {
   return "info";
 }
 
-// The journal, and anyone reading the log with grep, take a line as one
-// happening: a newline inside a message would start a false one.
-void append_one_line(std::string& line, std::string_view message) {
-  for (const char c : message) line.push_back(c == '\n' || c == '\r' ? ' ' : c);
-}
-
-// One unsigned decimal number making up all of `text`.
-bool parse_decimal(std::string_view text, std::uintmax_t& value) {
-  if (text.empty()) return false;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  return error == std::errc{} && end == text.data() + text.size();
-}
-
 }  // namespace
 
 logger::logger(std::ostream& out, bool journal_prefixes, std::function<std::chrono::system_clock::time_point()> now)
@@ -57,14 +46,13 @@ bool logger::is_journal_stream(const char* journal_stream, int fd) {
   if (journal_stream == nullptr) return false;
   const std::string_view value(journal_stream);
   const auto colon = value.find(':');
-  std::uintmax_t device = 0, inode = 0;
-  if (colon == std::string_view::npos || !parse_decimal(value.substr(0, colon), device) ||
-      !parse_decimal(value.substr(colon + 1), inode)) {
-    return false;
-  }
+  if (colon == std::string_view::npos) return false;
+  auto device = parse_integer<std::uintmax_t>(value.substr(0, colon));
+  auto inode = parse_integer<std::uintmax_t>(value.substr(colon + 1));
+  if (!device || !inode) return false;
   struct stat st {};
   if (::fstat(fd, &st) != 0) return false;
-  return static_cast<std::uintmax_t>(st.st_dev) == device && static_cast<std::uintmax_t>(st.st_ino) == inode;
+  return static_cast<std::uintmax_t>(st.st_dev) == *device && static_cast<std::uintmax_t>(st.st_ino) == *inode;
 }
 
 void logger::log(log_level level, std::string_view message) {
@@ -80,7 +68,9 @@ void logger::log(log_level level, std::string_view message) {
     line += level_word(level);
     line += ": ";
   }
-  append_one_line(line, message);
+  // The journal, and anyone reading the log with grep, take a line as one
+  // happening: a newline inside a message would start a false one.
+  line += one_line(message);
   line.push_back('\n');
   out_.write(line.data(), static_cast<std::streamsize>(line.size()));
   out_.flush();

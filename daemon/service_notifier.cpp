@@ -13,17 +13,10 @@
 
 #include <systemd/sd-daemon.h>
 
+#include "text/one_line.hpp"
+
 namespace herald {
 namespace {
-
-// A STATUS= value is one line: the protocol separates assignments by newlines.
-std::string one_line(std::string_view text) {
-  std::string line(text);
-  for (char& c : line) {
-    if (c == '\n' || c == '\r') c = ' ';
-  }
-  return line;
-}
 
 std::uint64_t monotonic_usec() {
   timespec now{};

@@ -32,6 +32,7 @@
 #include <boost/beast/http/message_generator.hpp>
 
 #include "daemon/logger.hpp"
+#include "text/strings.hpp"
 
 namespace herald {
 namespace {
@@ -69,13 +70,9 @@ std::variant<tcp::endpoint, std::string> parse_listen(std::string_view listen) {
     port_text = listen.substr(colon + 1);
     if (host.find(':') != std::string_view::npos) return bad("an IPv6 address goes in brackets");
   }
-  unsigned port = 0;
-  if (port_text.empty() || port_text.size() > 5) return bad("the port is not a number from 0 to 65535");
-  for (char c : port_text) {
-    if (c < '0' || c > '9') return bad("the port is not a number from 0 to 65535");
-    port = port * 10 + static_cast<unsigned>(c - '0');
-  }
-  if (port > 65535) return bad("the port is not a number from 0 to 65535");
+  auto parsed_port = port_text.size() > 5 ? std::nullopt : parse_integer<unsigned>(port_text, 0, 65535);
+  if (!parsed_port) return bad("the port is not a number from 0 to 65535");
+  auto port = *parsed_port;
   if (host == "localhost") return tcp::endpoint{asio::ip::address_v4::loopback(), static_cast<unsigned short>(port)};
   boost::system::error_code ec;
   auto address = asio::ip::make_address(std::string(host), ec);

@@ -197,11 +197,9 @@ std::variant<double, parse_error> parse_rate(std::string_view text) {
 }
 
 std::variant<int, parse_error> parse_attempts(std::string_view text) {
-  int value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc{} || end != text.data() + text.size() || value < 1 || value > 100)
-    return parse_error{fmt::format("invalid attempts '{}'", text), 0, "a whole number from 1 to 100"};
-  return value;
+  auto value = parse_integer<int>(text, 1, 100);
+  if (!value) return parse_error{fmt::format("invalid attempts '{}'", text), 0, "a whole number from 1 to 100"};
+  return *value;
 }
 
 // A timeout of 0 would mean "none" to curl: a peer that never answers
