@@ -46,6 +46,16 @@ std::string post_key(const calendar& cal, std::uint32_t event, local_days start,
   return key;
 }
 
+namespace {
+
+// By start, then event id (docs/cli.md "herald preview").
+bool occurrence_before(const planned_occurrence& a, const planned_occurrence& b) {
+  return a.span.start != b.span.start ? a.span.start < b.span.start
+                                      : a.cal->events[a.event].id < b.cal->events[b.event].id;
+}
+
+}  // namespace
+
 plan plan_window(const calendar& cal, local_days first, local_days last, const plan_filter& filter) {
   plan result;
   std::vector<bool> channel_wanted(cal.channels.size());
@@ -65,11 +75,21 @@ plan plan_window(const calendar& cal, local_days first, local_days last, const p
       });
     }
   }
-  std::sort(result.occurrences.begin(), result.occurrences.end(), [&](const auto& a, const auto& b) {
-    return a.span.start != b.span.start ? a.span.start < b.span.start : cal.events[a.event].id < cal.events[b.event].id;
-  });
+  std::sort(result.occurrences.begin(), result.occurrences.end(), occurrence_before);
   sort_posts(result.posts);
   return result;
+}
+
+plan merge_plans(std::vector<plan> plans) {
+  if (plans.size() == 1) return std::move(plans.front());  // one calendar, the common case: as it is
+  plan merged;
+  for (auto& p : plans) {
+    merged.occurrences.insert(merged.occurrences.end(), p.occurrences.begin(), p.occurrences.end());
+    merged.posts.insert(merged.posts.end(), p.posts.begin(), p.posts.end());
+  }
+  std::stable_sort(merged.occurrences.begin(), merged.occurrences.end(), occurrence_before);
+  sort_posts(merged.posts);
+  return merged;
 }
 
 std::string planned_post::key() const { return post_key(*cal, event, occurrence.start, *source, channel); }

@@ -49,6 +49,10 @@ plan plan_window(const calendar& cal, date::local_days first, date::local_days l
 /// Sorts by due instant, then key (docs/cli.md "herald preview").
 void sort_posts(std::vector<planned_post>& posts);
 
+/// The plans of several calendars as one, in plan_window's order:
+/// occurrences by start then event id, posts by due instant then key.
+plan merge_plans(std::vector<plan> plans);
+
 /// `<event id>/<occurrence start>/<at>/<channel>`.
 std::string post_key(const calendar& cal, std::uint32_t event, date::local_days start, const step& s,
                      channel_index channel);

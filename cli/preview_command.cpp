@@ -69,23 +69,11 @@ int preview_command(const preview_options& options, cli_context& context) {
   data.until = data.from + date::days{options.days - 1};
 
   plan_filter filter{options.events, options.channels};
-  for (const auto& cal : sources->calendars) {
-    auto planned = plan_window(cal, data.from, data.until, filter);
-    if (data.posts.empty() && data.occurrences.empty()) {  // one calendar, the common case: take the plan as it is
-      data.occurrences = std::move(planned.occurrences);
-      data.posts = std::move(planned.posts);
-      continue;
-    }
-    data.occurrences.insert(data.occurrences.end(), planned.occurrences.begin(), planned.occurrences.end());
-    data.posts.insert(data.posts.end(), planned.posts.begin(), planned.posts.end());
-  }
-  if (sources->calendars.size() > 1) {
-    std::stable_sort(data.occurrences.begin(), data.occurrences.end(), [](const auto& a, const auto& b) {
-      if (a.span.start != b.span.start) return a.span.start < b.span.start;
-      return a.cal->events[a.event].id < b.cal->events[b.event].id;
-    });
-    sort_posts(data.posts);
-  }
+  std::vector<plan> plans;
+  for (const auto& cal : sources->calendars) plans.push_back(plan_window(cal, data.from, data.until, filter));
+  auto merged = merge_plans(std::move(plans));
+  data.occurrences = std::move(merged.occurrences);
+  data.posts = std::move(merged.posts);
   if (options.format == "json")
     write_preview_json(data, context.out);
   else

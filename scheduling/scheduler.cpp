@@ -32,14 +32,14 @@ planning_window planning_window_at(const date::time_zone& zone, date::sys_second
 daemon_plan plan_calendars(const std::vector<calendar>& calendars, date::sys_seconds now, std::chrono::seconds catch_up,
                            date::days horizon) {
   daemon_plan result{{}, date::sys_seconds::max(), date::sys_seconds::max()};
+  std::vector<plan> plans;
   for (const auto& cal : calendars) {
     auto window = planning_window_at(*cal.zone, now, catch_up, horizon);
-    auto planned = plan_window(cal, window.first, window.last);
-    result.posts.insert(result.posts.end(), planned.posts.begin(), planned.posts.end());
+    plans.push_back(plan_window(cal, window.first, window.last));
     result.replan_at = std::min(result.replan_at, window.replan_at);
     result.covers_until = std::min(result.covers_until, cal.zone->to_sys(window.last, date::choose::earliest));
   }
-  if (calendars.size() > 1) sort_posts(result.posts);
+  result.posts = merge_plans(std::move(plans)).posts;
   return result;
 }
 

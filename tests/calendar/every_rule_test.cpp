@@ -93,6 +93,8 @@ TEST_CASE("every: Easter offsets in days and weeks", "[every]") {
   CHECK(starts("easter +7 weeks", 2026) == std::vector<std::string>{"2026-05-24"});  // Pentecost
   CHECK(starts("orthodox easter", 2026) == std::vector<std::string>{"2026-04-12"});
   CHECK(starts("orthodox easter -2 days", 2027) == std::vector<std::string>{"2027-04-30"});
+  // One sign: "+-2" was read as -2 before text/strings.hpp's parse_integer.
+  CHECK(rule_error("easter +-2 days").message == "expected an offset such as '-2 days' or '+1 week' after 'easter'");
 }
 
 TEST_CASE("every: the tabular Islamic calendar agrees with Calendrical Calculations", "[every]") {

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <fmt/format.h>
+
 #include "calendar/yaml_document.hpp"
 
 using namespace herald;
@@ -41,6 +43,27 @@ TEST_CASE("yaml: bytes that are not UTF-8 are errors with their position", "[yam
   CHECK(e.mark.col == 11);
   CHECK(read_error("a: \xc0\xaf\n").message == "invalid UTF-8 byte 0xC0");  // overlong '/'
   CHECK(read_error("a: b\x01\n").message == "control character 0x01 in the text");
+  CHECK(read_error("a: \xed\xa0\x80\n").message == "invalid UTF-8 byte 0xED");      // a surrogate
+  CHECK(read_error("a: \xf4\x90\x80\x80\n").message == "invalid UTF-8 byte 0xF4");  // past U+10FFFF
+  auto cut = read_error("a: ok\nb: \xe2\x82\n");                                    // cut short
+  CHECK(cut.message == "invalid UTF-8 byte 0xE2");
+  CHECK(cut.mark.line == 2);
+  CHECK(cut.mark.col == 4);
+}
+
+TEST_CASE("yaml: the quoted line shows every byte of an invalid sequence as \\xNN", "[yaml]") {
+  // The decoder is strict (text/utf8.hpp): an overlong form or a surrogate
+  // is shown as bytes, never passed raw to the terminal (it was before).
+  for (std::string_view bytes : {"\xe0\x80\xaf", "\xed\xa0\x80"}) {
+    auto source = std::string("title: x") + std::string(bytes) + "y\n";
+    auto e = read_error(source);
+    auto shown = format_diagnostic(e, source);
+    INFO(shown);
+    auto escaped = fmt::format("\\x{:02X}\\x{:02X}\\x{:02X}", static_cast<unsigned char>(bytes[0]),
+                               static_cast<unsigned char>(bytes[1]), static_cast<unsigned char>(bytes[2]));
+    CHECK(shown.find(" 1 | title: x" + escaped + "y\n") != std::string::npos);
+    CHECK(shown.find("   |         ^\n") != std::string::npos);  // under the first byte
+  }
 }
 
 TEST_CASE("yaml: hostile shapes end quickly with an error", "[yaml]") {

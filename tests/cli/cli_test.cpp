@@ -149,3 +149,19 @@ TEST_CASE("cli: the shipped example config validates and previews", "[cli]") {
   CHECK(doc.at("occurrences").as_array().size() >= 30);
   CHECK(doc.at("posts").as_array().size() >= 60);
 }
+
+TEST_CASE("cli: preview takes COLUMNS only when it is all a number", "[cli]") {
+  auto preview = [](const char* columns) {
+    auto now = std::chrono::system_clock::time_point{date::sys_days{date::year{2027} / 5 / 1}};
+    return test::run_herald(
+               {"preview", "--calendar", example("calendar.yaml"), "--from", "2027-01-01", "--days", "365"}, now,
+               [columns](const char* name) -> const char* {
+                 return std::string_view(name) == "COLUMNS" ? columns : nullptr;
+               })
+        .out;
+  };
+  auto uncut = preview(nullptr);
+  CHECK(preview("40") != uncut);
+  // text/strings.hpp's parse_integer: atoi read "40 columns" as 40 before.
+  CHECK(preview("40 columns") == uncut);
+}

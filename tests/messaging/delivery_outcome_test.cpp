@@ -60,6 +60,15 @@ TEST_CASE("outcome: the detail is the body's first line, cleaned and short", "[o
   CHECK(classify_http(400, "", "\r\n  invalid_payload  \r\nsecond line", now).detail == "HTTP 400: invalid_payload");
   CHECK(classify_http(400, "", "bad\x1b[31m red\x07\x7f tab\there", now).detail == "HTTP 400: bad[31m red tab here");
   CHECK(classify_http(400, "", "ok \xc2\x9b C1 \xff broken \xc3", now).detail == "HTTP 400: ok  C1  broken");
+  // Strict UTF-8 (text/utf8.hpp): a surrogate, an overlong form and a code
+  // point past U+10FFFF are broken too, and dropped (they were kept before).
+  CHECK(classify_http(400, "",
+                      "a\xed\xa0\x80"
+                      "b\xe0\x80\xaf"
+                      "c\xf4\x90\x80\x80"
+                      "d",
+                      now)
+            .detail == "HTTP 400: abcd");
   auto long_body = std::string(150, 'a') + std::string(100, 'b');
   auto detail = classify_http(500, "", long_body, now).detail;
   CHECK(detail == "HTTP 500: " + std::string(150, 'a') + std::string(50, 'b') + "\u2026");
