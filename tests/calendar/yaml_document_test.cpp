@@ -51,7 +51,7 @@ TEST_CASE("yaml: bytes that are not UTF-8 are errors with their position", "[yam
   CHECK(cut.mark.col == 4);
 }
 
-TEST_CASE("yaml: the quoted line shows every byte of an invalid sequence as \\xNN", "[yaml]") {
+TEST_CASE("yaml: the quoted line shows each byte of an invalid sequence in hex", "[yaml]") {
   // The decoder is strict (text/utf8.hpp): an overlong form or a surrogate
   // is shown as bytes, never passed raw to the terminal (it was before).
   for (std::string_view bytes : {"\xe0\x80\xaf", "\xed\xa0\x80"}) {
