@@ -92,10 +92,11 @@ void ready_channel::deliver(const post_content& post, curl_transport& transport,
     email_settings settings{
         config_->server, tls_of(config_->tls), config_->username, password_, config_->from, config_->to, {}};
     auto submission = email_submission(post, settings, now);
-    if (auto* error = std::get_if<std::string>(&submission))
-      done({delivery_outcome::kind::permanent, std::nullopt, *error});  // a header that would inject: never sent
+    if (!submission.ok())
+      done({delivery_outcome::kind::permanent, std::nullopt,
+            submission.error()});  // a header that would inject: never sent
     else
-      transport.send(std::get<smtp_submission>(std::move(submission)), done);
+      transport.send(std::move(submission).value(), done);
   }
 }
 

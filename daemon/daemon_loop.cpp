@@ -116,8 +116,8 @@ bool daemon_loop::impl::open_journal(const std::filesystem::path& state_dir) {
     store = std::move(snapshot.value());
     return true;
   }
-  std::string problem = ensure_state_dir(state_dir);
-  if (problem.empty()) problem = lock.take(state_dir);
+  auto ensured = ensure_state_dir(state_dir);
+  std::string problem = ensured.ok() ? lock.take(state_dir) : ensured.error();
   if (!problem.empty()) {
     log.error(problem);
     return false;

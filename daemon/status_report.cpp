@@ -37,16 +37,16 @@ class report_builder {
       for (const auto& e : cal.events) zones_.emplace(e.id, cal.zone);
   }
 
-  std::string read_journal(sqlite_journal& store) {
+  result<void> read_journal(sqlite_journal& store) {
     store_ = &store;
     auto counts = store.count_by_state();
-    if (!counts.ok()) return counts.error();
+    if (!counts.ok()) return failure{counts.error()};
     report_.counts = std::move(counts.value());
     // Sent rows are only counted (recent() shows the latest); the others
     // are few, and listed.
     for (auto state : {post_state::pending, post_state::in_flight, post_state::failed, post_state::missed}) {
       auto rows = store.entries_in(state);
-      if (!rows.ok()) return rows.error();
+      if (!rows.ok()) return failure{rows.error()};
       auto& into = state == post_state::failed   ? report_.failed
                    : state == post_state::missed ? report_.missed
                                                  : report_.pending;
@@ -62,14 +62,14 @@ class report_builder {
       if (list->size() > status_list_limit) list->resize(status_list_limit);
     }
     auto recent = store.recent(status_list_limit);
-    if (!recent.ok()) return recent.error();
+    if (!recent.ok()) return failure{recent.error()};
     for (const auto& row : recent.value()) report_.recent.push_back(from_entry(row));
     if (!recent.value().empty()) report_.last_change = recent.value().front().updated_at;
     return {};
   }
 
   // The next posts and the overdue ones, from the plan and the journal.
-  std::string read_plan() {
+  result<void> read_plan() {
     auto planned = plan_calendars(calendars_, report_.now, report_.catch_up, look_ahead);
     for (const auto& post : planned.posts) {
       if (post.due < report_.now - report_.catch_up) continue;  // its window closed: the daemon records it missed
@@ -79,7 +79,7 @@ class report_builder {
       std::optional<journal_entry> row;
       if (store_) {
         auto found = store_->find(key);
-        if (!found.ok()) return found.error();
+        if (!found.ok()) return failure{found.error()};
         row = std::move(found.value());
       }
       if (overdue) {
@@ -163,8 +163,8 @@ result<status_report> build_status_report(const config& cfg, const std::vector<c
 
   report_builder builder(calendars, report);
   if (store)
-    if (auto problem = builder.read_journal(*store); !problem.empty()) return failure{std::move(problem)};
-  if (auto problem = builder.read_plan(); !problem.empty()) return failure{std::move(problem)};
+    if (auto read = builder.read_journal(*store); !read.ok()) return failure{read.error()};
+  if (auto read = builder.read_plan(); !read.ok()) return failure{read.error()};
   return report;
 }
 

@@ -30,7 +30,7 @@ constexpr std::chrono::seconds max_retry_after = std::chrono::hours{24};
 // The first non-blank line of `text`, without control characters or broken
 // UTF-8 (a tab is a space), at most max_detail characters (then "…").
 std::string clean_first_line(std::string_view text) {
-  auto start = text.find_first_not_of(" \t\r\n");
+  auto start = text.find_first_not_of(whitespace);
   if (start == std::string_view::npos) return {};
   text = text.substr(start, text.find_first_of("\r\n", start) - start);
   std::string out;

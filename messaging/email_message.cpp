@@ -176,8 +176,8 @@ std::string unquote(std::string_view name) {
 
 // `Name <addr>`, `"Name, Org" <addr>`, `<addr>` or a bare `addr`. `what`
 // names the header for the error; the value itself is not repeated.
-std::variant<mailbox, std::string> parse_mailbox(std::string_view text, std::string_view what) {
-  if (has_line_break(text)) return fmt::format("email {}: contains a line break (CR or LF); not sent", what);
+result<mailbox> parse_mailbox(std::string_view text, std::string_view what) {
+  if (has_line_break(text)) return failure{fmt::format("email {}: contains a line break (CR or LF); not sent", what)};
   text = trim(text);
   mailbox box;
   if (auto open = text.rfind('<'); open != std::string_view::npos && text.ends_with('>')) {
@@ -187,8 +187,8 @@ std::variant<mailbox, std::string> parse_mailbox(std::string_view text, std::str
     box.address = std::string(text);
   }
   if (!plausible_address(box.address))
-    return fmt::format("email {}: not a plausible address (expected name@example.org or Name <name@example.org>)",
-                       what);
+    return failure{
+        fmt::format("email {}: not a plausible address (expected name@example.org or Name <name@example.org>)", what)};
   return box;
 }
 
@@ -263,16 +263,16 @@ struct addresses {
   std::vector<mailbox> to;
 };
 
-std::variant<addresses, std::string> parse_addresses(const email_settings& settings) {
+result<addresses> parse_addresses(const email_settings& settings) {
   addresses out;
   auto from = parse_mailbox(settings.from, "From");
-  if (auto* error = std::get_if<std::string>(&from)) return *error;
-  out.from = std::get<mailbox>(std::move(from));
-  if (settings.to.empty()) return std::string("email To: no recipients; not sent");
+  if (!from.ok()) return failure{from.error()};
+  out.from = std::move(from).value();
+  if (settings.to.empty()) return failure{"email To: no recipients; not sent"};
   for (std::size_t i = 0; i < settings.to.size(); ++i) {
     auto to = parse_mailbox(settings.to[i], fmt::format("To (recipient {})", i + 1));
-    if (auto* error = std::get_if<std::string>(&to)) return *error;
-    out.to.push_back(std::get<mailbox>(std::move(to)));
+    if (!to.ok()) return failure{to.error()};
+    out.to.push_back(std::move(to).value());
   }
   return out;
 }
@@ -289,15 +289,15 @@ std::string to_header(const std::vector<mailbox>& to) {
 
 }  // namespace
 
-std::variant<smtp_submission, std::string> email_submission(const post_content& post, const email_settings& settings,
-                                                            date::sys_seconds now) {
-  if (has_line_break(post.subject)) return std::string("email Subject: contains a line break (CR or LF); not sent");
+result<smtp_submission> email_submission(const post_content& post, const email_settings& settings,
+                                         date::sys_seconds now) {
+  if (has_line_break(post.subject)) return failure{"email Subject: contains a line break (CR or LF); not sent"};
   auto parsed = parse_addresses(settings);
-  if (auto* error = std::get_if<std::string>(&parsed)) return *error;
-  auto& [from, to] = std::get<addresses>(parsed);
+  if (!parsed.ok()) return failure{parsed.error()};
+  auto& [from, to] = parsed.value();
   auto domain = settings.domain.empty() ? domain_of(from.address) : settings.domain;
   if (!plausible_domain(domain))
-    return std::string("email Message-ID: the domain is not a plausible domain name; not sent");
+    return failure{"email Message-ID: the domain is not a plausible domain name; not sent"};
 
   smtp_submission out{settings.server, settings.tls, settings.username, settings.password, from.address, {}, {}};
   for (const auto& box : to) out.recipients.push_back(box.address);

@@ -3,13 +3,13 @@
 // no I/O, no clock (the caller passes "now" for the email Date header).
 
 #include <string>
-#include <variant>
 #include <vector>
 
 #include <date/date.h>
 
 #include "messaging/post_content.hpp"
 #include "messaging/wire.hpp"
+#include "text/result.hpp"
 
 namespace herald {
 
@@ -44,8 +44,8 @@ struct email_settings {
 /// An RFC 5322 message: From, To, Subject (RFC 2047 when not ASCII; display
 /// names encoded, addresses never), Date, Message-ID (from the post key),
 /// MIME-Version, UTF-8 text/plain, CRLF. A CR or LF in any header value is
-/// an error (the string returned), never sent.
-std::variant<smtp_submission, std::string> email_submission(const post_content& post, const email_settings& settings,
-                                                            date::sys_seconds now);
+/// a failure (its message says which header), never sent.
+result<smtp_submission> email_submission(const post_content& post, const email_settings& settings,
+                                         date::sys_seconds now);
 
 }  // namespace herald

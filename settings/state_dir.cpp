@@ -15,12 +15,12 @@ std::filesystem::path state_dir_of(const config& cfg, const std::function<const 
   return "state";
 }
 
-std::string ensure_state_dir(const std::filesystem::path& dir) {
+result<void> ensure_state_dir(const std::filesystem::path& dir) {
   std::error_code error;
   std::filesystem::create_directories(dir, error);
-  if (error) return fmt::format("cannot create state directory {}: {}", dir.string(), error.message());
+  if (error) return failure{fmt::format("cannot create state directory {}: {}", dir.string(), error.message())};
   if (!std::filesystem::is_directory(dir, error))
-    return fmt::format("state directory {} is not a directory", dir.string());
+    return failure{fmt::format("state directory {} is not a directory", dir.string())};
   return {};
 }
 

@@ -9,6 +9,7 @@
 #include <variant>
 
 #include "settings/config.hpp"
+#include "text/result.hpp"
 
 namespace herald {
 
@@ -18,8 +19,8 @@ std::filesystem::path state_dir_of(const config& cfg, const std::function<const 
 /// The journal's file in `state_dir`.
 inline std::filesystem::path journal_path(const std::filesystem::path& state_dir) { return state_dir / "journal.db"; }
 
-/// Creates `dir` (and its parents) when missing. Returns "" or a message:
+/// Creates `dir` (and its parents) when missing, or fails with
 /// "cannot create state directory /var/lib/herald: Permission denied".
-std::string ensure_state_dir(const std::filesystem::path& dir);
+result<void> ensure_state_dir(const std::filesystem::path& dir);
 
 }  // namespace herald
