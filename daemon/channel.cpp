@@ -45,8 +45,8 @@ std::variant<ready_channel, std::string> ready_channel::prepare(const channel_co
   auto need = [&](const std::optional<secret_ref>& secret, std::string_view what, std::string& into) -> std::string {
     if (!secret) return {};
     auto resolved = resolve_secret(*secret, sources);
-    if (!resolved.value) return fmt::format("channel '{}': {}: {}", config.name, what, resolved.error);
-    into = std::move(*resolved.value);
+    if (!resolved.ok()) return fmt::format("channel '{}': {}: {}", config.name, what, resolved.error());
+    into = std::move(resolved).value();
     return {};
   };
   if (auto error = need(config.url, "url", channel.url_); !error.empty()) return error;
@@ -60,8 +60,9 @@ std::variant<ready_channel, std::string> ready_channel::prepare(const channel_co
     channel.headers_.emplace_back(name, std::move(value));
   }
   if (!channel.url_.empty())
-    if (auto problem = check_post_url(channel.url_); !problem.empty())
-      return fmt::format("channel '{}': the url from {} {}", config.name, describe_secret(*config.url), problem);
+    if (auto checked = check_post_url(channel.url_); !checked.ok())
+      return fmt::format("channel '{}': the url from {} {}", config.name, describe_secret(*config.url),
+                         checked.error());
   return channel;
 }
 

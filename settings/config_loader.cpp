@@ -162,8 +162,8 @@ std::optional<channel_config> read_channel(yaml_ref key, yaml_ref node, diagnost
     if (auto url = node.find("url")) {
       c.url = read_secret(*url, "'url'", out);
       if (c.url && c.url->from == secret_ref::source::literal)
-        if (auto problem = check_post_url(c.url->value); !problem.empty())
-          out.error(url->mark(), fmt::format("the url of channel '{}' {}", c.name, problem));
+        if (auto checked = check_post_url(c.url->value); !checked.ok())
+          out.error(url->mark(), fmt::format("the url of channel '{}' {}", c.name, checked.error()));
     }
   }
   if (auto headers = node.find("headers")) {

@@ -16,10 +16,10 @@ std::string without_final_newline(std::string text) {
   return text;
 }
 
-resolved_secret from_file(const std::string& path, std::string_view what) {
+result<std::string> from_file(const std::string& path, std::string_view what) {
   auto text = read_text_file(path);
-  if (!text.ok()) return {std::nullopt, fmt::format("{}: {}", what, text.error())};
-  return {without_final_newline(std::move(text).value()), {}};
+  if (!text.ok()) return failure{fmt::format("{}: {}", what, text.error())};
+  return without_final_newline(std::move(text).value());
 }
 
 }  // namespace
@@ -35,24 +35,24 @@ bool is_loopback_host(std::string_view host) {
   return host == "localhost" || host.starts_with("127.") || host == "[::1]" || host == "::1";
 }
 
-resolved_secret resolve_secret(const secret_ref& secret, const secret_sources& sources) {
+result<std::string> resolve_secret(const secret_ref& secret, const secret_sources& sources) {
   switch (secret.from) {
     case secret_ref::source::literal:
-      return {secret.value, {}};
+      return secret.value;
     case secret_ref::source::env:
-      if (const char* value = sources.getenv(secret.value.c_str()); value && *value) return {value, {}};
-      return {std::nullopt, fmt::format("environment variable {} is not set", secret.value)};
+      if (const char* value = sources.getenv(secret.value.c_str()); value && *value) return std::string(value);
+      return failure{fmt::format("environment variable {} is not set", secret.value)};
     case secret_ref::source::file:
       return from_file(secret.value, fmt::format("secret file {}", secret.value));
     case secret_ref::source::credential: {
       const char* dir = sources.getenv("CREDENTIALS_DIRECTORY");
       if (!dir || !*dir)
-        return {std::nullopt,
-                fmt::format("credential {} needs $CREDENTIALS_DIRECTORY (systemd's LoadCredential=)", secret.value)};
+        return failure{
+            fmt::format("credential {} needs $CREDENTIALS_DIRECTORY (systemd's LoadCredential=)", secret.value)};
       return from_file(std::string(dir) + "/" + secret.value, fmt::format("credential {}", secret.value));
     }
   }
-  return {std::nullopt, "unknown secret source"};
+  return failure{"unknown secret source"};
 }
 
 std::string describe_secret(const secret_ref& secret) {
@@ -78,15 +78,15 @@ std::string redact_url(std::string_view url) {
   return shown + (more ? "/…" : "/");
 }
 
-std::string check_post_url(std::string_view url) {
+result<void> check_post_url(std::string_view url) {
   auto parsed = boost::urls::parse_uri(url);
   if (!parsed || !parsed->has_authority() || parsed->encoded_host().empty())
-    return "is not a URL; write e.g. https://hooks.example.org/herald";
+    return failure{"is not a URL; write e.g. https://hooks.example.org/herald"};
   auto scheme = parsed->scheme();
   if (scheme == "https") return {};
   if (scheme == "http" && is_loopback_host(parsed->encoded_host())) return {};
-  if (scheme == "http") return "must use https (plain http is allowed only to a loopback host)";
-  return fmt::format("must be an https URL, not {}", std::string(scheme));
+  if (scheme == "http") return failure{"must use https (plain http is allowed only to a loopback host)"};
+  return failure{fmt::format("must be an https URL, not {}", std::string(scheme))};
 }
 
 }  // namespace herald

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "settings/config.hpp"
+#include "text/result.hpp"
 
 namespace herald {
 
@@ -17,13 +18,10 @@ struct secret_sources {
   std::function<const char*(const char*)> getenv = [](const char* name) -> const char* { return std::getenv(name); };
 };
 
-struct resolved_secret {
-  std::optional<std::string> value;
-  std::string error;  ///< when no value: "environment variable SLACK_URL is not set"
-};
-
 /// The secret's value; a file's or credential's final line break is dropped.
-resolved_secret resolve_secret(const secret_ref& secret, const secret_sources& sources = {});
+/// Fails with where it should have come from: "environment variable
+/// SLACK_URL is not set".
+result<std::string> resolve_secret(const secret_ref& secret, const secret_sources& sources = {});
 
 /// Where a secret comes from, for messages: "a literal", "{env: SLACK_URL}".
 std::string describe_secret(const secret_ref& secret);
@@ -41,7 +39,7 @@ bool has_control_character(std::string_view value);
 bool is_loopback_host(std::string_view host);
 
 /// Whether `url` is an http(s) URL herald may post to: https, or http to a
-/// loopback host. Returns an error message, or "" when fine.
-std::string check_post_url(std::string_view url);
+/// loopback host; the failure completes "the url ...": "must use https (...)".
+result<void> check_post_url(std::string_view url);
 
 }  // namespace herald
