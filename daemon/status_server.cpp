@@ -15,7 +15,6 @@
 #include <optional>
 #include <string_view>
 #include <utility>
-#include <variant>
 
 #include <fmt/format.h>
 #include <boost/asio/as_tuple.hpp>
@@ -32,6 +31,7 @@
 #include <boost/beast/http/message_generator.hpp>
 
 #include "daemon/logger.hpp"
+#include "text/result.hpp"
 #include "text/strings.hpp"
 
 namespace herald {
@@ -48,12 +48,12 @@ constexpr std::string_view text_plain = "text/plain; charset=utf-8";
 constexpr std::string_view allowed_methods = "GET, HEAD";
 
 // "127.0.0.1:8470", "[::1]:8470", "localhost:8470" → an endpoint, or why not.
-std::variant<tcp::endpoint, std::string> parse_listen(std::string_view listen) {
+result<tcp::endpoint> parse_listen(std::string_view listen) {
   auto bad = [&](std::string_view why) {
-    return fmt::format(
-        "http.listen '{}': {}; write HOST:PORT with an IP address or localhost, e.g. 127.0.0.1:8470 or "
-        "[::1]:8470",
-        listen, why);
+    return failure{
+        fmt::format("http.listen '{}': {}; write HOST:PORT with an IP address or localhost, e.g. 127.0.0.1:8470 or "
+                    "[::1]:8470",
+                    listen, why)};
   };
   std::string_view host, port_text;
   if (listen.starts_with('[')) {  // [IPv6]:PORT
@@ -240,8 +240,8 @@ status_server::~status_server() { stop(); }
 std::string status_server::start() {
   auto& s = *impl_;
   auto parsed = parse_listen(s.listen);
-  if (auto* problem = std::get_if<std::string>(&parsed)) return *problem;
-  auto endpoint = std::get<tcp::endpoint>(parsed);
+  if (!parsed.ok()) return parsed.error();
+  auto endpoint = parsed.value();
 
   boost::system::error_code ec;
   auto failed = [&] {
