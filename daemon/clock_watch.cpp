@@ -16,9 +16,8 @@ void clock_watch::arm(std::optional<date::sys_seconds> wake, date::sys_seconds r
   auto at = std::min(wake.value_or(date::sys_seconds::max()), replan_at);
   at = std::max(at, now + seconds{1});  // never a busy loop, whatever the core says
   offset_ = offset();
-  timer_->wait_until(at, [this](wall_timer::event event) {
-    woken_(event == wall_timer::event::clock_changed && stepped());
-  });
+  timer_->wait_until(
+      at, [this](wall_timer::event event) { woken_(event == wall_timer::event::clock_changed && stepped()); });
 }
 
 void clock_watch::cancel() { timer_->cancel(); }
@@ -55,9 +54,8 @@ seconds clock_watch::back_on_start(journal& store, logger& log, date::sys_second
   auto since = now - newest.value().front().updated_at;
   auto longest = std::chrono::duration_cast<seconds>(longest_look_back);
   if (since > longest)
-    log.notice(fmt::format(
-        "herald last worked {} days ago; posts due before the last {} days are not listed as missed",
-        std::chrono::duration_cast<date::days>(since).count(), longest_look_back.count()));
+    log.notice(fmt::format("herald last worked {} days ago; posts due before the last {} days are not listed as missed",
+                           std::chrono::duration_cast<date::days>(since).count(), longest_look_back.count()));
   return std::clamp(since, catch_up, std::max(catch_up, longest));
 }
 

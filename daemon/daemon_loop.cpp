@@ -1,6 +1,6 @@
 // herald run, the loop's life: start, signals, watchdog, reload, stop and
-// the status endpoint. The other half, daemon_sending.cpp, plans, decides
-// and sends.
+// the status endpoint. The other half, daemon_tick.cpp, plans and decides;
+// the sender (daemon/sender.hpp) sends.
 #include <csignal>
 #include <cstring>
 #include <sstream>
@@ -83,8 +83,6 @@ int daemon_loop::start() { return impl_->start(); }
 boost::asio::io_context& daemon_loop::io() { return impl_->io; }
 
 void daemon_loop::stop() { impl_->stop(SIGTERM); }
-
-void daemon_loop::reload() { impl_->reload("SIGHUP"); }
 
 int daemon_loop::impl::start() {
   auto loaded = load(options.config_path, secrets);

@@ -70,8 +70,6 @@ class daemon_loop {
   /// What SIGTERM does: stop starting posts, wait (at most 10 s) for those
   /// in flight and record them, then stop the io_context.
   void stop();
-  /// What SIGHUP does: load the config and calendars again.
-  void reload();
 
  private:
   struct impl;

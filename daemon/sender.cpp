@@ -2,9 +2,9 @@
 // exactly-once guard of docs/daemon.md "Delivery rules".
 #include "daemon/sender.hpp"
 
+#include <fmt/format.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
-#include <fmt/format.h>
 
 #include "text/instant_format.hpp"
 
@@ -146,9 +146,8 @@ bool sender::record_failure(const attempt& a, const delivery_outcome& outcome, d
       guard_.failed("recording a retry", recorded.error());
       return false;
     }
-    log_.warning(fmt::format("{} to '{}' did not go out ({}); trying again at {} (attempt {} of {})", a.key,
-                             a.channel, decision.reason, format_utc_instant(*decision.next_try), attempts + 1,
-                             policy_.attempts));
+    log_.warning(fmt::format("{} to '{}' did not go out ({}); trying again at {} (attempt {} of {})", a.key, a.channel,
+                             decision.reason, format_utc_instant(*decision.next_try), attempts + 1, policy_.attempts));
     hooks_.want_tick();  // the retry may come before the armed wake-up
     return true;
   }

@@ -30,7 +30,7 @@ class sender {
  public:
   struct settings {
     double rate_per_second = 1;
-    bool dry_run = false;        ///< log what would be sent; contact no channel
+    bool dry_run = false;             ///< log what would be sent; contact no channel
     std::ostream* console = nullptr;  ///< where console channels print
   };
   struct hooks {

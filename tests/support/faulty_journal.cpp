@@ -23,7 +23,8 @@ void faulty_journal::clear() {
 
 std::optional<journal_error> faulty_journal::fault(call which) {
   if (gone_) return journal_error{"journal " + path_ + ": disk I/O error"};
-  if (locked_until_ && clock_.steady_now() < *locked_until_) return journal_error{"journal " + path_ + ": database is locked"};
+  if (locked_until_ && clock_.steady_now() < *locked_until_)
+    return journal_error{"journal " + path_ + ": database is locked"};
   if (auto& next = fail_next_[index(which)]; next > 0) {
     --next;
     return journal_error{"journal " + path_ + ": database is locked"};

@@ -38,8 +38,7 @@ class manual_core {
   void fire(A... args) {
     auto done = std::move(done_);
     cancel();
-    boost::asio::post(io_, [life = std::weak_ptr(alive_), generation = generation_, done = std::move(done),
-                            args...] {
+    boost::asio::post(io_, [life = std::weak_ptr(alive_), generation = generation_, done = std::move(done), args...] {
       auto alive = life.lock();
       if (alive && (*alive)->generation_ == generation) done(args...);
     });
