@@ -45,7 +45,7 @@ TEST_CASE("chinese: Lunar New Year and Mid-Autumn as the Hong Kong Observatory p
   CHECK(lunar(2026, 8, 15) == "2026-09-25");
 }
 
-TEST_CASE("chinese: the regular month, not its leap copy; day 30 only in a 30-day month", "[chinese]") {
+TEST_CASE("chinese: the regular month, not its leap copy, and day 30 only in a 30-day month", "[chinese]") {
   // Given 2023, whose second month has a leap copy (閏二月, from 22 March),
   // then "2/1" is the regular second month and the leap month follows it.
   CHECK(lunar(2023, 2, 1) == "2023-02-20");
