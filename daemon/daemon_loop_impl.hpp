@@ -44,8 +44,8 @@ constexpr seconds journal_pause{30};
 // How far back a start looks for posts that came due while herald was
 // down, to record them missed: to the journal's last change, at most this.
 constexpr date::days longest_look_back{92};
-// Posts of one channel in flight at once: curl keeps 4 connections per host.
-constexpr int in_flight_per_channel = 4;
+// Posts of one channel in flight at once.
+using delivery_defaults::in_flight_per_channel;
 
 // What one load of the config and its calendars gives. The plan points into
 // `calendars` and each channel into `cfg`, so it never moves once made;
