@@ -17,7 +17,7 @@ namespace {
 using std::chrono::seconds;
 
 // How long in-flight posts may take to finish after SIGTERM (docs/daemon.md).
-constexpr seconds drain_limit{10};
+constexpr seconds drain_limit = delivery_defaults::drain_limit;
 // How long GET /status may answer from a document already built.
 constexpr seconds status_cache_age{5};
 

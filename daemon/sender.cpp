@@ -6,15 +6,10 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 
+#include "scheduling/delivery_defaults.hpp"
 #include "text/instant_format.hpp"
 
 namespace herald {
-namespace {
-
-// Posts of one channel in flight at once: curl keeps 4 connections per host.
-constexpr int in_flight_per_channel = 4;
-
-}  // namespace
 
 sender::sender(boost::asio::io_context& io, env& environment, logger& log, journal_guard& guard,
                curl_transport& transport, settings how, hooks to_loop)
@@ -25,7 +20,7 @@ sender::sender(boost::asio::io_context& io, env& environment, logger& log, journ
       transport_(transport),
       settings_(how),
       hooks_(std::move(to_loop)),
-      queue_(how.rate_per_second, in_flight_per_channel),
+      queue_(how.rate_per_second, delivery_defaults::in_flight_per_channel),
       pacing_(environment.make_steady_timer(io)),
       random_(environment.random_seed()) {}
 
