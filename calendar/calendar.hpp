@@ -28,7 +28,7 @@ using string_pairs = std::vector<std::pair<std::string, std::string>>;
 /// One post per occurrence and channel.
 struct step {
   step_offset at;
-  std::chrono::minutes time{9 * 60};
+  std::chrono::minutes time{9 * 60};  ///< the default when neither the step nor the defaults give one
   std::vector<channel_index> channels;
   not_workday_policy not_workday = not_workday_policy::keep;
   text_template message;

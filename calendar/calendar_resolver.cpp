@@ -10,13 +10,10 @@
 #include <fmt/format.h>
 
 #include "calendar/calendar_source.hpp"
+#include "calendar/plan.hpp"
 
 namespace herald {
 namespace {
-
-constexpr std::array<std::string_view, 12> builtin_variables = {"id",           "title", "description", "url",
-                                                                "tags",         "date",  "end_date",    "date_iso",
-                                                                "end_date_iso", "year",  "days_until",  "relative"};
 
 bool is_builtin(std::string_view name) {
   return std::find(builtin_variables.begin(), builtin_variables.end(), name) != builtin_variables.end();
@@ -91,8 +88,9 @@ class resolver {
     step s;
     s.at = source.at;
     s.message = std::move(source.message->tmpl);
-    s.time = source.time.value_or(source_.defaults.time.value_or(std::chrono::hours{9}));
-    s.not_workday = source.not_workday.value_or(source_.defaults.not_workday.value_or(not_workday_policy::keep));
+    // step{} holds the defaults: 09:00, keep.
+    s.time = source.time.value_or(source_.defaults.time.value_or(s.time));
+    s.not_workday = source.not_workday.value_or(source_.defaults.not_workday.value_or(s.not_workday));
     if (source.subject) s.subject = std::move(source.subject->tmpl);
     const auto& names = source.channels ? source.channels : source_.defaults.channels;
     if (!names || names->empty())

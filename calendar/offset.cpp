@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "text/civil.hpp"
+#include "text/post_key.hpp"
 #include "text/strings.hpp"
 
 namespace herald {
@@ -27,10 +28,9 @@ std::optional<amount> read_number(std::string_view text, std::size_t at) {
 
 }  // namespace
 
-std::string step_offset::key() const {
-  if (from == anchor::end) return days == 0 ? "end" : fmt::format("end{:+}d", days);
-  return days == 0 ? "0d" : fmt::format("{:+}d", days);
-}
+std::string step_offset::key() const { return format_key_offset(key_form()); }
+
+key_offset step_offset::key_form() const { return {from == anchor::end, days}; }
 
 std::variant<step_offset, parse_error> parse_offset(std::string_view text) {
   constexpr std::string_view hint = "write e.g. 0, -4w, -3d, +1d, end, end+1d or end-2d";

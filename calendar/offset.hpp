@@ -11,13 +11,17 @@
 
 namespace herald {
 
+struct key_offset;  // text/post_key.hpp
+
 struct step_offset {
   enum class anchor { start, end };
   anchor from = anchor::start;
   int days = 0;
 
-  /// The post-key form (docs/calendar.md "Post keys"): `0d`, `-28d`, `+1d`, `end`, `end+1d`, `end-2d`.
+  /// The post-key form (docs/calendar.md "Post keys"): `0d`, `-28d`, `+1d`, `end`, `end+1d`, `end-2d`,
+  /// as text/post_key.hpp writes it.
   std::string key() const;
+  key_offset key_form() const;
   /// The step's date for an occurrence.
   date::local_days apply(date::local_days start, date::local_days end) const {
     return (from == anchor::start ? start : end) + date::days{days};

@@ -6,6 +6,7 @@
 
 #include "calendar/due_instant.hpp"
 #include "text/civil.hpp"
+#include "text/post_key.hpp"
 
 namespace herald {
 namespace {
@@ -35,16 +36,6 @@ bool wanted(const std::vector<std::string>& names, const std::string& name) {
 }
 
 }  // namespace
-
-std::string post_key(const calendar& cal, std::uint32_t event, local_days start, const step& s, channel_index channel) {
-  const auto& id = cal.events[event].id;
-  const auto& name = cal.channels[channel];
-  auto at = s.at.key();
-  std::string key;
-  key.reserve(id.size() + name.size() + at.size() + 13);
-  key.append(id).append("/").append(format_iso_date(start)).append("/").append(at).append("/").append(name);
-  return key;
-}
 
 namespace {
 
@@ -92,7 +83,11 @@ plan merge_plans(std::vector<plan> plans) {
   return merged;
 }
 
-std::string planned_post::key() const { return post_key(*cal, event, occurrence.start, *source, channel); }
+std::string planned_post::key() const { return key_on(cal->channels[channel]); }
+
+std::string planned_post::key_on(std::string_view channel_name) const {
+  return format_post_key(cal->events[event].id, occurrence.start, source->at.key_form(), channel_name);
+}
 
 void sort_posts(std::vector<planned_post>& posts) {
   std::sort(posts.begin(), posts.end(), [](const auto& a, const auto& b) { return a.due < b.due; });
@@ -126,15 +121,20 @@ rendered_post render_post(const calendar& cal, const planned_post& post) {
   int until = (post.occurrence.start - post.date).count();
   auto until_text = std::to_string(until);
   auto relative = relative_days(until);
+  // One value for each of builtin_variables, in its order; `tags` (the
+  // fifth) is a list and has its own place in template_values.
+  const std::array<std::string_view, builtin_variables.size()> texts = {
+      e.id, e.title, e.description, e.url, {}, start, end, start_iso, end_iso, year, until_text, relative};
   template_values values;
-  values.strings = {
-      {"id", e.id},    {"title", e.title},         {"description", e.description}, {"url", e.url},
-      {"date", start}, {"end_date", end},          {"date_iso", start_iso},        {"end_date_iso", end_iso},
-      {"year", year},  {"days_until", until_text}, {"relative", relative}};
+  values.strings.reserve(texts.size() + cal.vars.size() + e.vars.size());
+  for (std::size_t i = 0; i < texts.size(); ++i)
+    if (builtin_variables[i] == "tags")
+      values.lists.emplace_back(builtin_variables[i], &e.tags);
+    else
+      values.strings.emplace_back(builtin_variables[i], texts[i]);
   // Later entries win: the event's vars over the calendar's.
   for (const auto& [name, value] : cal.vars) values.strings.emplace_back(name, value);
   for (const auto& [name, value] : e.vars) values.strings.emplace_back(name, value);
-  values.lists = {{"tags", &e.tags}};
   rendered_post out;
   out.text = post.source->message.render(values);
   out.subject = post.source->subject ? post.source->subject->render(values) : e.title;

@@ -3,8 +3,10 @@
 // dates (docs/calendar.md "Post keys", docs/cli.md "herald preview"). Pure: the window is an argument, there is no
 // clock.
 
+#include <array>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "calendar/calendar.hpp"
@@ -26,9 +28,12 @@ struct planned_post {
   date::local_days date;  ///< the step's date after the workday move
   date::sys_seconds due;
 
-  /// `<event id>/<occurrence start>/<at>/<channel>`; built on demand, since
-  /// a large plan would otherwise hold one string per post.
+  /// `<event id>/<occurrence start>/<at>/<channel>` (text/post_key.hpp);
+  /// built on demand, since a large plan would otherwise hold one string per post.
   std::string key() const;
+  /// The key the post would have on the channel named `channel` (send-test
+  /// sends a post to a channel of its choosing).
+  std::string key_on(std::string_view channel) const;
 };
 
 /// Restricts a plan to some events and channels; empty lists mean all.
@@ -53,16 +58,18 @@ void sort_posts(std::vector<planned_post>& posts);
 /// occurrences by start then event id, posts by due instant then key.
 plan merge_plans(std::vector<plan> plans);
 
-/// `<event id>/<occurrence start>/<at>/<channel>`.
-std::string post_key(const calendar& cal, std::uint32_t event, date::local_days start, const step& s,
-                     channel_index channel);
-
 struct rendered_post {
   std::string text;
   std::string subject;
 };
 
-/// The post's message and subject with every variable of docs/calendar.md "Templates".
+/// The variables every template has (docs/calendar.md "Templates"): `tags`
+/// is a list, the others text.
+inline constexpr std::array<std::string_view, 12> builtin_variables = {
+    "id",       "title",    "description",  "url",  "tags",       "date",
+    "end_date", "date_iso", "end_date_iso", "year", "days_until", "relative"};
+
+/// The post's message and subject with every built-in variable, and the calendar's and event's `vars`.
 rendered_post render_post(const calendar& cal, const planned_post& post);
 
 /// `today`, `tomorrow`, `in 3 days`, `in 2 weeks`, `yesterday`, `4 days ago`.

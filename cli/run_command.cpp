@@ -11,9 +11,9 @@ namespace herald {
 int run_command(const run_options& options, cli_context& context) {
   logger log(context.err, logger::is_journal_stream(context.getenv("JOURNAL_STREAM"), STDERR_FILENO), context.now);
   service_notifier notifier;
-  daemon_options daemon{default_config_path({options.config, {}}, context), options.dry_run, &context.out,
-                        context.getenv, context.now};
-  return daemon_loop(std::move(daemon), log, notifier).run();
+  system_env env;
+  daemon_options daemon{default_config_path({options.config, {}}, context), options.dry_run, &context.out, {}};
+  return daemon_loop(std::move(daemon), env, log, notifier).run();
 }
 
 }  // namespace herald

@@ -29,7 +29,7 @@ std::optional<post_content> next_post_of(const calendar_sources& sources, const 
     if (it == plan.posts.end()) return std::nullopt;
     auto content = make_post_content(*it);
     content.channel = channel;
-    content.key = content.key.substr(0, content.key.rfind('/') + 1) + channel;
+    content.key = it->key_on(channel);
     return content;
   }
   return std::nullopt;

@@ -12,10 +12,31 @@
 namespace herald {
 namespace {
 
-smtp_submission::tls_mode tls_of(const std::string& tls) {
-  if (tls == "tls") return smtp_submission::tls_mode::tls;
-  if (tls == "none") return smtp_submission::tls_mode::none;
+// One lambda for each kind of channel, for std::visit.
+template <class... F>
+struct overloaded : F... {
+  using F::operator()...;
+};
+
+smtp_submission::tls_mode tls_of(email_channel::tls_mode tls) {
+  switch (tls) {
+    case email_channel::tls_mode::tls:
+      return smtp_submission::tls_mode::tls;
+    case email_channel::tls_mode::none:
+      return smtp_submission::tls_mode::none;
+    case email_channel::tls_mode::starttls:
+      break;
+  }
   return smtp_submission::tls_mode::starttls;
+}
+
+// The url of the kinds that post to one.
+const secret_ref* url_of(const channel_kind& kind) {
+  return std::visit(
+      overloaded{[](const slack_channel& c) { return &c.url; }, [](const teams_channel& c) { return &c.url; },
+                 [](const webhook_channel& c) { return &c.url; },
+                 [](const auto&) -> const secret_ref* { return nullptr; }},
+      kind);
 }
 
 // One write() of a whole line with O_APPEND: concurrent writers (two herald
@@ -42,63 +63,63 @@ std::variant<ready_channel, std::string> ready_channel::prepare(const channel_co
                                                                 const secret_sources& sources) {
   ready_channel channel;
   channel.config_ = &config;
-  auto need = [&](const std::optional<secret_ref>& secret, std::string_view what, std::string& into) -> std::string {
-    if (!secret) return {};
-    auto resolved = resolve_secret(*secret, sources);
+  auto need = [&](const secret_ref& secret, std::string_view what, std::string& into) -> std::string {
+    auto resolved = resolve_secret(secret, sources);
     if (!resolved.ok()) return fmt::format("channel '{}': {}: {}", config.name, what, resolved.error());
     into = std::move(resolved).value();
     return {};
   };
-  if (auto error = need(config.url, "url", channel.url_); !error.empty()) return error;
-  if (auto error = need(config.password, "password", channel.password_); !error.empty()) return error;
-  for (const auto& [name, secret] : config.headers) {
-    std::string value;
-    if (auto error = need(secret, fmt::format("header {}", name), value); !error.empty()) return error;
-    if (has_control_character(value))
-      return fmt::format("channel '{}': header {} from {} holds a line break or control character; it is never sent",
-                         config.name, name, describe_secret(secret));
-    channel.headers_.emplace_back(name, std::move(value));
-  }
+  const auto* url = url_of(config.kind);
+  if (url)
+    if (auto error = need(*url, "url", channel.url_); !error.empty()) return error;
+  if (auto* email = std::get_if<email_channel>(&config.kind); email && email->password)
+    if (auto error = need(*email->password, "password", channel.password_); !error.empty()) return error;
+  if (auto* webhook = std::get_if<webhook_channel>(&config.kind))
+    for (const auto& [name, secret] : webhook->headers) {
+      std::string value;
+      if (auto error = need(secret, fmt::format("header {}", name), value); !error.empty()) return error;
+      if (has_control_character(value))
+        return fmt::format("channel '{}': header {} from {} holds a line break or control character; it is never sent",
+                           config.name, name, describe_secret(secret));
+      channel.headers_.emplace_back(name, std::move(value));
+    }
   if (!channel.url_.empty())
     if (auto checked = check_post_url(channel.url_); !checked.ok())
-      return fmt::format("channel '{}': the url from {} {}", config.name, describe_secret(*config.url),
-                         checked.error());
+      return fmt::format("channel '{}': the url from {} {}", config.name, describe_secret(*url), checked.error());
   return channel;
 }
 
 std::string ready_channel::describe() const {
-  const auto& type = config_->type;
-  if (type == "console") return "stdout";
-  if (type == "file") return config_->path;
-  if (type == "email") return config_->server;
-  return redact_url(url_);
+  return std::visit(
+      overloaded{[](const console_channel&) -> std::string { return "stdout"; },
+                 [](const file_channel& c) { return c.path; }, [](const email_channel& c) { return c.server; },
+                 [this](const auto&) { return redact_url(url_); }},
+      config_->kind);
 }
 
 void ready_channel::deliver(const post_content& post, curl_transport& transport, std::ostream& console,
                             date::sys_seconds now, const curl_transport::handler& done) const {
-  const auto& type = config_->type;
-  if (type == "console") {
-    console << post_json(post) << '\n';
-    console.flush();
-    done({console ? delivery_outcome::kind::sent : delivery_outcome::kind::transient, std::nullopt, "printed"});
-  } else if (type == "file") {
-    done(append_line(config_->path, post_json(post)));
-  } else if (type == "slack") {
-    transport.send(slack_request(post, url_), done);
-  } else if (type == "teams") {
-    transport.send(teams_request(post, url_), done);
-  } else if (type == "webhook") {
-    transport.send(webhook_request(post, url_, headers_), done);
-  } else if (type == "email") {
-    email_settings settings{
-        config_->server, tls_of(config_->tls), config_->username, password_, config_->from, config_->to, {}};
-    auto submission = email_submission(post, settings, now);
-    if (!submission.ok())
-      done({delivery_outcome::kind::permanent, std::nullopt,
-            submission.error()});  // a header that would inject: never sent
-    else
-      transport.send(std::move(submission).value(), done);
-  }
+  std::visit(
+      overloaded{
+          [&](const console_channel&) {
+            console << post_json(post) << '\n';
+            console.flush();
+            done({console ? delivery_outcome::kind::sent : delivery_outcome::kind::transient, std::nullopt, "printed"});
+          },
+          [&](const file_channel& c) { done(append_line(c.path, post_json(post))); },
+          [&](const slack_channel&) { transport.send(slack_request(post, url_), done); },
+          [&](const teams_channel&) { transport.send(teams_request(post, url_), done); },
+          [&](const webhook_channel&) { transport.send(webhook_request(post, url_, headers_), done); },
+          [&](const email_channel& c) {
+            email_settings settings{c.server, tls_of(c.tls), c.username, password_, c.from, c.to, {}};
+            auto submission = email_submission(post, settings, now);
+            if (!submission.ok())  // a header that would inject: never sent
+              done({delivery_outcome::kind::permanent, std::nullopt, submission.error()});
+            else
+              transport.send(std::move(submission).value(), done);
+          },
+      },
+      config_->kind);
 }
 
 }  // namespace herald

@@ -1,20 +1,23 @@
 // herald run, the loop's life: start, signals, watchdog, reload, stop and
-// the status endpoint. The other half, daemon_sending.cpp, plans, decides
-// and sends.
+// the status endpoint. The other half, daemon_tick.cpp, plans and decides;
+// the sender (daemon/sender.hpp) sends.
 #include <csignal>
 #include <cstring>
 #include <sstream>
 
 #include "daemon/daemon_loop_impl.hpp"
 #include "daemon/status_report.hpp"
+#include "journal/sqlite_journal.hpp"
 #include "settings/calendar_sources.hpp"
 #include "settings/state_dir.hpp"
 
 namespace herald {
 namespace {
 
+using std::chrono::seconds;
+
 // How long in-flight posts may take to finish after SIGTERM (docs/daemon.md).
-constexpr seconds drain_limit{10};
+constexpr seconds drain_limit = delivery_defaults::drain_limit;
 // How long GET /status may answer from a document already built.
 constexpr seconds status_cache_age{5};
 
@@ -58,14 +61,31 @@ void log_each_line(logger& log, const std::string& text) {
 
 }  // namespace
 
-daemon_loop::daemon_loop(daemon_options options, logger& log, service_notifier& notifier)
-    : impl_(std::make_unique<impl>(std::move(options), log, notifier)) {}
+result<std::unique_ptr<journal>> open_daemon_journal(const std::filesystem::path& path, bool dry_run) {
+  auto opened = dry_run ? sqlite_journal::open_snapshot(path) : sqlite_journal::open(path);
+  if (!opened.ok()) return failure{opened.error()};
+  return std::unique_ptr<journal>(std::move(opened.value()));
+}
+
+daemon_loop::daemon_loop(daemon_options options, env& environment, logger& log, service_notifier& notifier)
+    : impl_(std::make_unique<impl>(std::move(options), environment, log, notifier)) {}
 
 daemon_loop::~daemon_loop() = default;
 
-int daemon_loop::run() { return impl_->run(); }
+int daemon_loop::run() {
+  if (int status = impl_->start(); status != 0) return status;
+  impl_->io.run();
+  impl_->log.info("stopped");
+  return 0;
+}
 
-int daemon_loop::impl::run() {
+int daemon_loop::start() { return impl_->start(); }
+
+boost::asio::io_context& daemon_loop::io() { return impl_->io; }
+
+void daemon_loop::stop() { impl_->stop(SIGTERM); }
+
+int daemon_loop::impl::start() {
   auto loaded = load(options.config_path, secrets);
   if (!loaded.value) {
     log_each_line(log, loaded.errors);
@@ -73,17 +93,13 @@ int daemon_loop::impl::run() {
   }
   sources = std::move(loaded.value);
   const auto& cfg = sources->cfg;
-  auto state_dir = state_dir_of(cfg, options.getenv);
+  auto state_dir = state_dir_of(cfg, environment.getenv_function());
   if (!open_journal(state_dir)) return 1;
-  transport = std::make_unique<curl_transport>(
-      io, curl_transport::options{cfg.delivery.timeout, {}, [this] { return current_time(); }});
-  queue.emplace(cfg.delivery.rate_per_second, in_flight_per_channel);
   policy = {cfg.catch_up, cfg.delivery.attempts};
-  auto back = look_back(current_time());  // before take_in_flight changes rows
+  auto back = clock_watch::back_on_start(*store, log, current_time(), policy.catch_up);  // before take_in_flight
   if (!recover_interrupted()) return 1;
   try {
-    wake_timer.emplace(io);
-    watcher.emplace(io, [this] { reload("a watched file changed"); });
+    make_parts();
   } catch (const std::system_error& e) {
     log.error(fmt::format("cannot start: {}", e.what()));
     return 1;
@@ -92,37 +108,29 @@ int daemon_loop::impl::run() {
   if (!start_status_server()) return 1;
   log.info(fmt::format("herald {} started{}: {} calendar file(s), {} channel(s), journal {}", HERALD_VERSION,
                        options.dry_run ? " for a dry run (no channel is contacted, the journal is not changed)" : "",
-                       cfg.calendars.size(), cfg.channels.size(), journal_path(state_dir).string()));
+                       cfg.calendars.size(), cfg.channels.size(), journal_file.string()));
   replan(current_time(), back);
   tick();
   log.info(last_status);  // "next: KEY at TIME", what a person starting herald wants to know
   notifier.ready(last_status);
   if (auto interval = notifier.watchdog_interval()) pet_watchdog(*interval);
   wait_for_signal();
-  io.run();
-  log.info("stopped");
   return 0;
 }
 
+// One journal, opened here and handed to every part as the interface.
 bool daemon_loop::impl::open_journal(const std::filesystem::path& state_dir) {
-  auto path = journal_path(state_dir);
-  journal_file = path;
-  if (options.dry_run) {
-    auto snapshot = sqlite_journal::open_snapshot(path);
-    if (!snapshot.ok()) {
-      log.error(snapshot.error());
+  journal_file = journal_path(state_dir);
+  if (!options.dry_run) {
+    auto ensured = ensure_state_dir(state_dir);
+    std::string problem = ensured.ok() ? lock.take(state_dir) : ensured.error();
+    if (!problem.empty()) {
+      log.error(problem);
       return false;
     }
-    store = std::move(snapshot.value());
-    return true;
   }
-  auto ensured = ensure_state_dir(state_dir);
-  std::string problem = ensured.ok() ? lock.take(state_dir) : ensured.error();
-  if (!problem.empty()) {
-    log.error(problem);
-    return false;
-  }
-  auto opened = sqlite_journal::open(path);
+  auto opened = options.open_journal ? options.open_journal(journal_file, options.dry_run)
+                                     : open_daemon_journal(journal_file, options.dry_run);
   if (!opened.ok()) {
     log.error(opened.error());
     return false;
@@ -146,6 +154,23 @@ bool daemon_loop::impl::recover_interrupted() {
     log.warning(fmt::format("{} was being sent to '{}' when herald stopped and may have gone out{}", row.key,
                             row.channel, row.interrupted > 1 ? " (for the second time): it is not sent again" : ""));
   return true;
+}
+
+// Throws std::system_error when the kernel refuses a timerfd or inotify.
+void daemon_loop::impl::make_parts() {
+  const auto& cfg = sources->cfg;
+  transport = std::make_unique<curl_transport>(
+      io, curl_transport::options{cfg.delivery.timeout, {}, [this] { return current_time(); }});
+  guard.emplace(*store, environment, io, log, [this] {
+    out->record_unrecorded();
+    request_tick();
+  });
+  out.emplace(io, environment, log, *guard, *transport,
+              sender::settings{cfg.delivery.rate_per_second, options.dry_run, options.console},
+              sender::hooks{[this] { request_tick(); }, [this] { io.stop(); }});
+  out->use(sources, policy);
+  clock.emplace(environment, io, log, [this](bool stepped) { woke(stepped); });
+  watcher.emplace(io, [this] { reload("a watched file changed"); });
 }
 
 void daemon_loop::impl::watch_files() { watch(watched_files(options.config_path, sources->cfg)); }
@@ -187,7 +212,7 @@ bool daemon_loop::impl::start_status_server() {
 // polling every second must not delay posts, so the document is reused for
 // a few seconds.
 std::string daemon_loop::impl::status_document() {
-  auto now = std::chrono::steady_clock::now();
+  auto now = environment.steady_now();
   if (!status_document_cache.empty() && now - status_document_at < status_cache_age) return status_document_cache;
   auto report = build_status_report(sources->cfg, sources->calendars, journal_file, store.get(), current_time());
   if (!report.ok()) {
@@ -212,10 +237,7 @@ void daemon_loop::impl::wait_for_signal() {
 
 void daemon_loop::impl::pet_watchdog(std::chrono::microseconds interval) {
   notifier.watchdog();
-  watchdog.expires_after(interval);
-  watchdog.async_wait([this, interval](const boost::system::error_code& error) {
-    if (!error) pet_watchdog(interval);
-  });
+  watchdog->wait_until(environment.steady_now() + interval, [this, interval] { pet_watchdog(interval); });
 }
 
 // An invalid new file is reported and the old schedule keeps running
@@ -239,7 +261,8 @@ void daemon_loop::impl::reload(std::string_view why) {
     log.notice("state_dir, delivery.timeout, delivery.rate and http changes take effect when herald restarts");
   auto previous = std::exchange(sources, std::move(loaded.value));  // the plan points into it until replanned
   policy = {sources->cfg.catch_up, sources->cfg.delivery.attempts};
-  queue->drop_waiting();  // decide() below queues what is still due
+  out->use(sources, policy);
+  out->drop_waiting();  // decide() below queues what is still due
   watch_files();
   replan(current_time(), policy.catch_up);
   tick();
@@ -256,27 +279,22 @@ void daemon_loop::impl::stop(int signal_number) {
   }
   stopping = true;
   notifier.stopping();
-  queue->drop_waiting();
-  wake_timer->cancel();
-  pacing.cancel();
-  auto in_flight = queue->in_flight();
+  auto in_flight = out->stop();
+  clock->cancel();
   log.info(
       fmt::format("stopping on {}: {} post(s) in flight", signal_number == SIGINT ? "SIGINT" : "SIGTERM", in_flight));
   if (in_flight == 0) {
     io.stop();
     return;
   }
-  drain.expires_after(drain_limit);
-  drain.async_wait([this](const boost::system::error_code& error) {
-    if (error) return;
+  drain->wait_until(environment.steady_now() + drain_limit, [this] {
     // A last try for outcomes the journal did not take: at most one busy
     // timeout, since the first failure pauses the journal for the rest.
-    journal_paused = false;
-    journal_pause_timer.cancel();
-    record_unrecorded();
+    guard->resume_now();
+    out->record_unrecorded();
     if (io.stopped()) return;
     log.warning(fmt::format("{} post(s) still in flight after {} s; they go out once more on the next start",
-                            queue->in_flight(), drain_limit.count()));
+                            out->in_flight(), drain_limit.count()));
     io.stop();
   });
 }

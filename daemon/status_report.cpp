@@ -37,7 +37,7 @@ class report_builder {
       for (const auto& e : cal.events) zones_.emplace(e.id, cal.zone);
   }
 
-  result<void> read_journal(sqlite_journal& store) {
+  result<void> read_journal(journal& store) {
     store_ = &store;
     auto counts = store.count_by_state();
     if (!counts.ok()) return failure{counts.error()};
@@ -150,7 +150,7 @@ void write_rows(std::ostream& out, std::string_view name, const std::vector<stat
 }  // namespace
 
 result<status_report> build_status_report(const config& cfg, const std::vector<calendar>& calendars,
-                                          const std::filesystem::path& journal_file, sqlite_journal* store,
+                                          const std::filesystem::path& journal_file, journal* store,
                                           date::sys_seconds now) {
   status_report report;
   report.config = cfg.file;

@@ -29,8 +29,6 @@
 
 namespace herald {
 
-class sqlite_journal;
-
 /// One line of any list: a planned post, or a journal row.
 struct status_row {
   std::string key, event, channel;
@@ -69,7 +67,7 @@ inline constexpr std::size_t status_list_limit = 10;
 /// journal's error.
 /// REQUIRES: `calendars` is not empty.
 result<status_report> build_status_report(const config& cfg, const std::vector<calendar>& calendars,
-                                          const std::filesystem::path& journal_file, sqlite_journal* store,
+                                          const std::filesystem::path& journal_file, journal* store,
                                           date::sys_seconds now);
 
 /// The JSON document of docs/cli.md ("JSON output"), one row per line,

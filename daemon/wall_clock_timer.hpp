@@ -11,39 +11,32 @@
 // wake-up while idle, and reports a set clock (and a resume from suspend,
 // which sets the clock) as clock_changed, so the daemon re-plans.
 //
+// It is system_env's wall_timer (daemon/env.hpp); tests drive a manual one.
+//
 // Used from the io_context's thread only. Not copyable.
 
-#include <functional>
 #include <memory>
 
 #include <date/date.h>
 
-namespace boost::asio {
-class io_context;
-}
+#include "daemon/env.hpp"
 
 namespace herald {
 
-class wall_clock_timer {
+class wall_clock_timer final : public wall_timer {
  public:
-  enum class event {
-    reached,        ///< the wall clock reached the instant
-    clock_changed,  ///< the wall clock was set (or the machine resumed) before that
-  };
-  using handler = std::function<void(event)>;
-
   /// Throws std::system_error when the kernel refuses a timerfd.
   explicit wall_clock_timer(boost::asio::io_context& io);
-  ~wall_clock_timer();
+  ~wall_clock_timer() override;
   wall_clock_timer(const wall_clock_timer&) = delete;
   wall_clock_timer& operator=(const wall_clock_timer&) = delete;
 
   /// Arms the timer for `at`, replacing an earlier arming (whose handler is
   /// then never called), and calls `done` once on the io_context. An
   /// instant already past fires at once (as reached).
-  void wait_until(date::sys_seconds at, handler done);
+  void wait_until(date::sys_seconds at, handler done) override;
   /// Disarms; the pending handler is never called.
-  void cancel();
+  void cancel() override;
 
  private:
   struct impl;

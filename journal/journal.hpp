@@ -35,6 +35,7 @@
 // malformed"; nothing throws past this interface. A refusal is not an error but a journal_change::refused.
 
 #include <cstddef>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -155,6 +156,10 @@ class journal {
 
   /// The `limit` most recently changed rows, newest first (then by key).
   virtual result<std::vector<journal_entry>> recent(std::size_t limit) = 0;
+
+  /// How many rows are in each state (states with none are left out), for
+  /// `herald status` and the daemon's GET /status.
+  virtual result<std::map<post_state, std::size_t>> count_by_state() = 0;
 
   /// Pending rows whose next_try is at or before `until`, by next_try then key.
   virtual result<std::vector<journal_entry>> due_retries(date::sys_seconds until) = 0;

@@ -80,10 +80,8 @@ class sqlite_journal final : public journal {
   result<std::vector<journal_entry>> recent(std::size_t limit) override;
   result<std::vector<journal_entry>> due_retries(date::sys_seconds until) override;
 
-  /// How many rows are in each state (states with none are left out). For
-  /// `herald status`; one query over the state index, however long the
-  /// history.
-  result<std::map<post_state, std::size_t>> count_by_state();
+  /// One query over the state index, however long the history.
+  result<std::map<post_state, std::size_t>> count_by_state() override;
 
  private:
   struct statements;    // the prepared statements, reused for every call

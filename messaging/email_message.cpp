@@ -12,6 +12,7 @@
 
 #include "messaging/payloads.hpp"
 #include "text/civil.hpp"
+#include "text/post_key.hpp"
 #include "text/strings.hpp"
 #include "text/utf8.hpp"
 
@@ -204,14 +205,17 @@ std::string rfc5322_date(date::sys_seconds now) {
 }
 
 // The post key as a Message-ID's left part, readable and one-to-one, so a
-// resend of a post carries the same id: letters, digits and '-' stay, a '/'
-// between two parts becomes '.', any other byte is "=XX" ('=' is atext; '.'
-// and '=' never stand for themselves). The result is a valid dot-atom.
+// resend of a post carries the same id: letters, digits and '-' stay, the
+// separator between two parts of the key becomes '.', any other byte is
+// "=XX" ('=' is atext; '.' and '=' never stand for themselves). The result is
+// a valid dot-atom. Any text gets one, so the key is taken as text and not
+// parsed: only the separator comes from text/post_key.hpp.
 std::string message_id_left(std::string_view key) {
+  constexpr char slash = post_key::separator;
   std::string out = key.empty() ? "herald" : "herald.";
   for (std::size_t i = 0; i < key.size(); ++i) {
     char c = key[i];
-    bool separator = c == '/' && i > 0 && i + 1 < key.size() && key[i - 1] != '/' && key[i + 1] != '/';
+    bool separator = c == slash && i > 0 && i + 1 < key.size() && key[i - 1] != slash && key[i + 1] != slash;
     if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-')
       out += c;
     else if (separator)

@@ -4,6 +4,7 @@
 
 #include "text/civil.hpp"
 #include "text/instant_format.hpp"
+#include "text/post_key.hpp"
 
 namespace herald {
 
@@ -24,9 +25,10 @@ post_content make_post_content(const planned_post& post) {
 }
 
 post_content sample_post(const std::string& channel, date::sys_seconds now) {
-  auto today = format_iso_date(date::local_days{date::floor<date::days>(now).time_since_epoch()});
-  return {fmt::format("herald-test/{}/0d/{}", today, channel),
-          "herald-test",
+  post_key key{"herald-test", date::local_days{date::floor<date::days>(now).time_since_epoch()}, {}, channel};
+  auto today = format_iso_date(key.start);
+  return {key.str(),
+          key.event,
           "herald test post",
           fmt::format("This is a test post from herald to the channel '{}'. If you can read it, the channel works.",
                       channel),

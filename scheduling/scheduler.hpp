@@ -35,12 +35,13 @@
 #include "calendar/plan.hpp"
 #include "journal/journal.hpp"
 #include "messaging/delivery_outcome.hpp"
+#include "scheduling/delivery_defaults.hpp"
 
 namespace herald {
 
 struct schedule_policy {
-  std::chrono::seconds catch_up{12 * 3600};  ///< config catch_up
-  int attempts = 8;                          ///< delivery.attempts: attempts per post, the first included
+  std::chrono::seconds catch_up{delivery_defaults::catch_up};  ///< config catch_up
+  int attempts = delivery_defaults::attempts;  ///< delivery.attempts: attempts per post, the first included
 };
 
 struct scheduled_action {

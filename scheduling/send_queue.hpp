@@ -20,6 +20,7 @@
 #include <date/date.h>
 
 #include "messaging/post_content.hpp"
+#include "scheduling/delivery_defaults.hpp"
 #include "scheduling/rate_limiter.hpp"
 
 namespace herald {
@@ -34,7 +35,7 @@ class send_queue {
   };
 
   /// REQUIRES: rate_per_second > 0, max_in_flight >= 1.
-  explicit send_queue(double rate_per_second, int max_in_flight = 4);
+  explicit send_queue(double rate_per_second, int max_in_flight = delivery_defaults::in_flight_per_channel);
 
   /// Queues `j` behind its channel's waiting posts; false (and nothing
   /// changes) when its key is already waiting or in flight.

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "calendar/diagnostic.hpp"
+#include "scheduling/delivery_defaults.hpp"
 
 namespace herald {
 
@@ -23,32 +24,60 @@ struct secret_ref {
   std::string value;  ///< the literal, or the variable / path / credential name
 };
 
+/// `type: slack` and `type: teams`: a post to an incoming-webhook URL.
+struct slack_channel {
+  secret_ref url;
+};
+struct teams_channel {
+  secret_ref url;
+};
+
+/// `type: email`: one message per post, submitted over SMTP.
+struct email_channel {
+  enum class tls_mode { starttls, tls, none };
+  std::string server;  ///< smtp://host:port or smtps://host
+  tls_mode tls = tls_mode::starttls;
+  std::string username;
+  std::optional<secret_ref> password;
+  std::string from;
+  std::vector<std::string> to;
+};
+
+/// `type: webhook`: the post as JSON to a URL, with headers of its own.
+struct webhook_channel {
+  secret_ref url;
+  std::vector<std::pair<std::string, secret_ref>> headers;
+};
+
+/// `type: console`: the post as a JSON line on standard output.
+struct console_channel {};
+
+/// `type: file`: the post as a JSON line appended to a file.
+struct file_channel {
+  std::string path;  ///< resolved against the config's folder
+};
+
+/// What a channel is, with the fields of that kind only.
+using channel_kind =
+    std::variant<slack_channel, teams_channel, email_channel, webhook_channel, console_channel, file_channel>;
+
 struct channel_config {
   std::string name;
-  std::string type;  ///< slack, teams, email, webhook, console, file
   source_mark mark;
-  std::optional<secret_ref> url;                            ///< slack, teams, webhook
-  std::vector<std::pair<std::string, secret_ref>> headers;  ///< webhook
-  std::string server;                                       ///< email: smtp://host:port or smtps://
-  std::string tls = "starttls";                             ///< email: starttls | tls | none
-  std::string username;                                     ///< email
-  std::optional<secret_ref> password;                       ///< email
-  std::string from;                                         ///< email
-  std::vector<std::string> to;                              ///< email
-  std::string path;                                         ///< file
+  channel_kind kind;
 };
 
 struct delivery_config {
-  std::chrono::seconds timeout{10};
-  int attempts = 8;
-  double rate_per_second = 1.0;
+  std::chrono::seconds timeout{delivery_defaults::timeout};
+  int attempts = delivery_defaults::attempts;
+  double rate_per_second = delivery_defaults::rate_per_second;
 };
 
 struct config {
   std::string file;
   std::vector<std::string> calendars;  ///< paths, resolved against the config's folder
   std::string state_dir;               ///< "" until the daemon applies its default
-  std::chrono::seconds catch_up{12 * 3600};
+  std::chrono::seconds catch_up{delivery_defaults::catch_up};
   delivery_config delivery;
   std::vector<channel_config> channels;
   std::optional<std::string> http_listen;

@@ -74,23 +74,28 @@ std::string smtp_host(std::string_view server) {
   return std::string(rest.substr(0, rest.find(':')));
 }
 
-void check_email(yaml_ref node, channel_config& c, diagnostics_collector& out) {
-  require_keys(node, fmt::format("channel '{}'", c.name),
+email_channel read_email(yaml_ref node, const std::string& name, diagnostics_collector& out) {
+  require_keys(node, fmt::format("channel '{}'", name),
                std::array<required_key, 3>{{{"server", "e.g. server: smtp://mail.example.org:587"},
                                             {"from", "e.g. from: \"EDI Network <edi@example.org>\""},
                                             {"to", "e.g. to: [members@example.org]"}}},
                out);
+  email_channel c;
   c.server = read_string(node, "server", out);
-  if (auto tls = node.find("tls")) {
-    c.tls = read_string(node, "tls", out);
-    if (c.tls != "starttls" && c.tls != "tls" && c.tls != "none")
-      out.error(tls->mark(), fmt::format("unknown tls '{}'", c.tls), "use starttls, tls or none");
+  if (auto tls_node = node.find("tls")) {
+    auto tls = read_string(node, "tls", out);
+    if (tls == "tls")
+      c.tls = email_channel::tls_mode::tls;
+    else if (tls == "none")
+      c.tls = email_channel::tls_mode::none;
+    else if (tls != "starttls")
+      out.error(tls_node->mark(), fmt::format("unknown tls '{}'", tls), "use starttls, tls or none");
   }
   auto host = smtp_host(c.server);
   if (auto server = node.find("server"); server && host.empty())
     out.error(server->mark(), fmt::format("invalid SMTP server '{}'", c.server),
               "write e.g. smtp://mail.example.org:587 or smtps://mail.example.org");
-  else if (server && c.tls == "none" && !is_loopback_host(host))
+  else if (server && c.tls == email_channel::tls_mode::none && !is_loopback_host(host))
     out.error(node.find("tls")->mark(),
               "tls: none sends mail and passwords in the clear; it is allowed only to a loopback server",
               "use starttls (port 587) or tls (smtps://, port 465)");
@@ -100,6 +105,7 @@ void check_email(yaml_ref node, channel_config& c, diagnostics_collector& out) {
   if (auto to = node.find("to"))
     for (auto item : read_list(*to, "'to'", out))
       if (auto address = read_scalar(item, "an address", out)) c.to.emplace_back(*address);
+  return c;
 }
 
 // Relative paths in the config are relative to the config file's folder.
@@ -121,6 +127,59 @@ void hide_secret_lines(yaml_ref channel, diagnostics_collector& out) {
     if (auto value = channel.find(key)) hide(*value);
   if (auto headers = channel.find("headers"))
     for (auto& [name, value] : headers->entries()) hide(value);
+}
+
+// The url of a slack, teams or webhook channel.
+std::optional<secret_ref> read_url(yaml_ref node, const std::string& name, diagnostics_collector& out) {
+  require_keys(
+      node, fmt::format("channel '{}'", name),
+      std::array<required_key, 1>{{{"url", "the webhook URL, or {env: NAME} / {credential: NAME} to keep it secret"}}},
+      out);
+  auto url_node = node.find("url");
+  if (!url_node) return std::nullopt;
+  auto url = read_secret(*url_node, "'url'", out);
+  if (url && url->from == secret_ref::source::literal)
+    if (auto checked = check_post_url(url->value); !checked.ok())
+      out.error(url_node->mark(), fmt::format("the url of channel '{}' {}", name, checked.error()));
+  return url;
+}
+
+std::vector<std::pair<std::string, secret_ref>> read_headers(yaml_ref node, diagnostics_collector& out) {
+  std::vector<std::pair<std::string, secret_ref>> headers;
+  auto found = node.find("headers");
+  if (!found) return headers;
+  if (!found->is_mapping()) out.error(found->mark(), "'headers' must map header names to values");
+  for (auto& [name, value] : found->entries())
+    if (auto secret = read_secret(value, fmt::format("header '{}'", name.scalar()), out)) {
+      if (secret->from == secret_ref::source::literal && has_control_character(secret->value))
+        out.error(value.mark(), fmt::format("header '{}' holds a line break or control character", name.scalar()),
+                  "a header value is one line of text");
+      headers.emplace_back(std::string(name.scalar()), *secret);
+    }
+  return headers;
+}
+
+// The fields of a channel of type `type` (one of channel_types); nullopt
+// when one it needs is missing or wrong (the error is out already).
+std::optional<channel_kind> read_kind(std::string_view type, yaml_ref node, const std::string& name,
+                                      diagnostics_collector& out) {
+  std::optional<secret_ref> url;
+  if (type == "slack" || type == "teams" || type == "webhook") url = read_url(node, name, out);
+  // Headers are read whatever the type, so that their errors come beside
+  // the one check_keys gave for the key itself.
+  auto headers = read_headers(node, out);
+  if (type == "email") return read_email(node, name, out);
+  if (type == "file") {
+    require_keys(node, fmt::format("channel '{}'", name),
+                 std::array<required_key, 1>{{{"path", "e.g. path: outbox.jsonl"}}}, out);
+    auto path = read_string(node, "path", out);
+    return file_channel{path.empty() ? path : resolve_path(out.file(), path)};
+  }
+  if (type == "console") return console_channel{};
+  if (!url) return std::nullopt;
+  if (type == "slack") return slack_channel{std::move(*url)};
+  if (type == "teams") return teams_channel{std::move(*url)};
+  return webhook_channel{std::move(*url), std::move(headers)};
 }
 
 std::optional<channel_config> read_channel(yaml_ref key, yaml_ref node, diagnostics_collector& out) {
@@ -146,41 +205,17 @@ std::optional<channel_config> read_channel(yaml_ref key, yaml_ref node, diagnost
     out.error(node.mark(), fmt::format("{} has no 'type'", what), "use slack, teams, email, webhook, console or file");
     return std::nullopt;
   }
-  c.type = read_string(node, "type", out);
+  auto type_name = read_string(node, "type", out);
   std::vector<std::string_view> types(channel_types.begin(), channel_types.end());
-  if (std::find(types.begin(), types.end(), c.type) == types.end()) {
-    out.error(type->mark(), fmt::format("unknown channel type '{}'{}", c.type, did_you_mean(c.type, types)),
+  if (std::find(types.begin(), types.end(), type_name) == types.end()) {
+    out.error(type->mark(), fmt::format("unknown channel type '{}'{}", type_name, did_you_mean(type_name, types)),
               "use slack, teams, email, webhook, console or file");
     return std::nullopt;
   }
-  check_keys(node, what, keys_of(c.type), out);
-  if (c.type == "slack" || c.type == "teams" || c.type == "webhook") {
-    require_keys(node, what,
-                 std::array<required_key, 1>{
-                     {{"url", "the webhook URL, or {env: NAME} / {credential: NAME} to keep it secret"}}},
-                 out);
-    if (auto url = node.find("url")) {
-      c.url = read_secret(*url, "'url'", out);
-      if (c.url && c.url->from == secret_ref::source::literal)
-        if (auto checked = check_post_url(c.url->value); !checked.ok())
-          out.error(url->mark(), fmt::format("the url of channel '{}' {}", c.name, checked.error()));
-    }
-  }
-  if (auto headers = node.find("headers")) {
-    if (!headers->is_mapping()) out.error(headers->mark(), "'headers' must map header names to values");
-    for (auto& [name, value] : headers->entries())
-      if (auto secret = read_secret(value, fmt::format("header '{}'", name.scalar()), out)) {
-        if (secret->from == secret_ref::source::literal && has_control_character(secret->value))
-          out.error(value.mark(), fmt::format("header '{}' holds a line break or control character", name.scalar()),
-                    "a header value is one line of text");
-        c.headers.emplace_back(std::string(name.scalar()), *secret);
-      }
-  }
-  if (c.type == "email") check_email(node, c, out);
-  if (c.type == "file") {
-    require_keys(node, what, std::array<required_key, 1>{{{"path", "e.g. path: outbox.jsonl"}}}, out);
-    if (auto path = read_string(node, "path", out); !path.empty()) c.path = resolve_path(out.file(), path);
-  }
+  check_keys(node, what, keys_of(type_name), out);
+  auto kind = read_kind(type_name, node, c.name, out);
+  if (!kind) return std::nullopt;
+  c.kind = std::move(*kind);
   return c;
 }
 
@@ -203,12 +238,13 @@ std::variant<int, parse_error> parse_attempts(std::string_view text) {
 }
 
 // A timeout of 0 would mean "none" to curl: a peer that never answers
-// would hold its post in flight for ever. Above the 10 s SIGTERM drain, a
-// stop would cut posts off mid-flight (they go out once more on start).
+// would hold its post in flight for ever. Above the drain limit (10 s after
+// SIGTERM), a stop would cut posts off mid-flight (they go out once more on
+// start).
 std::variant<std::chrono::seconds, parse_error> parse_timeout(std::string_view text) {
   auto parsed = parse_duration(text);
   if (auto* t = std::get_if<std::chrono::seconds>(&parsed);
-      t && (*t < std::chrono::seconds{1} || *t > std::chrono::seconds{10}))
+      t && (*t < std::chrono::seconds{1} || *t > delivery_defaults::drain_limit))
     return parse_error{
         fmt::format("timeout '{}' is out of range", text), 0,
         "from 1s to 10s: herald waits 10 s for posts in flight when it stops, so a longer one could be cut off"};

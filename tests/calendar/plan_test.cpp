@@ -1,3 +1,4 @@
+#include <fmt/format.h>
 #include <catch2/catch.hpp>
 
 #include "calendar/plan.hpp"
@@ -132,4 +133,28 @@ events:
   CHECK(format_local_instant(*cal.zone, p.posts[0].due) == "2026-03-28T09:00:00+00:00");
   CHECK(format_local_instant(*cal.zone, p.posts[1].due) == "2026-03-29T09:00:00+01:00");
   CHECK(format_utc_instant(p.posts[1].due) == "2026-03-29T08:00:00Z");
+}
+
+TEST_CASE("plan: a post's key on another channel changes the channel only", "[plan]") {
+  auto cal = load_ok(inwed);
+  auto p = plan_window(cal, day(2027, 5, 1), day(2027, 7, 29));
+  REQUIRE(p.posts.size() == 3);
+  CHECK(p.posts[0].key_on("my-channel") == "inwed/2027-06-23/-28d/my-channel");
+  CHECK(p.posts[2].key_on(cal.channels[p.posts[2].channel]) == p.posts[2].key());
+}
+
+TEST_CASE("plan: every built-in variable renders its own fact", "[plan]") {
+  std::string message;
+  for (auto name : builtin_variables)
+    message += name == "tags" ? "tags={{#tags}}{{.}},{{/tags}}|" : fmt::format("{0}={{{{{0}}}}}|", name);
+  auto yaml = std::string(inwed);
+  yaml.replace(yaml.find("Thank you to everyone who joined {{title}} {{hashtag}}."), 55, message);
+  auto cal = load_ok(yaml);
+  auto p = plan_window(cal, day(2027, 6, 24), day(2027, 6, 24));
+  REQUIRE(p.posts.size() == 1);
+  CHECK(render_post(cal, p.posts[0]).text ==
+        "id=inwed|title=International Women in Engineering Day|description=Celebrating women engineers worldwide.|"
+        "url=https://www.inwed.org.uk/|tags=gender,engineering,|date=Wednesday 23 June 2027|"
+        "end_date=Wednesday 23 June 2027|date_iso=2027-06-23|end_date_iso=2027-06-23|year=2027|days_until=-1|"
+        "relative=yesterday|");
 }

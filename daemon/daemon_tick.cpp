@@ -1,0 +1,120 @@
+// herald run, the loop's work: plan the calendars, ask the scheduler what
+// is due, carry it out (sends go to the sender, daemon/sender.hpp), and
+// sleep on the wall-clock timer (daemon/clock_watch.hpp). Lifecycle:
+// daemon_loop.cpp.
+#include <algorithm>
+#include <set>
+#include <span>
+
+#include <boost/asio/post.hpp>
+
+#include "daemon/daemon_loop_impl.hpp"
+#include "scheduling/post_builder.hpp"
+#include "text/instant_format.hpp"
+
+namespace herald {
+
+// `back`: how far before now posts are planned; catch_up normally, longer
+// after a start, a suspend or a clock step, so what came due meanwhile is
+// recorded missed (docs/daemon.md "Delivery rules") rather than silently left out.
+void daemon_loop::impl::replan(date::sys_seconds now, std::chrono::seconds back) {
+  plan = plan_calendars(sources->calendars, now, std::max(back, policy.catch_up));
+  give_up_unplanned(now);
+}
+
+// A pending row (waiting for a retry, or interrupted) that the plan no
+// longer holds was removed from the calendar by an edit, or its window
+// closed: decide() never sees it again, so it is given up here rather than
+// left pending for ever. History stays; the post is not sent.
+void daemon_loop::impl::give_up_unplanned(date::sys_seconds now) {
+  auto pending = store->entries_in(post_state::pending);
+  if (!pending.ok()) return guard->failed("reading pending posts", pending.error());
+  if (pending.value().empty()) return;
+  std::set<std::string, std::less<>> planned;
+  for (const auto& post : plan.posts) planned.insert(post.key());
+  for (const auto& row : pending.value()) {
+    // A row due after the plan's reach (a clock far behind) may be planned later.
+    if (planned.contains(row.key) || row.due >= plan.covers_until) continue;
+    auto reason = row.due + policy.catch_up < now ? "its window closed" : "it is no longer in the calendar";
+    auto recorded = store->record_failed(row.key, now, fmt::format("{}; not sent", reason));
+    if (!recorded.ok()) return guard->failed("recording a post given up", recorded.error());
+    log.notice(fmt::format("gave up {} to '{}': {}", row.key, row.channel, reason));
+  }
+}
+
+void daemon_loop::impl::request_tick() {
+  if (tick_posted || stopping) return;
+  tick_posted = true;
+  boost::asio::post(io, [this] { tick(); });
+}
+
+// The heart of the loop: decide what is due, carry it out, sleep until the
+// next instant anything can change.
+void daemon_loop::impl::tick() {
+  tick_posted = false;
+  if (stopping) return;
+  auto now = current_time();
+  if (now >= plan.replan_at) replan(now, policy.catch_up);
+  clock->ticked(now);
+  auto decided = decide(
+      plan.posts, [this](std::string_view key) { return guard->lookup(key); }, now, policy);
+  for (const auto& action : decided.actions) carry_out(action, now);
+  out->dispatch();
+  clock->arm(decided.wake, plan.replan_at, now);
+  update_status(now);
+}
+
+void daemon_loop::impl::carry_out(const scheduled_action& action, date::sys_seconds now) {
+  const auto& post = *action.post;
+  const auto& channel = post.cal->channels[post.channel];
+  const auto& event = post.cal->events[post.event].id;
+  switch (action.what) {
+    case scheduled_action::kind::send:
+      out->enqueue({make_post_content(post), post.due});
+      break;
+    case scheduled_action::kind::miss: {
+      auto recorded = store->record_missed(action.key, post.due, channel, event, now);
+      if (!recorded.ok()) return guard->failed("recording a missed post", recorded.error());
+      log.warning(fmt::format("missed {}: it was due at {}, longer ago than catch_up allows; it is not sent",
+                              action.key, format_utc_instant(post.due)));
+      break;
+    }
+    case scheduled_action::kind::give_up: {
+      auto recorded = store->record_failed(action.key, now, action.reason);
+      if (!recorded.ok()) return guard->failed("recording a failed post", recorded.error());
+      log.error(fmt::format("failed {} to '{}': {}", action.key, channel, action.reason));
+      break;
+    }
+  }
+}
+
+// The wake-up: a clock step of a second or more plans again first, reaching
+// back over what the step skipped.
+void daemon_loop::impl::woke(bool clock_stepped) {
+  if (clock_stepped) {
+    auto now = current_time();
+    replan(now, clock->back_after_step(now, policy.catch_up));
+  }
+  tick();
+}
+
+// STATUS= names the next post (docs/daemon.md), for `systemctl status herald`.
+// Sent only when it changes, which sends do not: sd_notify blocks when
+// systemd's socket queue is full, so one message per post would be a risk.
+void daemon_loop::impl::update_status(date::sys_seconds now) {
+  std::string status = "no post planned in the coming weeks";
+  auto first_future = std::upper_bound(plan.posts.begin(), plan.posts.end(), now,
+                                       [](date::sys_seconds t, const planned_post& post) { return t < post.due; });
+  for (const auto& post : std::span(first_future, plan.posts.end())) {
+    auto key = post.key();
+    auto row = store->find(key);
+    if (row.ok() && row.value() && is_final(row.value()->state)) continue;
+    status = fmt::format("next: {} at {}", key, format_local_instant(*post.cal->zone, post.due));
+    break;
+  }
+  if (status == last_status) return;
+  last_status = status;
+  notifier.status(status);
+}
+
+}  // namespace herald

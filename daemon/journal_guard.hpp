@@ -1,0 +1,84 @@
+#pragma once
+// The daemon's hold on the journal (docs/daemon.md "When the journal itself
+// fails"): the journal interface, the pause after a failure, and the
+// outcomes the journal could not take yet.
+//
+// - failed() logs a failed journal call and pauses the journal for `pause`
+//   (30 s on the env's monotonic clock). While paused, callers do not touch
+//   the journal: each failing call may wait out SQLite's busy timeout, with
+//   the loop blocked. When the pause ends, the resume handler runs: it
+//   writes the kept outcomes and decides again.
+// - lookup() is decide()'s view of the journal: a row it cannot read (or a
+//   paused journal) answers "in flight", so nothing that might have been
+//   sent is sent.
+// - keep() holds an outcome that could not be recorded (a sent post must
+//   reach the journal, or a restart would send it again); its key stays in
+//   flight in the send queue until take_unrecorded() hands it back.
+//
+// Used from the io_context's thread only. Not copyable.
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "daemon/env.hpp"
+#include "daemon/logger.hpp"
+#include "journal/journal.hpp"
+#include "messaging/delivery_outcome.hpp"
+
+namespace herald {
+
+/// One attempt in flight: what its outcome needs to be recorded.
+struct attempt {
+  std::string key, channel, event;
+  date::sys_seconds due;
+};
+
+class journal_guard {
+ public:
+  /// How long to wait before trying again when the journal itself failed.
+  static constexpr std::chrono::seconds pause{30};
+
+  using unrecorded_outcome = std::pair<attempt, delivery_outcome>;
+
+  /// `resumed` runs on the io_context when a pause ends.
+  journal_guard(journal& store, env& environment, boost::asio::io_context& io, logger& log,
+                std::function<void()> resumed);
+
+  journal& store() { return store_; }
+  bool paused() const { return paused_; }
+
+  /// Logs "`what`: `error`; trying again in 30 s" and pauses the journal
+  /// (unless it is paused already).
+  void failed(std::string_view what, const std::string& error);
+  /// Ends a pause now, without the resume handler (the last try of a stop).
+  void resume_now();
+
+  /// The row for `key`, null when herald never saw it, or an in_flight
+  /// stand-in when the journal is paused or cannot be read. Valid until the
+  /// next lookup.
+  const journal_entry* lookup(std::string_view key);
+
+  /// Keeps an outcome the journal did not take, to be written again.
+  void keep(attempt a, delivery_outcome outcome);
+  /// The kept outcomes, oldest first; none are kept after this.
+  std::vector<unrecorded_outcome> take_unrecorded();
+  std::size_t unrecorded() const { return unrecorded_.size(); }
+
+ private:
+  journal& store_;
+  env& env_;
+  logger& log_;
+  std::function<void()> resumed_;
+  std::unique_ptr<steady_timer> timer_;
+  bool paused_ = false;
+  std::optional<journal_entry> looked_up_;
+  std::vector<unrecorded_outcome> unrecorded_;
+};
+
+}  // namespace herald

@@ -1,0 +1,162 @@
+// The send loop: queue → journal → channel → journal. Its order is the
+// exactly-once guard of docs/daemon.md "Delivery rules".
+#include "daemon/sender.hpp"
+
+#include <fmt/format.h>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+
+#include "scheduling/delivery_defaults.hpp"
+#include "text/instant_format.hpp"
+
+namespace herald {
+
+sender::sender(boost::asio::io_context& io, env& environment, logger& log, journal_guard& guard,
+               curl_transport& transport, settings how, hooks to_loop)
+    : io_(io),
+      env_(environment),
+      log_(log),
+      guard_(guard),
+      transport_(transport),
+      settings_(how),
+      hooks_(std::move(to_loop)),
+      queue_(how.rate_per_second, delivery_defaults::in_flight_per_channel),
+      pacing_(environment.make_steady_timer(io)),
+      random_(environment.random_seed()) {}
+
+void sender::use(std::shared_ptr<const loaded_sources> sources, const schedule_policy& policy) {
+  sources_ = std::move(sources);
+  policy_ = policy;
+}
+
+void sender::enqueue(send_queue::job job) {
+  if (!queue_.contains(job.content.key)) queue_.push(std::move(job));
+}
+
+void sender::drop_waiting() { queue_.drop_waiting(); }
+
+std::size_t sender::stop() {
+  stopping_ = true;
+  queue_.drop_waiting();
+  pacing_->cancel();
+  return queue_.in_flight();
+}
+
+std::size_t sender::in_flight() const { return queue_.in_flight(); }
+
+void sender::request_dispatch() {
+  if (dispatch_posted_) return;
+  dispatch_posted_ = true;
+  boost::asio::post(io_, [this] {
+    dispatch_posted_ = false;
+    dispatch();
+  });
+}
+
+void sender::dispatch() {
+  if (stopping_) return;
+  auto ready = queue_.take_ready(env_.steady_now());
+  for (auto& job : ready.start) start(std::move(job));
+  if (!ready.next) return;
+  pacing_->wait_until(*ready.next, [this] { dispatch(); });
+}
+
+// The journal first, then the channel: once begin_attempt has returned the
+// attempt is on disk, so a crash after this point can only cause one more
+// copy, never a lost record (docs/daemon.md "Delivery rules").
+void sender::start(send_queue::job job) {
+  const auto& content = job.content;
+  attempt a{content.key, content.channel, content.event, job.due};
+  auto now = env_.now_seconds();
+  if (now > job.due + policy_.catch_up) {  // it waited in the queue past its window
+    queue_.finished(a.key);
+    hooks_.want_tick();
+    return;
+  }
+  if (guard_.paused()) {  // the tick after the pause queues it again
+    queue_.finished(a.key);
+    return;
+  }
+  auto began = guard_.store().begin_attempt(a.key, a.due, a.channel, a.event, now);
+  if (!began.ok() || began.value() == journal_change::refused) {
+    queue_.finished(a.key);
+    if (!began.ok()) guard_.failed("recording an attempt", began.error());
+    return;
+  }
+  auto channel = sources_->channels.find(a.channel);
+  if (channel == sources_->channels.end()) {  // load_sources checks every step's channel; kept as a guard
+    finished(a, {delivery_outcome::kind::permanent, std::nullopt, "no such channel in the config"});
+    return;
+  }
+  if (settings_.dry_run) {
+    log_.info(fmt::format("dry run: would send {} to '{}' ({})", a.key, a.channel, channel->second.describe()));
+    finished(a, {delivery_outcome::kind::sent, std::nullopt, "dry run"});
+    return;
+  }
+  channel->second.deliver(content, transport_, *settings_.console, now,
+                          [this, a, keep = sources_](const delivery_outcome& outcome) { finished(a, outcome); });
+}
+
+void sender::finished(const attempt& a, const delivery_outcome& outcome) {
+  // While the journal is paused, trying would only wait out SQLite's busy
+  // timeout again, with the loop blocked: keep the outcome for the retry.
+  if (guard_.paused() || !record_outcome(a, outcome)) {
+    guard_.keep(a, outcome);  // its key stays in flight until recorded
+    return;
+  }
+  queue_.finished(a.key);
+  if (stopping_ && queue_.in_flight() == 0) {
+    hooks_.drained();
+    return;
+  }
+  request_dispatch();
+}
+
+// False when the journal refused to take it (logged; try again later).
+bool sender::record_outcome(const attempt& a, const delivery_outcome& outcome) {
+  auto now = env_.now_seconds();
+  if (!outcome.sent()) return record_failure(a, outcome, now);
+  auto recorded = guard_.store().record_sent(a.key, now);
+  if (!recorded.ok()) {
+    guard_.failed(fmt::format("recording that {} was sent", a.key), recorded.error());
+    return false;
+  }
+  if (!settings_.dry_run) log_.info(fmt::format("sent {} to '{}': {}", a.key, a.channel, outcome.detail));
+  return true;
+}
+
+bool sender::record_failure(const attempt& a, const delivery_outcome& outcome, date::sys_seconds now) {
+  auto& store = guard_.store();
+  auto row = store.find(a.key);
+  if (!row.ok()) {
+    guard_.failed("reading a post", row.error());
+    return false;
+  }
+  int attempts = row.value() ? row.value()->attempts : 1;
+  std::uniform_real_distribution<double> jitter(0.0, 1.0);
+  auto decision = after_failure(outcome, attempts, a.due, now, policy_, jitter(random_));
+  if (decision.next_try) {
+    auto recorded = store.record_retry(a.key, now, *decision.next_try, decision.reason);
+    if (!recorded.ok()) {
+      guard_.failed("recording a retry", recorded.error());
+      return false;
+    }
+    log_.warning(fmt::format("{} to '{}' did not go out ({}); trying again at {} (attempt {} of {})", a.key, a.channel,
+                             decision.reason, format_utc_instant(*decision.next_try), attempts + 1, policy_.attempts));
+    hooks_.want_tick();  // the retry may come before the armed wake-up
+    return true;
+  }
+  auto recorded = store.record_failed(a.key, now, decision.reason);
+  if (!recorded.ok()) {
+    guard_.failed("recording a failed post", recorded.error());
+    return false;
+  }
+  log_.error(fmt::format("failed {} to '{}': {}", a.key, a.channel, decision.reason));
+  return true;
+}
+
+void sender::record_unrecorded() {
+  for (const auto& [a, outcome] : guard_.take_unrecorded()) finished(a, outcome);
+}
+
+}  // namespace herald

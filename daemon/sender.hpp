@@ -1,0 +1,86 @@
+#pragma once
+// The daemon's sending half (docs/daemon.md "Delivery rules"): posts the
+// tick decided to send go into the send queue; the queue starts them as
+// the rate and the in-flight limits allow; each start records the attempt
+// in the journal first, then hands the post to its channel; each outcome
+// is recorded (sent, a retry, or failed) through the journal guard, which
+// keeps it for later when the journal cannot take it.
+//
+// It asks the loop for a new tick (`want_tick`) when what it learnt may
+// change what is due, and tells it when a stop has drained the last post
+// (`drained`). Used from the io_context's thread only. Not copyable.
+
+#include <cstddef>
+#include <functional>
+#include <iosfwd>
+#include <memory>
+#include <random>
+
+#include "daemon/env.hpp"
+#include "daemon/journal_guard.hpp"
+#include "daemon/loaded_sources.hpp"
+#include "daemon/logger.hpp"
+#include "messaging/curl_transport.hpp"
+#include "scheduling/scheduler.hpp"
+#include "scheduling/send_queue.hpp"
+
+namespace herald {
+
+class sender {
+ public:
+  struct settings {
+    double rate_per_second = 1;
+    bool dry_run = false;             ///< log what would be sent; contact no channel
+    std::ostream* console = nullptr;  ///< where console channels print
+  };
+  struct hooks {
+    std::function<void()> want_tick;  ///< something that may change what is due
+    std::function<void()> drained;    ///< stopping, and nothing is in flight any more
+  };
+
+  sender(boost::asio::io_context& io, env& environment, logger& log, journal_guard& guard, curl_transport& transport,
+         settings how, hooks to_loop);
+  sender(const sender&) = delete;
+  sender& operator=(const sender&) = delete;
+
+  /// The load and policy posts are sent with from now on (start, reload).
+  void use(std::shared_ptr<const loaded_sources> sources, const schedule_policy& policy);
+
+  /// Queues `job` unless its key is waiting or in flight already.
+  void enqueue(send_queue::job job);
+  /// Starts what the queue lets start now, and paces the rest.
+  void dispatch();
+  /// Drops the posts waiting (a reload decides them again).
+  void drop_waiting();
+  /// A stop: nothing more starts; `drained` is called when the last post in
+  /// flight is recorded. Returns how many are in flight.
+  std::size_t stop();
+  std::size_t in_flight() const;
+
+  /// Writes the outcomes the journal guard kept, as they came.
+  void record_unrecorded();
+
+ private:
+  void request_dispatch();
+  void start(send_queue::job job);
+  void finished(const attempt& a, const delivery_outcome& outcome);
+  bool record_outcome(const attempt& a, const delivery_outcome& outcome);
+  bool record_failure(const attempt& a, const delivery_outcome& outcome, date::sys_seconds now);
+
+  boost::asio::io_context& io_;
+  env& env_;
+  logger& log_;
+  journal_guard& guard_;
+  curl_transport& transport_;
+  settings settings_;
+  hooks hooks_;
+  send_queue queue_;
+  std::unique_ptr<steady_timer> pacing_;
+  std::shared_ptr<const loaded_sources> sources_;
+  schedule_policy policy_;
+  std::mt19937_64 random_;
+  bool dispatch_posted_ = false;
+  bool stopping_ = false;
+};
+
+}  // namespace herald

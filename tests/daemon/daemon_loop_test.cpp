@@ -1,0 +1,360 @@
+// The daemon's loop in-process (docs/daemon.md): the whole loop on a
+// manual clock (support/manual_env.hpp) and a journal that fails on cue
+// (support/faulty_journal.hpp, the real SQLite journal underneath), so
+// every path of "When the journal itself fails" runs without sleeping.
+// Posts go to a console channel (printed into a string) or to a real HTTP
+// peer on 127.0.0.1; waits for that peer are on a condition with a
+// real-time deadline, never a fixed sleep.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <date/date.h>
+#include <fmt/format.h>
+#include <boost/asio/io_context.hpp>
+
+#include "daemon/daemon_loop.hpp"
+#include "support/faulty_journal.hpp"
+#include "support/http_test_server.hpp"
+#include "support/manual_env.hpp"
+#include "support/temp_dir.hpp"
+
+using namespace herald;
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+using call = test::faulty_journal::call;
+
+namespace {
+
+constexpr date::sys_days day{date::year{2030} / 3 / 4};
+
+date::sys_seconds at(std::chrono::hours h, std::chrono::minutes m, std::chrono::seconds s = 0s) {
+  return day + h + m + s;
+}
+
+struct post_spec {
+  std::string id;
+  date::sys_days on = day;
+  std::string time = "12:00";
+  std::string channel = "out";
+
+  std::string key() const { return fmt::format("{}/{}/0d/{}", id, date::format("%F", on), channel); }
+};
+
+std::string calendar_yaml(const std::vector<post_spec>& posts) {
+  std::string yaml = "version: 1\ntimezone: UTC\nevents:\n";
+  for (const auto& p : posts)
+    yaml += fmt::format(
+        "  - id: {}\n    title: Event {}\n    dates: [{}]\n"
+        "    steps:\n      - at: 0\n        time: \"{}\"\n        channels: [{}]\n"
+        "        message: \"{{{{title}}}} is on {{{{date}}}}.\"\n",
+        p.id, p.id, date::format("%F", p.on), p.time, p.channel);
+  return yaml;
+}
+
+/// herald.yaml, calendar.yaml and a state dir in a temporary directory; the
+/// loop on a manual clock starting at 11:59 on `day`, with a console
+/// channel `out` and a webhook channel `hook` to a local HTTP peer.
+struct loop_fixture {
+  test::temp_dir dir{"herald-loop"};
+  test::http_test_server sink;
+  fs::path config = dir / "herald.yaml";
+  fs::path calendar = dir / "calendar.yaml";
+  test::manual_env env{at(11h, 59min)};
+  std::ostringstream log_text;
+  std::ostringstream console;
+  logger log{log_text, false, [this] { return env.wall_now(); }};
+  service_notifier notifier;
+  test::faulty_journal* store = nullptr;  // owned by the loop
+  std::optional<daemon_loop> loop;
+
+  explicit loop_fixture(const std::vector<post_spec>& posts) {
+    std::ofstream(config) << fmt::format(
+        "version: 1\ncalendar: calendar.yaml\nstate_dir: {}\ncatch_up: 3d\n"
+        "delivery: {{timeout: 10s, attempts: 3, rate: 100/s}}\n"
+        "channels:\n  out: {{type: console}}\n  hook: {{type: webhook, url: \"{}\"}}\n",
+        (dir / "state").string(), sink.url("/hook"));
+    std::ofstream(calendar) << calendar_yaml(posts);
+  }
+
+  /// Starts the loop; REQUIREs that it started.
+  void start() {
+    daemon_options options{config.string(), false, &console,
+                           [this](const fs::path& path, bool) -> result<std::unique_ptr<journal>> {
+                             auto opened = test::faulty_journal::open(path, env);
+                             if (!opened.ok()) return failure{opened.error()};
+                             store = opened.value().get();
+                             return std::unique_ptr<journal>(std::move(opened.value()));
+                           }};
+    loop.emplace(std::move(options), env, log, notifier);
+    auto status = loop->start();
+    INFO(log_text.str());
+    REQUIRE(status == 0);
+  }
+
+  boost::asio::io_context& io() { return loop->io(); }
+  /// Runs what is ready now.
+  void settle() { io().poll(); }
+  /// The clock moves on by `how_long`, a second at a time, the loop
+  /// handling each second as it comes.
+  void pass(std::chrono::seconds how_long) {
+    for (auto s = 0s; s < how_long; s += 1s) {
+      env.advance(1s);
+      settle();
+    }
+  }
+  /// The clock moves to `instant` a second at a time.
+  void pass_to(date::sys_seconds instant) { pass(instant - env.now_seconds()); }
+  /// Runs the loop in real time until `done` holds (for the HTTP peer);
+  /// false after 10 s.
+  bool run_until(const std::function<bool()>& done) {
+    auto limit = std::chrono::steady_clock::now() + 10s;
+    while (!done()) {
+      if (io().stopped() || std::chrono::steady_clock::now() > limit) return false;
+      io().run_for(5ms);
+    }
+    return true;
+  }
+
+  /// The row for `key` as the real journal holds it.
+  std::optional<journal_entry> row(const std::string& key) {
+    auto found = store->real().find(key);
+    REQUIRE(found.ok());
+    return found.value();
+  }
+  post_state state_of(const std::string& key) {
+    auto found = row(key);
+    REQUIRE(found);
+    return found->state;
+  }
+  /// How many times the console channel printed `key`.
+  int printed(const std::string& key) const {
+    int count = 0;
+    std::istringstream lines(console.str());
+    for (std::string line; std::getline(lines, line);)
+      if (line.find(fmt::format("\"{}\"", key)) != std::string::npos) ++count;
+    return count;
+  }
+  bool logged(std::string_view text) const { return log_text.str().find(text) != std::string::npos; }
+};
+
+}  // namespace
+
+TEST_CASE("daemon_loop: a post goes out once, at its due instant", "[daemon_loop]") {
+  // Given a post due at 12:00 and the clock at 11:59, then nothing goes out
+  // before 12:00, it goes out at 12:00, recorded sent then, and never again.
+  post_spec post{"e1"};
+  loop_fixture f({post});
+  f.start();
+  CHECK(f.logged(fmt::format("next: {}", post.key())));
+  f.pass(59s);
+  CHECK(f.printed(post.key()) == 0);
+  CHECK_FALSE(f.row(post.key()));
+  f.pass(1s);
+  CHECK(f.printed(post.key()) == 1);
+  CHECK(f.state_of(post.key()) == post_state::sent);
+  CHECK(f.row(post.key())->sent_at == at(12h, 0min));
+  f.pass(10min);
+  CHECK(f.printed(post.key()) == 1);
+  CHECK(f.store->applied(call::begin_attempt) == 1);
+}
+
+TEST_CASE("daemon_loop: on start, posts due within catch_up go out and older ones are recorded missed",
+          "[daemon_loop]") {
+  // Given a fresh journal, a post due yesterday (inside catch_up, 3 days) and
+  // one due 5 days ago (outside it), then the first goes out at start and
+  // the second is recorded missed, never sent.
+  post_spec recent{"recent", day - date::days{1}};
+  post_spec old{"old", day - date::days{5}};
+  loop_fixture f({recent, old});
+  f.start();
+  f.settle();
+  CHECK(f.printed(recent.key()) == 1);
+  CHECK(f.state_of(recent.key()) == post_state::sent);
+  CHECK(f.printed(old.key()) == 0);
+  CHECK(f.state_of(old.key()) == post_state::missed);
+  CHECK(f.logged(fmt::format("missed {}", old.key())));
+}
+
+TEST_CASE("daemon_loop: a step of the wall clock plans again and sends what came due", "[daemon_loop]") {
+  // Given a post due at 14:00 and the clock at 11:59, when the wall clock is
+  // set to 14:30, then the step is logged and the post goes out at once.
+  post_spec post{"e1", day, "14:00"};
+  loop_fixture f({post});
+  f.start();
+  f.pass(5s);
+  CHECK(f.printed(post.key()) == 0);
+  f.env.set_wall(at(14h, 30min));
+  f.settle();
+  CHECK(f.logged("the wall clock moved +9055.0 s"));
+  CHECK(f.printed(post.key()) == 1);
+  CHECK(f.state_of(post.key()) == post_state::sent);
+}
+
+TEST_CASE("daemon_loop: begin_attempt fails: the post is not sent, and goes out after the pause", "[daemon_loop]") {
+  // Given begin_attempt failing once at 12:00, then nothing is sent (nothing
+  // goes out before its attempt is on disk), and after the 30 s pause the
+  // post is decided again and goes out once.
+  post_spec post{"e1"};
+  loop_fixture f({post});
+  f.start();
+  f.store->fail_next(call::begin_attempt);
+  f.pass_to(at(12h, 0min));
+  CHECK(f.printed(post.key()) == 0);
+  CHECK_FALSE(f.row(post.key()));
+  CHECK(f.logged("recording an attempt: journal"));
+  CHECK(f.logged("database is locked; trying again in 30 s"));
+  f.pass(29s);
+  CHECK(f.printed(post.key()) == 0);
+  f.pass(1s);
+  CHECK(f.printed(post.key()) == 1);
+  CHECK(f.state_of(post.key()) == post_state::sent);
+  CHECK(f.row(post.key())->attempts == 1);
+}
+
+TEST_CASE("daemon_loop: record_sent fails: the outcome is kept, written after the pause, never sent twice",
+          "[daemon_loop]") {
+  // Given record_sent failing once after the channel accepted the post, then
+  // the row stays in flight through the pause (so no tick sends it again),
+  // and after 30 s the kept outcome is written: sent, once.
+  post_spec post{"e1"};
+  loop_fixture f({post});
+  f.start();
+  f.store->fail_next(call::record_sent);
+  f.pass_to(at(12h, 0min));
+  CHECK(f.printed(post.key()) == 1);
+  CHECK(f.state_of(post.key()) == post_state::in_flight);
+  CHECK(f.logged(fmt::format("recording that {} was sent", post.key())));
+  f.pass(29s);
+  CHECK(f.state_of(post.key()) == post_state::in_flight);
+  f.pass(1s);
+  CHECK(f.state_of(post.key()) == post_state::sent);
+  CHECK(f.row(post.key())->sent_at == at(12h, 0min, 30s));
+  f.pass(5min);
+  CHECK(f.printed(post.key()) == 1);
+  CHECK(f.store->applied(call::begin_attempt) == 1);
+  CHECK(f.store->applied(call::record_sent) == 1);
+}
+
+TEST_CASE("daemon_loop: record_retry fails: the retry is written after the pause and the post goes out once",
+          "[daemon_loop]") {
+  // Given the peer answering 503 once and record_retry failing once, then
+  // the retry is recorded after the pause, and at its next_try the post is
+  // sent again and recorded sent: two requests, one post.
+  post_spec post{"e1", day, "12:00", "hook"};
+  loop_fixture f({post});
+  f.sink.respond({503, {}, "busy"});
+  f.start();
+  f.store->fail_next(call::record_retry);
+  f.pass_to(at(12h, 0min));
+  REQUIRE(f.run_until([&] { return f.logged("recording a retry: journal"); }));
+  CHECK(f.state_of(post.key()) == post_state::in_flight);
+  f.pass(30s);
+  REQUIRE(f.state_of(post.key()) == post_state::pending);
+  auto next_try = f.row(post.key())->next_try;
+  REQUIRE(next_try);
+  CHECK(*next_try > at(12h, 0min, 30s));
+  f.pass_to(*next_try);
+  REQUIRE(f.run_until([&] { return f.state_of(post.key()) == post_state::sent; }));
+  CHECK(f.sink.requests().size() == 2);
+  CHECK(f.row(post.key())->attempts == 2);
+}
+
+TEST_CASE("daemon_loop: record_failed fails: the failure is written after the pause", "[daemon_loop]") {
+  // Given the peer refusing the post (400, permanent) and record_failed
+  // failing once, then the post stays in flight through the pause, is
+  // recorded failed after it, and is not sent again.
+  post_spec post{"e1", day, "12:00", "hook"};
+  loop_fixture f({post});
+  f.sink.respond({400, {}, "no"});
+  f.start();
+  f.store->fail_next(call::record_failed);
+  f.pass_to(at(12h, 0min));
+  REQUIRE(f.run_until([&] { return f.logged("recording a failed post: journal"); }));
+  CHECK(f.state_of(post.key()) == post_state::in_flight);
+  f.pass(30s);
+  CHECK(f.state_of(post.key()) == post_state::failed);
+  f.pass(2min);
+  CHECK(f.sink.requests().size() == 1);
+}
+
+TEST_CASE("daemon_loop: a journal locked for 95 s: nothing goes out until it is back, then once", "[daemon_loop]") {
+  // Given the journal locked from 11:59:30 for 95 s, then the post due at
+  // 12:00 is not sent while every call fails, and goes out once at the first
+  // pause's end after 12:01:05.
+  post_spec post{"e1"};
+  loop_fixture f({post});
+  f.start();
+  f.pass(30s);
+  f.store->lock_for(95s);
+  f.pass_to(at(12h, 1min, 5s));
+  CHECK(f.printed(post.key()) == 0);
+  CHECK(f.logged("reading a post: journal"));
+  f.pass(2min);
+  CHECK(f.printed(post.key()) == 1);
+  CHECK(f.state_of(post.key()) == post_state::sent);
+  CHECK(*f.row(post.key())->sent_at <= at(12h, 1min, 35s));
+}
+
+TEST_CASE("daemon_loop: a journal that disappears: nothing goes out, the loop keeps trying", "[daemon_loop]") {
+  // Given the journal failing every call (its disk gone) from 11:59:30, then
+  // the post due at 12:00 is not sent for as long as it is gone, the loop
+  // keeps running and trying, and once the journal is back the post goes out once.
+  post_spec post{"e1"};
+  loop_fixture f({post});
+  f.start();
+  f.pass(30s);
+  f.store->disappear();
+  f.pass(10min);
+  CHECK(f.printed(post.key()) == 0);
+  CHECK_FALSE(f.io().stopped());
+  CHECK(f.logged("disk I/O error; trying again in 30 s"));
+  auto failures = f.store->failures();
+  f.pass(1min);
+  CHECK(f.store->failures() > failures);  // tried again
+  f.store->clear();
+  f.pass(31s);
+  CHECK(f.printed(post.key()) == 1);
+  CHECK(f.state_of(post.key()) == post_state::sent);
+}
+
+TEST_CASE("daemon_loop: a stop while an outcome is unrecorded writes it once more before exit", "[daemon_loop]") {
+  // Given the post sent at 12:00 and its record_sent failed (kept in memory),
+  // when the loop is stopped (SIGTERM), then it waits for the drain, tries
+  // the journal once more and stops: recorded sent when the journal takes
+  // it; left in flight (sent at most once more on the next start) when not.
+  post_spec post{"e1"};
+  loop_fixture f({post});
+  f.start();
+  f.store->fail_next(call::record_sent);
+  f.pass_to(at(12h, 0min));
+  REQUIRE(f.state_of(post.key()) == post_state::in_flight);
+  SECTION("the journal takes it at the drain") {
+    f.loop->stop();
+    f.settle();
+    CHECK(f.logged("stopping on SIGTERM: 1 post(s) in flight"));
+    CHECK_FALSE(f.io().stopped());
+    f.pass(9s);
+    CHECK_FALSE(f.io().stopped());
+    f.pass(1s);
+    CHECK(f.io().stopped());
+    CHECK(f.state_of(post.key()) == post_state::sent);
+    CHECK_FALSE(f.logged("still in flight"));
+  }
+  SECTION("the journal is still locked at the drain") {
+    f.store->lock();
+    f.loop->stop();
+    f.pass(10s);
+    CHECK(f.io().stopped());
+    CHECK(f.logged("1 post(s) still in flight after 10 s; they go out once more on the next start"));
+    CHECK(f.state_of(post.key()) == post_state::in_flight);
+  }
+  CHECK(f.printed(post.key()) == 1);
+}

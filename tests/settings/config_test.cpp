@@ -1,0 +1,99 @@
+#include <catch2/catch.hpp>
+
+#include "settings/config.hpp"
+
+using namespace herald;
+
+namespace {
+
+config load_ok(const std::string& channels) {
+  auto result = load_config("version: 1\ncalendar: c.yaml\nchannels:\n" + channels, "/etc/herald/herald.yaml");
+  for (const auto& error : result.errors) FAIL(error.message);
+  REQUIRE(result.value);
+  return std::move(*result.value);
+}
+
+std::vector<std::string> messages(const std::string& channels) {
+  std::vector<std::string> out;
+  for (const auto& error : load_config("version: 1\ncalendar: c.yaml\nchannels:\n" + channels, "herald.yaml").errors)
+    out.push_back(error.message);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("config: each channel type is its own kind, with its own fields", "[config]") {
+  auto cfg = load_ok(
+      "  s: { type: slack, url: \"https://hooks.slack.com/services/T/B/x\" }\n"
+      "  t: { type: teams, url: {env: TEAMS_URL} }\n"
+      "  e: { type: email, server: \"smtps://mail.example.org\", tls: tls, username: u, password: {credential: pw},"
+      " from: \"a@example.org\", to: [b@example.org, c@example.org] }\n"
+      "  w: { type: webhook, url: \"https://h.example.org/x\", headers: { X-Token: {file: /run/token}, X-A: b } }\n"
+      "  c: { type: console }\n"
+      "  f: { type: file, path: out/posts.jsonl }\n");
+  REQUIRE(cfg.channels.size() == 6);
+  CHECK(cfg.channel_names() == std::vector<std::string>{"s", "t", "e", "w", "c", "f"});
+
+  auto& slack = std::get<slack_channel>(cfg.channels[0].kind);
+  CHECK(slack.url.from == secret_ref::source::literal);
+  CHECK(slack.url.value == "https://hooks.slack.com/services/T/B/x");
+
+  auto& teams = std::get<teams_channel>(cfg.channels[1].kind);
+  CHECK(teams.url.from == secret_ref::source::env);
+  CHECK(teams.url.value == "TEAMS_URL");
+
+  auto& email = std::get<email_channel>(cfg.channels[2].kind);
+  CHECK(email.server == "smtps://mail.example.org");
+  CHECK(email.tls == email_channel::tls_mode::tls);
+  CHECK(email.username == "u");
+  REQUIRE(email.password);
+  CHECK(email.password->from == secret_ref::source::credential);
+  CHECK(email.password->value == "pw");
+  CHECK(email.from == "a@example.org");
+  CHECK(email.to == std::vector<std::string>{"b@example.org", "c@example.org"});
+
+  auto& webhook = std::get<webhook_channel>(cfg.channels[3].kind);
+  CHECK(webhook.url.value == "https://h.example.org/x");
+  REQUIRE(webhook.headers.size() == 2);
+  CHECK(webhook.headers[0].first == "X-Token");
+  CHECK(webhook.headers[0].second.from == secret_ref::source::file);
+  CHECK(webhook.headers[0].second.value == "/run/token");
+  CHECK(webhook.headers[1].first == "X-A");
+  CHECK(webhook.headers[1].second.value == "b");
+
+  CHECK(std::holds_alternative<console_channel>(cfg.channels[4].kind));
+  CHECK(std::get<file_channel>(cfg.channels[5].kind).path == "/etc/herald/out/posts.jsonl");  // beside the config
+}
+
+TEST_CASE("config: email tls is starttls unless it says otherwise", "[config]") {
+  auto email = [](const std::string& tls) {
+    auto cfg =
+        load_ok("  e: { type: email, server: \"smtp://127.0.0.1:2525\", from: a@example.org, to: [b@example.org]" +
+                tls + " }\n");
+    return std::get<email_channel>(cfg.channels.at(0).kind);
+  };
+  CHECK(email("").tls == email_channel::tls_mode::starttls);
+  CHECK(email(", tls: starttls").tls == email_channel::tls_mode::starttls);
+  CHECK(email(", tls: tls").tls == email_channel::tls_mode::tls);
+  CHECK(email(", tls: none").tls == email_channel::tls_mode::none);  // allowed to a loopback server
+  CHECK_FALSE(email("").password);
+}
+
+TEST_CASE("config: keys of another type are refused, and still checked", "[config]") {
+  CHECK(messages("  s: { type: slack, url: \"https://hooks.slack.com/x\", headers: { X: \"a\\nb\" } }\n") ==
+        std::vector<std::string>{"unknown key 'headers' in channel 's'",
+                                 "header 'X' holds a line break or control character"});
+  CHECK(messages("  s: { type: slack }\n") == std::vector<std::string>{"channel 's' has no 'url'"});
+}
+
+TEST_CASE("config: delivery defaults are scheduling's", "[config]") {
+  auto cfg = load_ok("  c: { type: console }\n");
+  CHECK(cfg.catch_up == delivery_defaults::catch_up);
+  CHECK(cfg.catch_up == std::chrono::hours{12});
+  CHECK(cfg.delivery.attempts == delivery_defaults::attempts);
+  CHECK(cfg.delivery.attempts == 8);
+  CHECK(cfg.delivery.timeout == delivery_defaults::timeout);
+  CHECK(cfg.delivery.timeout == std::chrono::seconds{10});
+  CHECK(cfg.delivery.rate_per_second == delivery_defaults::rate_per_second);
+  CHECK(cfg.delivery.rate_per_second == 1.0);
+}

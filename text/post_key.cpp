@@ -1,0 +1,67 @@
+#include "text/post_key.hpp"
+
+#include <charconv>
+
+#include <fmt/format.h>
+
+#include "text/civil.hpp"
+
+namespace herald {
+namespace {
+
+// `0d`, `-28d`, `end+1d`…: read as a number, then refused unless written
+// the one way format_key_offset writes it, so that parsing and writing are
+// each other's inverse.
+std::optional<key_offset> parse_key_offset(std::string_view text) {
+  key_offset at;
+  auto rest = text;
+  if (rest.starts_with("end")) {
+    at.from_end = true;
+    rest.remove_prefix(3);
+  }
+  if (!rest.empty()) {
+    if (!rest.ends_with('d')) return std::nullopt;
+    rest.remove_suffix(1);
+    if (rest.starts_with('+')) rest.remove_prefix(1);  // from_chars takes '-' only
+    auto [end, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), at.days);
+    if (ec != std::errc{} || end != rest.data() + rest.size()) return std::nullopt;
+  }
+  if (format_key_offset(at) != text) return std::nullopt;
+  return at;
+}
+
+}  // namespace
+
+std::string format_key_offset(key_offset at) {
+  if (at.from_end) return at.days == 0 ? "end" : fmt::format("end{:+}d", at.days);
+  return at.days == 0 ? "0d" : fmt::format("{:+}d", at.days);
+}
+
+std::string format_post_key(std::string_view event, date::local_days start, key_offset at, std::string_view channel) {
+  auto offset = format_key_offset(at);
+  std::string key;
+  key.reserve(event.size() + channel.size() + offset.size() + 13);  // a date and three separators
+  key.append(event).append(1, post_key::separator).append(format_iso_date(start)).append(1, post_key::separator);
+  key.append(offset).append(1, post_key::separator).append(channel);
+  return key;
+}
+
+std::string post_key::str() const { return format_post_key(event, start, at, channel); }
+
+std::optional<post_key> post_key::parse(std::string_view text) {
+  std::string_view parts[4];
+  for (int i = 0; i < 3; ++i) {
+    auto end = text.find(separator);
+    if (end == std::string_view::npos) return std::nullopt;
+    parts[i] = text.substr(0, end);
+    text.remove_prefix(end + 1);
+  }
+  parts[3] = text;
+  auto start = parse_iso_date(parts[1]);
+  auto at = parse_key_offset(parts[2]);
+  if (parts[0].empty() || !start || !at || parts[3].empty() || parts[3].find(separator) != std::string_view::npos)
+    return std::nullopt;
+  return post_key{std::string(parts[0]), *start, *at, std::string(parts[3])};
+}
+
+}  // namespace herald
