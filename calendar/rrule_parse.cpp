@@ -71,7 +71,7 @@ parse_error error_at(token where, std::string message) { return parse_error{std:
 // Two-digit field of `text` at `at`, or -1.
 int two_digits(std::string_view text, std::size_t at) {
   auto field = text.substr(at, 2);
-  return field.size() == 2 && all_digits(field) ? (field[0] - '0') * 10 + (field[1] - '0') : -1;
+  return field.size() == 2 ? parse_integer<int>(field, 0, 99).value_or(-1) : -1;
 }
 
 // `HHMMSS` optionally followed by `Z`: the time of an UNTIL date-time, which

@@ -28,7 +28,7 @@ class view_buffer : public std::streambuf {
   }
 };
 
-// Thrown inside the event handler to stop yaml-cpp; caught in read().
+// Thrown inside the event handler to stop yaml-cpp; caught in build_yaml_tree().
 struct stop_reading {
   diagnostic error;
 };

@@ -16,13 +16,19 @@ namespace {
 // surrogates and cut sequences too), or a control character YAML text has
 // no business holding; npos when the text is clean.
 std::size_t find_bad_byte(std::string_view text) {
-  auto invalid = std::min(find_invalid_utf8(text), text.size());
-  auto control = std::find_if(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(invalid), [](char c) {
-    auto u = static_cast<unsigned char>(c);
-    return (u < 0x20 && c != '\t' && c != '\n' && c != '\r') || u == 0x7f;
-  });
-  auto at = static_cast<std::size_t>(control - text.begin());
-  return at < text.size() ? at : std::string_view::npos;
+  for (std::size_t at = 0; at < text.size();) {
+    auto c = static_cast<unsigned char>(text[at]);
+    if (c >= 0x80) {
+      auto sequence = decode_utf8(text, at);
+      if (!sequence.valid()) return at;
+      at += sequence.length;
+    } else if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) {
+      return at;
+    } else {
+      ++at;
+    }
+  }
+  return std::string_view::npos;
 }
 
 // The last `open` bracket before `end` that no `close` matches (quoted

@@ -2,6 +2,7 @@
 // webhooks) or an SMTP submission (email), and the libcurl callbacks that
 // collect each one's answer.
 
+#include <algorithm>
 #include <cstring>
 
 #include "messaging/curl_transfer.hpp"

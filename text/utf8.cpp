@@ -50,6 +50,10 @@ utf8_sequence decode_utf8(std::string_view text, std::size_t at) {
 
 std::size_t find_invalid_utf8(std::string_view text) {
   for (std::size_t at = 0; at < text.size();) {
+    if (static_cast<unsigned char>(text[at]) < 0x80) {  // most text: ASCII, without a call
+      ++at;
+      continue;
+    }
     auto sequence = decode_utf8(text, at);
     if (!sequence.valid()) return at;
     at += sequence.length;
