@@ -29,15 +29,19 @@ std::string etag_of(std::string_view body) {
 
 }  // namespace
 
-std::optional<http_resource> daemon_loop::impl::route(std::string_view path) {
-  if (path == "/") return page_answer();
-  if (path == "/healthz") return health_answer();
-  if (path == "/metrics") return metrics_answer();
-  if (path == "/calendar.ics") return calendar_answer();
-  if (path != "/status") return std::nullopt;
+http_handler daemon_loop::impl::route(std::string_view path) {
+  if (path == "/") return [this] { return page_answer(); };
+  if (path == "/healthz") return [this] { return health_answer(); };
+  if (path == "/metrics") return [this] { return metrics_answer(); };
+  if (path == "/calendar.ics") return [this] { return calendar_answer(); };
+  if (path == "/status") return [this] { return status_answer(); };
+  return {};
+}
+
+http_resource daemon_loop::impl::status_answer() {
   const auto* report = fresh_report();
-  if (!report) return http_resource{503, std::string(text_plain), "status unavailable: see herald's log\n", {}};
-  return http_resource{200, "application/json", status_json(*report), {}};
+  if (!report) return {503, std::string(text_plain), "status unavailable: see herald's log\n", {}};
+  return {200, "application/json", status_json(*report), {}};
 }
 
 // Building the report plans a year ahead, on the loop's thread: a client

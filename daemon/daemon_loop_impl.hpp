@@ -93,7 +93,8 @@ struct daemon_loop::impl {
   void watch_files_named_by_broken_config();
   bool start_status_server();
   // The status endpoint's paths: daemon_http.cpp.
-  std::optional<http_resource> route(std::string_view path);
+  http_handler route(std::string_view path);
+  http_resource status_answer();
   const status_report* fresh_report();
   std::vector<std::string> degraded_reasons() const;
   http_resource health_answer() const;

@@ -127,13 +127,14 @@ bool not_modified(const request& req, std::string_view etag) {
 
 http::message_generator answer(const request& req, const http_routes& routes) {
   auto path = req.target().substr(0, req.target().find('?'));
-  auto resource = routes(std::string_view(path.data(), path.size()));
-  if (!resource) return reply(req, http::status::not_found, text_plain, "not found\n");
+  auto handler = routes(std::string_view(path.data(), path.size()));
+  if (!handler) return reply(req, http::status::not_found, text_plain, "not found\n");
   if (req.method() != http::verb::get && req.method() != http::verb::head)
     return reply(req, http::status::method_not_allowed, text_plain, "method not allowed\n");
-  if (not_modified(req, resource->etag)) return reply(req, http::status::not_modified, "", "", resource->etag);
-  return reply(req, static_cast<http::status>(resource->status), resource->content_type, std::move(resource->body),
-               resource->etag);
+  auto resource = handler();
+  if (not_modified(req, resource.etag)) return reply(req, http::status::not_modified, "", "", resource.etag);
+  return reply(req, static_cast<http::status>(resource.status), resource.content_type, std::move(resource.body),
+               resource.etag);
 }
 
 // The answer to a request that could not be read, or nothing (the client
@@ -161,13 +162,16 @@ std::optional<http::response<http::string_body>> refusal(const boost::system::er
 }  // namespace
 
 http_routes status_json_routes(std::function<std::string()> status_json) {
-  return [status_json = std::move(status_json)](std::string_view path) -> std::optional<http_resource> {
-    if (path == "/healthz") return http_resource{200, std::string(text_plain), "ok\n", {}};
-    if (path != "/status") return std::nullopt;
+  auto status = [status_json = std::move(status_json)] {
     auto document = status_json();
     if (document.empty())
       return http_resource{503, std::string(text_plain), "status unavailable: see herald's log\n", {}};
     return http_resource{200, "application/json", std::move(document), {}};
+  };
+  return [status = std::move(status)](std::string_view path) -> http_handler {
+    if (path == "/healthz") return [] { return http_resource{200, std::string(text_plain), "ok\n", {}}; };
+    if (path == "/status") return status;
+    return {};
   };
 }
 

@@ -58,8 +58,10 @@ struct http_resource {
   std::string etag;  ///< quoted (`"1a2b"`), or "" for none
 };
 
-/// The answer for `path` (without the query string), or nullopt: 404.
-using http_routes = std::function<std::optional<http_resource>(std::string_view path)>;
+/// Makes the answer to a GET; called only for GET and HEAD.
+using http_handler = std::function<http_resource()>;
+/// The handler for `path` (without the query string), or an empty one: 404.
+using http_routes = std::function<http_handler(std::string_view path)>;
 
 /// GET /status from `status_json` ("" → 503) and GET /healthz "ok".
 http_routes status_json_routes(std::function<std::string()> status_json);
