@@ -55,16 +55,27 @@ int run_cli(int argc, const char* const* argv, cli_context& context) {
                          "herald.yaml (default: $HERALD_CONFIG, else /etc/herald/herald.yaml)");
   status_cmd->add_option("--format", status.format, "text (default) or json")->check(CLI::IsMember({"text", "json"}));
 
+  export_options export_opts;
+  auto* export_cmd = app.add_subcommand("export", "write the occurrences as an iCalendar feed (or JSON)");
+  add_source_options(*export_cmd, export_opts.sources);
+  export_cmd->add_option("--from", export_opts.from, "first date, YYYY-MM-DD (default: a year ago today)");
+  export_cmd->add_option("--days", export_opts.days, "number of days (default: through two years ahead)")
+      ->check(CLI::Range(1, 3660));
+  export_cmd->add_option("--event", export_opts.events, "only this event (repeatable)");
+  export_cmd->add_option("--format", export_opts.format, "ics (default) or json")
+      ->check(CLI::IsMember({"ics", "json"}));
+
   source_options validate;
   auto* validate_cmd = app.add_subcommand("validate", "check a config and its calendars, or a calendar alone");
   add_source_options(*validate_cmd, validate);
 
   // CLI11 would say "a subcommand is required" for a mistyped one.
-  static constexpr std::array<std::string_view, 5> commands{"run", "preview", "validate", "status", "send-test"};
+  static constexpr std::array<std::string_view, 6> commands{"run",    "preview",   "validate",
+                                                            "status", "send-test", "export"};
   if (argc > 1 && argv[1][0] != '-' && std::find(commands.begin(), commands.end(), argv[1]) == commands.end()) {
     context.err << fmt::format("herald: error: unknown command '{}'{}\n", argv[1],
                                did_you_mean(argv[1], {commands.begin(), commands.end()}))
-                << "Commands: run, preview, validate, status, send-test. Run 'herald --help' for usage.\n";
+                << "Commands: run, preview, validate, status, send-test, export. Run 'herald --help' for usage.\n";
     return 2;
   }
   try {
@@ -82,6 +93,7 @@ int run_cli(int argc, const char* const* argv, cli_context& context) {
                       : preview_cmd->parsed()   ? preview_cmd->help()
                       : validate_cmd->parsed()  ? validate_cmd->help()
                       : send_test_cmd->parsed() ? send_test_cmd->help()
+                      : export_cmd->parsed()    ? export_cmd->help()
                                                 : app.help());
       return 0;
     }
@@ -94,6 +106,7 @@ int run_cli(int argc, const char* const* argv, cli_context& context) {
   if (*preview_cmd) return preview_command(preview, context);
   if (*validate_cmd) return validate_command(validate, context);
   if (*send_test_cmd) return send_test_command(send_test, context);
+  if (*export_cmd) return export_command(export_opts, context);
   return 2;
 }
 

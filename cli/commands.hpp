@@ -40,11 +40,20 @@ struct status_options {
   std::string format = "text";
 };
 
+struct export_options {
+  source_options sources;
+  std::string from;  ///< YYYY-MM-DD; "" for the default window
+  int days = 0;      ///< 0 for the default window's end
+  std::vector<std::string> events;
+  std::string format = "ics";
+};
+
 int preview_command(const preview_options& options, cli_context& context);
 int validate_command(const source_options& options, cli_context& context);
 int send_test_command(const send_test_options& options, cli_context& context);
 int run_command(const run_options& options, cli_context& context);
 int status_command(const status_options& options, cli_context& context);
+int export_command(const export_options& options, cli_context& context);
 
 /// The config path: --config, else $HERALD_CONFIG, else /etc/herald/herald.yaml.
 std::string default_config_path(const source_options& options, cli_context& context);

@@ -6,7 +6,6 @@
 #include <sstream>
 
 #include "daemon/daemon_loop_impl.hpp"
-#include "daemon/status_report.hpp"
 #include "journal/sqlite_journal.hpp"
 #include "settings/calendar_sources.hpp"
 #include "settings/state_dir.hpp"
@@ -18,8 +17,6 @@ using std::chrono::seconds;
 
 // How long in-flight posts may take to finish after SIGTERM (docs/daemon.md).
 constexpr seconds drain_limit = delivery_defaults::drain_limit;
-// How long GET /status may answer from a document already built.
-constexpr seconds status_cache_age{5};
 
 struct load_result {
   std::shared_ptr<const loaded_sources> value;
@@ -57,6 +54,16 @@ void log_each_line(logger& log, const std::string& text) {
   std::istringstream lines(text);
   for (std::string line; std::getline(lines, line);)
     if (!line.empty()) log.error(line);
+}
+
+// What a failed load says first, for /healthz and STATUS=: its first line,
+// with the file's folder left out ("calendar.yaml:12:5: error: …").
+std::string first_problem(const std::string& errors) {
+  auto line = errors.substr(0, errors.find('\n'));
+  if (line.starts_with("herald: error: ")) line.erase(0, 15);
+  if (auto colon = line.find(':'); colon != std::string::npos)
+    if (auto slash = line.rfind('/', colon); slash != std::string::npos) line.erase(0, slash + 1);
+  return line;
 }
 
 }  // namespace
@@ -105,6 +112,7 @@ int daemon_loop::impl::start() {
     return 1;
   }
   watch_files();
+  state.reloaded(current_time(), cfg.channel_names());
   if (!start_status_server()) return 1;
   log.info(fmt::format("herald {} started{}: {} calendar file(s), {} channel(s), journal {}", HERALD_VERSION,
                        options.dry_run ? " for a dry run (no channel is contacted, the journal is not changed)" : "",
@@ -167,7 +175,8 @@ void daemon_loop::impl::make_parts() {
   });
   out.emplace(io, environment, log, *guard, *transport,
               sender::settings{cfg.delivery.rate_per_second, options.dry_run, options.console},
-              sender::hooks{[this] { request_tick(); }, [this] { io.stop(); }});
+              sender::hooks{[this] { request_tick(); }, [this] { io.stop(); },
+                            [this](const sender::recorded_attempt& recorded) { attempt_recorded(recorded); }});
   out->use(sources, policy);
   clock.emplace(environment, io, log, [this](bool stepped) { woke(stepped); });
   watcher.emplace(io, [this] { reload("a watched file changed"); });
@@ -189,9 +198,9 @@ void daemon_loop::impl::watch_files_named_by_broken_config() {
   watch(files);
 }
 
-// The optional http.listen endpoint (docs/channels.md): GET /status answers what
-// `herald status --format json` prints. A dry run does not listen: it would
-// take the running service's port.
+// The optional http.listen endpoint (docs/daemon.md "The status endpoint"),
+// its paths in daemon_http.cpp. A dry run does not listen: it would take
+// the running service's port.
 bool daemon_loop::impl::start_status_server() {
   const auto& listen = sources->cfg.http_listen;
   if (!listen) return true;
@@ -200,28 +209,12 @@ bool daemon_loop::impl::start_status_server() {
     return true;
   }
   http.emplace(
-      io, *listen, [this] { return status_document(); }, log);
+      io, *listen, [this](std::string_view path) { return route(path); }, log, status_server::limits{});
   if (auto problem = http->start(); !problem.empty()) {
     log.error(problem);
     return false;
   }
   return true;
-}
-
-// Building the report plans a year ahead, on the loop's thread: a client
-// polling every second must not delay posts, so the document is reused for
-// a few seconds.
-std::string daemon_loop::impl::status_document() {
-  auto now = environment.steady_now();
-  if (!status_document_cache.empty() && now - status_document_at < status_cache_age) return status_document_cache;
-  auto report = build_status_report(sources->cfg, sources->calendars, journal_file, store.get(), current_time());
-  if (!report.ok()) {
-    log.error(fmt::format("status endpoint: {}", report.error()));
-    return {};  // answered 503
-  }
-  status_document_cache = status_json(report.value());
-  status_document_at = now;
-  return status_document_cache;
 }
 
 void daemon_loop::impl::wait_for_signal() {
@@ -251,6 +244,8 @@ void daemon_loop::impl::reload(std::string_view why) {
     log_each_line(log, loaded.errors);
     log.error(fmt::format("reload ({}) failed: the old schedule keeps running", why));
     watch_files_named_by_broken_config();
+    state.reload_failed(current_time(), first_problem(loaded.errors));
+    update_status(current_time());
     notifier.ready(last_status);
     return;
   }
@@ -260,6 +255,8 @@ void daemon_loop::impl::reload(std::string_view why) {
       before.delivery.rate_per_second != after.delivery.rate_per_second || before.http_listen != after.http_listen)
     log.notice("state_dir, delivery.timeout, delivery.rate and http changes take effect when herald restarts");
   auto previous = std::exchange(sources, std::move(loaded.value));  // the plan points into it until replanned
+  state.reloaded(current_time(), sources->cfg.channel_names());
+  report_cache.reset();
   policy = {sources->cfg.catch_up, sources->cfg.delivery.attempts};
   out->use(sources, policy);
   out->drop_waiting();  // decide() below queues what is still due

@@ -19,10 +19,13 @@
 #include "daemon/clock_watch.hpp"
 #include "daemon/daemon_loop.hpp"
 #include "daemon/file_watcher.hpp"
+#include "daemon/health.hpp"
 #include "daemon/journal_guard.hpp"
 #include "daemon/loaded_sources.hpp"
+#include "daemon/metrics.hpp"
 #include "daemon/sender.hpp"
 #include "daemon/state_lock.hpp"
+#include "daemon/status_report.hpp"
 #include "daemon/status_server.hpp"
 #include "messaging/curl_transport.hpp"
 #include "scheduling/scheduler.hpp"
@@ -58,8 +61,17 @@ struct daemon_loop::impl {
   bool tick_posted = false;
   bool stopping = false;
   std::string last_status;
-  std::string status_document_cache;  // GET /status, at most status_cache_age old
-  std::chrono::steady_clock::time_point status_document_at;
+  std::optional<date::sys_seconds> next_due;  // of the post STATUS= names
+  health state;                               // degraded, and why (daemon/health.hpp)
+  delivery_counters counters;                 // for GET /metrics
+  std::optional<status_report> report_cache;  // GET /status and /, at most status_cache_age old
+  std::chrono::steady_clock::time_point report_at;
+  struct feed_cache {
+    const loaded_sources* sources = nullptr;
+    date::local_days today;
+    date::sys_seconds stamp;
+    std::string body, etag;
+  } feed;  // GET /calendar.ics, made again when the load, the day or a file's time changes
 
   impl(daemon_options opts, env& e, logger& l, service_notifier& n)
       : options(std::move(opts)),
@@ -80,7 +92,16 @@ struct daemon_loop::impl {
   void watch(const std::vector<std::filesystem::path>& files);
   void watch_files_named_by_broken_config();
   bool start_status_server();
-  std::string status_document();
+  // The status endpoint's paths: daemon_http.cpp.
+  http_handler route(std::string_view path);
+  http_resource status_answer();
+  const status_report* fresh_report();
+  std::vector<std::string> degraded_reasons() const;
+  http_resource health_answer() const;
+  http_resource calendar_answer();
+  http_resource metrics_answer();
+  http_resource page_answer();
+  void attempt_recorded(const sender::recorded_attempt& recorded);
   void wait_for_signal();
   void pet_watchdog(std::chrono::microseconds interval);
 

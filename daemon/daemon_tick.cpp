@@ -98,11 +98,13 @@ void daemon_loop::impl::woke(bool clock_stepped) {
   tick();
 }
 
-// STATUS= names the next post (docs/daemon.md), for `systemctl status herald`.
+// STATUS= names the next post (docs/daemon.md), for `systemctl status herald`,
+// after the reasons when the daemon is degraded.
 // Sent only when it changes, which sends do not: sd_notify blocks when
 // systemd's socket queue is full, so one message per post would be a risk.
 void daemon_loop::impl::update_status(date::sys_seconds now) {
   std::string status = "no post planned in the coming weeks";
+  next_due.reset();
   auto first_future = std::upper_bound(plan.posts.begin(), plan.posts.end(), now,
                                        [](date::sys_seconds t, const planned_post& post) { return t < post.due; });
   for (const auto& post : std::span(first_future, plan.posts.end())) {
@@ -110,8 +112,10 @@ void daemon_loop::impl::update_status(date::sys_seconds now) {
     auto row = store->find(key);
     if (row.ok() && row.value() && is_final(row.value()->state)) continue;
     status = fmt::format("next: {} at {}", key, format_local_instant(*post.cal->zone, post.due));
+    next_due = post.due;
     break;
   }
+  status = status_line(degraded_reasons(), status);
   if (status == last_status) return;
   last_status = status;
   notifier.status(status);

@@ -19,6 +19,8 @@ journal_guard::journal_guard(journal& store, env& environment, boost::asio::io_c
 // and the loop decides again what it could not read.
 void journal_guard::failed(std::string_view what, const std::string& error) {
   log_.error(fmt::format("{}: {}; trying again in {} s", what, error, pause.count()));
+  last_problem_ = fmt::format("{}: {}", what, error);
+  ++failures_;
   if (paused_) return;
   paused_ = true;
   timer_->wait_until(env_.steady_now() + pause, [this] {

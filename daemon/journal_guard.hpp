@@ -18,6 +18,7 @@
 // Used from the io_context's thread only. Not copyable.
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -52,6 +53,10 @@ class journal_guard {
 
   journal& store() { return store_; }
   bool paused() const { return paused_; }
+  /// The latest failure ("reading a post: database is locked"), "" before any.
+  const std::string& last_problem() const { return last_problem_; }
+  /// How many journal calls have failed since the start (for /metrics).
+  std::uint64_t failures() const { return failures_; }
 
   /// Logs "`what`: `error`; trying again in 30 s" and pauses the journal
   /// (unless it is paused already).
@@ -77,6 +82,8 @@ class journal_guard {
   std::function<void()> resumed_;
   std::unique_ptr<steady_timer> timer_;
   bool paused_ = false;
+  std::string last_problem_;
+  std::uint64_t failures_ = 0;
   std::optional<journal_entry> looked_up_;
   std::vector<unrecorded_outcome> unrecorded_;
 };

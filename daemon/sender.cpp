@@ -122,6 +122,7 @@ bool sender::record_outcome(const attempt& a, const delivery_outcome& outcome) {
     return false;
   }
   if (!settings_.dry_run) log_.info(fmt::format("sent {} to '{}': {}", a.key, a.channel, outcome.detail));
+  tell_recorded(a, outcome, false, now);
   return true;
 }
 
@@ -143,6 +144,7 @@ bool sender::record_failure(const attempt& a, const delivery_outcome& outcome, d
     }
     log_.warning(fmt::format("{} to '{}' did not go out ({}); trying again at {} (attempt {} of {})", a.key, a.channel,
                              decision.reason, format_utc_instant(*decision.next_try), attempts + 1, policy_.attempts));
+    tell_recorded(a, outcome, true, now);
     hooks_.want_tick();  // the retry may come before the armed wake-up
     return true;
   }
@@ -152,7 +154,12 @@ bool sender::record_failure(const attempt& a, const delivery_outcome& outcome, d
     return false;
   }
   log_.error(fmt::format("failed {} to '{}': {}", a.key, a.channel, decision.reason));
+  tell_recorded(a, outcome, false, now);
   return true;
+}
+
+void sender::tell_recorded(const attempt& a, const delivery_outcome& outcome, bool retry, date::sys_seconds now) {
+  if (hooks_.recorded) hooks_.recorded({a, outcome, retry, now});
 }
 
 void sender::record_unrecorded() {

@@ -33,9 +33,17 @@ class sender {
     bool dry_run = false;             ///< log what would be sent; contact no channel
     std::ostream* console = nullptr;  ///< where console channels print
   };
+  /// What became of an attempt, once the journal has it: for health and metrics.
+  struct recorded_attempt {
+    const attempt& what;
+    const delivery_outcome& outcome;
+    bool retry;  ///< a failure to be tried again
+    date::sys_seconds at;
+  };
   struct hooks {
-    std::function<void()> want_tick;  ///< something that may change what is due
-    std::function<void()> drained;    ///< stopping, and nothing is in flight any more
+    std::function<void()> want_tick;                        ///< something that may change what is due
+    std::function<void()> drained;                          ///< stopping, and nothing is in flight any more
+    std::function<void(const recorded_attempt&)> recorded;  ///< may be empty
   };
 
   sender(boost::asio::io_context& io, env& environment, logger& log, journal_guard& guard, curl_transport& transport,
@@ -66,6 +74,7 @@ class sender {
   void finished(const attempt& a, const delivery_outcome& outcome);
   bool record_outcome(const attempt& a, const delivery_outcome& outcome);
   bool record_failure(const attempt& a, const delivery_outcome& outcome, date::sys_seconds now);
+  void tell_recorded(const attempt& a, const delivery_outcome& outcome, bool retry, date::sys_seconds now);
 
   boost::asio::io_context& io_;
   env& env_;

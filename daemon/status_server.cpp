@@ -86,18 +86,21 @@ std::string url_of(const tcp::endpoint& endpoint) {
                          : fmt::format("http://{}:{}", address.to_string(), endpoint.port());
 }
 
-// A response with `body` (only its length for HEAD), never cached.
-http::message_generator reply(const request& req, http::status status, std::string_view type, std::string body) {
+// A response with `body` (only its length for HEAD). An answer with an
+// ETag may be kept and checked again (no-cache); the others are not kept.
+http::message_generator reply(const request& req, http::status status, std::string_view type, std::string body,
+                              std::string_view etag = {}) {
   auto fill = [&](auto& res) {
-    res.set(http::field::content_type, type);
-    res.set(http::field::cache_control, "no-store");
+    if (!type.empty()) res.set(http::field::content_type, type);
+    res.set(http::field::cache_control, etag.empty() ? "no-store" : "no-cache");
+    if (!etag.empty()) res.set(http::field::etag, etag);
     if (status == http::status::method_not_allowed) res.set(http::field::allow, allowed_methods);
     res.keep_alive(req.keep_alive());
   };
-  if (req.method() == http::verb::head) {
+  if (req.method() == http::verb::head || status == http::status::not_modified) {
     http::response<http::empty_body> res{status, req.version()};
     fill(res);
-    res.content_length(body.size());
+    if (status != http::status::not_modified) res.content_length(body.size());
     return http::message_generator(std::move(res));
   }
   http::response<http::string_body> res{status, req.version(), std::move(body)};
@@ -106,16 +109,29 @@ http::message_generator reply(const request& req, http::status status, std::stri
   return http::message_generator(std::move(res));
 }
 
-http::message_generator answer(const request& req, const std::function<std::string()>& status_json) {
+// If-None-Match holds `*` or a list of entity tags (RFC 9110 §13.1.2); a
+// weak one (W/"…") matches too, as the comparison there is weak.
+bool not_modified(const request& req, std::string_view etag) {
+  auto header = req[http::field::if_none_match];
+  if (etag.empty() || header.empty()) return false;
+  if (header.find('*') != std::string_view::npos) return true;
+  for (auto at = header.find(etag); at != std::string_view::npos; at = header.find(etag, at + 1)) {
+    auto before = at == 0 ? ',' : header[at - 1];
+    if (before == ',' || before == ' ' || before == '/') return true;
+  }
+  return false;
+}
+
+http::message_generator answer(const request& req, const http_routes& routes) {
   auto path = req.target().substr(0, req.target().find('?'));
-  if (path != "/status" && path != "/healthz") return reply(req, http::status::not_found, text_plain, "not found\n");
+  auto handler = routes(std::string_view(path.data(), path.size()));
+  if (!handler) return reply(req, http::status::not_found, text_plain, "not found\n");
   if (req.method() != http::verb::get && req.method() != http::verb::head)
     return reply(req, http::status::method_not_allowed, text_plain, "method not allowed\n");
-  if (path == "/healthz") return reply(req, http::status::ok, text_plain, "ok\n");
-  auto document = status_json();
-  if (document.empty())
-    return reply(req, http::status::service_unavailable, text_plain, "status unavailable: see herald's log\n");
-  return reply(req, http::status::ok, "application/json", std::move(document));
+  auto resource = handler();
+  if (not_modified(req, resource.etag)) return reply(req, http::status::not_modified, "", "", resource.etag);
+  return reply(req, static_cast<http::status>(resource.status), resource.content_type, std::move(resource.body),
+               resource.etag);
 }
 
 // The answer to a request that could not be read, or nothing (the client
@@ -142,13 +158,27 @@ std::optional<http::response<http::string_body>> refusal(const boost::system::er
 
 }  // namespace
 
+http_routes status_json_routes(std::function<std::string()> status_json) {
+  auto status = [status_json = std::move(status_json)] {
+    auto document = status_json();
+    if (document.empty())
+      return http_resource{503, std::string(text_plain), "status unavailable: see herald's log\n", {}};
+    return http_resource{200, "application/json", std::move(document), {}};
+  };
+  return [status = std::move(status)](std::string_view path) -> http_handler {
+    if (path == "/healthz") return [] { return http_resource{200, std::string(text_plain), "ok\n", {}}; };
+    if (path == "/status") return status;
+    return {};
+  };
+}
+
 struct status_server::impl : std::enable_shared_from_this<impl> {
-  impl(asio::io_context& io, std::string listen, std::function<std::string()> status_json, logger& log, limits bounds)
-      : io(io), listen(std::move(listen)), status_json(std::move(status_json)), log(log), bounds(bounds) {}
+  impl(asio::io_context& io, std::string listen, http_routes routes, logger& log, limits bounds)
+      : io(io), listen(std::move(listen)), routes(std::move(routes)), log(log), bounds(bounds) {}
 
   asio::io_context& io;
   std::string listen;
-  std::function<std::string()> status_json;
+  http_routes routes;
   logger& log;
   limits bounds;
 
@@ -214,7 +244,7 @@ asio::awaitable<void> status_server::impl::serve(tcp::socket socket) {
       }
       break;
     }
-    auto message = answer(parser.get(), status_json);
+    auto message = answer(parser.get(), routes);
     bool keep_alive = message.keep_alive();
     stream.expires_after(bounds.read_timeout);
     auto [write_error, written] = co_await beast::async_write(stream, std::move(message), use_tuple);
@@ -227,9 +257,12 @@ asio::awaitable<void> status_server::impl::serve(tcp::socket socket) {
   stream.close();
 }
 
+status_server::status_server(asio::io_context& io, std::string listen, http_routes routes, logger& log, limits bounds)
+    : impl_(std::make_shared<impl>(io, std::move(listen), std::move(routes), log, bounds)) {}
+
 status_server::status_server(asio::io_context& io, std::string listen, std::function<std::string()> status_json,
                              logger& log, limits bounds)
-    : impl_(std::make_shared<impl>(io, std::move(listen), std::move(status_json), log, bounds)) {}
+    : status_server(io, std::move(listen), status_json_routes(std::move(status_json)), log, bounds) {}
 
 status_server::status_server(asio::io_context& io, std::string listen, std::function<std::string()> status_json,
                              logger& log)
@@ -262,7 +295,7 @@ std::string status_server::start() {
   if (ec) return failed();
   s.port = bound.port();
 
-  s.log.info(fmt::format("status endpoint listening on {} (GET /status, GET /healthz)", url_of(bound)));
+  s.log.info(fmt::format("status endpoint listening on {}/", url_of(bound)));
   asio::co_spawn(s.io, s.accept_loop(), asio::detached);
   return {};
 }

@@ -1,0 +1,95 @@
+// The status page's HTML (daemon/status_page.hpp): escaping, the banner,
+// the structure an assistive technology relies on. A real browser reads it
+// in web_process_test.cpp.
+#include "daemon/status_page.hpp"
+
+#include <catch2/catch.hpp>
+
+#include "test_support.hpp"
+
+using namespace herald;
+
+namespace {
+
+std::size_t count(const std::string& text, std::string_view needle) {
+  std::size_t n = 0;
+  for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+  return n;
+}
+
+status_row row(std::string event, std::string channel, const status_report& r, std::string state, int attempts,
+               std::optional<std::string> error = std::nullopt) {
+  status_row out;
+  out.key = event + "/2027-06-20/0d/" + channel;
+  out.event = std::move(event);
+  out.channel = std::move(channel);
+  out.zone = r.zone;
+  out.due = r.now;
+  out.state = std::move(state);
+  out.attempts = attempts;
+  out.last_error = std::move(error);
+  return out;
+}
+
+status_report sample_report() {
+  status_report r;
+  r.now = date::sys_days{date::year{2027} / 6 / 20};
+  r.zone = date::locate_zone("Europe/London");
+  r.pending.push_back(row("a", "hook", r, "pending", 2, "HTTP 503 <busy>"));
+  auto failed = row("b", "hook", r, "failed", 8, "HTTP 404");
+  r.failed.push_back(failed);
+  r.recent.push_back(row("c", "mail", r, "sent", 1));
+  r.recent.push_back(failed);  // recent lists every change; the page shows it once
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("status page: calendar text is escaped, and there is no script", "[web][status_page]") {
+  auto report = sample_report();
+  status_page_input in;
+  in.report = &report;
+  in.today = test::day(2027, 6, 20);
+  in.observances = {{"<script>alert('x')</script> & Pride", test::day(2027, 6, 1), test::day(2027, 6, 30)}};
+  auto html = render_status_page(in);
+  CHECK(html.find("<script") == std::string::npos);
+  CHECK(html.find("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; Pride") != std::string::npos);
+  CHECK(html.find("HTTP 503 &lt;busy&gt;") != std::string::npos);
+  CHECK(html_escape(R"(<a href="x">'&'</a>)") == "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+}
+
+TEST_CASE("status page: landmarks, one h1, captions and scopes, states in words", "[web][status_page]") {
+  auto report = sample_report();
+  status_page_input in;
+  in.report = &report;
+  in.today = test::day(2027, 6, 20);
+  in.observances = {{"International Women in Engineering Day", test::day(2027, 6, 23), test::day(2027, 6, 23)}};
+  auto html = render_status_page(in);
+  CHECK(html.starts_with("<!DOCTYPE html>\n<html lang=\"en\">"));
+  CHECK(html.find("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">") != std::string::npos);
+  CHECK(count(html, "<h1>") == 1);
+  for (const auto* landmark : {"<header>", "<main>", "<footer>"}) CHECK(count(html, landmark) == 1);
+  CHECK(count(html, "<table") == count(html, "<caption>"));
+  CHECK(count(html, "<th scope=\"col\">") == 2 + 5 + 5);
+  CHECK(html.find("Wed 23 Jun 2027</td><th scope=\"row\">International Women in Engineering Day</th>") !=
+        std::string::npos);
+  CHECK(html.find(">retrying</span>") != std::string::npos);
+  CHECK(html.find(">failed</span>") != std::string::npos);
+  CHECK(count(html, ">failed</span>") == 1);
+  CHECK(html.find(">sent</span>") != std::string::npos);
+  CHECK(html.find("class=\"banner\"") == std::string::npos);
+  CHECK(html.find("Healthy.") != std::string::npos);
+  CHECK(html.find("http://") == std::string::npos);  // nothing fetched from elsewhere
+  CHECK(html.find("https://") == std::string::npos);
+}
+
+TEST_CASE("status page: a banner says why it is degraded", "[web][status_page]") {
+  status_page_input in;
+  in.today = test::day(2027, 6, 20);
+  in.degraded = {"reload failed (calendar.yaml:3:1: error: <oops>)"};
+  auto html = render_status_page(in);
+  CHECK(html.find("<section class=\"banner\" role=\"alert\"") != std::string::npos);
+  CHECK(html.find("<li>reload failed (calendar.yaml:3:1: error: &lt;oops&gt;)</li>") != std::string::npos);
+  CHECK(html.find("<title>herald status (degraded)</title>") != std::string::npos);
+  CHECK(html.find("The journal cannot be read just now") != std::string::npos);  // no report
+}

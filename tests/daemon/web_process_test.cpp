@@ -1,0 +1,265 @@
+// The status endpoint of the real `herald run` (docs/daemon.md "The status
+// endpoint"), with real peers: HTTP over 127.0.0.1 (a port the kernel
+// picks, read from herald's log), promtool checking /metrics, chromium
+// reading the page, a notify socket for STATUS=. Every wait is on a
+// condition with a deadline.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include <date/date.h>
+#include <fmt/format.h>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
+
+#include "support/herald_process.hpp"
+#include "support/http_test_server.hpp"
+#include "support/notify_socket.hpp"
+#include "support/shell_command.hpp"
+#include "support/temp_dir.hpp"
+
+using namespace herald;
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+namespace http = boost::beast::http;
+
+namespace {
+
+std::string iso(date::sys_days day) { return date::format("%F", day); }
+date::sys_days today() { return date::floor<date::days>(std::chrono::system_clock::now()); }
+
+// Two events: one the sink fails for (its post is due in the past, within
+// catch_up), one in ten days (so the next six weeks hold an observance).
+std::string calendar_yaml() {
+  return fmt::format(
+      "version: 1\ntimezone: UTC\ndefaults: {{channels: [hook]}}\nevents:\n"
+      "  - id: past\n    title: Yesterday's Observance\n    dates: [{}]\n"
+      "    steps: [{{at: 0, time: \"00:00\", message: \"{{{{title}}}}\"}}]\n"
+      "  - id: inwed\n    title: International Women in Engineering Day\n    dates: [{}]\n"
+      "    description: \"Celebrating <women> engineers & more.\"\n"
+      "    steps: [{{at: 0, time: \"12:00\", message: \"{{{{title}}}}\"}}]\n",
+      iso(today() - date::days{1}), iso(today() + date::days{10}));
+}
+
+struct response {
+  unsigned status = 0;
+  std::string body, etag, content_type;
+};
+
+// One GET over a fresh connection.
+response get(unsigned short port, const std::string& target, const std::string& if_none_match = {}) {
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::socket socket(io);
+  socket.connect({boost::asio::ip::address_v4::loopback(), port});
+  http::request<http::empty_body> req{http::verb::get, target, 11};
+  req.set(http::field::host, "127.0.0.1");
+  if (!if_none_match.empty()) req.set(http::field::if_none_match, if_none_match);
+  http::write(socket, req);
+  boost::beast::flat_buffer buffer;
+  http::response<http::string_body> res;
+  http::read(socket, buffer, res);
+  return {res.result_int(), res.body(), std::string(res[http::field::etag]),
+          std::string(res[http::field::content_type])};
+}
+
+struct web_fixture {
+  test::temp_dir dir{"herald-web"};
+  test::http_test_server sink;
+  fs::path config = dir / "herald.yaml";
+  fs::path calendar = dir / "calendar.yaml";
+  fs::path logs = dir / "logs";
+  test::notify_socket notify{dir / "notify"};
+
+  web_fixture() {
+    fs::create_directories(logs);
+    sink.set_fallback({500, {}, "down", 0ms});
+    std::ofstream(config) << fmt::format(
+        "version: 1\ncalendar: calendar.yaml\nstate_dir: {}\ncatch_up: 3d\n"
+        "delivery: {{timeout: 5s, attempts: 2, rate: 100/s}}\n"
+        "channels:\n  hook: {{type: webhook, url: \"{}\"}}\n"
+        "http: {{listen: \"127.0.0.1:0\"}}\n",
+        (dir / "state").string(), sink.url("/hook"));
+    write(calendar, calendar_yaml());
+  }
+
+  static void write(const fs::path& path, const std::string& text) {
+    auto temporary = path.parent_path() / ".tmp";
+    std::ofstream(temporary, std::ios::trunc) << text;
+    fs::rename(temporary, path);
+  }
+
+  test::herald_process start() {
+    return test::herald_process::start({"run", "--config", config.string()},
+                                       {{"NOTIFY_SOCKET", notify.path().string()}}, logs / "herald.out",
+                                       logs / "herald.err");
+  }
+
+  // The port herald logged: "status endpoint listening on http://127.0.0.1:PORT/".
+  static unsigned short port_of(test::herald_process& herald) {
+    REQUIRE(herald.wait_for_err("status endpoint listening on http://127.0.0.1:"));
+    std::smatch m;
+    auto err = herald.err();
+    REQUIRE(std::regex_search(err, m, std::regex("listening on http://127\\.0\\.0\\.1:([0-9]+)/")));
+    return static_cast<unsigned short>(std::stoi(m[1]));
+  }
+};
+
+bool has(const std::string& text, std::string_view needle) { return text.find(needle) != std::string::npos; }
+
+std::string chromium(const std::string& args) {
+  REQUIRE(fs::exists("/usr/bin/chromium"));  // Debian's chromium (scripts/setup)
+  auto result =
+      test::run_shell("timeout 90 /usr/bin/chromium --headless --no-sandbox --disable-gpu " + args + " 2>/dev/null");
+  INFO(result.out);
+  REQUIRE(result.status == 0);
+  return result.out;
+}
+
+}  // namespace
+
+TEST_CASE("web: /metrics passes promtool and has the series", "[web][daemon_process]") {
+  web_fixture f;
+  auto herald = f.start();
+  auto port = web_fixture::port_of(herald);
+  REQUIRE(f.sink.wait_for_requests(1, 10s));  // the past post was tried, and failed (HTTP 500)
+  response metrics;
+  REQUIRE(test::eventually(
+      [&] {
+        metrics = get(port, "/metrics");
+        return has(metrics.body, "herald_deliveries_total{channel=\"hook\",outcome=\"transient\"}");
+      },
+      10s));
+  INFO(metrics.body);
+  CHECK(metrics.status == 200);
+  CHECK(metrics.content_type == "text/plain; version=0.0.4; charset=utf-8");
+  auto file = f.dir / "metrics.txt";
+  std::ofstream(file) << metrics.body;
+  REQUIRE(fs::exists("/usr/bin/promtool"));  // Debian's prometheus (scripts/setup)
+  auto check = test::run_shell("/usr/bin/promtool check metrics < '" + file.string() + "' 2>&1");
+  INFO("promtool: " << check.out);
+  CHECK(check.status == 0);
+  CHECK(check.out.empty());
+  for (const auto* series :
+       {"herald_posts{state=\"pending\"}", "herald_retries_total ", "herald_journal_errors_total 0",
+        "herald_post_lateness_seconds_bucket{le=\"+Inf\"}", "herald_next_due_timestamp_seconds ",
+        "herald_last_reload_timestamp_seconds ", "herald_last_reload_success 1", "herald_degraded 0"}) {
+    CAPTURE(series);
+    CHECK(has(metrics.body, series));
+  }
+  herald.signal(SIGTERM);
+  CHECK(herald.wait(12s));
+}
+
+TEST_CASE("web: /calendar.ics is the export, and its ETag answers 304", "[web][daemon_process]") {
+  web_fixture f;
+  auto herald = f.start();
+  auto port = web_fixture::port_of(herald);
+  auto feed = get(port, "/calendar.ics");
+  CHECK(feed.status == 200);
+  CHECK(feed.content_type == "text/calendar; charset=utf-8");
+  REQUIRE(feed.etag.size() > 2);
+  CHECK(has(feed.body, "UID:inwed-" + iso(today() + date::days{10}) + "@herald\r\n"));
+  auto exported = test::run_shell("'" HERALD_BINARY "' export --config '" + f.config.string() + "'");
+  REQUIRE(exported.status == 0);
+  CHECK(exported.out == feed.body);
+  auto again = get(port, "/calendar.ics", feed.etag);
+  CHECK(again.status == 304);
+  CHECK(again.body.empty());
+  CHECK(get(port, "/calendar.ics", "\"other\"").status == 200);
+  herald.signal(SIGTERM);
+  CHECK(herald.wait(12s));
+}
+
+TEST_CASE("web: a failed reload makes /healthz 503 and STATUS= degraded, a fixed one heals both",
+          "[web][daemon_process]") {
+  web_fixture f;
+  auto herald = f.start();
+  auto port = web_fixture::port_of(herald);
+  REQUIRE(f.notify.wait_for_line("READY=1"));
+  auto healthy = get(port, "/healthz");
+  CHECK(healthy.status == 200);
+  CHECK(healthy.body == "ok\n");
+
+  web_fixture::write(f.calendar, calendar_yaml() + "  - id: [broken\n");
+  response sick;
+  REQUIRE(test::eventually(
+      [&] {
+        sick = get(port, "/healthz");
+        return sick.status == 503;
+      },
+      10s));
+  INFO(sick.body);
+  CHECK(sick.body.starts_with("degraded\nreload failed (calendar.yaml:"));
+  auto status = f.notify.wait_for_prefix("STATUS=degraded: reload failed (calendar.yaml:");
+  REQUIRE(status);
+  CHECK(has(*status, "; next: "));
+  CHECK(has(get(port, "/metrics").body, "herald_degraded 1\n"));
+  CHECK(has(get(port, "/metrics").body, "herald_last_reload_success 0\n"));
+
+  // The page, in a real browser: the banner, the landmarks, the observances.
+  auto dom = chromium(fmt::format("--dump-dom http://127.0.0.1:{}/", port));
+  INFO(dom);
+  CHECK(has(dom, "<html lang=\"en\">"));
+  CHECK(has(dom, "<h1>herald status</h1>"));
+  for (const auto* landmark : {"<header>", "<main>", "<footer>"}) CHECK(has(dom, landmark));
+  CHECK(has(dom, "class=\"banner\" role=\"alert\""));
+  CHECK(has(dom, "reload failed (calendar.yaml:"));
+  CHECK(has(dom, "<th scope=\"row\">International Women in Engineering Day</th>"));
+  CHECK_FALSE(has(dom, "<script"));
+  auto shots = fs::path(HERALD_BINARY).parent_path() / "screenshots";
+  fs::create_directories(shots);
+  fs::remove(shots / "status-page-phone.png");
+  chromium(fmt::format("--window-size=390,844 --screenshot={} http://127.0.0.1:{}/",
+                       (shots / "status-page-phone.png").string(), port));
+  CHECK(fs::file_size(shots / "status-page-phone.png") > 10000);
+
+  web_fixture::write(f.calendar, calendar_yaml());
+  REQUIRE(test::eventually([&] { return get(port, "/healthz").status == 200; }, 10s));
+  auto healed = f.notify.wait_for(
+      [](std::string_view line) { return line.starts_with("STATUS=") && !line.starts_with("STATUS=degraded"); });
+  REQUIRE(healed);
+  auto page = get(port, "/");
+  CHECK(page.status == 200);
+  CHECK_FALSE(has(page.body, "class=\"banner\""));
+  herald.signal(SIGTERM);
+  CHECK(herald.wait(12s));
+}
+
+TEST_CASE("web: a channel failing every attempt of its last 3 posts degrades the daemon", "[web][daemon_process]") {
+  web_fixture f;
+  std::string yaml = "version: 1\ntimezone: UTC\ndefaults: {channels: [hook]}\nevents:\n";
+  for (int i = 1; i <= 3; ++i)
+    yaml += fmt::format(
+        "  - id: e{}\n    title: E{}\n    dates: [{}]\n    steps: [{{at: 0, time: \"00:00\", "
+        "message: \"m\"}}]\n",
+        i, i, iso(today() - date::days{1}));
+  f.sink.set_fallback({404, {}, "no_such_channel", 0ms});  // permanent: one attempt each
+  web_fixture::write(f.calendar, yaml);
+  auto herald = f.start();
+  auto port = web_fixture::port_of(herald);
+  response sick;
+  REQUIRE(test::eventually(
+      [&] {
+        sick = get(port, "/healthz");
+        return sick.status == 503;
+      },
+      10s));
+  CHECK(sick.body == "degraded\nchannel 'hook' failed every attempt of its last 3 posts\n");
+  CHECK(f.notify.wait_for_prefix("STATUS=degraded: channel 'hook' failed every attempt of its last 3 posts; "));
+  auto metrics = get(port, "/metrics").body;
+  CHECK(has(metrics, "herald_deliveries_total{channel=\"hook\",outcome=\"permanent\"} 3\n"));
+  CHECK(has(metrics, "herald_posts{state=\"failed\"} 3\n"));
+  CHECK_FALSE(has(get(port, "/").body, f.sink.url("/hook")));  // the webhook URL is a secret
+  CHECK_FALSE(has(metrics, f.sink.url("/hook")));
+  herald.signal(SIGTERM);
+  CHECK(herald.wait(12s));
+}
