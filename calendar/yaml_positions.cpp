@@ -1,5 +1,5 @@
 // Where in the source a node, or a byte inside a scalar, stands
-// (docs/calendar.md "Error messages").
+// (docs/calendar.md "Errors").
 
 #include "calendar/yaml_positions.hpp"
 

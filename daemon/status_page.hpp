@@ -1,5 +1,5 @@
 #pragma once
-// GET / (docs/daemon.md "The status page"): the daemon's state for people —
+// GET / (docs/daemon.md "The status endpoint"): the daemon's state for people —
 // a banner when it is degraded, the observances of the coming weeks, and
 // the posts with their state in words (planned, pending, retrying, sending,
 // sent, failed, missed).

@@ -36,7 +36,8 @@ delivery_outcome classify_smtp(long code, std::string_view detail);
 std::optional<std::chrono::seconds> parse_retry_after(std::string_view value, date::sys_seconds now);
 
 /// The wait before attempt `attempt` (1 = first retry) without Retry-After:
-/// exponential from `base` (the first within 30 s), doubling, capped at
+/// exponential from `base` (20 s: the first retry within 20 s, inside the
+/// 30 s that docs/daemon.md "Delivery rules" promises), doubling, capped at
 /// `cap` (10 min), with full jitter from `random01` in [0, 1).
 std::chrono::seconds backoff(int attempt, double random01, std::chrono::seconds base = std::chrono::seconds{20},
                              std::chrono::seconds cap = std::chrono::minutes{10});

@@ -1,9 +1,10 @@
 #pragma once
-// The daemon's decisions (docs/architecture.md, "The core decides"): from the planned
+// The daemon's decisions (docs/architecture.md, "The flow"): from the planned
 // posts, what the journal knows of them and the time now, which posts go out
 // now, which are recorded as missed or failed, and when to look again.
-// Pure: no clock, no I/O, no journal writes — the shell (daemon/daemon_loop.cpp)
-// carries the actions out and feeds the results back.
+// Pure: no clock, no I/O, no journal writes — the shell (daemon/daemon_tick.cpp
+// decides with it, daemon/sender.cpp and journal_guard.cpp carry the actions
+// out) feeds the results back.
 //
 // The rules (docs/daemon.md "Delivery rules"):
 // - A post goes out only while due <= now <= due + catch_up. A post never

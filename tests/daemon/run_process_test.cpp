@@ -1,4 +1,4 @@
-// `herald run`, the real binary, against real peers (docs/architecture.md "Testing";
+// `herald run`, the real binary, against real peers (docs/architecture.md "Testing and measuring";
 // issue 4): a local HTTP sink for the webhook channel, a unix datagram socket
 // as NOTIFY_SOCKET, the SQLite journal read back from the test. Restart
 // safety under kill -9, catch-up, live reload, the notify protocol, graceful

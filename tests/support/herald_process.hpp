@@ -1,6 +1,6 @@
 #pragma once
 // The real `herald` binary as a child process, for the daemon tests
-// (docs/architecture.md "Testing": restart it, kill -9 it, send SIGHUP…).
+// (docs/architecture.md "Testing and measuring": restart it, kill -9 it, send SIGHUP…).
 //
 // start() forks and execs HERALD_BINARY (or another program) with the
 // test's environment minus the variables through which a service manager
