@@ -47,7 +47,8 @@ struct event {
   std::string description;
   std::string url;
   std::vector<std::string> tags;
-  string_pairs vars;  ///< the event's own; they win over the calendar's
+  bool begins_evening = false;  ///< `begins: evening`: it begins at sunset the evening before its first day
+  string_pairs vars;            ///< the event's own; they win over the calendar's
   recurrence when;
   int campaign = -1;  ///< index into calendar::campaigns, or -1
   std::vector<step> steps;

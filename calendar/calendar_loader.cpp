@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "calendar/calendar_source.hpp"
+#include "calendar/holiday_sets.hpp"
 #include "text/civil.hpp"
 #include "text/file.hpp"
 #include "text/strings.hpp"
@@ -17,9 +18,9 @@ namespace {
 
 constexpr std::array<std::string_view, 8> calendar_keys = {"version", "timezone", "workdays",  "holidays",
                                                            "vars",    "defaults", "campaigns", "events"};
-constexpr std::array<std::string_view, 16> event_keys = {"id",    "title",  "description", "url",   "tags",  "vars",
-                                                         "every", "rrule",  "start",       "dates", "lasts", "from",
-                                                         "until", "except", "campaign",    "steps"};
+constexpr std::array<std::string_view, 17> event_keys = {"id",    "title",  "description", "url",      "tags",  "vars",
+                                                         "every", "rrule",  "start",       "dates",    "lasts", "from",
+                                                         "until", "except", "begins",      "campaign", "steps"};
 constexpr std::array<std::string_view, 6> step_keys = {"at", "time", "channels", "not_workday", "message", "subject"};
 constexpr std::array<std::string_view, 3> defaults_keys = {"time", "channels", "not_workday"};
 
@@ -71,6 +72,41 @@ std::variant<day_span, parse_error> parse_date_or_range(std::string_view text) {
   auto end = std::get<date::local_days>(second);
   if (end < start) return parse_error{"a range must not end before it starts", dots + 2, {}};
   return day_span{start, end};
+}
+
+// A `holidays:` entry: a date, a range, or a named set of holidays.
+struct holiday_entry {
+  std::optional<holiday_set> set;
+  day_span span;
+};
+
+// The years a named set is expanded over: every plan and preview falls in them.
+constexpr int first_holiday_year = 1900, last_holiday_year = 2200;
+
+std::variant<holiday_entry, parse_error> parse_holiday(std::string_view text) {
+  if (!text.empty() && std::isalpha(static_cast<unsigned char>(text[0]))) {
+    auto lower = ascii_lower(text);
+    if (auto set = find_holiday_set(lower)) return holiday_entry{set, {}};
+    auto names = holiday_set_names();
+    auto guess = did_you_mean(lower, names);
+    for (auto name : names)  // "uk/england" is surely England and Wales
+      if (guess.empty() && name.starts_with(lower)) guess = fmt::format(" (did you mean '{}'?)", name);
+    return parse_error{fmt::format("unknown holiday set '{}'{}", text, guess), 0,
+                       "herald computes uk/england-and-wales, uk/scotland and uk/northern-ireland; list other "
+                       "holidays as dates (2027-12-24) or ranges (2027-12-24..2027-12-31)"};
+  }
+  auto span = parse_date_or_range(text);
+  if (auto* error = std::get_if<parse_error>(&span)) return *error;
+  return holiday_entry{std::nullopt, std::get<day_span>(span)};
+}
+
+void add_holidays(const holiday_entry& entry, std::vector<date::local_days>& out) {
+  if (entry.set) {
+    for (int year = first_holiday_year; year <= last_holiday_year; ++year)
+      for (auto day : holidays_in_year(*entry.set, year)) out.push_back(day);
+    return;
+  }
+  for (auto day = entry.span.start; day <= entry.span.end; day += date::days{1}) out.push_back(day);
 }
 
 std::optional<template_source> read_template(yaml_ref node, std::string_view what, diagnostics_collector& out) {
@@ -199,6 +235,16 @@ bool read_event(yaml_ref node, event& e, event_source& source, diagnostics_colle
     for (auto item : read_list(*tags, "'tags'", out))
       if (auto tag = read_scalar(item, "a tag", out)) e.tags.emplace_back(*tag);
   if (auto vars = node.find("vars")) e.vars = read_vars(*vars, source.var_marks, out);
+  if (auto begins = node.find("begins"))
+    if (auto text = read_scalar(*begins, "'begins'", out)) {
+      auto lower = ascii_lower(*text);
+      if (lower == "evening")
+        e.begins_evening = true;
+      else if (lower != "day")
+        out.error(begins->mark(), fmt::format("unknown begins '{}'{}", *text, did_you_mean(lower, {"evening", "day"})),
+                  "write 'begins: evening' for an observance that starts at sunset the evening before (Jewish "
+                  "festivals, Islamic days as observed)");
+    }
   read_recurrence(node, e.when, out);
   if (auto campaign = node.find("campaign"))
     if (auto name = read_scalar(*campaign, "'campaign'", out))
@@ -251,8 +297,7 @@ void read_root(yaml_ref root, calendar_source& source, diagnostics_collector& ou
   }
   if (auto holidays = root.find("holidays"))
     for (auto item : read_list(*holidays, "'holidays'", out))
-      if (auto span = read_parsed(item, "a holiday", parse_date_or_range, out))
-        for (auto day = span->start; day <= span->end; day += date::days{1}) source.holidays.push_back(day);
+      if (auto entry = read_parsed(item, "a holiday", parse_holiday, out)) add_holidays(*entry, source.holidays);
   if (auto vars = root.find("vars")) source.vars = read_vars(*vars, source.var_marks, out);
   if (auto defaults = root.find("defaults")) read_defaults(*defaults, source.defaults, out);
   if (auto campaigns = root.find("campaigns")) read_campaigns(*campaigns, source, out);

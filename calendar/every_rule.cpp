@@ -8,6 +8,9 @@
 #include <date/islamic.h>
 #include <fmt/format.h>
 
+#include "calendar/chinese_date.hpp"
+#include "calendar/hebrew_date.hpp"
+
 #include "text/civil.hpp"
 #include "text/strings.hpp"
 
@@ -18,7 +21,60 @@ using date::local_days;
 
 constexpr std::string_view forms_hint =
     "write e.g. 'June 23', 'second Tuesday of October', 'Monday on or after September 20', "
-    "'October', 'easter -2 days', 'orthodox easter' or '1 Shawwal'";
+    "'October', 'easter -2 days', 'orthodox easter', '1 Shawwal', '15 Nisan', 'lunar new year', "
+    "'third Thursday of every month' or 'every Monday'";
+
+// The Hebrew months and the spellings people use for them.
+struct hebrew_name {
+  std::string_view name;
+  hebrew::month month;
+};
+constexpr std::array<hebrew_name, 23> hebrew_months = {{
+    {"Tishrei", hebrew::month::tishrei},
+    {"Tishri", hebrew::month::tishrei},
+    {"Cheshvan", hebrew::month::cheshvan},
+    {"Heshvan", hebrew::month::cheshvan},
+    {"Marcheshvan", hebrew::month::cheshvan},
+    {"Kislev", hebrew::month::kislev},
+    {"Tevet", hebrew::month::tevet},
+    {"Teves", hebrew::month::tevet},
+    {"Shevat", hebrew::month::shevat},
+    {"Shvat", hebrew::month::shevat},
+    {"Adar", hebrew::month::adar},
+    {"Adar I", hebrew::month::adar_i},
+    {"Adar II", hebrew::month::adar},  // in a common year, Adar itself
+    {"Nisan", hebrew::month::nisan},
+    {"Iyar", hebrew::month::iyar},
+    {"Iyyar", hebrew::month::iyar},
+    {"Sivan", hebrew::month::sivan},
+    {"Tammuz", hebrew::month::tammuz},
+    {"Tamuz", hebrew::month::tammuz},
+    {"Av", hebrew::month::av},
+    {"Menachem Av", hebrew::month::av},
+    {"Elul", hebrew::month::elul},
+    {"Marheshvan", hebrew::month::cheshvan},
+}};
+
+// Observances people type as if herald knew them by name, and what to write.
+struct named_observance {
+  std::string_view name;  ///< letters only, lower case
+  std::string_view hint;
+};
+constexpr std::array<named_observance, 13> named_observances = {{
+    {"diwali", "herald has no Hindu calendar: write its dates with 'dates:'"},
+    {"deepavali", "herald has no Hindu calendar: write its dates with 'dates:'"},
+    {"holi", "herald has no Hindu calendar: write its dates with 'dates:'"},
+    {"navratri", "herald has no Hindu calendar: write its dates with 'dates:'"},
+    {"vaisakhi", "herald has no Sikh calendar: write its dates with 'dates:'"},
+    {"eid", "Eid al-Fitr is '1 Shawwal' and Eid al-Adha '10 Dhu al-Hijjah'"},
+    {"eidalfitr", "write '1 Shawwal'"},
+    {"eidaladha", "write '10 Dhu al-Hijjah'"},
+    {"passover", "write '15 Nisan' (with begins: evening)"},
+    {"roshhashanah", "write '1 Tishrei' (with begins: evening)"},
+    {"yomkippur", "write '10 Tishrei' (with begins: evening)"},
+    {"hanukkah", "write '25 Kislev' (with begins: evening)"},
+    {"chinesenewyear", "write 'lunar new year'"},
+}};
 
 constexpr std::array<std::string_view, 12> islamic_months = {
     "Muharram", "Safar",  "Rabi al-Awwal", "Rabi al-Thani", "Jumada al-Awwal", "Jumada al-Thani",
@@ -214,6 +270,114 @@ std::optional<std::variant<every_rule, parse_error>> parse_islamic(std::string_v
                      name_offset, hint};
 }
 
+// `15 Nisan`, `1 Tishrei`, `14 Adar II`.
+std::optional<std::variant<every_rule, parse_error>> parse_hebrew(std::string_view text, const std::vector<word>& w) {
+  if (w.size() < 2) return std::nullopt;
+  auto day = parse_day_number(w[0].text);
+  if (!day) return std::nullopt;
+  auto name = letters_of(text.substr(w[1].offset));
+  for (const auto& candidate : hebrew_months) {
+    if (name != letters_of(candidate.name)) continue;
+    auto longest = candidate.month == hebrew::month::cheshvan || candidate.month == hebrew::month::kislev
+                       ? 30u
+                       : std::max(hebrew::days_in_month(5784, candidate.month), 29u);  // 5784: a leap year
+    if (*day > longest)
+      return parse_error{fmt::format("{} has {} days", candidate.name, longest), w[0].offset,
+                         longest == 29 ? "this month never has a day 30" : ""};
+    every_rule rule;
+    rule.kind = every_rule::form::hebrew;
+    rule.month = static_cast<unsigned>(candidate.month);
+    rule.day = *day;
+    return rule;
+  }
+  return std::nullopt;
+}
+
+// `lunar new year`, `lunar 8/15`.
+std::optional<std::variant<every_rule, parse_error>> parse_lunar(const std::vector<word>& w) {
+  if (w.empty() || ascii_lower(w[0].text) != "lunar") return std::nullopt;
+  every_rule rule;
+  rule.kind = every_rule::form::lunar;
+  if (w.size() == 3 && ascii_lower(w[1].text) == "new" && ascii_lower(w[2].text) == "year") {
+    rule.month = rule.day = 1;
+    return rule;
+  }
+  constexpr std::string_view hint = "write 'lunar new year' or 'lunar MONTH/DAY', e.g. 'lunar 8/15'";
+  if (w.size() != 2)
+    return parse_error{"expected 'new year' or a month/day after 'lunar'", w[0].offset, std::string(hint)};
+  auto slash = w[1].text.find('/');
+  auto month = parse_integer<int>(w[1].text.substr(0, slash), 1, 12);
+  auto day = slash == std::string_view::npos ? std::nullopt : parse_integer<int>(w[1].text.substr(slash + 1), 1, 30);
+  if (!month || !day)
+    return parse_error{fmt::format("'{}' is not a lunar month/day", w[1].text), w[1].offset,
+                       "months are 1-12 and days 1-30, e.g. 'lunar 8/15' for the Mid-Autumn Festival"};
+  rule.month = static_cast<unsigned>(*month);
+  rule.day = static_cast<unsigned>(*day);
+  return rule;
+}
+
+// `third Thursday of every month`, `last Friday of every month`.
+std::optional<std::variant<every_rule, parse_error>> parse_monthly_weekday(const std::vector<word>& w) {
+  if (w.size() != 5 || ascii_lower(w[2].text) != "of" || ascii_lower(w[3].text) != "every" ||
+      ascii_lower(w[4].text) != "month")
+    return std::nullopt;
+  auto yearly = parse_nth_weekday({w[0], w[1], w[2], {"January", 0}});
+  if (auto* error = std::get_if<parse_error>(&*yearly)) return *error;
+  auto rule = std::get<every_rule>(*yearly);
+  rule.kind = every_rule::form::monthly_weekday;
+  rule.month = 0;
+  return rule;
+}
+
+// `every Monday`.
+std::optional<std::variant<every_rule, parse_error>> parse_weekly(const std::vector<word>& w) {
+  if (w.size() != 2 || ascii_lower(w[0].text) != "every") return std::nullopt;
+  auto weekday = parse_weekday_name(w[1].text);
+  auto unit = ascii_lower(w[1].text);
+  if (unit == "day" || unit == "week" || unit == "month" || unit == "year") return std::nullopt;  // not a weekday
+  if (!weekday)
+    return parse_error{fmt::format("unknown weekday '{}'{}", w[1].text, did_you_mean(w[1].text, weekday_names())),
+                       w[1].offset, "use Monday … Sunday or Mon … Sun"};
+  every_rule rule;
+  rule.kind = every_rule::form::weekly;
+  rule.weekday = *weekday;
+  return rule;
+}
+
+// What people write that is not a rule, and what to write instead.
+std::optional<parse_error> explain_unknown(std::string_view text, const std::vector<word>& w) {
+  if (parse_iso_date(w[0].text))
+    return parse_error{fmt::format("'{}' is a date, not a rule", text), 0,
+                       fmt::format("list dates under 'dates:', e.g. dates: [{}]", w[0].text)};
+  auto letters = letters_of(text);
+  for (const auto& o : named_observances)
+    if (letters == o.name)
+      return parse_error{fmt::format("herald does not know '{}' by name", text), 0, std::string(o.hint)};
+  // "3rd Thu": a monthly rule without its month.
+  if (w.size() == 2 && parse_nth(w[0].text) && parse_weekday_name(w[1].text)) {
+    auto nth = ascii_lower(w[0].text);
+    static constexpr std::array<std::string_view, 5> ordinals = {"first", "second", "third", "fourth", "fifth"};
+    if (auto n = *parse_nth(w[0].text); n > 0) nth = ordinals[static_cast<std::size_t>(n - 1)];
+    auto weekday = weekday_name(*parse_weekday_name(w[1].text));
+    return parse_error{fmt::format("'{}' needs a month", text), 0,
+                       fmt::format("write '{} {} of every month' (monthly) or '{} {} of October' (yearly)", nth,
+                                   weekday, nth, weekday)};
+  }
+  // "Shawwal 1", "Nisan 15": an Islamic or Hebrew date with the day last.
+  if (w.size() >= 2) {
+    if (auto day = parse_day_number(w.back().text)) {
+      auto month_text = trim(text.substr(0, w.back().offset));
+      if (parse_month_name(month_text) != 0) return std::nullopt;  // "June 23" is right as it is
+      auto swapped = fmt::format("{} {}", *day, month_text);
+      auto parsed = parse_every(swapped);
+      if (std::holds_alternative<every_rule>(parsed))
+        return parse_error{fmt::format("'{}' has the day after the month", text), 0,
+                           fmt::format("write '{}'", swapped)};
+    }
+  }
+  return std::nullopt;
+}
+
 local_days nth_weekday_of(int year, unsigned month, date::weekday wd, int nth, bool& exists) {
   auto ym = date::year{year} / date::month{month};
   if (nth < 0) {
@@ -230,10 +394,13 @@ local_days nth_weekday_of(int year, unsigned month, date::weekday wd, int nth, b
 std::variant<every_rule, parse_error> parse_every(std::string_view text) {
   auto w = split_words(text);
   if (w.empty()) return parse_error{"an empty rule", 0, std::string(forms_hint)};
+  if (auto explained = explain_unknown(text, w)) return *explained;
   using parser = std::optional<std::variant<every_rule, parse_error>> (*)(const std::vector<word>&);
-  for (parser p : {parser{parse_nth_weekday}, parser{parse_weekday_near}, parser{parse_month_day}})
+  for (parser p : {parser{parse_weekly}, parser{parse_lunar}, parser{parse_monthly_weekday}, parser{parse_nth_weekday},
+                   parser{parse_weekday_near}, parser{parse_month_day}})
     if (auto result = p(w)) return *result;
   if (auto result = parse_easter(text, w)) return *result;
+  if (auto result = parse_hebrew(text, w)) return *result;
   if (auto result = parse_islamic(text, w)) return *result;
   if (w.size() == 1) {
     if (auto month = parse_month_name(w[0].text)) {
@@ -281,6 +448,38 @@ void every_rule_spans(const every_rule& rule, int year, date::days lasts, std::v
     case every_rule::form::orthodox_easter:
       add(orthodox_easter(year) + date::days{rule.offset_days});
       break;
+    case every_rule::form::hebrew: {
+      // Gregorian `year` meets the end of one Hebrew year and the start of the next.
+      for (int h = year + 3760; h <= year + 3761; ++h) {
+        auto month = hebrew::month{rule.month};
+        if (month == hebrew::month::adar_i && !hebrew::is_leap_year(h)) continue;
+        hebrew::year_month_day date{h, month, rule.day};
+        if (!date.ok()) continue;  // day 30 of a 29-day Cheshvan or Kislev
+        auto day = date.to_days();
+        if (date::year_month_day{day}.year() == date::year{year}) add(day);
+      }
+      break;
+    }
+    case every_rule::form::lunar:
+      for (int l = year - 1; l <= year; ++l)
+        if (auto day = chinese::to_days(l, rule.month, rule.day);
+            day && date::year_month_day{*day}.year() == date::year{year})
+          add(*day);
+      break;
+    case every_rule::form::monthly_weekday:
+      for (unsigned month = 1; month <= 12; ++month) {
+        bool exists = false;
+        auto day = nth_weekday_of(year, month, rule.weekday, rule.nth, exists);
+        if (exists) add(day);
+      }
+      break;
+    case every_rule::form::weekly: {
+      local_days end{date::year{year + 1} / 1 / 1};
+      for (local_days day{date::year{year} / 1 / date::weekday_indexed{rule.weekday, 1}}; day < end;
+           day += date::weeks{1})
+        add(day);
+      break;
+    }
     case every_rule::form::islamic: {
       // A Gregorian year meets two or three Islamic years; keep the dates in it.
       auto first = islamic::year_month_day{date::sys_days{date::year{year} / 1 / 1}}.year();

@@ -1,7 +1,9 @@
 #pragma once
-// The yearly rules of `every:` (docs/calendar.md "When an event occurs"): a fixed date, the nth weekday of
-// a month, a weekday on or before/after a date, a whole month, (Orthodox)
-// Easter with an offset, and a day of the tabular Islamic calendar.
+// The rules of `every:` (docs/calendar.md "When an event occurs"): yearly —
+// a fixed date, the nth weekday of a month, a weekday on or before/after a
+// date, a whole month, (Orthodox) Easter with an offset, a day of the
+// tabular Islamic calendar, of the Hebrew calendar or of the Chinese lunar
+// calendar — and monthly (the nth weekday of every month) or weekly.
 
 #include <string_view>
 #include <variant>
@@ -14,13 +16,25 @@
 namespace herald {
 
 struct every_rule {
-  enum class form { month_day, nth_weekday, weekday_near, whole_month, easter, orthodox_easter, islamic };
+  enum class form {
+    month_day,
+    nth_weekday,
+    weekday_near,
+    whole_month,
+    easter,
+    orthodox_easter,
+    islamic,
+    hebrew,           ///< `15 Nisan`: once a Hebrew year
+    lunar,            ///< `lunar 8/15`: once a Chinese lunar year, in the regular (not leap) month
+    monthly_weekday,  ///< `third Thursday of every month`
+    weekly,           ///< `every Monday`
+  };
 
   form kind = form::month_day;
-  unsigned month = 0;       ///< Gregorian month, or Islamic month for `islamic`
-  unsigned day = 0;         ///< day of that month (month_day, weekday_near, islamic)
-  date::weekday weekday{};  ///< nth_weekday, weekday_near
-  int nth = 0;              ///< nth_weekday: 1..5, or -1 for last
+  unsigned month = 0;       ///< Gregorian month; the Islamic, Hebrew (hebrew::month) or lunar one for those forms
+  unsigned day = 0;         ///< day of that month (month_day, weekday_near, islamic, hebrew, lunar)
+  date::weekday weekday{};  ///< nth_weekday, weekday_near, monthly_weekday, weekly
+  int nth = 0;              ///< nth_weekday, monthly_weekday: 1..5, or -1 for last
   bool on_or_after = true;  ///< weekday_near: after (true) or before
   int offset_days = 0;      ///< easter forms
 };

@@ -45,7 +45,8 @@ ics_calendar icalendar_export(const std::vector<planned_occurrence>& occurrences
   out.occurrences.reserve(occurrences.size());
   for (const auto& o : occurrences) {
     const auto& e = o.cal->events[o.event];
-    out.occurrences.push_back({e.id, o.span.start, o.span.end, e.title, e.description, e.url, e.tags, false});
+    out.occurrences.push_back(
+        {e.id, o.span.start, o.span.end, e.title, e.description, e.url, e.tags, e.begins_evening});
   }
   return out;
 }

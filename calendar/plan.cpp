@@ -23,12 +23,21 @@ std::pair<local_days, local_days> start_range(const calendar& cal, const event& 
     auto move = s.not_workday == not_workday_policy::previous || s.not_workday == not_workday_policy::next
                     ? cal.workdays.max_move()
                     : days{0};
-    auto offset = days{s.at.days};
+    if (s.at.workdays) move = cal.workdays.max_workday_reach(s.at.days);
+    auto offset = s.at.workdays ? days{0} : days{s.at.days};
     auto end_slack = s.at.from == step_offset::anchor::end ? longest : days{0};
     lo = std::min(lo, first - move - offset - end_slack);
     hi = std::max(hi, last + move - offset);
   });
   return {lo, hi};
+}
+
+// The step's date for an occurrence, moved off a day that is not a workday
+// as the step says; nullopt when it is skipped. A working-day offset
+// (`-5wd`) always lands on a workday, so not_workday does not apply to it.
+std::optional<local_days> step_date(const calendar& cal, const step& s, const day_span& span) {
+  if (s.at.workdays) return cal.workdays.add_workdays(s.at.anchor_day(span.start, span.end), s.at.days);
+  return cal.workdays.move(s.at.apply(span.start, span.end), s.not_workday);
 }
 
 bool wanted(const std::vector<std::string>& names, const std::string& name) {
@@ -58,7 +67,7 @@ plan plan_window(const calendar& cal, local_days first, local_days last, const p
     for (const auto& span : occurrences_starting(e.when, lo, hi)) {
       if (span.start <= last && span.end >= first) result.occurrences.push_back({&cal, index, span});
       cal.for_each_step(e, [&](const step& s) {
-        auto day = cal.workdays.move(s.at.apply(span.start, span.end), s.not_workday);
+        auto day = step_date(cal, s, span);
         if (!day || *day < first || *day > last) return;
         auto due = due_instant(*cal.zone, *day, s.time);
         for (auto channel : s.channels)
@@ -113,6 +122,13 @@ std::string relative_days(int d) {
   return fmt::format("{} days ago", -d);
 }
 
+std::string relative_evening(int d) {
+  if (d == 0) return "this evening";
+  if (d == 1) return "tomorrow evening";
+  if (d == -1) return "yesterday evening";
+  return relative_days(d);
+}
+
 rendered_post render_post(const calendar& cal, const planned_post& post) {
   const auto& e = cal.events[post.event];
   auto start = format_long_date(post.occurrence.start), end = format_long_date(post.occurrence.end);
@@ -121,10 +137,19 @@ rendered_post render_post(const calendar& cal, const planned_post& post) {
   int until = (post.occurrence.start - post.date).count();
   auto until_text = std::to_string(until);
   auto relative = relative_days(until);
+  // The eve's variables are known to every event and empty without `begins: evening`.
+  auto eve = post.occurrence.start - date::days{1};
+  std::string eve_date, eve_iso, eve_relative;
+  if (e.begins_evening) {
+    eve_date = format_long_date(eve);
+    eve_iso = format_iso_date(eve);
+    eve_relative = relative_evening(until - 1);
+  }
   // One value for each of builtin_variables, in its order; `tags` (the
   // fifth) is a list and has its own place in template_values.
   const std::array<std::string_view, builtin_variables.size()> texts = {
-      e.id, e.title, e.description, e.url, {}, start, end, start_iso, end_iso, year, until_text, relative};
+      e.id,    e.title, e.description, e.url,    {},       start,   end,         start_iso,
+      end_iso, year,    until_text,    relative, eve_date, eve_iso, eve_relative};
   template_values values;
   values.strings.reserve(texts.size() + cal.vars.size() + e.vars.size());
   for (std::size_t i = 0; i < texts.size(); ++i)

@@ -65,14 +65,19 @@ struct rendered_post {
 
 /// The variables every template has (docs/calendar.md "Templates"): `tags`
 /// is a list, the others text.
-inline constexpr std::array<std::string_view, 12> builtin_variables = {
-    "id",       "title",    "description",  "url",  "tags",       "date",
-    "end_date", "date_iso", "end_date_iso", "year", "days_until", "relative"};
+inline constexpr std::array<std::string_view, 15> builtin_variables = {
+    "id",           "title", "description", "url",      "tags",     "date",         "end_date",    "date_iso",
+    "end_date_iso", "year",  "days_until",  "relative", "eve_date", "eve_date_iso", "eve_relative"};
 
 /// The post's message and subject with every built-in variable, and the calendar's and event's `vars`.
 rendered_post render_post(const calendar& cal, const planned_post& post);
 
 /// `today`, `tomorrow`, `in 3 days`, `in 2 weeks`, `yesterday`, `4 days ago`.
 std::string relative_days(int days_until);
+
+/// For the evening before an observance (`begins: evening`), from the
+/// step's date: `this evening`, `tomorrow evening`, `yesterday evening`,
+/// else as relative_days (`in 3 days`).
+std::string relative_evening(int days_until_eve);
 
 }  // namespace herald

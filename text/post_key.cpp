@@ -20,6 +20,10 @@ std::optional<key_offset> parse_key_offset(std::string_view text) {
     rest.remove_prefix(3);
   }
   if (!rest.empty()) {
+    if (rest.ends_with("wd")) {
+      at.workdays = true;
+      rest.remove_suffix(1);
+    }
     if (!rest.ends_with('d')) return std::nullopt;
     rest.remove_suffix(1);
     if (rest.starts_with('+')) rest.remove_prefix(1);  // from_chars takes '-' only
@@ -33,8 +37,9 @@ std::optional<key_offset> parse_key_offset(std::string_view text) {
 }  // namespace
 
 std::string format_key_offset(key_offset at) {
-  if (at.from_end) return at.days == 0 ? "end" : fmt::format("end{:+}d", at.days);
-  return at.days == 0 ? "0d" : fmt::format("{:+}d", at.days);
+  auto unit = at.workdays ? "wd" : "d";
+  if (at.from_end) return at.days == 0 ? "end" : fmt::format("end{:+}{}", at.days, unit);
+  return at.days == 0 ? "0d" : fmt::format("{:+}{}", at.days, unit);
 }
 
 std::string format_post_key(std::string_view event, date::local_days start, key_offset at, std::string_view channel) {

@@ -20,6 +20,7 @@ namespace herald {
 struct key_offset {
   bool from_end = false;
   int days = 0;
+  bool workdays = false;  ///< `days` counts working days: `-5wd`, `end+2wd`
   friend bool operator==(const key_offset&, const key_offset&) = default;
 };
 

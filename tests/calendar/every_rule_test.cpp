@@ -138,3 +138,67 @@ TEST_CASE("every: errors say what is wrong and where", "[every]") {
   CHECK(rule_error("easter -2 fortnights").message == "unknown unit 'fortnights'");
   CHECK(rule_error("every day").message == "'every day' is not a rule herald knows");
 }
+
+TEST_CASE("every: Hebrew dates, one a Hebrew year, on the day hebcal gives", "[every][hebrew]") {
+  // Given festivals by their Hebrew dates, then each falls on its published day.
+  CHECK(starts("15 Nisan", 2026) == std::vector<std::string>{"2026-04-02"});  // Passover
+  CHECK(starts("15 Nisan", 2027) == std::vector<std::string>{"2027-04-22"});
+  CHECK(starts("1 Tishrei", 2026) == std::vector<std::string>{"2026-09-12"});  // Rosh Hashanah
+  CHECK(starts("10 tishri", 2026) == std::vector<std::string>{"2026-09-21"});  // Yom Kippur, another spelling
+  CHECK(starts("25 Kislev", 2026, 8) == std::vector<std::string>{"2026-12-05..2026-12-12"});  // Hanukkah
+  CHECK(starts("14 Adar", 2027) == std::vector<std::string>{"2027-03-23"});     // Purim in Adar II of a leap year
+  CHECK(starts("14 Adar II", 2026) == std::vector<std::string>{"2026-03-03"});  // a common year: Adar itself
+  CHECK(starts("14 Adar I", 2026).empty());                                     // no Adar I in 5786
+  CHECK(starts("14 Adar I", 2027) == std::vector<std::string>{"2027-02-21"});   // Purim Katan
+  // Day 30 of Cheshvan only in a year where it has 30 days (hebcal: 5786, in 2025, has 29).
+  CHECK(starts("30 Cheshvan", 2025).empty());
+  CHECK(starts("30 Cheshvan", 2024) == std::vector<std::string>{"2024-12-01"});
+  CHECK(starts("30 Cheshvan", 2026) == std::vector<std::string>{"2026-11-10"});
+  CHECK(rule_error("30 Tevet").message == "Tevet has 29 days");
+  CHECK(rule_error("31 Nisan").message == "Nisan has 30 days");
+}
+
+TEST_CASE("every: the Chinese lunar calendar", "[every][chinese]") {
+  CHECK(starts("lunar new year", 2027) == std::vector<std::string>{"2027-02-06"});
+  CHECK(starts("Lunar 1/1", 2026) == std::vector<std::string>{"2026-02-17"});
+  CHECK(starts("lunar 8/15", 2026) == std::vector<std::string>{"2026-09-25"});  // Mid-Autumn
+  CHECK(starts("lunar 5/5", 2027) == std::vector<std::string>{"2027-06-09"});   // Dragon Boat
+  CHECK(starts("lunar new year", 2100).empty());                                // beyond the table
+  CHECK(rule_error("lunar 13/1").message == "'13/1' is not a lunar month/day");
+  CHECK(rule_error("lunar festival").message == "'festival' is not a lunar month/day");
+  CHECK(rule_error("lunar spring festival").message == "expected 'new year' or a month/day after 'lunar'");
+}
+
+TEST_CASE("every: monthly and weekly rules", "[every]") {
+  CHECK(starts("third Thursday of every month", 2027) ==
+        std::vector<std::string>{"2027-01-21", "2027-02-18", "2027-03-18", "2027-04-15", "2027-05-20", "2027-06-17",
+                                 "2027-07-15", "2027-08-19", "2027-09-16", "2027-10-21", "2027-11-18", "2027-12-16"});
+  auto fifth = starts("fifth Friday of every month", 2027);
+  CHECK(fifth == std::vector<std::string>{"2027-01-29", "2027-04-30", "2027-07-30", "2027-10-29", "2027-12-31"});
+  CHECK(starts("last Friday of every month", 2027).size() == 12);
+  auto mondays = starts("every Monday", 2027);
+  REQUIRE(mondays.size() == 52);
+  CHECK(mondays.front() == "2027-01-04");
+  CHECK(mondays.back() == "2027-12-27");
+  CHECK(rule_error("every Mondy").message == "unknown weekday 'Mondy' (did you mean 'Monday'?)");
+}
+
+TEST_CASE("every: what people write instead of a rule gets a hint that fixes it", "[every]") {
+  auto swapped = rule_error("Shawwal 1");
+  CHECK(swapped.message == "'Shawwal 1' has the day after the month");
+  CHECK(swapped.hint == "write '1 Shawwal'");
+  CHECK(rule_error("Nisan 15").hint == "write '15 Nisan'");
+  auto monthly = rule_error("3rd Thu");
+  CHECK(monthly.message == "'3rd Thu' needs a month");
+  CHECK(monthly.hint == "write 'third Thursday of every month' (monthly) or 'third Thursday of October' (yearly)");
+  auto iso_date = rule_error("2027-02-11");
+  CHECK(iso_date.message == "'2027-02-11' is a date, not a rule");
+  CHECK(iso_date.hint == "list dates under 'dates:', e.g. dates: [2027-02-11]");
+  auto diwali = rule_error("Diwali");
+  CHECK(diwali.message == "herald does not know 'Diwali' by name");
+  CHECK(diwali.hint == "herald has no Hindu calendar: write its dates with 'dates:'");
+  CHECK(rule_error("Yom Kippur").hint == "write '10 Tishrei' (with begins: evening)");
+  // A Gregorian date with the day last is right as it is, and a typo still gets its own hint.
+  CHECK(starts("June 23", 2027) == std::vector<std::string>{"2027-06-23"});
+  CHECK(rule_error("Jnue 23").message == "unknown month 'Jnue' (did you mean 'June'?)");
+}

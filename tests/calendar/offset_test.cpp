@@ -77,3 +77,30 @@ TEST_CASE("workdays: moves off weekends and holidays, or skips", "[workdays]") {
   workday_calendar weekends({date::Saturday, date::Sunday}, {});
   CHECK(iso(*weekends.move(day(2026, 12, 23), not_workday_policy::next)) == "2026-12-26");
 }
+
+TEST_CASE("offset: working days", "[offset]") {
+  auto before = std::get<step_offset>(parse_offset("-5wd"));
+  CHECK(before.workdays);
+  CHECK(before.days == -5);
+  CHECK(before.key() == "-5wd");
+  auto after_end = std::get<step_offset>(parse_offset("end+2wd"));
+  CHECK(after_end.from == step_offset::anchor::end);
+  CHECK(after_end.key() == "end+2wd");
+  // Counting: 2026-12-25 is a Friday; with Christmas and Boxing Day (observed Monday 28th) off,
+  // the second workday after it is Wednesday 30th, and the fifth before it Friday 18th.
+  workday_calendar uk({date::Monday, date::Tuesday, date::Wednesday, date::Thursday, date::Friday},
+                      {day(2026, 12, 25), day(2026, 12, 28)});
+  CHECK(iso(uk.add_workdays(day(2026, 12, 25), 2)) == "2026-12-30");
+  CHECK(iso(uk.add_workdays(day(2026, 12, 25), -5)) == "2026-12-18");
+  CHECK(uk.max_move() >= date::days{5});  // Friday 25th to Monday 28th is a run of four
+  auto zero = std::get<parse_error>(parse_offset("0wd"));
+  CHECK(zero.message == "0wd is no working day");
+}
+
+TEST_CASE("offset: words for units get a hint", "[offset]") {
+  auto working = std::get<parse_error>(parse_offset("-5 working days"));
+  CHECK(working.message == "unknown unit ' working days'");
+  CHECK(working.hint == "write '-5wd' for working days");
+  CHECK(std::get<parse_error>(parse_offset("end+3 days")).hint == "write 'end+3d'");
+  CHECK(std::get<parse_error>(parse_offset("-2 weeks")).hint == "write '-2w'");
+}

@@ -156,5 +156,62 @@ TEST_CASE("plan: every built-in variable renders its own fact", "[plan]") {
         "id=inwed|title=International Women in Engineering Day|description=Celebrating women engineers worldwide.|"
         "url=https://www.inwed.org.uk/|tags=gender,engineering,|date=Wednesday 23 June 2027|"
         "end_date=Wednesday 23 June 2027|date_iso=2027-06-23|end_date_iso=2027-06-23|year=2027|days_until=-1|"
-        "relative=yesterday|");
+        "relative=yesterday|eve_date=|eve_date_iso=|eve_relative=|");
+  // With `begins: evening` the eve's variables have their values.
+  yaml.replace(yaml.find("    every: June 23"), 0, "    begins: evening\n");
+  auto evening = load_ok(yaml);
+  auto q = plan_window(evening, day(2027, 6, 24), day(2027, 6, 24));
+  REQUIRE(q.posts.size() == 1);
+  CHECK(render_post(evening, q.posts[0])
+            .text.ends_with("eve_date=Tuesday 22 June 2027|eve_date_iso=2027-06-22|eve_relative=2 days ago|"));
+}
+
+TEST_CASE("plan: working-day steps and bank holidays by set", "[plan]") {
+  // Given England and Wales' bank holidays by name and a step five working
+  // days before Christmas 2026 and two after, then the dates skip the
+  // weekend and the substitute Boxing Day, and the keys keep `wd`.
+  auto cal = load_ok(R"(version: 1
+timezone: Europe/London
+holidays: [uk/england-and-wales, 2026-12-24]
+events:
+  - id: christmas
+    title: Christmas
+    every: December 25
+    steps:
+      - at: -5wd
+        channels: [team]
+        message: "Christmas is {{relative}}."
+      - at: end+2wd
+        channels: [team]
+        message: "Welcome back."
+      - at: 0
+        not_workday: next
+        channels: [team]
+        message: "Moved."
+)");
+  auto p = plan_window(cal, day(2026, 12, 1), day(2027, 1, 10));
+  REQUIRE(p.posts.size() == 3);
+  CHECK(p.posts[0].key() == "christmas/2026-12-25/-5wd/team");
+  CHECK(iso(p.posts[0].date) == "2026-12-17");  // Thu 24th is a holiday here: 23, 22, 21, 18, 17
+  CHECK(render_post(cal, p.posts[0]).text == "Christmas is in 8 days.");
+  CHECK(p.posts[1].key() == "christmas/2026-12-25/0d/team");
+  CHECK(iso(p.posts[1].date) == "2026-12-29");  // 25th Fri and 28th (Boxing Day, substituted) are holidays
+  CHECK(p.posts[2].key() == "christmas/2026-12-25/end+2wd/team");
+  CHECK(iso(p.posts[2].date) == "2026-12-30");
+  // The set reaches any year: Spring bank holiday 2031 is Monday 26 May.
+  CHECK_FALSE(cal.workdays.is_workday(day(2031, 5, 26)));
+  CHECK(cal.workdays.is_workday(day(2031, 5, 27)));
+}
+
+TEST_CASE("plan: an unknown holiday set is an error with the names herald knows", "[plan]") {
+  auto errors = test::load_errors(R"(version: 1
+timezone: Europe/London
+holidays: [uk/england]
+events:
+  - id: a
+    title: A
+    every: June 1
+    steps: [{at: 0, channels: [x], message: "m"}]
+)");
+  CHECK(errors.find("unknown holiday set 'uk/england' (did you mean 'uk/england-and-wales'?)") != std::string::npos);
 }
