@@ -51,7 +51,7 @@ parse_error unknown_unit(std::string_view text, const amount& number, int sign) 
     hint = fmt::format("write '{}{}d'", prefix, signed_number);
   else if (words == "weeks" || words == "week")
     hint = fmt::format("write '{}{}w'", prefix, signed_number);
-  return parse_error{fmt::format("unknown unit '{}'", text.substr(number.end)), number.end, hint};
+  return parse_error{fmt::format("unknown unit '{}'", trim(text.substr(number.end))), number.end, hint};
 }
 
 }  // namespace

@@ -99,7 +99,7 @@ TEST_CASE("offset: working days", "[offset]") {
 
 TEST_CASE("offset: words for units get a hint", "[offset]") {
   auto working = std::get<parse_error>(parse_offset("-5 working days"));
-  CHECK(working.message == "unknown unit ' working days'");
+  CHECK(working.message == "unknown unit 'working days'");
   CHECK(working.hint == "write '-5wd' for working days");
   CHECK(std::get<parse_error>(parse_offset("end+3 days")).hint == "write 'end+3d'");
   CHECK(std::get<parse_error>(parse_offset("-2 weeks")).hint == "write '-2w'");
