@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -40,6 +41,15 @@ struct campaign {
   std::vector<step> steps;
 };
 
+/// What makes an event a digest (`digests:` in the calendar): a post that
+/// lists what is coming (docs/calendar.md "Digests").
+struct digest_spec {
+  enum class list_kind { occurrences, posts };
+  date::days covers{7};  ///< the digest's date and the days after it
+  list_kind list = list_kind::occurrences;
+  bool skip_empty = false;  ///< no post when the list is empty
+};
+
 struct event {
   std::string id;
   source_mark id_mark;  ///< for errors that span files (a duplicate id)
@@ -52,6 +62,7 @@ struct event {
   recurrence when;
   int campaign = -1;  ///< index into calendar::campaigns, or -1
   std::vector<step> steps;
+  std::optional<digest_spec> digest;  ///< set for a digest: one step at 0; not an observance
 };
 
 struct calendar {

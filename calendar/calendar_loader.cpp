@@ -16,11 +16,14 @@
 namespace herald {
 namespace {
 
-constexpr std::array<std::string_view, 8> calendar_keys = {"version", "timezone", "workdays",  "holidays",
-                                                           "vars",    "defaults", "campaigns", "events"};
+constexpr std::array<std::string_view, 9> calendar_keys = {"version",  "timezone",  "workdays", "holidays", "vars",
+                                                           "defaults", "campaigns", "events",   "digests"};
 constexpr std::array<std::string_view, 17> event_keys = {"id",    "title",  "description", "url",      "tags",  "vars",
                                                          "every", "rrule",  "start",       "dates",    "lasts", "from",
                                                          "until", "except", "begins",      "campaign", "steps"};
+constexpr std::array<std::string_view, 17> digest_keys = {
+    "id",   "title",       "every",    "rrule",  "start", "dates",      "from",    "until",  "except",
+    "time", "not_workday", "channels", "covers", "list",  "skip_empty", "subject", "message"};
 constexpr std::array<std::string_view, 6> step_keys = {"at", "time", "channels", "not_workday", "message", "subject"};
 constexpr std::array<std::string_view, 3> defaults_keys = {"time", "channels", "not_workday"};
 
@@ -30,6 +33,9 @@ constexpr std::array<required_key, 2> calendar_required = {
 constexpr std::array<required_key, 2> event_required = {
     {{"id", "add e.g. 'id: inwed' (lower-case letters, digits and '-')"},
      {"title", "add e.g. 'title: International Women in Engineering Day'"}}};
+constexpr std::array<required_key, 2> digest_required = {
+    {{"id", "add e.g. 'id: week-ahead' (lower-case letters, digits and '-')"},
+     {"message", "add the digest's text with its list, e.g. message: \"Coming up:{{#items}} {{title}}{{/items}}\""}}};
 constexpr std::array<required_key, 2> step_required = {
     {{"at", "add e.g. 'at: 0' (the day itself), 'at: -1w' or 'at: end+1d'"},
      {"message", "add the post's text, e.g. message: \"Today is {{title}}!\""}}};
@@ -208,10 +214,8 @@ void read_recurrence(yaml_ref node, recurrence& when, diagnostics_collector& out
               "e.g. every: June 23, or dates: [2027-11-15..2027-11-21]");
 }
 
-bool read_event(yaml_ref node, event& e, event_source& source, diagnostics_collector& out) {
-  if (!check_keys(node, "an event", event_keys, out)) return false;
-  require_keys(node, "an event", event_required, out);
-  source.mark = node.mark();
+// An event's or a digest's id: they share one id space.
+void read_id(yaml_ref node, event& e, event_source& source, diagnostics_collector& out) {
   if (auto id = node.find("id"))
     if (auto text = read_scalar(*id, "'id'", out)) {
       e.id = *text;
@@ -220,6 +224,13 @@ bool read_event(yaml_ref node, event& e, event_source& source, diagnostics_colle
         out.error(id->mark(), fmt::format("invalid id '{}'", e.id),
                   "ids are lower-case letters, digits and '-', starting with a letter or digit");
     }
+}
+
+bool read_event(yaml_ref node, event& e, event_source& source, diagnostics_collector& out) {
+  if (!check_keys(node, "an event", event_keys, out)) return false;
+  require_keys(node, "an event", event_required, out);
+  source.mark = node.mark();
+  read_id(node, e, source, out);
   auto text_field = [&](std::string_view key, std::string& into) {
     if (auto field = node.find(key))
       if (auto text = field->is_null() ? std::optional<std::string_view>("")
@@ -284,6 +295,64 @@ void read_version(yaml_ref node, diagnostics_collector& out) {
     out.error(node.mark(), fmt::format("unsupported version '{}'", *text), "this herald reads version: 1");
 }
 
+std::variant<digest_spec::list_kind, parse_error> parse_list_kind(std::string_view text) {
+  auto lower = ascii_lower(text);
+  if (lower == "occurrences") return digest_spec::list_kind::occurrences;
+  if (lower == "posts") return digest_spec::list_kind::posts;
+  return parse_error{fmt::format("unknown list '{}'{}", text, did_you_mean(lower, {"occurrences", "posts"})), 0,
+                     "'occurrences' lists the observances in the window; 'posts' what herald will send in it"};
+}
+
+std::variant<bool, parse_error> parse_flag(std::string_view text) {
+  auto lower = ascii_lower(text);
+  if (lower == "true" || lower == "yes") return true;
+  if (lower == "false" || lower == "no") return false;
+  return parse_error{fmt::format("expected true or false, not '{}'", text), 0, {}};
+}
+
+// A digest is read as an event with one step at 0 and the digest's facts:
+// it shares the events' id space, rules and post keys (`<id>/<date>/0d/<channel>`).
+void read_digest(yaml_ref node, calendar_source& source, diagnostics_collector& out) {
+  if (!check_keys(node, "a digest", digest_keys, out)) return;
+  require_keys(node, "a digest", digest_required, out);
+  event e;
+  event_source extra;
+  extra.mark = node.mark();
+  read_id(node, e, extra, out);
+  e.title = e.id;
+  if (auto title = node.find("title"))
+    if (auto text = read_scalar(*title, "'title'", out)) e.title = *text;
+  read_recurrence(node, e.when, out);
+  digest_spec spec;
+  if (auto covers = node.find("covers"))
+    if (auto length = read_parsed(*covers, "'covers'", parse_length, out)) spec.covers = *length;
+  if (auto list = node.find("list"))
+    if (auto kind = read_parsed(*list, "'list'", parse_list_kind, out)) spec.list = *kind;
+  if (auto skip = node.find("skip_empty"))
+    if (auto flag = read_parsed(*skip, "'skip_empty'", parse_flag, out)) spec.skip_empty = *flag;
+  e.digest = spec;
+  step_source step;
+  step.mark = node.mark();
+  if (auto time = node.find("time")) step.time = read_parsed(*time, "'time'", parse_time_of_day, out);
+  if (auto channels = node.find("channels")) step.channels = read_channels(*channels, out);
+  if (auto policy = node.find("not_workday"))
+    step.not_workday = read_parsed(*policy, "'not_workday'", parse_policy, out);
+  if (auto message = node.find("message")) step.message = read_template(*message, "'message'", out);
+  if (auto subject = node.find("subject")) step.subject = read_template(*subject, "'subject'", out);
+  if (!step.message) return;
+  extra.steps.push_back(std::move(step));
+  source.events.push_back(std::move(e));
+  source.extras.push_back(std::move(extra));
+}
+
+void read_digests(yaml_ref node, calendar_source& source, diagnostics_collector& out) {
+  if (!node.is_sequence()) {
+    out.error(node.mark(), fmt::format("'digests' must be a list, not {}", node.type_name()));
+    return;
+  }
+  for (auto item : node.items()) read_digest(item, source, out);
+}
+
 void read_root(yaml_ref root, calendar_source& source, diagnostics_collector& out) {
   if (!check_keys(root, "the calendar", calendar_keys, out)) return;
   require_keys(root, "the calendar", calendar_required, out);
@@ -301,6 +370,7 @@ void read_root(yaml_ref root, calendar_source& source, diagnostics_collector& ou
   if (auto vars = root.find("vars")) source.vars = read_vars(*vars, source.var_marks, out);
   if (auto defaults = root.find("defaults")) read_defaults(*defaults, source.defaults, out);
   if (auto campaigns = root.find("campaigns")) read_campaigns(*campaigns, source, out);
+  if (auto digests = root.find("digests")) read_digests(*digests, source, out);
   if (auto events = root.find("events"); events && events->is_null())
     out.error(events->mark(), "'events' has no value", "list the events under it, or remove the key");
   else if (events && !events->is_sequence())

@@ -19,6 +19,12 @@ bool is_builtin(std::string_view name) {
   return std::find(builtin_variables.begin(), builtin_variables.end(), name) != builtin_variables.end();
 }
 
+// A digest's template may name its list and its items' variables.
+bool is_digest_variable(std::string_view name) {
+  return name == digest_items ||
+         std::find(digest_post_fields.begin(), digest_post_fields.end(), name) != digest_post_fields.end();
+}
+
 class resolver {
  public:
   resolver(calendar_source& source, const std::optional<std::vector<std::string>>& known_channels,
@@ -125,6 +131,7 @@ class resolver {
     for (std::size_t i = 0; i < variables.size(); ++i) {
       const auto& name = variables[i].name;
       if (is_builtin(name) || calendar_names_.contains(name) || (name == "." && variables[i].in_section)) continue;
+      if (e.digest && is_digest_variable(name)) continue;
       if (std::any_of(e.vars.begin(), e.vars.end(), [&](auto& v) { return v.first == name; })) continue;
       if (!reported_.insert({marks[i].line, marks[i].col, name}).second) continue;
       std::vector<std::string_view> known(builtin_variables.begin(), builtin_variables.end());

@@ -409,6 +409,12 @@ std::variant<every_rule, parse_error> parse_every(std::string_view text) {
       rule.month = month;
       return rule;
     }
+    if (auto weekday = parse_weekday_name(w[0].text)) {  // `every: Monday` reads as `every Monday`
+      every_rule rule;
+      rule.kind = every_rule::form::weekly;
+      rule.weekday = *weekday;
+      return rule;
+    }
     return unknown_month(w[0]);
   }
   return parse_error{fmt::format("'{}' is not a rule herald knows", text), 0, std::string(forms_hint)};

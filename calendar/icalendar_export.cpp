@@ -27,7 +27,7 @@ std::vector<planned_occurrence> export_occurrences(const std::vector<calendar>& 
   for (const auto& cal : calendars)
     for (std::uint32_t index = 0; index < cal.events.size(); ++index) {
       const auto& e = cal.events[index];
-      if (!events.empty() && std::find(events.begin(), events.end(), e.id) == events.end()) continue;
+      if (e.digest || (!events.empty() && std::find(events.begin(), events.end(), e.id) == events.end())) continue;
       // An occurrence that starts before the window may still reach into it.
       auto earliest = window.first - (e.when.longest() - date::days{1});
       for (const auto& span : occurrences_starting(e.when, earliest, window.last))

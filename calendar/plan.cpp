@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "calendar/digest_list.hpp"
 #include "calendar/due_instant.hpp"
 #include "text/civil.hpp"
 #include "text/post_key.hpp"
@@ -62,13 +63,15 @@ plan plan_window(const calendar& cal, local_days first, local_days last, const p
   for (std::size_t c = 0; c < cal.channels.size(); ++c) channel_wanted[c] = wanted(filter.channels, cal.channels[c]);
   for (std::uint32_t index = 0; index < cal.events.size(); ++index) {
     const auto& e = cal.events[index];
-    if (!wanted(filter.events, e.id)) continue;
+    if (!wanted(filter.events, e.id) || (e.digest && !filter.digests)) continue;
     auto [lo, hi] = start_range(cal, e, first, last);
     for (const auto& span : occurrences_starting(e.when, lo, hi)) {
-      if (span.start <= last && span.end >= first) result.occurrences.push_back({&cal, index, span});
+      // A digest is not an observance: it has posts, not occurrences.
+      if (span.start <= last && span.end >= first && !e.digest) result.occurrences.push_back({&cal, index, span});
       cal.for_each_step(e, [&](const step& s) {
         auto day = step_date(cal, s, span);
         if (!day || *day < first || *day > last) return;
+        if (e.digest && e.digest->skip_empty && digest_list(cal, *e.digest, *day).records().empty()) return;
         auto due = due_instant(*cal.zone, *day, s.time);
         for (auto channel : s.channels)
           if (channel_wanted[channel]) result.posts.push_back({&cal, index, &s, channel, span, *day, due});
@@ -129,37 +132,51 @@ std::string relative_evening(int d) {
   return relative_days(d);
 }
 
+event_facts::event_facts(const event& e, const day_span& occurrence, date::local_days from) : event_(&e) {
+  int until = (occurrence.start - from).count();
+  auto eve = occurrence.start - date::days{1};
+  // One text for each of builtin_variables, in its order; `tags` (the fifth)
+  // is a list and has its own place in template_values. The eve's
+  // variables are known to every event and empty without `begins: evening`.
+  texts_ = {e.id,
+            e.title,
+            e.description,
+            e.url,
+            {},
+            format_long_date(occurrence.start),
+            format_long_date(occurrence.end),
+            format_iso_date(occurrence.start),
+            format_iso_date(occurrence.end),
+            std::to_string(static_cast<int>(date::year_month_day{occurrence.start}.year())),
+            std::to_string(until),
+            relative_days(until),
+            e.begins_evening ? format_long_date(eve) : std::string(),
+            e.begins_evening ? format_iso_date(eve) : std::string(),
+            e.begins_evening ? relative_evening(until - 1) : std::string()};
+}
+
+void event_facts::add_to(template_values& values) const {
+  for (std::size_t i = 0; i < texts_.size(); ++i)
+    if (builtin_variables[i] == "tags")
+      values.lists.emplace_back(builtin_variables[i], &event_->tags);
+    else
+      values.strings.emplace_back(builtin_variables[i], texts_[i]);
+}
+
 rendered_post render_post(const calendar& cal, const planned_post& post) {
   const auto& e = cal.events[post.event];
-  auto start = format_long_date(post.occurrence.start), end = format_long_date(post.occurrence.end);
-  auto start_iso = format_iso_date(post.occurrence.start), end_iso = format_iso_date(post.occurrence.end);
-  auto year = std::to_string(static_cast<int>(date::year_month_day{post.occurrence.start}.year()));
-  int until = (post.occurrence.start - post.date).count();
-  auto until_text = std::to_string(until);
-  auto relative = relative_days(until);
-  // The eve's variables are known to every event and empty without `begins: evening`.
-  auto eve = post.occurrence.start - date::days{1};
-  std::string eve_date, eve_iso, eve_relative;
-  if (e.begins_evening) {
-    eve_date = format_long_date(eve);
-    eve_iso = format_iso_date(eve);
-    eve_relative = relative_evening(until - 1);
-  }
-  // One value for each of builtin_variables, in its order; `tags` (the
-  // fifth) is a list and has its own place in template_values.
-  const std::array<std::string_view, builtin_variables.size()> texts = {
-      e.id,    e.title, e.description, e.url,    {},       start,   end,         start_iso,
-      end_iso, year,    until_text,    relative, eve_date, eve_iso, eve_relative};
+  event_facts facts(e, post.occurrence, post.date);
   template_values values;
-  values.strings.reserve(texts.size() + cal.vars.size() + e.vars.size());
-  for (std::size_t i = 0; i < texts.size(); ++i)
-    if (builtin_variables[i] == "tags")
-      values.lists.emplace_back(builtin_variables[i], &e.tags);
-    else
-      values.strings.emplace_back(builtin_variables[i], texts[i]);
+  values.strings.reserve(builtin_variables.size() + cal.vars.size() + e.vars.size());
+  facts.add_to(values);
   // Later entries win: the event's vars over the calendar's.
   for (const auto& [name, value] : cal.vars) values.strings.emplace_back(name, value);
   for (const auto& [name, value] : e.vars) values.strings.emplace_back(name, value);
+  digest_list items;
+  if (e.digest) {
+    items = digest_list(cal, *e.digest, post.date);
+    values.records.emplace_back(digest_items, &items.records());
+  }
   rendered_post out;
   out.text = post.source->message.render(values);
   out.subject = post.source->subject ? post.source->subject->render(values) : e.title;

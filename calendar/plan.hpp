@@ -40,6 +40,7 @@ struct planned_post {
 struct plan_filter {
   std::vector<std::string> events;
   std::vector<std::string> channels;
+  bool digests = true;  ///< false: leave digests' posts out (a digest's own list never holds digests)
 };
 
 struct plan {
@@ -69,7 +70,28 @@ inline constexpr std::array<std::string_view, 15> builtin_variables = {
     "id",           "title", "description", "url",      "tags",     "date",         "end_date",    "date_iso",
     "end_date_iso", "year",  "days_until",  "relative", "eve_date", "eve_date_iso", "eve_relative"};
 
-/// The post's message and subject with every built-in variable, and the calendar's and event's `vars`.
+/// A digest's list is `items`; each item of a `list: posts` digest has these
+/// (an item of `list: occurrences` has the built-in variables of its event).
+inline constexpr std::string_view digest_items = "items";
+inline constexpr std::array<std::string_view, 7> digest_post_fields = {"key", "event", "title",  "channel",
+                                                                       "due", "text",  "subject"};
+
+/// The built-in variables of an event's occurrence, seen from the day
+/// `from` (a post's date: `days_until`, `relative` and `eve_relative` count
+/// from it).
+class event_facts {
+ public:
+  event_facts(const event& e, const day_span& occurrence, date::local_days from);
+  /// Adds every built-in variable to `values`, which must not outlive this.
+  void add_to(template_values& values) const;
+
+ private:
+  const event* event_;
+  std::array<std::string, builtin_variables.size()> texts_;
+};
+
+/// The post's message and subject with every built-in variable, and the
+/// calendar's and event's `vars`; a digest's also with its `items`.
 rendered_post render_post(const calendar& cal, const planned_post& post);
 
 /// `today`, `tomorrow`, `in 3 days`, `in 2 weeks`, `yesterday`, `4 days ago`.

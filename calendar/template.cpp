@@ -27,20 +27,35 @@ struct open_section {
   std::vector<template_node>* nodes;  // where the section's children go
 };
 
-// The value of `name`: later entries win.
-std::string_view find_string(const template_values& values, std::string_view name) {
-  for (auto it = values.strings.rbegin(); it != values.strings.rend(); ++it)
-    if (it->first == name) return it->second;
+// The values in reach: a record's inside its section, then the outer ones.
+struct scope {
+  const template_values& values;
+  const scope* outer = nullptr;
+};
+
+// The value of `name`: the innermost scope first; within one, later entries win.
+std::string_view find_string(const scope& values, std::string_view name) {
+  for (const auto* s = &values; s; s = s->outer)
+    for (auto it = s->values.strings.rbegin(); it != s->values.strings.rend(); ++it)
+      if (it->first == name) return it->second;
   return {};
 }
 
-const std::vector<std::string>* find_list(const template_values& values, std::string_view name) {
-  for (const auto& [key, list] : values.lists)
-    if (key == name) return list;
+const std::vector<std::string>* find_list(const scope& values, std::string_view name) {
+  for (const auto* s = &values; s; s = s->outer)
+    for (const auto& [key, list] : s->values.lists)
+      if (key == name) return list;
   return nullptr;
 }
 
-void render_nodes(const std::vector<template_node>& nodes, const template_values& values, std::string_view dot,
+const std::vector<template_values>* find_records(const scope& values, std::string_view name) {
+  for (const auto* s = &values; s; s = s->outer)
+    for (const auto& [key, records] : s->values.records)
+      if (key == name) return records;
+  return nullptr;
+}
+
+void render_nodes(const std::vector<template_node>& nodes, const scope& values, std::string_view dot,
                   std::string& out) {
   for (const auto& node : nodes) {
     switch (node.type) {
@@ -51,15 +66,18 @@ void render_nodes(const std::vector<template_node>& nodes, const template_values
         out += node.text == "." ? dot : find_string(values, node.text);
         break;
       case template_node::kind::section:
-        if (const auto* list = find_list(values, node.text)) {
+        if (const auto* records = find_records(values, node.text)) {
+          for (const auto& record : *records) render_nodes(node.children, scope{record, &values}, dot, out);
+        } else if (const auto* list = find_list(values, node.text)) {
           for (const auto& item : *list) render_nodes(node.children, values, item, out);
         } else if (auto value = find_string(values, node.text); !value.empty()) {
           render_nodes(node.children, values, value, out);
         }
         break;
       case template_node::kind::inverted: {
+        const auto* records = find_records(values, node.text);
         const auto* list = find_list(values, node.text);
-        bool empty = list ? list->empty() : find_string(values, node.text).empty();
+        bool empty = records ? records->empty() : list ? list->empty() : find_string(values, node.text).empty();
         if (empty) render_nodes(node.children, values, dot, out);
         break;
       }
@@ -133,7 +151,7 @@ std::variant<text_template, parse_error> text_template::parse(std::string_view t
 std::string text_template::render(const template_values& values) const {
   std::string out;
   out.reserve(text_->size() + 64);
-  render_nodes(*nodes_, values, {}, out);
+  render_nodes(*nodes_, scope{values}, {}, out);
   return out;
 }
 

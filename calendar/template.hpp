@@ -27,10 +27,13 @@ struct template_variable {
   bool in_section;  ///< inside some {{#…}} / {{^…}}: `.` is allowed there
 };
 
-/// Values for one rendering: strings, and lists for sections.
+/// Values for one rendering: strings, lists of strings for sections, and
+/// lists of records (a digest's items): inside `{{#items}}…{{/items}}` each
+/// record's strings are looked up first, then the outer values.
 struct template_values {
   std::vector<std::pair<std::string_view, std::string_view>> strings;
   std::vector<std::pair<std::string_view, const std::vector<std::string>*>> lists;
+  std::vector<std::pair<std::string_view, const std::vector<template_values>*>> records;
 };
 
 class text_template {

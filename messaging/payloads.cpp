@@ -131,11 +131,30 @@ json::object slack_button(std::string_view url) {
   return {{"type", "actions"}, {"elements", json::array{std::move(button)}}};
 }
 
+// The message as TextBlocks, one per line: Teams drops a single line break
+// inside a TextBlock, so a digest's list would run together. Lines of one
+// paragraph sit close ("spacing": "None"); a blank line starts a paragraph.
+void add_text_blocks(json::array& body, std::string_view text) {
+  bool paragraph_start = true;
+  for (std::size_t at = 0; at <= text.size();) {
+    auto end = std::min(text.find('\n', at), text.size());
+    auto line = text.substr(at, end - at);
+    at = end + 1;
+    if (trim(line).empty()) {
+      paragraph_start = true;
+      continue;
+    }
+    json::object block{{"type", "TextBlock"}, {"text", line}, {"wrap", true}};
+    if (!paragraph_start) block["spacing"] = "None";
+    body.push_back(std::move(block));
+    paragraph_start = false;
+  }
+}
+
 json::object adaptive_card(const post_content& post) {
-  json::array body{
-      json::object{
-          {"type", "TextBlock"}, {"text", post.title}, {"weight", "Bolder"}, {"size", "Medium"}, {"wrap", true}},
-      json::object{{"type", "TextBlock"}, {"text", post.text}, {"wrap", true}}};
+  json::array body{json::object{
+      {"type", "TextBlock"}, {"text", post.title}, {"weight", "Bolder"}, {"size", "Medium"}, {"wrap", true}}};
+  add_text_blocks(body, post.text);
   json::object card{{"$schema", "http://adaptivecards.io/schemas/adaptive-card.json"},
                     {"type", "AdaptiveCard"},
                     {"version", "1.4"},

@@ -184,7 +184,7 @@ TEST_CASE("payloads: slack leaves out empty blocks it would refuse", "[payloads]
   CHECK(body.at("blocks").at(0).at("type") == "actions");
 }
 
-TEST_CASE("payloads: teams sends an Adaptive Card 1.4 message", "[payloads]") {
+TEST_CASE("payloads: teams sends an Adaptive Card 1.4 message, a TextBlock per line", "[payloads]") {
   auto post = with_text("Line one\nTom & Jerry");
   auto request = teams_request(post, "https://example.webhook.office.com/x");
   CHECK(request.url == "https://example.webhook.office.com/x");
@@ -193,7 +193,8 @@ TEST_CASE("payloads: teams sends an Adaptive Card 1.4 message", "[payloads]") {
     "contentType":"application/vnd.microsoft.card.adaptive","contentUrl":null,
     "content":{"$schema":"http://adaptivecards.io/schemas/adaptive-card.json","type":"AdaptiveCard","version":"1.4",
       "body":[{"type":"TextBlock","text":"International Women in Engineering Day","weight":"Bolder","size":"Medium","wrap":true},
-              {"type":"TextBlock","text":"Line one\nTom & Jerry","wrap":true}],
+              {"type":"TextBlock","text":"Line one","wrap":true},
+              {"type":"TextBlock","text":"Tom & Jerry","wrap":true,"spacing":"None"}],
       "actions":[{"type":"Action.OpenUrl","title":"Find out more","url":"https://www.inwed.org.uk/"}]}}]})"));
 }
 

@@ -1,0 +1,59 @@
+// Building a digest's items by planning its window: the same plan a
+// preview of that window shows, so a "posts" digest is the EDI team's
+// review of exactly what goes out.
+#include "calendar/digest_list.hpp"
+
+#include <fmt/format.h>
+
+#include "calendar/plan.hpp"
+#include "text/civil.hpp"
+
+namespace herald {
+namespace {
+
+// `Tuesday 23 June 2027 at 09:30`: a post's due instant as people read it.
+std::string readable_due(const calendar& cal, const planned_post& post) {
+  auto local = cal.zone->to_local(post.due);
+  auto day = date::floor<date::days>(local);
+  date::hh_mm_ss<std::chrono::seconds> time{local - day};
+  return fmt::format("{} at {:02}:{:02}", format_long_date(day), time.hours().count(), time.minutes().count());
+}
+
+}  // namespace
+
+digest_list::digest_list(const calendar& cal, const digest_spec& spec, date::local_days date) {
+  plan_filter no_digests;
+  no_digests.digests = false;
+  auto window = plan_window(cal, date, date + spec.covers - date::days{1}, no_digests);
+  if (spec.list == digest_spec::list_kind::occurrences) {
+    std::deque<event_facts> facts;  // records keep views into these
+    for (const auto& o : window.occurrences) facts.emplace_back(cal.events[o.event], o.span, date);
+    for (const auto& f : facts) {
+      // Copy the texts so they outlive `facts`: store them, then point at them.
+      template_values probe;
+      f.add_to(probe);
+      auto& stored = texts_.emplace_back();
+      stored.reserve(probe.strings.size());
+      template_values record;
+      for (const auto& [name, value] : probe.strings) {
+        stored.emplace_back(value);
+        record.strings.emplace_back(name, stored.back());
+      }
+      record.lists = probe.lists;  // the event's tags: they live in the calendar
+      records_.push_back(std::move(record));
+    }
+    return;
+  }
+  for (const auto& post : window.posts) {
+    auto rendered = render_post(cal, post);
+    auto& stored = texts_.emplace_back(std::vector<std::string>{
+        post.key(), cal.events[post.event].id, cal.events[post.event].title, cal.channels[post.channel],
+        readable_due(cal, post), std::move(rendered.text), std::move(rendered.subject)});
+    template_values record;
+    for (std::size_t i = 0; i < digest_post_fields.size(); ++i)
+      record.strings.emplace_back(digest_post_fields[i], stored[i]);
+    records_.push_back(std::move(record));
+  }
+}
+
+}  // namespace herald

@@ -1,0 +1,38 @@
+#pragma once
+// The list a digest post carries (docs/calendar.md "Digests"): for
+// `list: occurrences`, the observances overlapping the digest's window, each
+// with its event's variables (`relative` from the digest's date); for
+// `list: posts`, the posts herald will send in the window (`key`, `event`,
+// `title`, `channel`, `due`, `text`, `subject`), in order. Digests are never
+// in a digest's list. The window is the digest's date and the days after it
+// (`covers`).
+
+#include <deque>
+#include <string>
+#include <vector>
+
+#include <date/date.h>
+
+#include "calendar/calendar.hpp"
+#include "calendar/template.hpp"
+
+namespace herald {
+
+class digest_list {
+ public:
+  digest_list() = default;
+  digest_list(const calendar& cal, const digest_spec& spec, date::local_days date);
+  digest_list(const digest_list&) = delete;  // records point into texts_
+  digest_list& operator=(const digest_list&) = delete;
+  digest_list(digest_list&&) = default;
+  digest_list& operator=(digest_list&&) = default;
+
+  /// One record per item, for the template's `{{#items}}` section.
+  const std::vector<template_values>& records() const { return records_; }
+
+ private:
+  std::deque<std::vector<std::string>> texts_;  // a deque: records keep views into it
+  std::vector<template_values> records_;
+};
+
+}  // namespace herald
