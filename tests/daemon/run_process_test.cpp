@@ -753,7 +753,7 @@ TEST_CASE("run: a reload that failed on a newly named calendar reloads when that
   config.replace(config.find("calendar: calendar.yaml"), std::string_view("calendar: calendar.yaml").size(),
                  "calendar: [calendar.yaml, second.yaml]");
   replace_file(f.config, config);
-  REQUIRE(herald.wait_for_err("failed: the old schedule keeps running"));
+  REQUIRE(herald.wait_for_err("failed, the old schedule keeps running"));
 
   post_spec added{"added", today() - date::days{1}};
   replace_file(second, calendar_yaml({added}));
