@@ -118,7 +118,7 @@ void add_holidays(const holiday_entry& entry, std::vector<date::local_days>& out
 std::optional<template_source> read_template(yaml_ref node, std::string_view what, diagnostics_collector& out) {
   auto tmpl = read_parsed(node, what, text_template::parse, out);
   if (!tmpl) return std::nullopt;
-  template_source source{std::move(*tmpl), {}};
+  template_source source{std::move(*tmpl), {}, node.mark()};
   for (const auto& variable : source.tmpl.variables()) source.variable_marks.push_back(node.mark_at(variable.offset));
   return source;
 }

@@ -39,7 +39,10 @@ class resolver {
     cal.workdays = workday_calendar(source_.workdays, source_.holidays);
     check_vars(source_.vars, source_.var_marks);
     cal.vars = std::move(source_.vars);
-    for (const auto& [name, value] : cal.vars) calendar_names_.insert(name);
+    for (const auto& [name, value] : cal.vars) {
+      calendar_names_.insert(name);
+      longest_calendar_var_ = std::max(longest_calendar_var_, value.size());
+    }
     for (auto& [name, steps] : source_.campaigns) {
       campaign_index_.emplace(name.name, static_cast<int>(cal.campaigns.size()));
       cal.campaigns.push_back({name.name, resolve_steps(steps)});
@@ -122,7 +125,9 @@ class resolver {
   void check_templates(const std::vector<step>& steps, const std::vector<step_source>& sources, const event& e) {
     for (std::size_t i = 0; i < steps.size(); ++i) {
       check_template(steps[i].message, sources[i].message->variable_marks, e);
+      check_size(steps[i].message, sources[i].message->mark, e);
       if (steps[i].subject) check_template(*steps[i].subject, sources[i].subject->variable_marks, e);
+      if (steps[i].subject) check_size(*steps[i].subject, sources[i].subject->mark, e);
     }
   }
 
@@ -141,6 +146,32 @@ class resolver {
       out_.error(marks[i], fmt::format("unknown variable '{}'{}{}", name, whose, did_you_mean(name, known)),
                  "use a built-in such as {{title}} or {{date}}, or define it under 'vars:'");
     }
+  }
+
+  // Sections over lists multiply: {{#tags}} four deep over 250 tags is 4
+  // billion copies from a 1 KB file. Refused here, with the bound, so that
+  // `validate` says so instead of the daemon running out of memory.
+  void check_size(const text_template& tmpl, source_mark mark, const event& e) {
+    constexpr std::size_t longest_builtin = 64;  // a long date, "in 52 weeks", a year
+    std::size_t longest = std::max({longest_builtin, e.id.size(), e.title.size(), e.description.size(), e.url.size()});
+    std::size_t longest_tag = 0;
+    for (const auto& tag : e.tags) longest_tag = std::max(longest_tag, tag.size());
+    for (const auto& [name, value] : e.vars) longest = std::max(longest, value.size());
+    longest = std::max({longest, longest_tag, longest_calendar_var_});
+    auto bound = tmpl.size_bound(
+        [&](std::string_view name) -> std::optional<text_template::list_shape> {
+          if (name == "tags") return text_template::list_shape{e.tags.size(), longest_tag};
+          return std::nullopt;
+        },
+        longest);
+    if (bound <= text_template::max_rendered_bytes || !reported_.insert({mark.line, mark.col, "#size"}).second) return;
+    auto whose = e.id.empty() ? std::string() : fmt::format(" for event '{}'", e.id);
+    out_.error(mark,
+               fmt::format("this template could render {}{} (the limit is {} KiB)",
+                           bound >= (std::size_t{1} << 62) ? "more than 4 EiB" : fmt::format("{} KiB", bound >> 10),
+                           whose, text_template::max_rendered_bytes >> 10),
+               "a section over a list repeats what it holds once per item, and nested sections multiply; "
+               "nest fewer sections over 'tags'");
   }
 
   void resolve_event(event& e, event_source& source, const std::vector<campaign>& campaigns) {
@@ -203,6 +234,7 @@ class resolver {
   const std::optional<std::vector<std::string>>& known_channels_;
   diagnostics_collector& out_;
   std::unordered_set<std::string> calendar_names_;
+  std::size_t longest_calendar_var_ = 0;
   std::unordered_map<std::string, int> campaign_index_;
   std::vector<const std::vector<step_source>*> campaign_sources_;
   std::unordered_map<std::string, channel_index> channel_index_;

@@ -22,6 +22,7 @@ struct marked_name {
 struct template_source {
   text_template tmpl;
   std::vector<source_mark> variable_marks;  ///< parallel to tmpl.variables()
+  source_mark mark;                         ///< of the template's text
 };
 
 struct step_source {

@@ -55,9 +55,47 @@ const std::vector<template_values>* find_records(const scope& values, std::strin
   return nullptr;
 }
 
+// Multiplication and addition that stop at the limit's next step instead of
+// wrapping: a bound only needs to know it is past the limit.
+std::size_t saturate(unsigned __int128 n) {
+  constexpr std::size_t cap = std::size_t{1} << 62;
+  return n > cap ? cap : static_cast<std::size_t>(n);
+}
+
+// `dot`: the longest value {{.}} can stand for here.
+std::size_t bound_of(const std::vector<template_node>& nodes, const text_template::list_shapes& lists,
+                     std::size_t longest, std::size_t dot) {
+  std::size_t total = 0;
+  for (const auto& node : nodes) {
+    unsigned __int128 size = 0;
+    switch (node.type) {
+      case template_node::kind::text:
+        size = node.text.size();
+        break;
+      case template_node::kind::variable:
+        size = node.text == "." ? dot : longest;
+        break;
+      case template_node::kind::section:
+        if (auto list = lists(node.text))
+          size = static_cast<unsigned __int128>(list->items) * bound_of(node.children, lists, longest, list->longest);
+        else
+          size = bound_of(node.children, lists, longest, longest);
+        break;
+      case template_node::kind::inverted:
+        size = bound_of(node.children, lists, longest, dot);
+        break;
+    }
+    total = saturate(size + total);
+  }
+  return total;
+}
+
+// Past the limit, nothing more is appended: the load refused templates that
+// could get there, so this is the last guard, not the check.
 void render_nodes(const std::vector<template_node>& nodes, const scope& values, std::string_view dot,
                   std::string& out) {
   for (const auto& node : nodes) {
+    if (out.size() > text_template::max_rendered_bytes) return;
     switch (node.type) {
       case template_node::kind::text:
         out += node.text;
@@ -152,7 +190,16 @@ std::string text_template::render(const template_values& values) const {
   std::string out;
   out.reserve(text_->size() + 64);
   render_nodes(*nodes_, scope{values}, {}, out);
+  if (out.size() > max_rendered_bytes) {
+    auto cut = max_rendered_bytes;
+    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;  // a character's start
+    out.resize(cut);
+  }
   return out;
+}
+
+std::size_t text_template::size_bound(const list_shapes& lists, std::size_t longest) const {
+  return bound_of(*nodes_, lists, longest, 0);
 }
 
 }  // namespace herald

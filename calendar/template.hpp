@@ -9,7 +9,9 @@
 // escapes: each channel escapes for its own format. A variable with no value
 // renders empty and counts as false in a section.
 
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -42,9 +44,26 @@ class text_template {
   /// changes (herald renders single templates).
   static std::variant<text_template, parse_error> parse(std::string_view text);
 
+  /// The most a rendered post may hold (docs/calendar.md "Templates"):
+  /// sections over lists multiply what they hold, so a small template can
+  /// ask for gigabytes. The loader refuses a template that could render
+  /// more; render() stops there if one still does.
+  static constexpr std::size_t max_rendered_bytes = 256u << 10;
+
   const std::vector<template_variable>& variables() const { return variables_; }
   const std::string& text() const { return *text_; }
+  /// At most max_rendered_bytes (cut at the start of a character).
   std::string render(const template_values& values) const;
+
+  /// A list's size for size_bound(): its items, and the longest one's bytes.
+  struct list_shape {
+    std::size_t items = 0, longest = 0;
+  };
+  using list_shapes = std::function<std::optional<list_shape>(std::string_view name)>;
+  /// The most render() could give when no value is longer than `longest`
+  /// bytes and the list named N has the shape `lists(N)` (nullopt: N is not
+  /// a list). Saturates instead of overflowing.
+  std::size_t size_bound(const list_shapes& lists, std::size_t longest) const;
 
  private:
   std::shared_ptr<const std::string> text_;

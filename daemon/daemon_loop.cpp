@@ -5,10 +5,14 @@
 #include <cstring>
 #include <sstream>
 
+#include <fmt/ranges.h>
+
 #include "daemon/daemon_loop_impl.hpp"
+#include "daemon/last_good.hpp"
 #include "journal/sqlite_journal.hpp"
 #include "settings/calendar_sources.hpp"
 #include "settings/state_dir.hpp"
+#include "text/instant_format.hpp"
 
 namespace herald {
 namespace {
@@ -18,25 +22,27 @@ using std::chrono::seconds;
 // How long in-flight posts may take to finish after SIGTERM (docs/daemon.md).
 constexpr seconds drain_limit = delivery_defaults::drain_limit;
 
-struct load_result {
-  std::shared_ptr<const loaded_sources> value;
-  int status = 0;
-  std::string errors;  ///< as `herald validate` prints them
-};
+// One diagnostic as one line of the log: where, what, and the hint.
+std::string problem_line(const diagnostic& d) {
+  auto line = d.mark.line > 0 ? fmt::format("{}:{}:{}: error: {}", d.file, d.mark.line, d.mark.col, d.message)
+                              : fmt::format("{}: error: {}", d.file, d.message);
+  if (!d.hint.empty()) line += fmt::format(" (hint: {})", d.hint);
+  return line;
+}
 
-load_result load(const std::string& config_path, const secret_sources& secrets) {
-  auto sources = load_sources(config_path, {});
+load_result load(const std::string& config_path, const secret_sources& secrets, const source_reader& read_from = {}) {
+  auto sources = load_sources(config_path, {}, read_from);
   if (!sources.ok()) {
-    std::ostringstream errors;
-    return {nullptr, report_failure(sources, errors), errors.str()};
+    load_result failed{nullptr, sources.status, {}};
+    for (const auto& d : sources.errors) failed.problems.push_back(problem_line(d));
+    return failed;
   }
   auto loaded = std::make_shared<loaded_sources>();
   loaded->cfg = std::move(*sources.value->cfg);
   loaded->calendars = std::move(sources.value->calendars);
   for (const auto& channel : loaded->cfg.channels) {
     auto prepared = ready_channel::prepare(channel, secrets);
-    if (auto* error = std::get_if<std::string>(&prepared))
-      return {nullptr, 1, fmt::format("herald: error: {}\n", *error)};
+    if (auto* error = std::get_if<std::string>(&prepared)) return {nullptr, 1, {*error}};
     loaded->channels.emplace(channel.name, std::get<ready_channel>(std::move(prepared)));
   }
   return {std::move(loaded), 0, {}};
@@ -48,19 +54,19 @@ std::vector<std::filesystem::path> watched_files(const std::string& config_path,
   return files;
 }
 
-// Diagnostics come as `herald validate` prints them: the FILE:LINE:COL
-// line, the quoted source, the caret and the hint, each its own log line.
-void log_each_line(logger& log, const std::string& text) {
-  std::istringstream lines(text);
-  for (std::string line; std::getline(lines, line);)
-    if (!line.empty()) log.error(line);
+// A failed load is one entry in the log, however many errors it found: the
+// journal takes a line as one happening, and five lines of one reload read
+// as five (the quoted source and caret are `herald validate`'s to show).
+std::string failed_load_entry(std::string_view what, const load_result& loaded, const std::string& config_path) {
+  return fmt::format(
+      "{}: {}{}", what, fmt::join(loaded.problems, "; "),
+      loaded.status == 2 ? fmt::format(" (`herald validate --config {}` shows each in its line)", config_path) : "");
 }
 
 // What a failed load says first, for /healthz and STATUS=: its first line,
 // with the file's folder left out ("calendar.yaml:12:5: error: …").
-std::string first_problem(const std::string& errors) {
-  auto line = errors.substr(0, errors.find('\n'));
-  if (line.starts_with("herald: error: ")) line.erase(0, 15);
+std::string first_problem(const load_result& loaded) {
+  auto line = loaded.problems.empty() ? std::string("unknown error") : loaded.problems.front();
   if (auto colon = line.find(':'); colon != std::string::npos)
     if (auto slash = line.rfind('/', colon); slash != std::string::npos) line.erase(0, slash + 1);
   return line;
@@ -94,14 +100,20 @@ void daemon_loop::stop() { impl_->stop(SIGTERM); }
 
 int daemon_loop::impl::start() {
   auto loaded = load(options.config_path, secrets);
+  std::optional<last_good_copy> copy;
   if (!loaded.value) {
-    log_each_line(log, loaded.errors);
-    return loaded.status;
+    copy = start_from_copy(loaded);
+    if (!copy) return loaded.status;
+  } else {
+    sources = std::move(loaded.value);
   }
-  sources = std::move(loaded.value);
   const auto& cfg = sources->cfg;
   auto state_dir = state_dir_of(cfg, environment.getenv_function());
   if (!open_journal(state_dir)) return 1;
+  if (copy)
+    state.started_from_copy(current_time(), copy->saved_at, first_problem(loaded));
+  else
+    keep_last_good();
   policy = {cfg.catch_up, cfg.delivery.attempts};
   auto back = clock_watch::back_on_start(*store, log, current_time(), policy.catch_up);  // before take_in_flight
   if (!recover_interrupted()) return 1;
@@ -112,7 +124,7 @@ int daemon_loop::impl::start() {
     return 1;
   }
   watch_files();
-  state.reloaded(current_time(), cfg.channel_names());
+  if (!copy) state.reloaded(current_time(), cfg.channel_names());
   if (!start_status_server()) return 1;
   log.info(fmt::format("herald {} started{}: {} calendar file(s), {} channel(s), journal {}", HERALD_VERSION,
                        options.dry_run ? " for a dry run (no channel is contacted, the journal is not changed)" : "",
@@ -124,6 +136,37 @@ int daemon_loop::impl::start() {
   if (auto interval = notifier.watchdog_interval()) pet_watchdog(*interval);
   wait_for_signal();
   return 0;
+}
+
+// The files are invalid at start: the last good copy runs instead, when
+// there is one (docs/daemon.md "The last good copy"); sets `sources`.
+std::optional<last_good_copy> daemon_loop::impl::start_from_copy(const load_result& failed) {
+  log.error(failed_load_entry("the files are invalid", failed, options.config_path));
+  auto state_dir = state_dir_hint(options.config_path, environment.getenv_function());
+  auto copy = read_last_good(state_dir, options.config_path);
+  if (!copy) {
+    log.error(fmt::format("no last good copy of {} in {} to run instead", options.config_path,
+                          last_good_dir(state_dir).string()));
+    return std::nullopt;
+  }
+  auto from_copy = load(options.config_path, secrets, [&](const std::string& path) { return copy->read_from(path); });
+  if (!from_copy.value) {
+    log.error(failed_load_entry("the last good copy does not load either", from_copy, options.config_path));
+    return std::nullopt;
+  }
+  log.warning(fmt::format("running the last good copy of {} (copied {}) until the files are fixed", options.config_path,
+                          format_utc_instant(copy->saved_at)));
+  sources = std::move(from_copy.value);
+  return copy;
+}
+
+// After every load that succeeded: what a start on broken files runs. A dry
+// run changes nothing in the state directory.
+void daemon_loop::impl::keep_last_good() {
+  if (options.dry_run) return;
+  auto state_dir = state_dir_of(sources->cfg, environment.getenv_function());
+  if (auto saved = save_last_good(state_dir, options.config_path, sources->cfg.calendars, current_time()); !saved.ok())
+    log.warning(fmt::format("cannot keep a last good copy: {}", saved.error()));
 }
 
 // One journal, opened here and handed to every part as the interface.
@@ -241,10 +284,10 @@ void daemon_loop::impl::reload(std::string_view why) {
   notifier.reloading();
   auto loaded = load(options.config_path, secrets);
   if (!loaded.value) {
-    log_each_line(log, loaded.errors);
-    log.error(fmt::format("reload ({}) failed: the old schedule keeps running", why));
+    log.error(failed_load_entry(fmt::format("reload ({}) failed, the old schedule keeps running", why), loaded,
+                                options.config_path));
     watch_files_named_by_broken_config();
-    state.reload_failed(current_time(), first_problem(loaded.errors));
+    state.reload_failed(current_time(), first_problem(loaded));
     update_status(current_time());
     notifier.ready(last_status);
     return;
@@ -255,6 +298,7 @@ void daemon_loop::impl::reload(std::string_view why) {
       before.delivery.rate_per_second != after.delivery.rate_per_second || before.http_listen != after.http_listen)
     log.notice("state_dir, delivery.timeout, delivery.rate and http changes take effect when herald restarts");
   auto previous = std::exchange(sources, std::move(loaded.value));  // the plan points into it until replanned
+  keep_last_good();
   state.reloaded(current_time(), sources->cfg.channel_names());
   report_cache.reset();
   policy = {sources->cfg.catch_up, sources->cfg.delivery.attempts};

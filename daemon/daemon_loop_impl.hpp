@@ -21,6 +21,7 @@
 #include "daemon/file_watcher.hpp"
 #include "daemon/health.hpp"
 #include "daemon/journal_guard.hpp"
+#include "daemon/last_good.hpp"
 #include "daemon/loaded_sources.hpp"
 #include "daemon/metrics.hpp"
 #include "daemon/sender.hpp"
@@ -32,6 +33,13 @@
 #include "settings/config.hpp"
 
 namespace herald {
+
+/// One load of the config and calendars: the sources, or why not.
+struct load_result {
+  std::shared_ptr<const loaded_sources> value;
+  int status = 0;
+  std::vector<std::string> problems;  ///< one line each: "calendar.yaml:12:5: error: … (hint: …)"
+};
 
 struct daemon_loop::impl {
   daemon_options options;
@@ -85,6 +93,8 @@ struct daemon_loop::impl {
   date::sys_seconds current_time() { return environment.now_seconds(); }
 
   int start();
+  std::optional<last_good_copy> start_from_copy(const load_result& failed);
+  void keep_last_good();
   bool open_journal(const std::filesystem::path& state_dir);
   bool recover_interrupted();
   void make_parts();

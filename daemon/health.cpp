@@ -9,11 +9,14 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "text/instant_format.hpp"
+
 namespace herald {
 
 void health::reloaded(date::sys_seconds at, const std::vector<std::string>& channels) {
   last_reload_ = at;
   reload_problem_.reset();
+  copy_saved_at_.reset();
   std::erase_if(channels_, [&](const auto& entry) {
     return std::find(channels.begin(), channels.end(), entry.first) == channels.end();
   });
@@ -22,6 +25,12 @@ void health::reloaded(date::sys_seconds at, const std::vector<std::string>& chan
 void health::reload_failed(date::sys_seconds at, std::string problem) {
   last_reload_ = at;
   reload_problem_ = std::move(problem);
+}
+
+void health::started_from_copy(date::sys_seconds at, date::sys_seconds saved_at, std::string problem) {
+  last_reload_ = at;
+  reload_problem_ = std::move(problem);
+  copy_saved_at_ = saved_at;
 }
 
 void health::attempt_ended(std::string_view channel, std::string_view key, bool sent) {
@@ -39,7 +48,11 @@ void health::attempt_ended(std::string_view channel, std::string_view key, bool 
 
 std::vector<std::string> health::reasons(const std::optional<std::string>& journal_problem) const {
   std::vector<std::string> out;
-  if (reload_problem_)
+  if (reload_problem_ && copy_saved_at_)
+    out.push_back(fmt::format("running the last good copy (since {}, copied {}): the files are invalid ({})",
+                              format_utc_instant(*last_reload_), format_utc_instant(*copy_saved_at_),
+                              *reload_problem_));
+  else if (reload_problem_)
     out.push_back(fmt::format("reload failed ({}); the old schedule keeps running", *reload_problem_));
   if (journal_problem) out.push_back(fmt::format("journal paused ({})", *journal_problem));
   for (const auto& [channel, posts] : channels_)

@@ -2,6 +2,8 @@
 // Whether the daemon is degraded, and why (docs/daemon.md "Health"). It is
 // degraded while:
 //   - the last reload failed (the old schedule keeps running);
+//   - the files were invalid at start and it runs the last good copy
+//     (daemon/last_good.hpp) until a reload succeeds;
 //   - the journal is paused after a failure (daemon/journal_guard.hpp);
 //   - a channel has failed every attempt of each of its last
 //     `failing_posts` posts (3): no attempt of any of them got through.
@@ -32,6 +34,9 @@ class health {
   void reloaded(date::sys_seconds at, const std::vector<std::string>& channels);
   /// A reload at `at` failed; `problem` is its first diagnostic line.
   void reload_failed(date::sys_seconds at, std::string problem);
+  /// The start at `at` found the files invalid (`problem`, the first
+  /// error) and runs the last good copy saved at `saved_at`.
+  void started_from_copy(date::sys_seconds at, date::sys_seconds saved_at, std::string problem);
   /// An attempt of post `key` on `channel` ended: `sent`, or not.
   void attempt_ended(std::string_view channel, std::string_view key, bool sent);
 
@@ -49,6 +54,7 @@ class health {
   };
   std::optional<date::sys_seconds> last_reload_;
   std::optional<std::string> reload_problem_;
+  std::optional<date::sys_seconds> copy_saved_at_;                        // running the last good copy, saved then
   std::map<std::string, std::deque<post_record>, std::less<>> channels_;  // the last posts attempted on each
 };
 

@@ -135,7 +135,7 @@ bool sender::record_failure(const attempt& a, const delivery_outcome& outcome, d
   }
   int attempts = row.value() ? row.value()->attempts : 1;
   std::uniform_real_distribution<double> jitter(0.0, 1.0);
-  auto decision = after_failure(outcome, attempts, a.due, now, policy_, jitter(random_));
+  auto decision = after_failure(outcome, attempts, a.due, env_.wall_now(), policy_, jitter(random_));
   if (decision.next_try) {
     auto recorded = store.record_retry(a.key, now, *decision.next_try, decision.reason);
     if (!recorded.ok()) {

@@ -1,7 +1,10 @@
 #pragma once
-// An flock on state_dir/herald.lock for the life of the process: two
+// An flock on the state directory itself for the life of the process: two
 // daemons on one journal would each take the other's in-flight rows for
-// interrupted ones and send them again. Not copyable.
+// interrupted ones and send them again. A lock file could be deleted from
+// under a running daemon (and was: a second one then shared the journal);
+// the directory that holds the journal cannot be, while it holds it.
+// Not copyable.
 
 #include <cerrno>
 #include <cstring>
@@ -26,14 +29,12 @@ class state_lock {
   }
   /// "" or why the lock could not be taken.
   std::string take(const std::filesystem::path& dir) {
-    auto path = dir / "herald.lock";
-    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd_ < 0) return fmt::format("cannot open {}: {}", path.string(), std::strerror(errno));
+    fd_ = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd_ < 0) return fmt::format("cannot open the state directory {}: {}", dir.string(), std::strerror(errno));
     if (::flock(fd_, LOCK_EX | LOCK_NB) == 0) return {};
     if (errno == EWOULDBLOCK)
-      return fmt::format("another herald is running with the state directory {} (it holds {})", dir.string(),
-                         path.string());
-    return fmt::format("cannot lock {}: {}", path.string(), std::strerror(errno));
+      return fmt::format("another herald is running with the state directory {} (it holds a lock on it)", dir.string());
+    return fmt::format("cannot lock the state directory {}: {}", dir.string(), std::strerror(errno));
   }
 
  private:

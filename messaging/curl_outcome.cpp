@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "messaging/curl_transfer.hpp"
+#include "messaging/wire.hpp"
 #include "text/strings.hpp"
 
 namespace herald {
@@ -129,6 +130,27 @@ std::vector<std::string> secret_parts(std::string_view url) {
   std::erase_if(parts, [](const std::string& part) { return part.size() < 2; });
   std::sort(parts.begin(), parts.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
   return parts;
+}
+
+// Header values shorter than this are not taken for secrets: scrubbing a
+// "1" or "edi" would blot out the rest of the answer.
+constexpr std::size_t min_header_secret = 6;
+
+void add_header_secret(std::vector<std::string>& secrets, std::string_view value) {
+  value = trim(value);
+  if (value.size() >= min_header_secret) secrets.emplace_back(value);
+  if (auto space = value.find(' '); space != std::string_view::npos)
+    if (auto token = trim(value.substr(space + 1)); token.size() >= min_header_secret) secrets.emplace_back(token);
+}
+
+void with_encoded_forms(std::vector<std::string>& secrets) {
+  auto count = secrets.size();
+  for (std::size_t i = 0; i < count; ++i) {
+    auto encoded = base64(secrets[i]);
+    while (encoded.ends_with('=')) encoded.pop_back();  // the unpadded form is found in both
+    if (encoded.size() >= 4) secrets.push_back(std::move(encoded));
+  }
+  std::sort(secrets.begin(), secrets.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
 }
 
 delivery_outcome make_outcome(delivery_outcome::kind kind, std::string detail) {

@@ -47,6 +47,13 @@ struct transfer {
 
 /// The parts of a URL that may be secret, longest first, for scrubbing.
 std::vector<std::string> secret_parts(std::string_view url);
+/// Adds a configured header's value to `secrets`: the whole value and,
+/// for "Bearer TOKEN" or "Basic …", the part after the scheme word.
+void add_header_secret(std::vector<std::string>& secrets, std::string_view value);
+/// Adds the base64 form of each secret (userinfo goes out as
+/// `Authorization: Basic base64(user:password)`), then sorts them longest
+/// first so that a longer secret is scrubbed before a part of it.
+void with_encoded_forms(std::vector<std::string>& secrets);
 
 /// An outcome with `kind` and `detail`.
 delivery_outcome make_outcome(delivery_outcome::kind kind, std::string detail);

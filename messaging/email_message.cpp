@@ -34,21 +34,6 @@ struct mailbox {
   std::string address;  // bare, checked plausible
 };
 
-std::string base64(std::string_view bytes) {
-  constexpr std::string_view alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  for (std::size_t i = 0; i < bytes.size(); i += 3) {
-    unsigned chunk = static_cast<unsigned char>(bytes[i]) << 16;
-    if (i + 1 < bytes.size()) chunk |= static_cast<unsigned char>(bytes[i + 1]) << 8;
-    if (i + 2 < bytes.size()) chunk |= static_cast<unsigned char>(bytes[i + 2]);
-    out += alphabet[(chunk >> 18) & 63];
-    out += alphabet[(chunk >> 12) & 63];
-    out += i + 1 < bytes.size() ? alphabet[(chunk >> 6) & 63] : '=';
-    out += i + 2 < bytes.size() ? alphabet[chunk & 63] : '=';
-  }
-  return out;
-}
-
 // Bytes in the UTF-8 sequence at `at` (1 for a stray byte).
 std::size_t sequence_length(std::string_view text, std::size_t at) {
   return std::max<std::size_t>(decode_utf8(text, at).length, 1);
@@ -313,6 +298,21 @@ result<smtp_submission> email_submission(const post_content& post, const email_s
                 "Content-Transfer-Encoding: quoted-printable\r\n"
                 "\r\n" +
                 quoted_printable(post.text);
+  return out;
+}
+
+std::string base64(std::string_view bytes) {
+  constexpr std::string_view alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  for (std::size_t i = 0; i < bytes.size(); i += 3) {
+    unsigned chunk = static_cast<unsigned char>(bytes[i]) << 16;
+    if (i + 1 < bytes.size()) chunk |= static_cast<unsigned char>(bytes[i + 1]) << 8;
+    if (i + 2 < bytes.size()) chunk |= static_cast<unsigned char>(bytes[i + 2]);
+    out += alphabet[(chunk >> 18) & 63];
+    out += alphabet[(chunk >> 12) & 63];
+    out += i + 1 < bytes.size() ? alphabet[(chunk >> 6) & 63] : '=';
+    out += i + 2 < bytes.size() ? alphabet[chunk & 63] : '=';
+  }
   return out;
 }
 

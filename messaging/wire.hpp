@@ -3,10 +3,15 @@
 // fully built, so the transport only moves bytes.
 
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 namespace herald {
+
+/// RFC 4648 base64, padded: email encoded-words, and the form a secret takes
+/// in an `Authorization: Basic` header that a service may echo.
+std::string base64(std::string_view bytes);
 
 struct http_request {
   std::string url;

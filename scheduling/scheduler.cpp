@@ -146,11 +146,14 @@ std::chrono::seconds wait_before_retry(const delivery_outcome& outcome, int atte
 }  // namespace
 
 failure_decision after_failure(const delivery_outcome& outcome, int attempts, date::sys_seconds due,
-                               date::sys_seconds now, const schedule_policy& policy, double random01) {
+                               std::chrono::system_clock::time_point now, const schedule_policy& policy,
+                               double random01) {
   if (outcome.result != delivery_outcome::kind::transient) return {std::nullopt, outcome.detail};
   if (attempts >= policy.attempts)
     return {std::nullopt, with_error("gave up after " + count_attempts(attempts), outcome.detail)};
-  auto next = now + wait_before_retry(outcome, attempts, random01);
+  // Rounded up from the precise now: from a now cut to the second,
+  // "Retry-After: 3" came back as a second try 2.36 s later.
+  auto next = date::ceil<std::chrono::seconds>(now + wait_before_retry(outcome, attempts, random01));
   if (next > due + policy.catch_up)
     return {std::nullopt, with_error("window closes before the next try", outcome.detail)};
   return {next, outcome.detail};

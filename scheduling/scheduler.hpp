@@ -86,8 +86,11 @@ struct failure_decision {
 /// gave one, else after backoff(attempts, random01); it fails instead when
 /// `attempts` reached policy.attempts or the retry would fall after
 /// due + catch_up. `random01` in [0, 1) is the jitter.
+/// `now` is the precise instant the outcome came: the next try is rounded
+/// up from it, so a Retry-After is never cut short by a truncated clock.
 failure_decision after_failure(const delivery_outcome& outcome, int attempts, date::sys_seconds due,
-                               date::sys_seconds now, const schedule_policy& policy, double random01);
+                               std::chrono::system_clock::time_point now, const schedule_policy& policy,
+                               double random01);
 
 /// The local dates to plan at `now` in a calendar's zone: from far enough
 /// back to cover catch_up, to `horizon` days ahead; and the instant at

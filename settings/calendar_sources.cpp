@@ -35,6 +35,22 @@ bool ends_full_run(const std::vector<diagnostic>& errors, std::size_t i) {
   return run >= diagnostics_collector::max_errors;
 }
 
+// The file `path`, read from `from` when that is another file (a copy).
+config_load_result load_config_from(const std::string& path, const std::string& from) {
+  if (from == path) return load_config_file(path);
+  auto text = read_text_file(from);
+  if (!text.ok()) return {std::nullopt, {diagnostic{path, {0, 0}, text.error(), {}}}};
+  return load_config(text.value(), path);
+}
+
+calendar_load_result load_calendar_from(const std::string& path, const std::string& from,
+                                        const calendar_options& options) {
+  if (from == path) return load_calendar_file(path, options);
+  auto text = read_text_file(from);
+  if (!text.ok()) return {std::nullopt, {diagnostic{path, {0, 0}, text.error(), {}}}};
+  return load_calendar(text.value(), path, options);
+}
+
 }  // namespace
 
 void print_diagnostics(const std::vector<diagnostic>& errors, std::ostream& err) {
@@ -53,7 +69,9 @@ int report_failure(const sources_load_result& loaded, std::ostream& err) {
   return loaded.status;
 }
 
-sources_load_result load_sources(const std::string& config_path, const std::string& calendar_path) {
+sources_load_result load_sources(const std::string& config_path, const std::string& calendar_path,
+                                 const source_reader& read_from) {
+  auto from = [&](const std::string& path) { return read_from ? read_from(path) : path; };
   sources_load_result out;
   // A diagnostic without a line is a file that could not be read.
   auto fail = [&](const std::vector<diagnostic>& errors) {
@@ -68,7 +86,7 @@ sources_load_result load_sources(const std::string& config_path, const std::stri
   calendar_options options;
   std::vector<std::string> paths{calendar_path};
   if (!config_path.empty()) {
-    auto loaded = load_config_file(config_path);
+    auto loaded = load_config_from(config_path, from(config_path));
     if (!loaded.value) {
       fail(loaded.errors);
       return out;
@@ -79,7 +97,7 @@ sources_load_result load_sources(const std::string& config_path, const std::stri
   }
   std::map<std::string, std::pair<std::string, int>> ids;  // post keys must be unique across files
   for (const auto& path : paths) {
-    auto loaded = load_calendar_file(path, options);
+    auto loaded = load_calendar_from(path, from(path), options);
     if (!loaded.value) {
       fail(loaded.errors);
       continue;

@@ -3,6 +3,7 @@
 // and its calendars, loaded and checked against each other. Loading prints
 // nothing: the caller (a command, the daemon's reload) prints the errors.
 
+#include <functional>
 #include <iosfwd>
 #include <optional>
 #include <string>
@@ -29,8 +30,15 @@ struct sources_load_result {
   bool ok() const { return value.has_value(); }
 };
 
-/// Exactly one of `config_path` and `calendar_path` is non-empty.
-sources_load_result load_sources(const std::string& config_path, const std::string& calendar_path);
+/// Where to read the file named `path` from: the daemon's last good copy
+/// (daemon/last_good.hpp) hands the copy's path, while every error and
+/// every path resolved against the config still names `path`.
+using source_reader = std::function<std::string(const std::string& path)>;
+
+/// Exactly one of `config_path` and `calendar_path` is non-empty. Each file
+/// is read where `read_from` says (empty: the file itself).
+sources_load_result load_sources(const std::string& config_path, const std::string& calendar_path,
+                                 const source_reader& read_from = {});
 
 /// Prints diagnostics with the quoted source line, reading each file only
 /// as far as the last line quoted; after a file's errors that reached the

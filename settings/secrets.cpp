@@ -1,11 +1,15 @@
 #include "settings/secrets.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <algorithm>
 
 #include <fmt/format.h>
 #include <boost/url/parse.hpp>
 
 #include "text/file.hpp"
+#include "text/strings.hpp"
 
 namespace herald {
 namespace {
@@ -31,8 +35,16 @@ bool has_control_character(std::string_view value) {
   });
 }
 
+// Only a literal loopback address or the name localhost: a prefix test let
+// 127.0.0.1.evil.example (a public name) pass for the local machine.
 bool is_loopback_host(std::string_view host) {
-  return host == "localhost" || host.starts_with("127.") || host == "[::1]" || host == "::1";
+  if (iequals(host, "localhost")) return true;
+  if (host.starts_with('[') && host.ends_with(']')) host = host.substr(1, host.size() - 2);
+  std::string text(host);
+  in_addr v4{};
+  if (::inet_pton(AF_INET, text.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  in6_addr v6{};
+  return ::inet_pton(AF_INET6, text.c_str(), &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6);
 }
 
 result<std::string> resolve_secret(const secret_ref& secret, const secret_sources& sources) {
@@ -69,11 +81,35 @@ std::string describe_secret(const secret_ref& secret) {
   return "a secret";
 }
 
+// Boost.URL 1.81 reads http://127.0.0.1.evil.example/x as the host
+// 127.0.0.1 and the path ".evil.example/x"; after an authority a path is
+// empty or starts with '/' (RFC 3986 path-abempty), so such a parse is a
+// host it did not understand, never a loopback one.
+namespace {
+
+bool host_parsed_whole(const boost::urls::url_view& url) {
+  auto path = url.encoded_path();
+  return path.empty() || path.front() == '/';
+}
+
+// The host and port as written, with what Boost took for the path's start.
+std::string host_and_port(const boost::urls::url_view& url) {
+  std::string shown(url.encoded_host_and_port());
+  if (!host_parsed_whole(url)) {
+    std::string_view path = url.encoded_path();
+    shown += path.substr(0, path.find('/'));
+  }
+  return shown;
+}
+
+}  // namespace
+
 std::string redact_url(std::string_view url) {
   auto parsed = boost::urls::parse_uri(url);
   if (!parsed || !parsed->has_authority()) return "(a URL)";
-  auto shown = fmt::format("{}://{}", parsed->scheme(), parsed->encoded_host_and_port());
-  bool more = !parsed->encoded_path().empty() && parsed->encoded_path() != "/";
+  auto shown = fmt::format("{}://{}", parsed->scheme(), host_and_port(*parsed));
+  auto path = parsed->encoded_path();
+  bool more = !path.empty() && path != "/" && (host_parsed_whole(*parsed) || path.find('/') != std::string_view::npos);
   more = more || parsed->has_query() || parsed->has_fragment() || parsed->has_userinfo();
   return shown + (more ? "/…" : "/");
 }
@@ -84,7 +120,7 @@ result<void> check_post_url(std::string_view url) {
     return failure{"is not a URL; write e.g. https://hooks.example.org/herald"};
   auto scheme = parsed->scheme();
   if (scheme == "https") return {};
-  if (scheme == "http" && is_loopback_host(parsed->encoded_host())) return {};
+  if (scheme == "http" && host_parsed_whole(*parsed) && is_loopback_host(parsed->encoded_host())) return {};
   if (scheme == "http") return failure{"must use https (plain http is allowed only to a loopback host)"};
   return failure{fmt::format("must be an https URL, not {}", std::string(scheme))};
 }

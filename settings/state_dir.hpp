@@ -16,6 +16,13 @@ namespace herald {
 /// The state directory for `cfg`; `getenv` reads the environment.
 std::filesystem::path state_dir_of(const config& cfg, const std::function<const char*(const char*)>& getenv);
 
+/// The state directory the config at `config_path` names, read leniently
+/// from a config that does not load (an unknown key, a bad channel): its
+/// `state_dir` when the YAML holds one as text, else the default above. The
+/// daemon finds its last good copy there (docs/daemon.md "The last good copy").
+std::filesystem::path state_dir_hint(const std::string& config_path,
+                                     const std::function<const char*(const char*)>& getenv);
+
 /// The journal's file in `state_dir`.
 inline std::filesystem::path journal_path(const std::filesystem::path& state_dir) { return state_dir / "journal.db"; }
 

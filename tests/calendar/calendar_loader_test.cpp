@@ -1,6 +1,9 @@
 #include <catch2/catch.hpp>
 
+#include <fmt/format.h>
+
 #include "calendar/plan.hpp"
+#include "calendar/template.hpp"
 #include "test_support.hpp"
 
 using namespace herald;
@@ -166,4 +169,38 @@ TEST_CASE("loader: a 10 000-event calendar is read without keeping its tree", "[
   auto cal = load_ok(yaml);
   CHECK(cal.events.size() == 10000);
   CHECK(cal.events[9999].id == "e9999");
+}
+
+TEST_CASE("loader: a template whose sections multiply past the limit is refused at its line", "[loader][template]") {
+  // {{#tags}} nested 4 deep over 250 tags: 250^4 copies from a 1.4 KB file.
+  // Before the bound the loader accepted it and the daemon died of bad_alloc
+  // at every start.
+  std::string tags;
+  for (int i = 0; i < 250; ++i) tags += fmt::format("{}t{}", i ? ", " : "", i);
+  auto yaml = fmt::format(
+      "version: 1\ntimezone: UTC\nevents:\n  - id: boom\n    title: Boom\n    dates: [2030-03-04]\n"
+      "    tags: [{}]\n    steps:\n      - at: 0\n        time: \"12:00\"\n        channels: [out]\n"
+      "        message: \"{{{{#tags}}}}{{{{#tags}}}}{{{{#tags}}}}{{{{#tags}}}}{{{{.}}}}"
+      "{{{{/tags}}}}{{{{/tags}}}}{{{{/tags}}}}{{{{/tags}}}}\"\n",
+      tags);
+  auto errors = load_errors(yaml);
+  CHECK(errors.starts_with("test.yaml:12:18: error: this template could render "));
+  CHECK(errors.find("for event 'boom' (the limit is 256 KiB)") != std::string::npos);
+
+  // Two deep is 62 500 copies of a short tag: under the limit, it loads.
+  auto two = yaml;
+  two.replace(two.find("{{#tags}}{{#tags}}"), 18, "");
+  two.replace(two.find("{{/tags}}{{/tags}}"), 18, "");
+  CHECK_NOTHROW(load_ok(two));
+}
+
+TEST_CASE("template: render stops at the limit", "[template]") {
+  auto parsed = text_template::parse("{{#tags}}{{#tags}}{{#tags}}{{.}}{{/tags}}{{/tags}}{{/tags}}");
+  REQUIRE(std::holds_alternative<text_template>(parsed));
+  std::vector<std::string> tags(100, std::string(10, 'x'));
+  template_values v;
+  v.lists = {{"tags", &tags}};
+  auto out = std::get<text_template>(parsed).render(v);
+  CHECK(out.size() <= text_template::max_rendered_bytes);
+  CHECK(out.size() > text_template::max_rendered_bytes - 20);
 }

@@ -7,7 +7,9 @@
 // real-time deadline, never a fixed sleep.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -357,4 +359,88 @@ TEST_CASE("daemon_loop: a stop while an outcome is unrecorded writes it once mor
     CHECK(f.state_of(post.key()) == post_state::in_flight);
   }
   CHECK(f.printed(post.key()) == 1);
+}
+
+// --- the last good copy (docs/daemon.md "The last good copy") ---
+
+namespace {
+
+/// `yaml` with its first "message:" misspelt; `where` gets "LINE:COL".
+std::string misspelt(std::string yaml, std::string& where) {
+  auto pos = yaml.find("message:");
+  yaml.replace(pos, 8, "mesage:");
+  auto line = std::count(yaml.begin(), yaml.begin() + static_cast<std::ptrdiff_t>(pos), '\n') + 1;
+  where = fmt::format("{}:{}", line, pos - yaml.rfind('\n', pos));
+  return yaml;
+}
+
+std::size_t count_of(const std::string& text, std::string_view what) {
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("daemon_loop: a start on an invalid calendar runs the last good copy, degraded", "[daemon_loop][last_good]") {
+  post_spec post{"e1"};
+  {
+    loop_fixture first({post});
+    first.start();  // a good start keeps a copy in state/last-good
+    CHECK(fs::exists(first.dir / "state" / "last-good" / "manifest"));
+    first.loop->stop();
+    first.loop.reset();
+    std::string where;
+    std::ofstream(first.calendar) << misspelt(calendar_yaml({post}), where);
+
+    // The same files, broken: herald starts anyway on the copy, says why in
+    // one entry naming the real file at LINE:COL, and is degraded.
+    first.log_text.str("");
+    first.start();
+    auto log = first.log_text.str();
+    INFO(log);
+    CHECK(first.logged(fmt::format("{}:{}: error: unknown key 'mesage'", first.calendar.string(), where)));
+    CHECK(count_of(log, "Z error: ") == 1);
+    CHECK(first.logged("running the last good copy"));
+    CHECK(first.logged("degraded: running the last good copy (since"));
+    // The copy's schedule runs: the post goes out at 12:00.
+    first.pass_to(at(12h, 0min));
+    CHECK(first.printed(post.key()) == 1);
+
+    // Fixed: the reload runs the files again and is no longer degraded.
+    std::ofstream(first.calendar) << calendar_yaml({post});
+    ::raise(SIGHUP);
+    CHECK(first.run_until([&] { return first.logged("reloaded (SIGHUP)"); }));
+  }
+}
+
+TEST_CASE("daemon_loop: a start on an invalid calendar with no last good copy fails with 2",
+          "[daemon_loop][last_good]") {
+  post_spec post{"e1"};
+  loop_fixture f({post});
+  std::string where;
+  std::ofstream(f.calendar) << misspelt(calendar_yaml({post}), where);
+  f.loop.emplace(daemon_options{f.config.string(), false, &f.console, {}}, f.env, f.log, f.notifier);
+  CHECK(f.loop->start() == 2);
+  CHECK(f.logged(fmt::format("{}:{}: error: unknown key 'mesage'", f.calendar.string(), where)));
+  CHECK(f.logged("no last good copy"));
+}
+
+TEST_CASE("daemon_loop: a failed reload is one log entry", "[daemon_loop][last_good]") {
+  post_spec post{"e1"};
+  loop_fixture f({post});
+  f.start();
+  f.log_text.str("");
+  std::string where;
+  auto broken = misspelt(calendar_yaml({post}), where);
+  broken.replace(broken.find("title:"), 6, "titel:");  // two errors, one entry
+  std::ofstream(f.calendar) << broken;
+  ::raise(SIGHUP);
+  REQUIRE(f.run_until([&] { return f.logged("reload (SIGHUP) failed"); }));
+  auto log = f.log_text.str();
+  INFO(log);
+  CHECK(count_of(log, "\n") == 1);
+  CHECK(f.logged("unknown key 'titel'"));
+  CHECK(f.logged(fmt::format("{}:{}: error: unknown key 'mesage'", f.calendar.string(), where)));
+  CHECK(count_of(log, "herald: error") == 0);
 }

@@ -618,6 +618,26 @@ TEST_CASE("run: a second herald on the same state_dir exits 1 while the first ru
   CHECK(stop(first).exited_with(0));
 }
 
+TEST_CASE("run: deleting herald.lock does not let a second herald share the journal", "[daemon_process]") {
+  // herald used to lock state_dir/herald.lock: once that file was deleted,
+  // a second herald locked a new one and ran on the same journal.
+  daemon_fixture f;
+  auto& notify = f.with_notify();
+  f.write_calendar({{"lock-event", today() + date::days{2}}});
+  auto first = f.start();
+  REQUIRE(notify.wait_for_line("READY=1"));
+  std::error_code ignored;
+  fs::remove(f.state / "herald.lock", ignored);
+
+  f.notify.reset();
+  auto second = f.start();
+  auto exit = second.wait(10s);
+  REQUIRE(exit);
+  CHECK(exit->exited_with(1));
+  CHECK(second.err().find("another herald is running") != std::string::npos);
+  CHECK(stop(first).exited_with(0));
+}
+
 // --- 6. --dry-run -----------------------------------------------------------------------
 
 TEST_CASE("run --dry-run: contacts no channel and leaves the journal as it was", "[daemon_process]") {
@@ -753,7 +773,7 @@ TEST_CASE("run: a reload that failed on a newly named calendar reloads when that
   config.replace(config.find("calendar: calendar.yaml"), std::string_view("calendar: calendar.yaml").size(),
                  "calendar: [calendar.yaml, second.yaml]");
   replace_file(f.config, config);
-  REQUIRE(herald.wait_for_err("failed: the old schedule keeps running"));
+  REQUIRE(herald.wait_for_err("failed, the old schedule keeps running"));
 
   post_spec added{"added", today() - date::days{1}};
   replace_file(second, calendar_yaml({added}));

@@ -306,6 +306,32 @@ TEST_CASE("No detail holds the webhook URL's path or query", "[transport]") {
   }
 }
 
+TEST_CASE("No detail holds a header's secret or the base64 form of the URL's userinfo", "[transport][scrub]") {
+  // A service that echoes the request's headers in its error body: the
+  // Authorization value, the token alone, and curl's Basic form of the
+  // URL's user:password all came back into the log and /status.
+  http_test_server server;
+  server.respond(answer(401, "bad credentials: Bearer tok-SECRET-123"));
+  server.respond(answer(403, "token tok-SECRET-123 is revoked"));
+  server.respond(answer(400, "got Authorization: Basic dXNlcjpTRUNSRVRwdw== and X-Api-Key: key-SECRET-9"));
+  client c;
+  std::vector<delivery_outcome> outcomes;
+  for (int i = 0; i < 3; ++i) {
+    http_request request{"http://user:SECRETpw@" + server.url("/hook").substr(7),
+                         {{"Authorization", "Bearer tok-SECRET-123"}, {"X-Api-Key", "key-SECRET-9"}},
+                         "application/json",
+                         "{}"};
+    outcomes.push_back(c.deliver(std::move(request)));
+  }
+  for (const auto& outcome : outcomes) {
+    INFO(outcome.detail);
+    CHECK_FALSE(outcome.sent());
+    CHECK(outcome.detail.find("SECRET") == std::string::npos);
+    CHECK(outcome.detail.find("dXNlcjpTRUNSRVRwdw") == std::string::npos);  // base64("user:SECRETpw")
+  }
+  CHECK(outcomes.at(2).detail.find("X-Api-Key") != std::string::npos);  // the rest of the answer stays
+}
+
 TEST_CASE("Destroying the transport drops what is in flight without calling it", "[transport]") {
   http_test_server server;
   auto slow = answer(200);

@@ -339,6 +339,16 @@ TEST_CASE("scheduler: after a failure, a Retry-After is obeyed instead of the ba
         text(now + seconds{1}));
 }
 
+TEST_CASE("scheduler: a Retry-After counts from the precise instant of the answer, rounded up", "[scheduler]") {
+  // The answer came at 09:01:00.640; "Retry-After: 3" is 09:01:03.640 at
+  // the earliest, so the retry is at 09:01:04, not 09:01:03 (2.36 s later).
+  std::chrono::system_clock::time_point answered = due + minutes{1} + std::chrono::milliseconds{640};
+  auto d = after_failure(transient("HTTP 503", seconds{3}), 1, due, answered, policy, 0.5);
+  REQUIRE(d.next_try);
+  CHECK(*d.next_try - answered >= seconds{3});
+  CHECK(text(d.next_try) == text(due + minutes{1} + seconds{4}));
+}
+
 TEST_CASE("scheduler: after a failure, the first retry is within 30 s, later ones up to 10 min", "[scheduler]") {
   auto now = due + minutes{1};
   for (double random01 : {0.0, 0.5, 0.999}) {

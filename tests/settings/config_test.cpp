@@ -97,3 +97,11 @@ TEST_CASE("config: delivery defaults are scheduling's", "[config]") {
   CHECK(cfg.delivery.rate_per_second == delivery_defaults::rate_per_second);
   CHECK(cfg.delivery.rate_per_second == 1.0);
 }
+
+TEST_CASE("config: tls: none to a name that starts like a loopback address is refused", "[config][loopback]") {
+  auto refused = messages(
+      "  e: { type: email, server: \"smtp://127.0.0.1.evil.example:25\", tls: none, from: a@example.org, "
+      "to: [b@example.org] }\n");
+  REQUIRE(refused.size() == 1);
+  CHECK(refused[0].starts_with("tls: none sends mail and passwords in the clear"));
+}

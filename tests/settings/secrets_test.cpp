@@ -61,6 +61,26 @@ TEST_CASE("secrets: posts go over https, or http to loopback only", "[secrets]")
   CHECK(check_post_url("hooks.slack.com/x").error() == "is not a URL; write e.g. https://hooks.example.org/herald");
 }
 
+TEST_CASE("secrets: loopback is a literal loopback address or localhost, not a name that starts like one",
+          "[secrets][loopback]") {
+  for (auto host : {"127.0.0.1", "127.1.2.3", "localhost", "LOCALHOST", "[::1]", "::1"}) {
+    INFO(host);
+    CHECK(is_loopback_host(host));
+  }
+  for (auto host : {"127.0.0.1.evil.example", "127.evil.example", "127.0.0.1:80", "localhost.evil.example", "128.0.0.1",
+                    "[::2]", ""}) {
+    INFO(host);
+    CHECK_FALSE(is_loopback_host(host));
+  }
+  CHECK_FALSE(check_post_url("http://127.0.0.1.evil.example/hook").ok());
+  CHECK(check_post_url("http://[::1]:8080/hook").ok());
+  CHECK(check_post_url("https://127.0.0.1.nip.io/hook").ok());  // https goes anywhere
+  // The log names the host the post goes to, not the loopback it starts like.
+  CHECK(redact_url("http://127.0.0.1.evil.example/hook") == "http://127.0.0.1.evil.example/…");
+  CHECK(redact_url("http://127.0.0.1.evil.example:81/hook") == "http://127.0.0.1.evil.example:81/…");
+  CHECK(redact_url("http://127.0.0.1.evil.example") == "http://127.0.0.1.evil.example/");
+}
+
 TEST_CASE("secrets: a config error never quotes the line of a literal secret", "[secrets]") {
   auto result = load_config(
       "version: 1\ncalendar: c.yaml\nchannels:\n"
