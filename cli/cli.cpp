@@ -65,9 +65,10 @@ int run_cli(int argc, const char* const* argv, cli_context& context) {
   export_cmd->add_option("--format", export_opts.format, "ics (default) or json")
       ->check(CLI::IsMember({"ics", "json"}));
 
-  source_options validate;
+  validate_options validate;
   auto* validate_cmd = app.add_subcommand("validate", "check a config and its calendars, or a calendar alone");
-  add_source_options(*validate_cmd, validate);
+  add_source_options(*validate_cmd, validate.sources);
+  validate_cmd->add_flag("--strict", validate.strict, "exit 2 on warnings too");
 
   // CLI11 would say "a subcommand is required" for a mistyped one.
   static constexpr std::array<std::string_view, 6> commands{"run",    "preview",   "validate",

@@ -53,7 +53,8 @@ int report_failure(const sources_load_result& loaded, std::ostream& err) {
   return loaded.status;
 }
 
-sources_load_result load_sources(const std::string& config_path, const std::string& calendar_path) {
+sources_load_result load_sources(const std::string& config_path, const std::string& calendar_path,
+                                 std::optional<date::sys_seconds> now) {
   sources_load_result out;
   // A diagnostic without a line is a file that could not be read.
   auto fail = [&](const std::vector<diagnostic>& errors) {
@@ -66,6 +67,7 @@ sources_load_result load_sources(const std::string& config_path, const std::stri
   };
   calendar_sources sources;
   calendar_options options;
+  options.now = now;
   std::vector<std::string> paths{calendar_path};
   if (!config_path.empty()) {
     auto loaded = load_config_file(config_path);
@@ -80,6 +82,7 @@ sources_load_result load_sources(const std::string& config_path, const std::stri
   std::map<std::string, std::pair<std::string, int>> ids;  // post keys must be unique across files
   for (const auto& path : paths) {
     auto loaded = load_calendar_file(path, options);
+    out.warnings.insert(out.warnings.end(), loaded.warnings.begin(), loaded.warnings.end());
     if (!loaded.value) {
       fail(loaded.errors);
       continue;

@@ -25,12 +25,15 @@ struct calendar_sources {
 struct sources_load_result {
   std::optional<calendar_sources> value;
   std::vector<diagnostic> errors;
+  std::vector<diagnostic> warnings;  ///< docs/calendar.md "Warnings", of the calendars that loaded
   int status = 0;
   bool ok() const { return value.has_value(); }
 };
 
-/// Exactly one of `config_path` and `calendar_path` is non-empty.
-sources_load_result load_sources(const std::string& config_path, const std::string& calendar_path);
+/// Exactly one of `config_path` and `calendar_path` is non-empty. `now`:
+/// the instant the calendars' date warnings count from; none without it.
+sources_load_result load_sources(const std::string& config_path, const std::string& calendar_path,
+                                 std::optional<date::sys_seconds> now = std::nullopt);
 
 /// Prints diagnostics with the quoted source line, reading each file only
 /// as far as the last line quoted; after a file's errors that reached the
