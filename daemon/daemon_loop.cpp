@@ -21,11 +21,25 @@ constexpr seconds drain_limit = delivery_defaults::drain_limit;
 struct load_result {
   std::shared_ptr<const loaded_sources> value;
   int status = 0;
-  std::string errors;  ///< as `herald validate` prints them
+  std::string errors;      ///< as `herald validate` prints them
+  std::string warnings{};  ///< one line: each warning's first line (docs/calendar.md "Warnings")
 };
 
-load_result load(const std::string& config_path, const secret_sources& secrets) {
-  auto sources = load_sources(config_path, {});
+// The first line of each warning, for one log entry: the journal keeps a
+// reload's warnings together, and `herald validate` shows them in full.
+std::string warnings_in_one_line(const std::vector<diagnostic>& warnings) {
+  std::string line;
+  for (const auto& w : warnings) {
+    auto text = format_diagnostic(w, {});
+    line += (line.empty() ? "" : " | ") + text.substr(0, text.find('\n'));
+  }
+  return line.empty() ? line
+                      : fmt::format("{} calendar warning(s) (`herald validate` shows them): {}", warnings.size(), line);
+}
+
+// `now` is the env's clock: "today" for the date warnings.
+load_result load(const std::string& config_path, const secret_sources& secrets, date::sys_seconds now) {
+  auto sources = load_sources(config_path, {}, now);
   if (!sources.ok()) {
     std::ostringstream errors;
     return {nullptr, report_failure(sources, errors), errors.str()};
@@ -39,7 +53,7 @@ load_result load(const std::string& config_path, const secret_sources& secrets) 
       return {nullptr, 1, fmt::format("herald: error: {}\n", *error)};
     loaded->channels.emplace(channel.name, std::get<ready_channel>(std::move(prepared)));
   }
-  return {std::move(loaded), 0, {}};
+  return {std::move(loaded), 0, {}, warnings_in_one_line(sources.warnings)};
 }
 
 std::vector<std::filesystem::path> watched_files(const std::string& config_path, const config& cfg) {
@@ -93,11 +107,12 @@ boost::asio::io_context& daemon_loop::io() { return impl_->io; }
 void daemon_loop::stop() { impl_->stop(SIGTERM); }
 
 int daemon_loop::impl::start() {
-  auto loaded = load(options.config_path, secrets);
+  auto loaded = load(options.config_path, secrets, current_time());
   if (!loaded.value) {
     log_each_line(log, loaded.errors);
     return loaded.status;
   }
+  if (!loaded.warnings.empty()) log.warning(loaded.warnings);
   sources = std::move(loaded.value);
   const auto& cfg = sources->cfg;
   auto state_dir = state_dir_of(cfg, environment.getenv_function());
@@ -239,7 +254,7 @@ void daemon_loop::impl::pet_watchdog(std::chrono::microseconds interval) {
 void daemon_loop::impl::reload(std::string_view why) {
   if (stopping) return;
   notifier.reloading();
-  auto loaded = load(options.config_path, secrets);
+  auto loaded = load(options.config_path, secrets, current_time());
   if (!loaded.value) {
     log_each_line(log, loaded.errors);
     log.error(fmt::format("reload ({}) failed: the old schedule keeps running", why));
@@ -249,6 +264,7 @@ void daemon_loop::impl::reload(std::string_view why) {
     notifier.ready(last_status);
     return;
   }
+  if (!loaded.warnings.empty()) log.warning(loaded.warnings);
   const auto& before = sources->cfg;
   const auto& after = loaded.value->cfg;
   if (before.state_dir != after.state_dir || before.delivery.timeout != after.delivery.timeout ||
