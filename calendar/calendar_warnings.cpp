@@ -114,8 +114,9 @@ bool check_zone_name(std::string_view name, source_mark mark, diagnostics_collec
     return false;
   }
   if (without_daylight_saving(name))
-    out.warning(mark, fmt::format("time zone '{}' has no daylight saving time", name),
-                "for UK clocks write Europe/London; posts at 09:00 GMT are at 10:00 on UK clocks all summer");
+    out.warning(
+        mark, fmt::format("time zone '{}' has no daylight saving time", name),
+        fmt::format("for UK clocks write Europe/London; a post at 09:00 {} is at 10:00 on UK clocks in summer", name));
   return true;
 }
 
@@ -130,6 +131,9 @@ void warn_dates_ahead(const calendar& cal, std::span<const source_mark> dates_ma
       auto hint = last_listed && *last_listed < today
                       ? fmt::format("its last date was {}: add next year's dates, or remove the event",
                                     format_iso_date(*last_listed))
+                  : e.when.until && *e.when.until < today
+                      ? fmt::format("its 'until' date, {}, is past: remove the event, or 'until'",
+                                    format_iso_date(*e.when.until))
                       : std::string("herald posts nothing for it: check its dates, 'from', 'until' and 'except'");
       out.warning(e.id_mark, fmt::format("event '{}' has no occurrence in the coming 365 days", e.id), hint);
     } else if (last_listed && *last_listed < today + date::days{90}) {
