@@ -24,6 +24,7 @@ int validate_command(const validate_options& options, cli_context& context) {
                                cal.events.size() == 1 ? "" : "s", cal.campaigns.size(),
                                cal.campaigns.size() == 1 ? "" : "s");
   if (loaded.warnings.empty()) return 0;
+  context.out.flush();  // the summary comes last on a terminal too
   context.err << fmt::format("herald: {} warning{}{}\n", loaded.warnings.size(), loaded.warnings.size() == 1 ? "" : "s",
                              options.strict ? "; --strict makes them fail" : "");
   return options.strict ? 2 : 0;
