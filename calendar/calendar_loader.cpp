@@ -89,9 +89,11 @@ std::variant<day_span, parse_error> parse_date_or_range(std::string_view text) {
   return day_span{start, end};
 }
 
-std::optional<template_source> read_template(yaml_ref node, std::string_view key, diagnostics_collector& out) {
-  auto tmpl = read_parsed(node, fmt::format("'{}'", key), text_template::parse, out);
+std::optional<template_source> read_template(yaml_ref node, std::string_view what, diagnostics_collector& out) {
+  auto tmpl = read_parsed(node, what, text_template::parse, out);
   if (!tmpl) return std::nullopt;
+  // `what` is the key in quotes: 'message'.
+  auto key = what.size() > 2 && what.front() == '\'' ? what.substr(1, what.size() - 2) : what;
   warn_comment_in_plain_text(node, key, out);
   warn_single_braces(node, out);
   template_source source{std::move(*tmpl), {}};
@@ -136,8 +138,8 @@ std::optional<step_source> read_step(yaml_ref node, diagnostics_collector& out) 
   if (auto channels = node.find("channels")) step.channels = read_channels(*channels, out);
   if (auto policy = node.find("not_workday"))
     step.not_workday = read_parsed(*policy, "'not_workday'", parse_policy, out);
-  if (auto message = node.find("message")) step.message = read_template(*message, "message", out);
-  if (auto subject = node.find("subject")) step.subject = read_template(*subject, "subject", out);
+  if (auto message = node.find("message")) step.message = read_template(*message, "'message'", out);
+  if (auto subject = node.find("subject")) step.subject = read_template(*subject, "'subject'", out);
   if (!ok || !step.message) return std::nullopt;
   return step;
 }
