@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "calendar/calendar_source.hpp"
+#include "calendar/calendar_warnings.hpp"
 #include "calendar/holiday_sets.hpp"
 #include "text/civil.hpp"
 #include "text/file.hpp"
@@ -63,11 +64,26 @@ std::variant<date::weekday, parse_error> parse_workday(std::string_view text) {
                      "use Mon, Tue, Wed, Thu, Fri, Sat, Sun"};
 }
 
+// `2027-10-02 to 2027-10-03`: a range in words, as people write them.
+std::optional<parse_error> range_in_words(std::string_view text) {
+  for (std::string_view word : {" to ", " - ", " until ", " through "})
+    if (auto at = text.find(word); at != std::string_view::npos) {
+      auto start = trim(text.substr(0, at)), end = trim(text.substr(at + word.size()));
+      if (parse_iso_date(start) && parse_iso_date(end))
+        return parse_error{fmt::format("a range of dates is written with '..', not '{}'", trim(word)), at + 1,
+                           fmt::format("write {}..{}", start, end)};
+    }
+  return std::nullopt;
+}
+
 // `2026-11-16` or `2026-11-16..2026-11-22`.
 std::variant<day_span, parse_error> parse_date_or_range(std::string_view text) {
   auto dots = text.find("..");
   auto first = parse_date_value(text.substr(0, dots));
-  if (auto* e = std::get_if<parse_error>(&first)) return *e;
+  if (auto* e = std::get_if<parse_error>(&first)) {
+    if (auto words = range_in_words(text)) return *words;
+    return *e;
+  }
   auto start = std::get<date::local_days>(first);
   if (dots == std::string_view::npos) return day_span{start, start};
   auto second = parse_date_value(text.substr(dots + 2));
@@ -118,6 +134,10 @@ void add_holidays(const holiday_entry& entry, std::vector<date::local_days>& out
 std::optional<template_source> read_template(yaml_ref node, std::string_view what, diagnostics_collector& out) {
   auto tmpl = read_parsed(node, what, text_template::parse, out);
   if (!tmpl) return std::nullopt;
+  // `what` is the key in quotes: 'message'.
+  auto key = what.size() > 2 && what.front() == '\'' ? what.substr(1, what.size() - 2) : what;
+  warn_comment_in_plain_text(node, key, out);
+  warn_single_braces(node, out);
   template_source source{std::move(*tmpl), {}, node.mark()};
   for (const auto& variable : source.tmpl.variables()) source.variable_marks.push_back(node.mark_at(variable.offset));
   return source;
@@ -238,6 +258,7 @@ bool read_event(yaml_ref node, event& e, event_source& source, diagnostics_colle
         into = *text;
   };
   text_field("title", e.title);
+  if (auto title = node.find("title")) warn_comment_in_plain_text(*title, "title", out);
   if (auto title = node.find("title"); title && e.title.empty() && title->is_scalar())
     out.error(title->mark(), "'title' is empty", "posts and previews show it; give the observance's name");
   text_field("description", e.description);
@@ -284,7 +305,8 @@ void read_campaigns(yaml_ref node, calendar_source& source, diagnostics_collecto
 }
 
 void read_zone(yaml_ref node, calendar_source& source, diagnostics_collector& out) {
-  if (auto name = read_scalar(node, "'timezone'", out)) {
+  // An abbreviation is reported here; the resolver skips an empty zone.
+  if (auto name = read_scalar(node, "'timezone'", out); name && check_zone_name(*name, node.mark(), out)) {
     source.timezone = *name;
     source.timezone_mark = node.mark();
   }
@@ -383,19 +405,23 @@ namespace {
 
 // The first half of loading: the text into sources, every mark taken. After
 // it the text and the YAML tree are no longer needed.
+// `dates_marks` gets where each event's `dates:` is, for the warning that
+// they run out.
 std::optional<calendar_source> read_sources(std::string_view text, const std::string& file,
-                                            diagnostics_collector& out) {
+                                            std::vector<source_mark>& dates_marks, diagnostics_collector& out) {
   calendar_source source;
   auto on_event = [&](yaml_ref item) {
     event e;
     event_source extra;
     if (!read_event(item, e, extra, out)) return;
+    auto dates = item.find("dates");
+    dates_marks.push_back(dates ? dates->mark() : e.id_mark);
     source.events.push_back(std::move(e));
     source.extras.push_back(std::move(extra));
   };
-  auto document = yaml_document::read(text, file, {}, "events", on_event);
-  if (auto* error = std::get_if<diagnostic>(&document)) {
-    out.add(*error);
+  auto document = yaml_document::read_all(text, file, {}, "events", on_event);
+  if (auto* errors = std::get_if<std::vector<diagnostic>>(&document)) {
+    for (auto& error : *errors) out.add(std::move(error));
     return std::nullopt;
   }
   auto& doc = std::get<yaml_document>(document);
@@ -410,18 +436,22 @@ std::optional<calendar_source> read_sources(std::string_view text, const std::st
 // The second half. Resolve even after errors, so one run reports a bad
 // zone, an unknown campaign and a bad date together.
 calendar_load_result resolve_sources(std::optional<calendar_source> source, const std::string& file,
-                                     const calendar_options& options, diagnostics_collector& out) {
+                                     const std::vector<source_mark>& dates_marks, const calendar_options& options,
+                                     diagnostics_collector& out) {
   std::optional<calendar> result;
   if (source) result = resolve_calendar(std::move(*source), file, options.known_channels, out);
-  if (!out.ok()) return {std::nullopt, out.take()};
-  return {std::move(result), {}};
+  if (!out.ok()) return {std::nullopt, out.take(), {}};
+  if (result && result->zone && options.now) warn_dates_ahead(*result, dates_marks, *options.now, out);
+  return {std::move(result), {}, out.take_warnings()};
 }
 
 }  // namespace
 
 calendar_load_result load_calendar(std::string_view text, std::string file, const calendar_options& options) {
   diagnostics_collector out(file);
-  return resolve_sources(read_sources(text, file, out), file, options, out);
+  std::vector<source_mark> dates_marks;
+  auto source = read_sources(text, file, dates_marks, out);
+  return resolve_sources(std::move(source), file, dates_marks, options, out);
 }
 
 calendar_load_result load_calendar_file(const std::string& path, const calendar_options& options) {
@@ -433,15 +463,17 @@ calendar_load_result load_calendar_file(const std::string& path, const calendar_
                         {1, 1},
                         fmt::format("the file is too large ({} MiB; the limit is {} MiB)", size >> 20,
                                     yaml_limits{}.max_bytes >> 20),
-                        {}}}};
+                        {}}},
+            {}};
   diagnostics_collector out(path);
+  std::vector<source_mark> dates_marks;
   std::optional<calendar_source> source;
   {  // a large file's text need not live through resolution
     auto text = read_text_file(path);
-    if (!text.ok()) return {std::nullopt, {diagnostic{path, {0, 0}, text.error(), {}}}};
-    source = read_sources(text.value(), path, out);
+    if (!text.ok()) return {std::nullopt, {diagnostic{path, {0, 0}, text.error(), {}}}, {}};
+    source = read_sources(text.value(), path, dates_marks, out);
   }
-  return resolve_sources(std::move(source), path, options, out);
+  return resolve_sources(std::move(source), path, dates_marks, options, out);
 }
 
 }  // namespace herald

@@ -11,6 +11,7 @@
 
 #include "calendar/calendar_source.hpp"
 #include "calendar/plan.hpp"
+#include "text/post_key.hpp"
 
 namespace herald {
 namespace {
@@ -81,11 +82,21 @@ class resolver {
   }
 
   std::optional<channel_index> channel(const marked_name& name) {
+    // "a, b" is one name to YAML, and would end a post key with a comma.
+    auto list_hint = name.name.find(',') == std::string::npos
+                         ? std::string()
+                         : fmt::format("for several channels write a list: channels: [{}]", name.name);
     if (known_channels_ &&
         std::find(known_channels_->begin(), known_channels_->end(), name.name) == known_channels_->end()) {
       std::vector<std::string_view> names(known_channels_->begin(), known_channels_->end());
       out_.error(name.mark, fmt::format("unknown channel '{}'{}", name.name, did_you_mean(name.name, names)),
-                 "channels are defined under 'channels:' in the config");
+                 list_hint.empty() ? "channels are defined under 'channels:' in the config" : list_hint);
+      return std::nullopt;
+    }
+    if (!known_channels_ && !is_channel_name(name.name)) {  // --calendar alone
+      out_.error(
+          name.mark, fmt::format("invalid channel name '{}'", name.name),
+          list_hint.empty() ? "use letters, digits, '-', '_' and '.', starting with a letter or digit" : list_hint);
       return std::nullopt;
     }
     auto [it, added] = channel_index_.emplace(name.name, static_cast<channel_index>(channel_names_.size()));

@@ -9,19 +9,6 @@
 namespace herald {
 namespace {
 
-std::string_view line_of(std::string_view source, int line) {
-  std::size_t begin = 0;
-  for (int i = 1; i < line; ++i) {
-    begin = source.find('\n', begin);
-    if (begin == std::string_view::npos) return {};
-    ++begin;
-  }
-  auto end = source.find('\n', begin);
-  auto text = source.substr(begin, end == std::string_view::npos ? std::string_view::npos : end - begin);
-  if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
-  return text;
-}
-
 // Code points, with ASCII letters lower-cased unless `fold_case` is off.
 std::u32string code_points(std::string_view text, bool fold_case = true) {
   auto out = decode_utf8(text);
@@ -76,12 +63,26 @@ std::string printable_line(std::string_view line, int& col) {
 
 }  // namespace
 
+std::string_view source_line(std::string_view source, int line) {
+  std::size_t begin = 0;
+  for (int i = 1; i < line; ++i) {
+    begin = source.find('\n', begin);
+    if (begin == std::string_view::npos) return {};
+    ++begin;
+  }
+  auto end = source.find('\n', begin);
+  auto text = source.substr(begin, end == std::string_view::npos ? std::string_view::npos : end - begin);
+  if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+  return text;
+}
+
 std::string format_diagnostic(const diagnostic& d, std::string_view source) {
+  std::string_view kind = d.severity == severity::warning ? "warning" : "error";
   if (d.mark.line <= 0)
-    return fmt::format("{}: error: {}\n", d.file, d.message) +
+    return fmt::format("{}: {}: {}\n", d.file, kind, d.message) +
            (d.hint.empty() ? "" : fmt::format("  hint: {}\n", d.hint));
-  std::string out = fmt::format("{}:{}:{}: error: {}\n", d.file, d.mark.line, d.mark.col, d.message);
-  auto raw = d.mark.line > 0 && d.quote_source ? line_of(source, d.mark.line) : std::string_view{};
+  std::string out = fmt::format("{}:{}:{}: {}: {}\n", d.file, d.mark.line, d.mark.col, kind, d.message);
+  auto raw = d.mark.line > 0 && d.quote_source ? source_line(source, d.mark.line) : std::string_view{};
   if (!raw.empty()) {
     int col = d.mark.col;
     auto text = printable_line(raw, col);

@@ -26,16 +26,23 @@ struct source_mark {
   int col = 0;
 };
 
-/// One error in a file: `FILE:LINE:COL: error: MESSAGE`.
+/// An error stops a file from loading; a warning (docs/calendar.md
+/// "Warnings") is something that loads but is likely wrong.
+enum class severity { error, warning };
+
+/// One error or warning in a file: `FILE:LINE:COL: error: MESSAGE`.
 struct diagnostic {
   std::string file;
   source_mark mark;
   std::string message;
   std::string hint;
   bool quote_source = true;  ///< false for a line that holds a secret
+  herald::severity severity = severity::error;
 };
 
 /// Formats a diagnostic the way ninja and GCC do:
+///
+/// (`warning:` in place of `error:` for a warning)
 ///
 ///     calendar.yaml:12:5: error: unknown key 'mesage' (did you mean 'message'?)
 ///        12 |     mesage: "hi"
@@ -45,6 +52,9 @@ struct diagnostic {
 /// `source` is the whole file's text (for the quoted line); it may be empty,
 /// and then only the first line is printed.
 std::string format_diagnostic(const diagnostic& d, std::string_view source);
+
+/// Line `line` (1-based) of `source`, without its line break; "" past the end.
+std::string_view source_line(std::string_view source, int line);
 
 /// The closest of `candidates` to `word`, or "" when none is close enough to
 /// be a plausible typo. Used for "did you mean ...?" hints.

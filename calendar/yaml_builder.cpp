@@ -104,6 +104,8 @@ class yaml_builder : public YAML::EventHandler {
     close();
   }
 
+  std::vector<diagnostic> take_duplicates() { return std::move(duplicates_); }
+
   void finish() {
     if (doc_.nodes_.empty()) doc_.nodes_.push_back({yaml_ref::kind::null, 1, 1});
   }
@@ -200,6 +202,10 @@ class yaml_builder : public YAML::EventHandler {
     doc_.nodes_[parent.index].first = 0;
   }
 
+  // Every duplicate key is kept as an error and reading goes on, so one
+  // run shows them all. In a list item, the first key given again (a
+  // second `id:`) most likely starts a new item whose '- ' was forgotten,
+  // and the keys after it belong to that item: say so rather than "merge".
   void check_keys(std::uint32_t map_index) {
     std::vector<std::pair<std::string_view, std::uint32_t>> keys;
     const auto& map = doc_.nodes_[map_index];
@@ -211,15 +217,34 @@ class yaml_builder : public YAML::EventHandler {
         fail(source_mark{static_cast<int>(key.line), static_cast<int>(key.col)}, "a key must be a plain word");
       keys.emplace_back(std::string_view(doc_.arena_).substr(key.first, key.length), child);
     }
+    std::uint32_t new_item = 0;  // the key that starts a forgotten item, if any
+    std::string_view item = in_list_item() ? (open_[open_.size() - 2].streaming ? "event" : "list item") : "";
+    for (std::size_t i = 1; i < keys.size() && !item.empty() && !new_item; ++i)
+      if (keys[i].first == keys[0].first) new_item = keys[i].second;
     std::stable_sort(keys.begin(), keys.end(), [](auto& a, auto& b) { return a.first < b.first; });
     for (std::size_t i = 1; i < keys.size(); ++i) {
       if (keys[i].first != keys[i - 1].first) continue;
       const auto& first = doc_.nodes_[keys[i - 1].second];
       const auto& again = doc_.nodes_[keys[i].second];
-      fail(source_mark{static_cast<int>(again.line), static_cast<int>(again.col)},
-           fmt::format("duplicate key '{}' (first given on line {})", keys[i].first, first.line),
-           "YAML keeps only one of them; merge the two or remove one");
+      auto message = fmt::format("duplicate key '{}' (first given on line {})", keys[i].first, first.line);
+      std::string hint = "YAML keeps only one of them; merge the two or remove one";
+      if (new_item && keys[i].second == new_item) {
+        message += fmt::format(": this looks like a new {} without its '- '", item);
+        hint = fmt::format("start the {} with '- ' in the column of the other {}s' '- '", item, item);
+      } else if (new_item && keys[i].second > new_item) {
+        hint = fmt::format("it belongs to the {} that begins on line {}: add the '- ' there", item,
+                           doc_.nodes_[new_item].line);
+      }
+      duplicates_.push_back({doc_.file_,
+                             {static_cast<int>(again.line), static_cast<int>(again.col)},
+                             std::move(message),
+                             std::move(hint)});
     }
+  }
+
+  // The mapping being closed is an item of a list.
+  bool in_list_item() const {
+    return open_.size() >= 2 && doc_.nodes_[open_[open_.size() - 2].index].kind == yaml_ref::kind::sequence;
   }
 
   yaml_document& doc_;
@@ -231,11 +256,13 @@ class yaml_builder : public YAML::EventHandler {
   std::uint32_t last_anchor_ = 0;
   std::uint64_t alias_nodes_ = 0;
   int documents_ = 0;
+  std::vector<diagnostic> duplicates_;
 };
 
-std::optional<diagnostic> build_yaml_tree(yaml_document& doc, const yaml_limits& limits, std::string_view stream_key,
-                                          const yaml_document::item_callback& on_item) {
+std::vector<diagnostic> build_yaml_tree(yaml_document& doc, const yaml_limits& limits, std::string_view stream_key,
+                                        const yaml_document::item_callback& on_item) {
   yaml_builder builder(doc, limits, stream_key, on_item);
+  std::optional<diagnostic> stopped;
   try {
     view_buffer buffer(doc.source());
     std::istream stream(&buffer);
@@ -244,13 +271,15 @@ std::optional<diagnostic> build_yaml_tree(yaml_document& doc, const yaml_limits&
     }
     builder.finish();
   } catch (const stop_reading& stop) {
-    return stop.error;
+    stopped = stop.error;
   } catch (const YAML::DeepRecursion& e) {
-    return diagnostic{doc.file(), {e.mark.line + 1, e.mark.column + 1}, "the YAML is nested too deeply", {}};
+    stopped = diagnostic{doc.file(), {e.mark.line + 1, e.mark.column + 1}, "the YAML is nested too deeply", {}};
   } catch (const YAML::Exception& e) {
-    return explain_yaml_error(doc.file(), doc.source(), e);
+    stopped = explain_yaml_error(doc.file(), doc.source(), e);
   }
-  return std::nullopt;
+  auto errors = builder.take_duplicates();
+  if (stopped) errors.push_back(std::move(*stopped));
+  return errors;
 }
 
 }  // namespace herald

@@ -14,21 +14,30 @@ namespace herald {
 std::variant<yaml_document, diagnostic> yaml_document::read(std::string_view text, std::string file,
                                                             const yaml_limits& limits, std::string_view stream_key,
                                                             const item_callback& on_item) {
+  auto result = read_all(text, std::move(file), limits, stream_key, on_item);
+  if (auto* errors = std::get_if<std::vector<diagnostic>>(&result)) return std::move(errors->front());
+  return std::get<yaml_document>(std::move(result));
+}
+
+std::variant<yaml_document, std::vector<diagnostic>> yaml_document::read_all(std::string_view text, std::string file,
+                                                                             const yaml_limits& limits,
+                                                                             std::string_view stream_key,
+                                                                             const item_callback& on_item) {
   yaml_document doc;
   doc.file_ = std::move(file);
   doc.source_ = text;
   if (text.size() > limits.max_bytes)
-    return diagnostic{
-        doc.file_,
-        {1, 1},
-        fmt::format("the file is too large ({} MiB; the limit is {} MiB)", text.size() >> 20, limits.max_bytes >> 20),
-        "split the calendar into several files"};
-  if (auto bad = check_bytes(text, doc.file_)) return *bad;
+    return std::vector<diagnostic>{
+        {doc.file_,
+         {1, 1},
+         fmt::format("the file is too large ({} MiB; the limit is {} MiB)", text.size() >> 20, limits.max_bytes >> 20),
+         "split the calendar into several files"}};
+  if (auto bad = check_bytes(text, doc.file_)) return std::vector<diagnostic>{*bad};
   doc.line_starts_.push_back(0);
   for (std::size_t i = 0; i < text.size(); ++i)
     if (text[i] == '\n') doc.line_starts_.push_back(static_cast<std::uint32_t>(i + 1));
   if (!on_item) stream_key = {};
-  if (auto error = build_yaml_tree(doc, limits, stream_key, on_item)) return *error;
+  if (auto errors = build_yaml_tree(doc, limits, stream_key, on_item); !errors.empty()) return errors;
   return doc;
 }
 

@@ -50,6 +50,9 @@ class yaml_ref {
   /// The position `offset` bytes into a scalar's text when that text stands
   /// on one line of the source (quotes skipped), else the scalar's mark.
   source_mark mark_at(std::size_t offset) const;
+  /// The source from the node's first character to the end of that line:
+  /// what the file shows, quotes and comments included.
+  std::string_view source_from_mark() const;
 
   /// Number of items (sequence) or entries (mapping).
   std::size_t size() const;
@@ -86,6 +89,12 @@ class yaml_document {
   static std::variant<yaml_document, diagnostic> read(std::string_view text, std::string file,
                                                       const yaml_limits& limits = {}, std::string_view stream_key = {},
                                                       const item_callback& on_item = {});
+  /// As `read`, but on failure returns every error: each duplicate key
+  /// (reading goes on past them) and the error that stopped reading.
+  static std::variant<yaml_document, std::vector<diagnostic>> read_all(std::string_view text, std::string file,
+                                                                       const yaml_limits& limits = {},
+                                                                       std::string_view stream_key = {},
+                                                                       const item_callback& on_item = {});
 
   /// The root node; a document with no content has a null root.
   yaml_ref root() const { return yaml_ref(*this, 0); }

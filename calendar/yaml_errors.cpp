@@ -57,6 +57,130 @@ std::size_t unclosed_bracket(std::string_view text, std::size_t end, char open, 
   return opened.empty() ? std::string_view::npos : opened.back();
 }
 
+// A byte offset in `line` as a column (code points, 1-based), and back.
+int column_of(std::string_view line, std::size_t offset) {
+  int col = 1;
+  for (std::size_t i = 0; i < offset && i < line.size(); ++i)
+    if (!is_utf8_continuation(line[i])) ++col;
+  return col;
+}
+std::size_t offset_of(std::string_view line, int col) {
+  std::size_t i = 0;
+  for (int c = 1; c < col && i < line.size(); ++c)
+    for (++i; i < line.size() && is_utf8_continuation(line[i]);) ++i;
+  return i;
+}
+
+// A text as a double-quoted YAML scalar.
+std::string double_quoted(std::string_view text) {
+  std::string out = "\"";
+  for (char c : text) out += c == '"' || c == '\\' ? std::string{'\\', c} : std::string{c};
+  return out + "\"";
+}
+
+bool starts_with_curly_quote(std::string_view text) {
+  for (std::string_view quote : {"\u201C", "\u201D", "\u2018", "\u2019", "\u201E"})
+    if (text.starts_with(quote)) return true;
+  return false;
+}
+
+// Word's quotes taken off the ends of a text.
+std::string_view without_curly_quotes(std::string_view text) {
+  if (starts_with_curly_quote(text)) text.remove_prefix(3);
+  for (std::string_view quote : {"\u201C", "\u201D", "\u2018", "\u2019"})
+    if (text.ends_with(quote)) text.remove_suffix(3);
+  return text;
+}
+
+// One line's `key: value`, the value as the file shows it.
+struct key_value {
+  std::string_view key, value;
+  std::size_t value_at = 0;  // byte offset of the value in the line
+};
+
+std::optional<key_value> split_key_value(std::string_view line) {
+  auto start = line.find_first_not_of(' ');
+  if (start == std::string_view::npos) return std::nullopt;
+  if (line.substr(start).starts_with("- ")) start = line.find_first_not_of(' ', start + 2);
+  auto colon = line.find(": ", start);
+  if (start == std::string_view::npos || colon == std::string_view::npos) return std::nullopt;
+  auto key = line.substr(start, colon - start);
+  if (key.empty() || key.find_first_of(" \"'#{[") != std::string_view::npos) return std::nullopt;
+  auto value_at = line.find_first_not_of(' ', colon + 1);
+  if (value_at == std::string_view::npos) return std::nullopt;
+  return key_value{key, line.substr(value_at), value_at};
+}
+
+// "a key and value are not allowed here" after the key's own ': ': the
+// value holds ': ' (message: Reminder: coffee) or Word's curly quotes.
+std::optional<diagnostic> explain_colon_in_value(const std::string& file, std::string_view line, source_mark mark) {
+  auto pair = split_key_value(line);
+  if (!pair || offset_of(line, mark.col) <= pair->value_at) return std::nullopt;
+  if (starts_with_curly_quote(pair->value))
+    return diagnostic{file,
+                      {mark.line, column_of(line, pair->value_at)},
+                      fmt::format("the text of '{}' is in curly quotes, which YAML does not read as quotes", pair->key),
+                      fmt::format("quote the text with straight quotes: {}: {}", pair->key,
+                                  double_quoted(without_curly_quotes(pair->value)))};
+  if (pair->value.front() == '"' || pair->value.front() == '\'') return std::nullopt;
+  return diagnostic{file, mark, fmt::format("the text of '{}' holds ': ', which YAML reads as another key", pair->key),
+                    fmt::format("quote the text: {}: {}", pair->key, double_quoted(pair->value))};
+}
+
+// "end of map not found" just after a single-quoted text closed early:
+// 'the department's day'.
+std::optional<diagnostic> explain_apostrophe(const std::string& file, std::string_view line, source_mark mark) {
+  auto pair = split_key_value(line);
+  auto at = offset_of(line, mark.col);
+  if (!pair || pair->value.front() != '\'' || at == 0 || at <= pair->value_at + 1 || line[at - 1] != '\'')
+    return std::nullopt;
+  auto text = pair->value.substr(1);
+  if (text.ends_with('\'')) text.remove_suffix(1);
+  std::string unescaped;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    unescaped += text[i];
+    if (text[i] == '\'' && i + 1 < text.size() && text[i + 1] == '\'') ++i;
+  }
+  return diagnostic{file,
+                    {mark.line, column_of(line, at - 1)},
+                    "this apostrophe ends the text quoted with ' before it",
+                    fmt::format("quote the text with double quotes: {}: {} (or write the apostrophe twice: '')",
+                                pair->key, double_quoted(unescaped))};
+}
+
+// "end of map/sequence not found" otherwise: a line indented like nothing
+// above it. Names the line above and its column.
+diagnostic explain_indentation(const std::string& file, std::string_view source, source_mark mark) {
+  std::string hint = "the keys of one mapping start in the same column, and so do the '- ' of one list's items";
+  auto line = source_line(source, mark.line);
+  auto start = line.find_first_not_of(' ');
+  // A list item is compared with the item above it, a key with the line above.
+  bool item = start != std::string_view::npos && line.substr(start).starts_with("- ");
+  for (int above = mark.line - 1; above > 0; --above) {
+    auto text = source_line(source, above);
+    auto first = text.find_first_not_of(' ');
+    if (first == std::string_view::npos || text[first] == '#' || (item && !text.substr(first).starts_with("- ")))
+      continue;
+    hint = fmt::format("line {} starts in column {}; {}", above, first + 1, hint);
+    break;
+  }
+  return {file,
+          {mark.line, start == std::string_view::npos ? mark.col : static_cast<int>(start) + 1},
+          "this line is indented like no line above it",
+          hint};
+}
+
+std::optional<diagnostic> explain_in_words(const std::string& file, std::string_view source, source_mark mark,
+                                           const YAML::Exception& e) {
+  auto line = source_line(source, mark.line);
+  if (e.msg == YAML::ErrorMsg::MAP_VALUE) return explain_colon_in_value(file, line, mark);
+  if (e.msg == YAML::ErrorMsg::END_OF_MAP || e.msg == YAML::ErrorMsg::END_OF_SEQ) {
+    if (auto apostrophe = explain_apostrophe(file, line, mark)) return apostrophe;
+    return explain_indentation(file, source, mark);
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::optional<diagnostic> check_bytes(std::string_view text, const std::string& file) {
@@ -78,6 +202,7 @@ diagnostic explain_yaml_error(std::string file, std::string_view source, const Y
     if (auto at = unclosed_bracket(source, source.size(), list ? '[' : '{', list ? ']' : '}');
         at != std::string_view::npos)
       mark = mark_of_offset(source, at);
+  if (auto explained = explain_in_words(file, source, mark, e)) return *explained;
   struct explanation {
     std::string_view yaml_cpp, message, hint;
   };

@@ -16,17 +16,29 @@ void diagnostics_collector::error(yaml_ref node, const parse_error& e) {
   add({file_, node.mark_at(e.offset), e.message, e.hint});
 }
 
-std::vector<diagnostic> diagnostics_collector::take() {
-  // Events are checked as they stream past and the rest at the end; people
-  // read errors top to bottom.
-  std::stable_sort(errors_.begin(), errors_.end(), [](const diagnostic& a, const diagnostic& b) {
+void diagnostics_collector::warning(source_mark mark, std::string message, std::string hint) {
+  if (warnings_.size() < max_errors)
+    warnings_.push_back({file_, mark, std::move(message), std::move(hint), true, severity::warning});
+}
+
+namespace {
+
+// Events are checked as they stream past and the rest at the end; people
+// read errors top to bottom.
+std::vector<diagnostic> in_file_order(std::vector<diagnostic>& found, const std::vector<int>& hidden_lines) {
+  std::stable_sort(found.begin(), found.end(), [](const diagnostic& a, const diagnostic& b) {
     return a.mark.line != b.mark.line ? a.mark.line < b.mark.line : a.mark.col < b.mark.col;
   });
-  for (auto& d : errors_)
-    if (std::find(hidden_lines_.begin(), hidden_lines_.end(), d.mark.line) != hidden_lines_.end())
-      d.quote_source = false;
-  return std::move(errors_);
+  for (auto& d : found)
+    if (std::find(hidden_lines.begin(), hidden_lines.end(), d.mark.line) != hidden_lines.end()) d.quote_source = false;
+  return std::move(found);
 }
+
+}  // namespace
+
+std::vector<diagnostic> diagnostics_collector::take() { return in_file_order(errors_, hidden_lines_); }
+
+std::vector<diagnostic> diagnostics_collector::take_warnings() { return in_file_order(warnings_, hidden_lines_); }
 
 void diagnostics_collector::add(diagnostic d) {
   if (!full()) errors_.push_back(std::move(d));

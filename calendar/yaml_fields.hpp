@@ -16,7 +16,8 @@
 
 namespace herald {
 
-/// Collects the errors of one file, up to a limit.
+/// Collects the errors of one file, up to a limit, and its warnings
+/// (docs/calendar.md "Warnings"), which do not stop it loading.
 class diagnostics_collector {
  public:
   static constexpr std::size_t max_errors = 50;
@@ -27,6 +28,7 @@ class diagnostics_collector {
   /// A scalar parser's error, placed at its offset inside `node`.
   void error(yaml_ref node, const parse_error& e);
   void add(diagnostic d);
+  void warning(source_mark mark, std::string message, std::string hint = {});
 
   /// Errors on this line will not quote it: it holds a secret.
   void hide_line(int line) { hidden_lines_.push_back(line); }
@@ -35,11 +37,14 @@ class diagnostics_collector {
   bool full() const { return errors_.size() >= max_errors; }
   /// The errors in file order.
   std::vector<diagnostic> take();
+  /// The warnings in file order.
+  std::vector<diagnostic> take_warnings();
   const std::string& file() const { return file_; }
 
  private:
   std::string file_;
   std::vector<diagnostic> errors_;
+  std::vector<diagnostic> warnings_;
   std::vector<int> hidden_lines_;
 };
 

@@ -58,6 +58,15 @@ source_mark yaml_ref::mark_at(std::size_t offset) const {
   return mark;
 }
 
+std::string_view yaml_ref::source_from_mark() const {
+  auto source = doc_->source_;
+  auto at = std::min(offset_of_mark(source, doc_->line_starts_, mark()), source.size());
+  auto line_end = source.find('\n', at);
+  auto rest = source.substr(at, line_end == std::string_view::npos ? std::string_view::npos : line_end - at);
+  if (!rest.empty() && rest.back() == '\r') rest.remove_suffix(1);
+  return rest;
+}
+
 // In a literal block (`|`) each line of the text is a line of the source,
 // indented like the block's first non-empty line.
 source_mark yaml_ref::literal_block_mark(source_mark header, std::size_t offset) const {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <filesystem>
 #include <ostream>
 
 #include <fmt/format.h>
@@ -18,6 +19,36 @@ void add_source_options(CLI::App& command, source_options& sources) {
                                     "herald.yaml (default: $HERALD_CONFIG, else /etc/herald/herald.yaml)");
   auto* calendar = command.add_option("--calendar", sources.calendar, "a calendar file alone, without a config");
   config->excludes(calendar);
+}
+
+constexpr std::string_view default_config = "/etc/herald/herald.yaml";
+
+// `herald validate calendar.yaml`: a file given without its option. The
+// name says which: herald.yaml is a config, anything else a calendar.
+std::string file_without_option(int argc, const char* const* argv) {
+  for (int i = 2; i < argc; ++i) {
+    std::string_view arg = argv[i], before = argv[i - 1];
+    if (arg.starts_with("-") || before == "--config" || before == "--calendar") continue;
+    if (!arg.ends_with(".yaml") && !arg.ends_with(".yml")) continue;
+    std::string_view command = argv[1];
+    bool config = std::filesystem::path(arg).stem().string().starts_with("herald") || command == "run" ||
+                  command == "status" || command == "send-test";
+    return fmt::format("'{} {}'", config ? "--config" : "--calendar", arg);
+  }
+  return {};
+}
+
+// A first try on a machine without the service's config: point at
+// --calendar rather than say only that /etc/herald/herald.yaml is missing.
+bool report_missing_default_config(const source_options& sources, std::string_view command, cli_context& context) {
+  if (!sources.config.empty() || !sources.calendar.empty() || default_config_path(sources, context) != default_config ||
+      std::filesystem::exists(default_config))
+    return false;
+  context.err << fmt::format(
+      "herald: error: no config at {} and no --calendar\n"
+      "  hint: to try a calendar alone: herald {} --calendar calendar.yaml; or name a config with --config FILE\n",
+      default_config, command);
+  return true;
 }
 
 }  // namespace
@@ -65,9 +96,10 @@ int run_cli(int argc, const char* const* argv, cli_context& context) {
   export_cmd->add_option("--format", export_opts.format, "ics (default) or json")
       ->check(CLI::IsMember({"ics", "json"}));
 
-  source_options validate;
+  validate_options validate;
   auto* validate_cmd = app.add_subcommand("validate", "check a config and its calendars, or a calendar alone");
-  add_source_options(*validate_cmd, validate);
+  add_source_options(*validate_cmd, validate.sources);
+  validate_cmd->add_flag("--strict", validate.strict, "exit 2 on warnings too");
 
   // CLI11 would say "a subcommand is required" for a mistyped one.
   static constexpr std::array<std::string_view, 6> commands{"run",    "preview",   "validate",
@@ -97,10 +129,14 @@ int run_cli(int argc, const char* const* argv, cli_context& context) {
                                                 : app.help());
       return 0;
     }
-    context.err << "herald: error: " << e.what() << "\n"
+    auto file = dynamic_cast<const CLI::ExtrasError*>(&e) ? file_without_option(argc, argv) : std::string();
+    context.err << "herald: error: " << e.what() << (file.empty() ? "" : " (did you mean " + file + "?)") << "\n"
                 << "Run 'herald --help' for usage.\n";
     return 2;
   }
+  for (auto [command, sources] : {std::pair{preview_cmd, &preview.sources}, std::pair{validate_cmd, &validate.sources},
+                                  std::pair{export_cmd, &export_opts.sources}})
+    if (*command && report_missing_default_config(*sources, command->get_name(), context)) return 2;
   if (*run_cmd) return run_command(run, context);
   if (*status_cmd) return status_command(status, context);
   if (*preview_cmd) return preview_command(preview, context);
@@ -113,7 +149,7 @@ int run_cli(int argc, const char* const* argv, cli_context& context) {
 std::string default_config_path(const source_options& options, cli_context& context) {
   if (!options.config.empty()) return options.config;
   if (const char* env = context.getenv("HERALD_CONFIG"); env && *env) return env;
-  return "/etc/herald/herald.yaml";
+  return std::string(default_config);
 }
 
 }  // namespace herald

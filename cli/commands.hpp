@@ -15,6 +15,11 @@ struct source_options {
   std::string calendar;
 };
 
+struct validate_options {
+  source_options sources;
+  bool strict = false;  ///< warnings fail too (exit 2)
+};
+
 struct preview_options {
   source_options sources;
   std::string from;  ///< YYYY-MM-DD; "" for today in the calendar's zone
@@ -49,7 +54,7 @@ struct export_options {
 };
 
 int preview_command(const preview_options& options, cli_context& context);
-int validate_command(const source_options& options, cli_context& context);
+int validate_command(const validate_options& options, cli_context& context);
 int send_test_command(const send_test_options& options, cli_context& context);
 int run_command(const run_options& options, cli_context& context);
 int status_command(const status_options& options, cli_context& context);

@@ -2,6 +2,7 @@
 #include <ostream>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "cli/commands.hpp"
 #include "cli/preview_format.hpp"
@@ -22,6 +23,10 @@ bool check_names(const std::vector<std::string>& wanted, const std::vector<std::
   for (const auto& name : wanted)
     if (std::find(known.begin(), known.end(), name) == known.end()) {
       err << fmt::format("herald: error: unknown {} '{}'{}\n", what, name, did_you_mean(name, candidates));
+      // A calendar has a few channels and may have hundreds of events.
+      if (what == "channel")
+        err << fmt::format("  hint: {}\n", known.empty() ? std::string("no step names a channel")
+                                                         : fmt::format("the channels: {}", fmt::join(known, ", ")));
       ok = false;
     }
   return ok;

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <boost/asio/io_context.hpp>
 
 #include "cli/commands.hpp"
@@ -48,6 +49,7 @@ int send_test_command(const send_test_options& options, cli_context& context) {
     context.err << fmt::format(
         "herald: error: unknown channel '{}'{}\n", options.channel,
         did_you_mean(options.channel, std::vector<std::string_view>(names.begin(), names.end())));
+    context.err << fmt::format("  hint: the config's channels: {}\n", fmt::join(names, ", "));
     return 2;
   }
   auto now = date::floor<std::chrono::seconds>(context.now());

@@ -1,3 +1,5 @@
+// herald validate (docs/cli.md): errors exit 2; warnings (docs/calendar.md
+// "Warnings") are printed the same way and exit 0, or 2 with --strict.
 #include <ostream>
 
 #include <fmt/format.h>
@@ -7,9 +9,11 @@
 
 namespace herald {
 
-int validate_command(const source_options& options, cli_context& context) {
-  auto config = options.calendar.empty() ? default_config_path(options, context) : std::string();
-  auto loaded = load_sources(config, options.calendar);
+int validate_command(const validate_options& options, cli_context& context) {
+  const auto& source = options.sources;
+  auto config = source.calendar.empty() ? default_config_path(source, context) : std::string();
+  auto loaded = load_sources(config, source.calendar, date::floor<std::chrono::seconds>(context.now()));
+  print_diagnostics(loaded.warnings, context.err);
   if (!loaded.ok()) return report_failure(loaded, context.err);
   const auto& sources = loaded.value;
   if (sources->cfg)
@@ -19,7 +23,11 @@ int validate_command(const source_options& options, cli_context& context) {
     context.out << fmt::format("{}: ok, {} event{}, {} campaign{}\n", cal.file, cal.events.size(),
                                cal.events.size() == 1 ? "" : "s", cal.campaigns.size(),
                                cal.campaigns.size() == 1 ? "" : "s");
-  return 0;
+  if (loaded.warnings.empty()) return 0;
+  context.out.flush();  // the summary comes last on a terminal too
+  context.err << fmt::format("herald: {} warning{}{}\n", loaded.warnings.size(), loaded.warnings.size() == 1 ? "" : "s",
+                             options.strict ? "; --strict makes them fail" : "");
+  return options.strict ? 2 : 0;
 }
 
 }  // namespace herald

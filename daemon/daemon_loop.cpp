@@ -30,8 +30,23 @@ std::string problem_line(const diagnostic& d) {
   return line;
 }
 
-load_result load(const std::string& config_path, const secret_sources& secrets, const source_reader& read_from = {}) {
-  auto sources = load_sources(config_path, {}, read_from);
+// The first line of each warning, for one log entry: the journal keeps a
+// reload's warnings together, and `herald validate` shows them in full.
+std::string warnings_in_one_line(const std::vector<diagnostic>& warnings) {
+  std::string line;
+  for (const auto& w : warnings) {
+    auto text = format_diagnostic(w, {});
+    line += (line.empty() ? "" : " | ") + text.substr(0, text.find('\n'));
+  }
+  return line.empty() ? line
+                      : fmt::format("{} calendar warning(s) (`herald validate` shows them): {}", warnings.size(), line);
+}
+
+// `now` is the env's clock: "today" for the date warnings. `read_from`:
+// where each file is read (the last good copy), as load_sources takes it.
+load_result load(const std::string& config_path, const secret_sources& secrets, date::sys_seconds now,
+                 const source_reader& read_from = {}) {
+  auto sources = load_sources(config_path, {}, now, read_from);
   if (!sources.ok()) {
     load_result failed{nullptr, sources.status, {}};
     for (const auto& d : sources.errors) failed.problems.push_back(problem_line(d));
@@ -45,7 +60,7 @@ load_result load(const std::string& config_path, const secret_sources& secrets, 
     if (auto* error = std::get_if<std::string>(&prepared)) return {nullptr, 1, {*error}};
     loaded->channels.emplace(channel.name, std::get<ready_channel>(std::move(prepared)));
   }
-  return {std::move(loaded), 0, {}};
+  return {std::move(loaded), 0, {}, warnings_in_one_line(sources.warnings)};
 }
 
 std::vector<std::filesystem::path> watched_files(const std::string& config_path, const config& cfg) {
@@ -99,7 +114,7 @@ boost::asio::io_context& daemon_loop::io() { return impl_->io; }
 void daemon_loop::stop() { impl_->stop(SIGTERM); }
 
 int daemon_loop::impl::start() {
-  auto loaded = load(options.config_path, secrets);
+  auto loaded = load(options.config_path, secrets, current_time());
   std::optional<last_good_copy> copy;
   if (!loaded.value) {
     copy = start_from_copy(loaded);
@@ -107,6 +122,7 @@ int daemon_loop::impl::start() {
   } else {
     sources = std::move(loaded.value);
   }
+  if (!loaded.warnings.empty()) log.warning(loaded.warnings);
   const auto& cfg = sources->cfg;
   auto state_dir = state_dir_of(cfg, environment.getenv_function());
   if (!open_journal(state_dir)) return 1;
@@ -149,7 +165,8 @@ std::optional<last_good_copy> daemon_loop::impl::start_from_copy(const load_resu
                           last_good_dir(state_dir).string()));
     return std::nullopt;
   }
-  auto from_copy = load(options.config_path, secrets, [&](const std::string& path) { return copy->read_from(path); });
+  auto from_copy = load(options.config_path, secrets, current_time(),
+                        [&](const std::string& path) { return copy->read_from(path); });
   if (!from_copy.value) {
     log.error(failed_load_entry("the last good copy does not load either", from_copy, options.config_path));
     return std::nullopt;
@@ -282,7 +299,7 @@ void daemon_loop::impl::pet_watchdog(std::chrono::microseconds interval) {
 void daemon_loop::impl::reload(std::string_view why) {
   if (stopping) return;
   notifier.reloading();
-  auto loaded = load(options.config_path, secrets);
+  auto loaded = load(options.config_path, secrets, current_time());
   if (!loaded.value) {
     log.error(failed_load_entry(fmt::format("reload ({}) failed, the old schedule keeps running", why), loaded,
                                 options.config_path));
@@ -292,6 +309,7 @@ void daemon_loop::impl::reload(std::string_view why) {
     notifier.ready(last_status);
     return;
   }
+  if (!loaded.warnings.empty()) log.warning(loaded.warnings);
   const auto& before = sources->cfg;
   const auto& after = loaded.value->cfg;
   if (before.state_dir != after.state_dir || before.delivery.timeout != after.delivery.timeout ||

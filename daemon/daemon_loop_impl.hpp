@@ -39,6 +39,7 @@ struct load_result {
   std::shared_ptr<const loaded_sources> value;
   int status = 0;
   std::vector<std::string> problems;  ///< one line each: "calendar.yaml:12:5: error: … (hint: …)"
+  std::string warnings{};             ///< one line: each warning's first line (docs/calendar.md "Warnings")
 };
 
 struct daemon_loop::impl {

@@ -47,7 +47,7 @@ calendar_load_result load_calendar_from(const std::string& path, const std::stri
                                         const calendar_options& options) {
   if (from == path) return load_calendar_file(path, options);
   auto text = read_text_file(from);
-  if (!text.ok()) return {std::nullopt, {diagnostic{path, {0, 0}, text.error(), {}}}};
+  if (!text.ok()) return {std::nullopt, {diagnostic{path, {0, 0}, text.error(), {}}}, {}};
   return load_calendar(text.value(), path, options);
 }
 
@@ -70,7 +70,7 @@ int report_failure(const sources_load_result& loaded, std::ostream& err) {
 }
 
 sources_load_result load_sources(const std::string& config_path, const std::string& calendar_path,
-                                 const source_reader& read_from) {
+                                 std::optional<date::sys_seconds> now, const source_reader& read_from) {
   auto from = [&](const std::string& path) { return read_from ? read_from(path) : path; };
   sources_load_result out;
   // A diagnostic without a line is a file that could not be read.
@@ -84,6 +84,7 @@ sources_load_result load_sources(const std::string& config_path, const std::stri
   };
   calendar_sources sources;
   calendar_options options;
+  options.now = now;
   std::vector<std::string> paths{calendar_path};
   if (!config_path.empty()) {
     auto loaded = load_config_from(config_path, from(config_path));
@@ -98,6 +99,7 @@ sources_load_result load_sources(const std::string& config_path, const std::stri
   std::map<std::string, std::pair<std::string, int>> ids;  // post keys must be unique across files
   for (const auto& path : paths) {
     auto loaded = load_calendar_from(path, from(path), options);
+    out.warnings.insert(out.warnings.end(), loaded.warnings.begin(), loaded.warnings.end());
     if (!loaded.value) {
       fail(loaded.errors);
       continue;

@@ -26,6 +26,7 @@ struct calendar_sources {
 struct sources_load_result {
   std::optional<calendar_sources> value;
   std::vector<diagnostic> errors;
+  std::vector<diagnostic> warnings;  ///< docs/calendar.md "Warnings", of the calendars that loaded
   int status = 0;
   bool ok() const { return value.has_value(); }
 };
@@ -35,9 +36,11 @@ struct sources_load_result {
 /// every path resolved against the config still names `path`.
 using source_reader = std::function<std::string(const std::string& path)>;
 
-/// Exactly one of `config_path` and `calendar_path` is non-empty. Each file
-/// is read where `read_from` says (empty: the file itself).
+/// Exactly one of `config_path` and `calendar_path` is non-empty. `now`:
+/// the instant the calendars' date warnings count from; none without it.
+/// Each file is read where `read_from` says (empty: the file itself).
 sources_load_result load_sources(const std::string& config_path, const std::string& calendar_path,
+                                 std::optional<date::sys_seconds> now = std::nullopt,
                                  const source_reader& read_from = {});
 
 /// Prints diagnostics with the quoted source line, reading each file only

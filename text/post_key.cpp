@@ -1,5 +1,6 @@
 #include "text/post_key.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 #include <fmt/format.h>
@@ -67,6 +68,12 @@ std::optional<post_key> post_key::parse(std::string_view text) {
   if (parts[0].empty() || !start || !at || parts[3].empty() || parts[3].find(separator) != std::string_view::npos)
     return std::nullopt;
   return post_key{std::string(parts[0]), *start, *at, std::string(parts[3])};
+}
+
+bool is_channel_name(std::string_view name) {
+  auto alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); };
+  return !name.empty() && alnum(name.front()) &&
+         std::all_of(name.begin(), name.end(), [&](char c) { return alnum(c) || c == '-' || c == '_' || c == '.'; });
 }
 
 }  // namespace herald

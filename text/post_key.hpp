@@ -50,4 +50,8 @@ std::string format_key_offset(key_offset at);
 /// builds keys by the thousand and need not copy its names first.
 std::string format_post_key(std::string_view event, date::local_days start, key_offset at, std::string_view channel);
 
+/// A channel's name as post keys and logs can hold it: letters, digits,
+/// '-', '_' and '.', starting with a letter or digit (docs/channels.md).
+bool is_channel_name(std::string_view name);
+
 }  // namespace herald

@@ -6,10 +6,14 @@
 //   tests/data/bad/NAME.expected      its exact stderr
 //   tests/data/bad_configs/NAME.yaml  run as  validate --config tests/data/bad_configs/NAME.yaml
 //                                     (good calendars beside them end in .yml and are not cases)
+//   tests/data/warn/NAME.yaml         run as  validate --strict --calendar tests/data/warn/NAME.yaml:
+//                                     calendars that load with warnings (docs/calendar.md "Warnings");
+//                                     without --strict the same stderr but its last line, and exit 0
 //
 // Commands run from the repo root, so messages name files as above. To
 // (re)write one expected file after checking the message by eye:
 //   herald validate --calendar tests/data/bad/NAME.yaml 2> tests/data/bad/NAME.expected
+//   herald validate --strict --calendar tests/data/warn/NAME.yaml 2> tests/data/warn/NAME.expected
 
 #include <catch2/catch.hpp>
 
@@ -168,6 +172,32 @@ TEST_CASE("corpus: each broken file gives exactly its expected errors and exit s
       // INFO lasts to the end of its scope, so it cannot sit inside an `if`.
       INFO((result.err == expected ? std::string() : describe_difference(expected, result.err)));
       CHECK(result.err == expected);
+    }
+  }
+}
+
+TEST_CASE("corpus: each calendar with warnings prints exactly them, exit 0, and 2 with --strict", "[corpus]") {
+  REQUIRE(fs::exists(HERALD_BINARY));
+  auto cases = cases_in("warn", "--strict --calendar");
+  REQUIRE(cases.size() >= 5);
+  for (const auto& c : cases) {
+    DYNAMIC_SECTION(c.name) {
+      auto expected = read_file(c.expected);
+      INFO("case " << c.name << ": herald validate " << c.option << " " << c.argument);
+      REQUIRE(expected.find(": warning: ") != std::string::npos);
+      CHECK(expected.find(": error: ") == std::string::npos);
+      auto strict = run_validate(c.option, c.argument);
+      CHECK(strict.status == 2);
+      INFO((strict.err == expected ? std::string() : describe_difference(expected, strict.err)));
+      CHECK(strict.err == expected);
+      // Without --strict: the same warnings, a summary without the --strict clause, exit 0.
+      constexpr std::string_view clause = "; --strict makes them fail\n";
+      auto lenient_expected = expected;
+      REQUIRE(lenient_expected.ends_with(clause));
+      lenient_expected.replace(lenient_expected.size() - clause.size(), clause.size(), "\n");
+      auto lenient = run_validate("--calendar", c.argument);
+      CHECK(lenient.status == 0);
+      CHECK(lenient.err == lenient_expected);
     }
   }
 }

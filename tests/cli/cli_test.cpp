@@ -165,3 +165,53 @@ TEST_CASE("cli: preview takes COLUMNS only when it is all a number", "[cli]") {
   // text/strings.hpp's parse_integer: atoi read "40 columns" as 40 before.
   CHECK(preview("40 columns") == uncut);
 }
+
+TEST_CASE("cli: validate prints warnings and exits 0, or 2 with --strict", "[cli][warnings]") {
+  // "now" is 2027-05-01: these dates run out within 90 days.
+  std::string calendar = small_calendar;
+  calendar += "  - id: coffee\n    title: Coffee\n    dates: [2027-06-01]\n";
+  scratch files(scratch::files_list{{"calendar.yaml", calendar}});
+  auto warning = files.path("calendar.yaml") + ":11:12: warning: the dates of event 'coffee' run out on 2027-06-01\n";
+  auto lenient = run({"validate", "--calendar", files.path("calendar.yaml")});
+  CHECK(lenient.status == 0);
+  CHECK(lenient.err.starts_with(warning));
+  CHECK(lenient.err.ends_with("herald: 1 warning\n"));
+  CHECK(lenient.out == files.path("calendar.yaml") + ": ok, 2 events, 0 campaigns\n");
+  auto strict = run({"validate", "--strict", "--calendar", files.path("calendar.yaml")});
+  CHECK(strict.status == 2);
+  CHECK(strict.err.starts_with(warning));
+  CHECK(strict.err.ends_with("herald: 1 warning; --strict makes them fail\n"));
+  scratch clean(scratch::files_list{{"calendar.yaml", small_calendar}});
+  auto none = run({"validate", "--strict", "--calendar", clean.path("calendar.yaml")});
+  CHECK(none.status == 0);
+  CHECK(none.err.empty());
+}
+
+TEST_CASE("cli: a file given without --calendar or --config is pointed at the option", "[cli]") {
+  auto calendar = run({"validate", "calendar.yaml"});
+  CHECK(calendar.status == 2);
+  CHECK(
+      calendar.err.starts_with("herald: error: The following argument was not expected: calendar.yaml (did you "
+                               "mean '--calendar calendar.yaml'?)\n"));
+  auto config = run({"validate", "/srv/herald.yaml"});
+  CHECK(config.err.find("(did you mean '--config /srv/herald.yaml'?)") != std::string::npos);
+}
+
+TEST_CASE("cli: preview with no config on the machine suggests --calendar", "[cli]") {
+  if (fs::exists("/etc/herald/herald.yaml")) return;  // a machine with the service: the config is read
+  auto r = run({"preview"});
+  CHECK(r.status == 2);
+  CHECK(r.err ==
+        "herald: error: no config at /etc/herald/herald.yaml and no --calendar\n"
+        "  hint: to try a calendar alone: herald preview --calendar calendar.yaml; or name a config with --config "
+        "FILE\n");
+  // A config named by $HERALD_CONFIG is read as given: its own error.
+  CHECK(run({"preview"}, "/nonexistent/herald.yaml").status == 1);
+}
+
+TEST_CASE("cli: an unknown --channel lists the channels", "[cli]") {
+  scratch files(scratch::files_list{{"calendar.yaml", small_calendar}});
+  auto r = run({"preview", "--calendar", files.path("calendar.yaml"), "--channel", "nope"});
+  CHECK(r.status == 2);
+  CHECK(r.err == "herald: error: unknown channel 'nope'\n  hint: the channels: staff\n");
+}

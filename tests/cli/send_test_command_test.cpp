@@ -87,6 +87,7 @@ TEST_CASE("send-test: a missing secret or channel is reported without sending", 
   CHECK(r.err == "herald: error: channel 'staff': url: environment variable HOOK is not set\n");
   auto unknown = f.run({"--channel", "staf"});
   CHECK(unknown.status == 2);
-  CHECK(unknown.err == "herald: error: unknown channel 'staf' (did you mean 'staff'?)\n");
+  CHECK(unknown.err ==
+        "herald: error: unknown channel 'staf' (did you mean 'staff'?)\n  hint: the config's channels: staff\n");
   CHECK(f.server.requests().empty());
 }

@@ -444,3 +444,30 @@ TEST_CASE("daemon_loop: a failed reload is one log entry", "[daemon_loop][last_g
   CHECK(f.logged(fmt::format("{}:{}: error: unknown key 'mesage'", f.calendar.string(), where)));
   CHECK(count_of(log, "herald: error") == 0);
 }
+
+TEST_CASE("daemon_loop: calendar warnings are logged as one entry at start and on reload", "[daemon_loop]") {
+  loop_fixture f({{"a"}});
+  f.start();
+  auto entries = [&] {
+    std::vector<std::string> found;
+    std::istringstream lines(f.log_text.str());
+    for (std::string line; std::getline(lines, line);)
+      if (line.find("calendar warning(s)") != std::string::npos) found.push_back(line);
+    return found;
+  };
+  // The fixture's calendar is in UTC, and its one date is today (the env's clock).
+  auto at_start = entries();
+  REQUIRE(at_start.size() == 1);
+  CHECK(at_start[0].find("2 calendar warning(s)") != std::string::npos);
+  CHECK(at_start[0].find("time zone 'UTC' has no daylight saving time") != std::string::npos);
+  CHECK(at_start[0].find("the dates of event 'a' run out on 2030-03-04") != std::string::npos);
+
+  auto yaml = calendar_yaml({{"a"}});
+  yaml.replace(yaml.find("title: Event a"), 14, "title: Event # a");
+  std::ofstream(f.calendar) << yaml;
+  REQUIRE(f.run_until([&] { return f.logged("reloaded"); }));
+  auto after = entries();
+  REQUIRE(after.size() == 2);
+  CHECK(after[1].find("3 calendar warning(s)") != std::string::npos);
+  CHECK(after[1].find("'title' ends at 'Event'") != std::string::npos);
+}
