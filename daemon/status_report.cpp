@@ -25,9 +25,6 @@ namespace json = boost::json;
 // shows what comes after it (the daemon itself plans 35 days at a time).
 constexpr date::days look_ahead{366};
 
-constexpr std::array all_states{post_state::pending, post_state::in_flight, post_state::sent, post_state::failed,
-                                post_state::missed};
-
 // Gathers the report. Each step returns "" or the journal's error.
 class report_builder {
  public:
@@ -170,7 +167,7 @@ result<status_report> build_status_report(const config& cfg, const std::vector<c
 
 void write_status_json(const status_report& r, std::ostream& out) {
   json::object counts;
-  for (auto state : all_states) {
+  for (auto state : all_post_states) {
     auto it = r.counts.find(state);
     counts[to_string(state)] = it == r.counts.end() ? 0 : it->second;
   }
