@@ -102,8 +102,13 @@ int daemon_loop::impl::start() {
   const auto& cfg = sources->cfg;
   auto state_dir = state_dir_of(cfg, environment.getenv_function());
   if (!open_journal(state_dir)) return 1;
-  policy = {cfg.catch_up, cfg.delivery.attempts};
-  auto back = clock_watch::back_on_start(*store, log, current_time(), policy.catch_up);  // before take_in_flight
+  auto back = clock_watch::back_on_start(*store, log, current_time(), cfg.catch_up);  // before take_in_flight
+  // The channels paused before the start stay paused (docs/service.md "Operating herald").
+  if (auto paused = read_paused(current_time()); !paused.ok()) {
+    log.error(fmt::format("reading the paused channels: {}", paused.error()));
+    return 1;
+  }
+  policy = policy_of(cfg);
   if (!recover_interrupted()) return 1;
   try {
     make_parts();
@@ -179,6 +184,7 @@ void daemon_loop::impl::make_parts() {
                             [this](const sender::recorded_attempt& recorded) { attempt_recorded(recorded); }});
   out->use(sources, policy);
   clock.emplace(environment, io, log, [this](bool stepped) { woke(stepped); });
+  operators.emplace(*guard, environment, io, [this](std::int64_t seen) { return operators_acted(seen); });
   watcher.emplace(io, [this] { reload("a watched file changed"); });
 }
 
@@ -257,7 +263,7 @@ void daemon_loop::impl::reload(std::string_view why) {
   auto previous = std::exchange(sources, std::move(loaded.value));  // the plan points into it until replanned
   state.reloaded(current_time(), sources->cfg.channel_names());
   report_cache.reset();
-  policy = {sources->cfg.catch_up, sources->cfg.delivery.attempts};
+  policy = policy_of(sources->cfg);
   out->use(sources, policy);
   out->drop_waiting();  // decide() below queues what is still due
   watch_files();
@@ -278,6 +284,7 @@ void daemon_loop::impl::stop(int signal_number) {
   notifier.stopping();
   auto in_flight = out->stop();
   clock->cancel();
+  operators->cancel();
   log.info(
       fmt::format("stopping on {}: {} post(s) in flight", signal_number == SIGINT ? "SIGINT" : "SIGTERM", in_flight));
   if (in_flight == 0) {

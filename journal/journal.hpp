@@ -158,7 +158,8 @@ class journal {
 
   /// Marks the post in flight before its channel is contacted: inserts it
   /// (attempts = 1) or moves a pending row there (attempts + 1, next_try
-  /// cleared; due, channel and event updated to the given ones). Refused
+  /// cleared; due, channel and event updated to the given ones, but a resent
+  /// row keeps its due). Refused
   /// for an in_flight or final row: then the channel must not be contacted.
   virtual result<journal_change> begin_attempt(std::string_view key, date::sys_seconds due, std::string_view channel,
                                                std::string_view event, date::sys_seconds now) = 0;

@@ -101,12 +101,15 @@ constexpr const char* entry_columns =
 // Every change is one statement, so SQLite's implicit transaction around it
 // is the "one transaction per state change"; the WHERE clauses are the
 // transitions of journal.hpp's diagram, and a row they do not match is a
-// refusal (no change).
+// refusal (no change). A resent row keeps its due instant in begin_attempt:
+// the one given is where its new window opened (scheduled_action::window_from),
+// and the daemon plans the post again from the calendar's.
 constexpr const char* begin_attempt_sql = R"sql(
   INSERT INTO posts (key, event, channel, due, state, attempts, created_at, updated_at)
   VALUES (?1, ?2, ?3, ?4, 'in_flight', 1, ?5, ?5)
   ON CONFLICT (key) DO UPDATE SET state = 'in_flight', attempts = attempts + 1, next_try = NULL,
-    event = excluded.event, channel = excluded.channel, due = excluded.due, updated_at = excluded.updated_at
+    event = excluded.event, channel = excluded.channel, updated_at = excluded.updated_at,
+    due = CASE WHEN resent_at IS NULL THEN excluded.due ELSE due END
   WHERE state = 'pending')sql";
 constexpr const char* record_sent_sql = R"sql(
   UPDATE posts SET state = 'sent', sent_at = ?2, updated_at = ?2, next_try = NULL, last_error = NULL
