@@ -176,6 +176,7 @@ void daemon_loop::impl::make_parts() {
       io, curl_transport::options{cfg.delivery.timeout, {}, [this] { return current_time(); }});
   guard.emplace(*store, environment, io, log, [this] {
     out->record_unrecorded();
+    operators->check();  // an action written during the pause
     request_tick();
   });
   out.emplace(io, environment, log, *guard, *transport,
@@ -184,7 +185,9 @@ void daemon_loop::impl::make_parts() {
                             [this](const sender::recorded_attempt& recorded) { attempt_recorded(recorded); }});
   out->use(sources, policy);
   clock.emplace(environment, io, log, [this](bool stepped) { woke(stepped); });
-  operators.emplace(*guard, environment, io, [this](std::int64_t seen) { return operators_acted(seen); });
+  operators.emplace(*guard, io, journal_file, [this](std::int64_t seen) { return operators_acted(seen); });
+  for (const auto& problem : operators->problems())
+    log.warning(fmt::format("{}; operators' actions reach herald when it restarts", problem));
   watcher.emplace(io, [this] { reload("a watched file changed"); });
 }
 
@@ -284,7 +287,6 @@ void daemon_loop::impl::stop(int signal_number) {
   notifier.stopping();
   auto in_flight = out->stop();
   clock->cancel();
-  operators->cancel();
   log.info(
       fmt::format("stopping on {}: {} post(s) in flight", signal_number == SIGINT ? "SIGINT" : "SIGTERM", in_flight));
   if (in_flight == 0) {

@@ -1,7 +1,7 @@
-// Why a timer and not inotify on the journal: the daemon's own writes
-// change the same files every time it records a post, so a watch would wake
-// it for its own work and still need a query to tell the operator's apart;
-// a once-a-second query of one number is simpler and costs about as little
+// Why inotify and not a timer: the daemon's goal is no wake-up while idle
+// (docs/PERFORMANCE.md "Daemon"), which a once-a-second query would break;
+// and an operator's command is a separate process whose closing of the
+// journal's files is an event the kernel reports anyway
 // (docs/decisions.md "Operators reach the daemon through the journal").
 #include "daemon/operator_watch.hpp"
 
@@ -9,18 +9,19 @@
 
 namespace herald {
 
-operator_watch::operator_watch(journal_guard& guard, env& environment, boost::asio::io_context& io, handler acted)
-    : guard_(guard), env_(environment), acted_(std::move(acted)), timer_(environment.make_steady_timer(io)) {
+operator_watch::operator_watch(journal_guard& guard, boost::asio::io_context& io,
+                               const std::filesystem::path& journal_file, handler acted)
+    : guard_(guard),
+      acted_(std::move(acted)),
+      watcher_(
+          io, [this] { check(); }, settle) {
   if (auto id = guard_.store().last_action_id(); id.ok()) seen_ = id.value();
-  arm();
-}
-
-void operator_watch::arm() {
-  timer_->wait_until(env_.steady_now() + interval, [this] { check(); });
+  auto wal = journal_file;
+  wal += "-wal";
+  problems_ = watcher_.watch({journal_file, wal});
 }
 
 void operator_watch::check() {
-  arm();
   if (guard_.paused()) return;
   auto id = guard_.store().last_action_id();
   if (!id.ok()) return guard_.failed("reading the operators' actions", id.error());

@@ -1,52 +1,61 @@
 #pragma once
 // The daemon's ear for operators (docs/service.md "Operating herald"):
 // `herald skip`, `resend`, `pause` and `resume` write the journal from
-// another process, and each adds a line to its actions log. Once a second
-// (on the env's monotonic clock) this asks the journal for the id of the
-// latest line — one lookup at the end of a small table, not a scan of the
-// posts — and calls `acted` when it changed, so an action reaches the
-// daemon within a second. It does not ask while the journal is paused
-// after a failure (journal_guard), and a failed ask goes to the guard.
+// another process, and each adds a line to its actions log. An inotify
+// watch (file_watcher) on the journal's file and its -wal sees the command
+// close them after its commit; then this asks the journal for the id of
+// the latest line — one lookup at the end of a small table, not a scan of
+// the posts — and calls `acted` when it changed. So an action reaches the
+// daemon within a second (in practice some 20 ms of settling), and an idle
+// daemon is never woken to look. The daemon's own connection stays open,
+// so its own writes wake nothing.
 //
-// Used from the io_context's thread only. Not copyable.
+// It does not ask while the journal is paused after a failure
+// (journal_guard); the loop calls check() when the pause ends. A failed ask
+// goes to the guard. Used from the io_context's thread only. Not copyable.
 
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
-#include <memory>
+#include <string>
+#include <vector>
 
-#include "daemon/env.hpp"
+#include "daemon/file_watcher.hpp"
 #include "daemon/journal_guard.hpp"
 
 namespace herald {
 
 class operator_watch {
  public:
-  /// How often the journal is asked.
-  static constexpr std::chrono::seconds interval{1};
+  /// How long a burst of closes (the database, its -wal, its -shm) settles.
+  static constexpr std::chrono::milliseconds settle{20};
 
-  /// Reads the id now, so actions taken before the start (which the loop
-  /// reads as it starts) are not news. Throws std::system_error when the
-  /// system refuses a timer.
   /// `acted(seen)` gets the id seen before; it returns false when it could
   /// not take the news in (the journal failed): it is told again next time.
   using handler = std::function<bool(std::int64_t seen)>;
-  operator_watch(journal_guard& guard, env& environment, boost::asio::io_context& io, handler acted);
+
+  /// Reads the id now, so actions taken before the start (which the loop
+  /// reads as it starts) are not news, and watches `journal_file`. Throws
+  /// std::system_error when the kernel refuses an inotify instance.
+  operator_watch(journal_guard& guard, boost::asio::io_context& io, const std::filesystem::path& journal_file,
+                 handler acted);
   operator_watch(const operator_watch&) = delete;
   operator_watch& operator=(const operator_watch&) = delete;
 
-  /// Stops asking (a stop of the daemon).
-  void cancel() { timer_->cancel(); }
+  /// Why the journal's folder could not be watched ("" when it is): then
+  /// actions reach the daemon only with its next restart.
+  const std::vector<std::string>& problems() const { return problems_; }
 
- private:
-  void arm();
+  /// Asks the journal now (a watched file changed, or a journal pause ended).
   void check();
 
+ private:
   journal_guard& guard_;
-  env& env_;
   handler acted_;
-  std::unique_ptr<steady_timer> timer_;
   std::int64_t seen_ = 0;
+  file_watcher watcher_;
+  std::vector<std::string> problems_;
 };
 
 }  // namespace herald
