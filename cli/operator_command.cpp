@@ -224,7 +224,7 @@ int resend_one(const std::string& key, operator_session& s, cli_context& context
     context.err << fmt::format("herald: error: {} changed while this ran; look at `herald status`\n", key);
     return 1;
   }
-  context.out << fmt::format("resending {} ({}): it goes out now, or within catch_up ({}) of now\n", key,
+  context.out << fmt::format("resending {} ({}): it goes out now; its window closes at {}\n", key,
                              title_of(*s.sources, row->event), format_utc_instant(s.who.at + s.sources->cfg->catch_up));
   return 0;
 }
