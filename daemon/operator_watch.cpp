@@ -2,7 +2,7 @@
 // (docs/PERFORMANCE.md "Daemon"), which a once-a-second query would break;
 // and an operator's command is a separate process whose closing of the
 // journal's files is an event the kernel reports anyway
-// (docs/decisions.md "Operators reach the daemon through the journal").
+// (docs/decisions.md "Operating herald").
 #include "daemon/operator_watch.hpp"
 
 #include <utility>
