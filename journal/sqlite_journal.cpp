@@ -47,20 +47,11 @@ constexpr std::array<const char*, sqlite_journal::schema_version> migrations = {
     // the table is copied — the actions log and the paused channels.
     R"sql(
       CREATE TABLE posts_v2 (
-        key         TEXT PRIMARY KEY NOT NULL,
-        event       TEXT NOT NULL,
-        channel     TEXT NOT NULL,
-        due         INTEGER NOT NULL,
-        state       TEXT NOT NULL
-                    CHECK (state IN ('pending', 'in_flight', 'sent', 'failed', 'missed', 'skipped')),
-        attempts    INTEGER NOT NULL DEFAULT 0,
-        interrupted INTEGER NOT NULL DEFAULT 0,
-        next_try    INTEGER,
-        last_error  TEXT,
-        created_at  INTEGER NOT NULL,
-        updated_at  INTEGER NOT NULL,
-        sent_at     INTEGER,
-        resent_at   INTEGER
+        key TEXT PRIMARY KEY NOT NULL, event TEXT NOT NULL, channel TEXT NOT NULL, due INTEGER NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('pending', 'in_flight', 'sent', 'failed', 'missed', 'skipped')),
+        attempts INTEGER NOT NULL DEFAULT 0, interrupted INTEGER NOT NULL DEFAULT 0, next_try INTEGER,
+        last_error TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, sent_at INTEGER,
+        resent_at INTEGER
       ) WITHOUT ROWID;
       INSERT INTO posts_v2 (key, event, channel, due, state, attempts, interrupted, next_try, last_error,
                             created_at, updated_at, sent_at)

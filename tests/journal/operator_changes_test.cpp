@@ -8,9 +8,9 @@
 
 #include <fmt/format.h>
 #include <sqlite3.h>
-#include <unistd.h>
 
 #include "journal/sqlite_journal.hpp"
+#include "support/temp_dir.hpp"
 
 using namespace herald;
 namespace fs = std::filesystem;
@@ -18,17 +18,8 @@ namespace fs = std::filesystem;
 namespace {
 
 struct temp_dir {
-  fs::path path;
-  temp_dir() {
-    static int made = 0;
-    path = fs::temp_directory_path() / fmt::format("herald-operator-{}-{}", ::getpid(), ++made);
-    fs::create_directories(path);
-  }
-  ~temp_dir() {
-    std::error_code ignored;
-    fs::remove_all(path, ignored);
-  }
-  fs::path db() const { return path / "journal.db"; }
+  test::temp_dir dir{"herald-operator"};
+  fs::path db() const { return dir / "journal.db"; }
 };
 
 date::sys_seconds at(int minutes) {
