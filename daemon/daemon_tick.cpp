@@ -119,6 +119,7 @@ void daemon_loop::impl::update_status(date::sys_seconds now) {
     auto key = post.key();
     auto row = store->find(key);
     if (row.ok() && row.value() && is_final(row.value()->state)) continue;
+    if (policy.paused.contains(post.cal->channels[post.channel])) continue;  // waits for a resume
     status = fmt::format("next: {} at {}", key, format_local_instant(*post.cal->zone, post.due));
     next_due = post.due;
     break;

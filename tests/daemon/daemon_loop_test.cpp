@@ -421,6 +421,7 @@ TEST_CASE("operators: a skip and a pause written before the start are honoured",
   CHECK(f.printed(paused.key()) == 0);
   CHECK_FALSE(f.row(paused.key()));
   CHECK(f.logged("channel 'out' is paused (by alice)"));
+  CHECK_FALSE(f.logged("next: " + paused.key()));  // STATUS= does not name a post that waits for a resume
 }
 
 TEST_CASE("operators: a paused channel's posts wait, and on resume those within catch_up go out within a second",
