@@ -74,6 +74,8 @@ int run_cli(int argc, const char* const* argv, cli_context& context) {
   send_test_cmd->add_option("--event", send_test.event, "send this event's next post (default: a sample post)");
   send_test_cmd->add_option("--config", send_test.sources.config,
                             "herald.yaml (default: $HERALD_CONFIG, else /etc/herald/herald.yaml)");
+  send_test_cmd->add_flag("--mark", send_test.mark,
+                          "begin the subject and text with \"[test] \", so readers of a real channel can tell");
 
   run_options run;
   auto* run_cmd = app.add_subcommand("run", "run the daemon: post each campaign when it is due");
@@ -96,18 +98,37 @@ int run_cli(int argc, const char* const* argv, cli_context& context) {
   export_cmd->add_option("--format", export_opts.format, "ics (default) or json")
       ->check(CLI::IsMember({"ics", "json"}));
 
+  const char* config_help = "herald.yaml (default: $HERALD_CONFIG, else /etc/herald/herald.yaml)";
+  operator_key_options skip, resend;
+  auto* skip_cmd = app.add_subcommand("skip", "never send these posts (recorded as skipped)");
+  skip_cmd->add_option("KEY", skip.keys, "post keys, as `herald status` and `herald preview` show them")->required();
+  skip_cmd->add_option("--config", skip.config, config_help);
+  auto* resend_cmd =
+      app.add_subcommand("resend", "send failed, missed or skipped posts again, due now (never a sent one)");
+  resend_cmd->add_option("KEY", resend.keys, "post keys, as `herald status` shows them")->required();
+  resend_cmd->add_option("--config", resend.config, config_help);
+  operator_channel_options pause, resume;
+  auto* pause_cmd = app.add_subcommand("pause", "hold a channel's posts until it is resumed");
+  pause_cmd->add_option("--channel", pause.channel, "the channel to pause")->required();
+  pause_cmd->add_option("--config", pause.config, config_help);
+  auto* resume_cmd = app.add_subcommand(
+      "resume", "resume a paused channel: posts still within catch_up go out, older ones are recorded missed");
+  resume_cmd->add_option("--channel", resume.channel, "the channel to resume")->required();
+  resume_cmd->add_option("--config", resume.config, config_help);
+
   validate_options validate;
   auto* validate_cmd = app.add_subcommand("validate", "check a config and its calendars, or a calendar alone");
   add_source_options(*validate_cmd, validate.sources);
   validate_cmd->add_flag("--strict", validate.strict, "exit 2 on warnings too");
 
   // CLI11 would say "a subcommand is required" for a mistyped one.
-  static constexpr std::array<std::string_view, 6> commands{"run",    "preview",   "validate",
-                                                            "status", "send-test", "export"};
+  static constexpr std::array<std::string_view, 10> commands{"run",    "preview", "validate", "status", "send-test",
+                                                             "export", "skip",    "resend",   "pause",  "resume"};
   if (argc > 1 && argv[1][0] != '-' && std::find(commands.begin(), commands.end(), argv[1]) == commands.end()) {
     context.err << fmt::format("herald: error: unknown command '{}'{}\n", argv[1],
                                did_you_mean(argv[1], {commands.begin(), commands.end()}))
-                << "Commands: run, preview, validate, status, send-test, export. Run 'herald --help' for usage.\n";
+                << "Commands: run, preview, validate, status, send-test, export, skip, resend, pause, resume. Run "
+                   "'herald --help' for usage.\n";
     return 2;
   }
   try {
@@ -126,6 +147,10 @@ int run_cli(int argc, const char* const* argv, cli_context& context) {
                       : validate_cmd->parsed()  ? validate_cmd->help()
                       : send_test_cmd->parsed() ? send_test_cmd->help()
                       : export_cmd->parsed()    ? export_cmd->help()
+                      : skip_cmd->parsed()      ? skip_cmd->help()
+                      : resend_cmd->parsed()    ? resend_cmd->help()
+                      : pause_cmd->parsed()     ? pause_cmd->help()
+                      : resume_cmd->parsed()    ? resume_cmd->help()
                                                 : app.help());
       return 0;
     }
@@ -143,6 +168,10 @@ int run_cli(int argc, const char* const* argv, cli_context& context) {
   if (*validate_cmd) return validate_command(validate, context);
   if (*send_test_cmd) return send_test_command(send_test, context);
   if (*export_cmd) return export_command(export_opts, context);
+  if (*skip_cmd) return skip_command(skip, context);
+  if (*resend_cmd) return resend_command(resend, context);
+  if (*pause_cmd) return pause_command(pause, context);
+  if (*resume_cmd) return resume_command(resume, context);
   return 2;
 }
 

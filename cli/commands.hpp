@@ -33,6 +33,19 @@ struct send_test_options {
   source_options sources;  ///< only `config` is used
   std::string channel;
   std::string event;  ///< "" for a sample post
+  bool mark = false;  ///< prefix "[test] " to the subject and text
+};
+
+/// `herald skip|resend KEY… [--config FILE]`.
+struct operator_key_options {
+  std::string config;  ///< "" for the default config
+  std::vector<std::string> keys;
+};
+
+/// `herald pause|resume --channel NAME [--config FILE]`.
+struct operator_channel_options {
+  std::string config;  ///< "" for the default config
+  std::string channel;
 };
 
 struct run_options {
@@ -59,6 +72,10 @@ int send_test_command(const send_test_options& options, cli_context& context);
 int run_command(const run_options& options, cli_context& context);
 int status_command(const status_options& options, cli_context& context);
 int export_command(const export_options& options, cli_context& context);
+int skip_command(const operator_key_options& options, cli_context& context);
+int resend_command(const operator_key_options& options, cli_context& context);
+int pause_command(const operator_channel_options& options, cli_context& context);
+int resume_command(const operator_channel_options& options, cli_context& context);
 
 /// The config path: --config, else $HERALD_CONFIG, else /etc/herald/herald.yaml.
 std::string default_config_path(const source_options& options, cli_context& context);

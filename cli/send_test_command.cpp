@@ -62,6 +62,11 @@ int send_test_command(const send_test_options& options, cli_context& context) {
     context.err << fmt::format("herald: error: event '{}' has no post in the coming two years\n", options.event);
     return 2;
   }
+  if (options.mark) {
+    // Where a real channel's readers see it first (docs/cli.md "herald send-test"):
+    // the subject (email), the text, and the title Slack and Teams show as a heading.
+    for (auto* field : {&post.subject, &post.text, &post.title}) field->insert(0, "[test] ");
+  }
   secret_sources secrets{context.getenv};
   auto prepared = ready_channel::prepare(*config, secrets);
   if (auto* error = std::get_if<std::string>(&prepared)) {

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -18,7 +19,9 @@
 
 #include <fmt/format.h>
 
+#include "calendar/diagnostic.hpp"
 #include "cli/commands.hpp"
+#include "daemon/daemon_presence.hpp"
 #include "daemon/status_report.hpp"
 #include "journal/sqlite_journal.hpp"
 #include "settings/calendar_sources.hpp"
@@ -87,13 +90,18 @@ class text_writer {
   void write() {
     out_ << c_.bold << "herald status" << c_.reset << "\n";
     out_ << "  config:   " << r_.config << "\n";
+    write_daemon();
+    if (!r_.calendar_valid)
+      out_ << "  calendar: " << c_.error << "invalid (" << plural(r_.calendar_errors.size(), "error")
+           << ", printed above): no plan is shown; a running daemon keeps its last good one" << c_.reset << "\n";
     if (!r_.journal_exists) {
       out_ << "  journal:  no journal yet at " << r_.journal.string() << ": herald run has not run\n";
     } else {
       out_ << "  journal:  " << r_.journal.string() << "\n";
       out_ << "  posts:    " << count(post_state::sent) << " sent, " << count(post_state::failed) << " failed, "
            << count(post_state::missed) << " missed, " << count(post_state::pending) << " pending, "
-           << count(post_state::in_flight) << " in flight\n";
+           << count(post_state::in_flight) << " in flight"
+           << (count(post_state::skipped) ? fmt::format(", {} skipped", count(post_state::skipped)) : "") << "\n";
       if (r_.last_change)
         out_ << "  changed:  " << when(*r_.last_change, *r_.zone) << ", " << relative(*r_.last_change, r_.now) << "\n";
     }
@@ -101,25 +109,29 @@ class text_writer {
 
     heading("Next posts");
     for (const auto& row : r_.next) {
-      out_ << "  " << when(row.due, *row.zone) << "  " << pad(relative(row.due, r_.now), 16) << "  " << row.key;
+      out_ << "  " << when(row.due, *row.zone) << "  " << pad(relative(row.due, r_.now), 16) << "  " << row.key
+           << title(row);
       if (row.state != "planned") out_ << "  (" << row.state << ", " << plural(row.attempts, "attempt") << ")";
       out_ << "\n";
     }
-    none(r_.next);
+    if (!r_.calendar_valid)
+      out_ << "  (unknown while the calendar is invalid)\n";
+    else
+      none(r_.next);
 
     if (!r_.overdue.empty()) {
       heading(fmt::format("Overdue: due, not sent yet (herald run sends them within catch_up, {})",
                           config_duration(r_.catch_up)));
       for (const auto& row : r_.overdue)
         out_ << "  " << when(row.due, *row.zone) << "  " << pad(relative(row.due, r_.now), 16) << "  " << row.key
-             << "\n";
+             << title(row) << (row.state == "paused" ? "  (paused)" : "") << "\n";
       more(r_.overdue_total, r_.overdue.size());
     }
     if (!r_.journal_exists) return;
 
     heading("Pending");
     for (const auto& row : r_.pending) {
-      out_ << "  " << row.key << "  " << (row.state == "in_flight" ? "in flight" : "pending") << "\n";
+      out_ << "  " << row.key << "  " << (row.state == "in_flight" ? "in flight" : row.state) << title(row) << "\n";
       out_ << "    due " << when(row.due, *row.zone) << ", " << relative(row.due, r_.now) << "; "
            << fmt::format("{} of {} attempts used", row.attempts, r_.attempts_per_post);
       if (row.next_try) out_ << "; next try " << relative(*row.next_try, r_.now);
@@ -132,12 +144,12 @@ class text_writer {
     heading("Recent");
     for (const auto& row : r_.recent)
       out_ << "  " << when(*row.updated_at, *row.zone) << "  " << pad(relative(*row.updated_at, r_.now), 16) << "  "
-           << pad(row.state, 9) << "  " << row.key << "\n";
+           << pad(row.state, 9) << "  " << row.key << title(row) << "\n";
     none(r_.recent);
 
     heading("Failed");
     for (const auto& row : r_.failed) {
-      out_ << "  " << when(row.due, *row.zone) << "  " << row.key << "\n";
+      out_ << "  " << when(row.due, *row.zone) << "  " << row.key << title(row) << "\n";
       out_ << "    " << c_.error << "failed " << relative(*row.updated_at, r_.now) << " after "
            << plural(row.attempts, "attempt") << ": " << terminal_line(row.last_error.value_or("(no error recorded)"))
            << c_.reset << "\n";
@@ -147,13 +159,45 @@ class text_writer {
 
     heading("Missed");
     for (const auto& row : r_.missed)
-      out_ << "  " << when(row.due, *row.zone) << "  " << row.key << "  (recorded " << relative(*row.updated_at, r_.now)
-           << ")\n";
+      out_ << "  " << when(row.due, *row.zone) << "  " << row.key << title(row) << "  (recorded "
+           << relative(*row.updated_at, r_.now) << ")\n";
     none(r_.missed);
     more(count(post_state::missed), r_.missed.size());
+
+    if (!r_.skipped.empty()) {
+      heading("Skipped (by an operator; `herald resend KEY` sends one after all)");
+      for (const auto& row : r_.skipped)
+        out_ << "  " << when(row.due, *row.zone) << "  " << row.key << title(row) << "  (skipped "
+             << relative(*row.updated_at, r_.now) << ")\n";
+      more(count(post_state::skipped), r_.skipped.size());
+    }
+    if (!r_.paused.empty()) {
+      heading("Paused channels (`herald resume --channel NAME`)");
+      for (const auto& pause : r_.paused)
+        out_ << "  " << pause.channel << "  since " << when(pause.since, *r_.zone) << ", "
+             << relative(pause.since, r_.now) << ", by " << terminal_line(pause.user) << "\n";
+    }
+    if (!r_.actions.empty()) {
+      heading("Operator actions");
+      for (const auto& action : r_.actions)
+        out_ << "  " << when(action.at, *r_.zone) << "  " << pad(relative(action.at, r_.now), 16) << "  "
+             << pad(terminal_line(action.user), 10) << "  " << pad(action.action, 6) << "  "
+             << terminal_line(action.target) << "\n";
+    }
   }
 
  private:
+  void write_daemon() {
+    out_ << "  daemon:   ";
+    if (r_.daemon.running)
+      out_ << "running" << (r_.daemon.pid ? fmt::format(" (pid {})", *r_.daemon.pid) : "") << "\n";
+    else
+      out_ << "not running (no process holds the lock on the state directory)\n";
+  }
+  // "  Windrush Day" after a key; nothing when the title is the key's event id.
+  static std::string title(const status_row& row) {
+    return row.title.empty() || row.title == row.event ? std::string() : "  " + terminal_line(row.title);
+  }
   std::size_t count(post_state state) const {
     auto it = r_.counts.find(state);
     return it == r_.counts.end() ? 0 : it->second;
@@ -188,10 +232,20 @@ palette colours(cli_context& context) {
 int status_command(const status_options& options, cli_context& context) {
   auto config_file = default_config_path({options.config, {}}, context);
   auto loaded = load_sources(config_file, "");
-  if (!loaded.ok()) return report_failure(loaded, context.err);
-  const auto& sources = loaded.value;
-  const auto& cfg = *sources->cfg;
-  auto journal_file = journal_path(state_dir_of(cfg, context.getenv));
+  // A broken calendar hides the plan, not the journal: the errors are
+  // printed first, then what the journal says, and the exit status is 2.
+  std::optional<config> config_only;
+  if (!loaded.ok()) {
+    int status = report_failure(loaded, context.err);
+    auto cfg = load_config_file(config_file);
+    if (!cfg.value) return status;
+    config_only = std::move(*cfg.value);
+  }
+  const auto& cfg = loaded.ok() ? *loaded.value->cfg : *config_only;
+  static const std::vector<calendar> no_calendars;
+  const auto& calendars = loaded.ok() ? loaded.value->calendars : no_calendars;
+  auto state_dir = state_dir_of(cfg, context.getenv);
+  auto journal_file = journal_path(state_dir);
 
   auto fail = [&](const std::string& problem) {
     context.err << "herald: error: " << problem << "\n";
@@ -209,16 +263,25 @@ int status_command(const status_options& options, cli_context& context) {
     if (!opened.ok()) return fail(opened.error());
     store = std::move(opened.value());
   }
-  auto report = build_status_report(cfg, sources->calendars, journal_file, store.get(),
-                                    date::floor<std::chrono::seconds>(context.now()));
+  auto report =
+      build_status_report(cfg, calendars, journal_file, store.get(), date::floor<std::chrono::seconds>(context.now()));
   if (!report.ok()) return fail(report.error());
+  report.value().daemon = daemon_on(state_dir);
+  if (!loaded.ok()) {
+    report.value().calendar_valid = false;
+    for (const auto& error : loaded.errors) {
+      auto line = format_diagnostic(error, "");
+      report.value().calendar_errors.push_back(line.substr(0, line.find('\n')));
+    }
+  }
 
   if (options.format == "json")
     write_status_json(report.value(), context.out);
   else
     text_writer(report.value(), context.out, colours(context)).write();
   context.out.flush();
-  return context.out ? 0 : 1;
+  if (!context.out) return 1;
+  return loaded.ok() ? 0 : loaded.status;
 }
 
 }  // namespace herald

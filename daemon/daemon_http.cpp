@@ -1,6 +1,8 @@
 // herald run, the status endpoint's paths (docs/daemon.md "The status
 // endpoint"): what each answers, made from the loop's state on its thread.
 // The HTTP itself is status_server's.
+#include <unistd.h>
+
 #include <cstdint>
 
 #include "daemon/calendar_feed.hpp"
@@ -58,6 +60,7 @@ const status_report* daemon_loop::impl::fresh_report() {
     return nullptr;
   }
   report_cache = std::move(report.value());
+  report_cache->daemon = {true, static_cast<int>(::getpid())};  // this one
   report_at = now;
   return &*report_cache;
 }

@@ -130,8 +130,13 @@ int daemon_loop::impl::start() {
     state.started_from_copy(current_time(), copy->saved_at, first_problem(loaded));
   else
     keep_last_good();
-  policy = {cfg.catch_up, cfg.delivery.attempts};
-  auto back = clock_watch::back_on_start(*store, log, current_time(), policy.catch_up);  // before take_in_flight
+  auto back = clock_watch::back_on_start(*store, log, current_time(), cfg.catch_up);  // before take_in_flight
+  // The channels paused before the start stay paused (docs/service.md "Operating herald").
+  if (auto paused = read_paused(current_time()); !paused.ok()) {
+    log.error(fmt::format("reading the paused channels: {}", paused.error()));
+    return 1;
+  }
+  policy = policy_of(cfg);
   if (!recover_interrupted()) return 1;
   try {
     make_parts();
@@ -231,6 +236,7 @@ void daemon_loop::impl::make_parts() {
       io, curl_transport::options{cfg.delivery.timeout, {}, [this] { return current_time(); }});
   guard.emplace(*store, environment, io, log, [this] {
     out->record_unrecorded();
+    operators->check();  // an action written during the pause
     request_tick();
   });
   out.emplace(io, environment, log, *guard, *transport,
@@ -239,6 +245,9 @@ void daemon_loop::impl::make_parts() {
                             [this](const sender::recorded_attempt& recorded) { attempt_recorded(recorded); }});
   out->use(sources, policy);
   clock.emplace(environment, io, log, [this](bool stepped) { woke(stepped); });
+  operators.emplace(*guard, io, journal_file, [this](std::int64_t seen) { return operators_acted(seen); });
+  for (const auto& problem : operators->problems())
+    log.warning(fmt::format("{}; operators' actions reach herald when it restarts", problem));
   watcher.emplace(io, [this] { reload("a watched file changed"); });
 }
 
@@ -319,7 +328,7 @@ void daemon_loop::impl::reload(std::string_view why) {
   keep_last_good();
   state.reloaded(current_time(), sources->cfg.channel_names());
   report_cache.reset();
-  policy = {sources->cfg.catch_up, sources->cfg.delivery.attempts};
+  policy = policy_of(sources->cfg);
   out->use(sources, policy);
   out->drop_waiting();  // decide() below queues what is still due
   watch_files();

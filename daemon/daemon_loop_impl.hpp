@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -24,6 +25,7 @@
 #include "daemon/last_good.hpp"
 #include "daemon/loaded_sources.hpp"
 #include "daemon/metrics.hpp"
+#include "daemon/operator_watch.hpp"
 #include "daemon/sender.hpp"
 #include "daemon/state_lock.hpp"
 #include "daemon/status_report.hpp"
@@ -63,6 +65,8 @@ struct daemon_loop::impl {
   std::unique_ptr<curl_transport> transport;
   std::optional<sender> out;
   std::optional<clock_watch> clock;
+  std::optional<operator_watch> operators;
+  std::map<std::string, date::sys_seconds, std::less<>> paused_since;  // channels paused by an operator
   std::shared_ptr<const loaded_sources> sources;
   daemon_plan plan;
   schedule_policy policy;
@@ -116,6 +120,9 @@ struct daemon_loop::impl {
   void wait_for_signal();
   void pet_watchdog(std::chrono::microseconds interval);
 
+  schedule_policy policy_of(const config& cfg) const;
+  result<std::chrono::seconds> read_paused(date::sys_seconds now);
+  bool operators_acted(std::int64_t seen);
   void replan(date::sys_seconds now, std::chrono::seconds back);
   void give_up_unplanned(date::sys_seconds now);
   void tick();

@@ -9,6 +9,7 @@
 #include <boost/asio/post.hpp>
 
 #include "daemon/daemon_loop_impl.hpp"
+#include "daemon/operator_watch.hpp"
 #include "scheduling/post_builder.hpp"
 #include "text/instant_format.hpp"
 
@@ -32,14 +33,21 @@ void daemon_loop::impl::give_up_unplanned(date::sys_seconds now) {
   if (pending.value().empty()) return;
   std::set<std::string, std::less<>> planned;
   for (const auto& post : plan.posts) planned.insert(post.key());
+  std::size_t planned_before = plan.posts.size();
   for (const auto& row : pending.value()) {
     // A row due after the plan's reach (a clock far behind) may be planned later.
     if (planned.contains(row.key) || row.due >= plan.covers_until) continue;
+    // A resent post may be older than the plan reaches: planned on its own.
+    if (auto post = row.resent_at ? plan_one(sources->calendars, row.event, row.key, row.due) : std::nullopt) {
+      plan.posts.push_back(*post);
+      continue;
+    }
     auto reason = row.due + policy.catch_up < now ? "its window closed" : "it is no longer in the calendar";
     auto recorded = store->record_failed(row.key, now, fmt::format("{}; not sent", reason));
     if (!recorded.ok()) return guard->failed("recording a post given up", recorded.error());
     log.notice(fmt::format("gave up {} to '{}': {}", row.key, row.channel, reason));
   }
+  if (plan.posts.size() != planned_before) sort_posts(plan.posts);
 }
 
 void daemon_loop::impl::request_tick() {
@@ -70,7 +78,7 @@ void daemon_loop::impl::carry_out(const scheduled_action& action, date::sys_seco
   const auto& event = post.cal->events[post.event].id;
   switch (action.what) {
     case scheduled_action::kind::send:
-      out->enqueue({make_post_content(post), post.due});
+      out->enqueue({make_post_content(post), action.window_from});
       break;
     case scheduled_action::kind::miss: {
       auto recorded = store->record_missed(action.key, post.due, channel, event, now);
@@ -111,6 +119,7 @@ void daemon_loop::impl::update_status(date::sys_seconds now) {
     auto key = post.key();
     auto row = store->find(key);
     if (row.ok() && row.value() && is_final(row.value()->state)) continue;
+    if (policy.paused.contains(post.cal->channels[post.channel])) continue;  // waits for a resume
     status = fmt::format("next: {} at {}", key, format_local_instant(*post.cal->zone, post.due));
     next_due = post.due;
     break;
@@ -119,6 +128,62 @@ void daemon_loop::impl::update_status(date::sys_seconds now) {
   if (status == last_status) return;
   last_status = status;
   notifier.status(status);
+}
+
+// The config's policy, with the channels an operator paused.
+schedule_policy daemon_loop::impl::policy_of(const config& cfg) const {
+  schedule_policy made{cfg.catch_up, cfg.delivery.attempts, {}};
+  for (const auto& [channel, since] : paused_since) made.paused.insert(channel);
+  return made;
+}
+
+// The paused channels as the journal has them now. Returns how far back a
+// plan must reach for the posts of channels resumed since the last read:
+// to when each was paused (docs/service.md "Operating herald": those still
+// inside catch_up go out, older ones are recorded missed).
+result<std::chrono::seconds> daemon_loop::impl::read_paused(date::sys_seconds now) {
+  auto paused = store->paused_channels();
+  if (!paused.ok()) return failure{paused.error()};
+  std::map<std::string, date::sys_seconds, std::less<>> now_paused;
+  for (const auto& pause : paused.value()) {
+    if (!paused_since.contains(pause.channel))
+      log.notice(
+          fmt::format("channel '{}' is paused (by {}): its posts wait for `herald resume`", pause.channel, pause.user));
+    now_paused.emplace(pause.channel, pause.since);
+  }
+  std::chrono::seconds back{0};
+  for (const auto& [channel, since] : paused_since) {
+    if (now_paused.contains(channel)) continue;
+    log.notice(
+        fmt::format("channel '{}' resumed: its posts due since {} go out if still within catch_up, older "
+                    "ones are recorded missed",
+                    channel, format_utc_instant(since)));
+    back = std::max(back, std::chrono::duration_cast<std::chrono::seconds>(now - since));
+  }
+  paused_since = std::move(now_paused);
+  return back;
+}
+
+// An operator skipped, resent, paused or resumed (operator_watch): log who
+// did what, read the paused channels again, and decide again from a fresh
+// plan (a resent post is planned again; a resumed channel's posts since
+// its pause). False when the journal failed: the watch asks again.
+bool daemon_loop::impl::operators_acted(std::int64_t seen) {
+  if (stopping) return true;
+  auto now = current_time();
+  auto logged = store->actions(20);
+  if (!logged.ok()) return guard->failed("reading the operators' actions", logged.error()), false;
+  for (auto it = logged.value().rbegin(); it != logged.value().rend(); ++it)
+    if (it->id > seen) log.notice(fmt::format("{} by {}: {}", it->action, it->user, it->target));
+  auto back = read_paused(now);
+  if (!back.ok()) return guard->failed("reading the paused channels", back.error()), false;
+  policy = policy_of(sources->cfg);
+  out->use(sources, policy);
+  out->drop_waiting();  // a skipped post or a paused channel's waits no more; decide() queues the rest
+  report_cache.reset();
+  replan(now, std::min<std::chrono::seconds>(std::max(back.value(), policy.catch_up), clock_watch::longest_look_back));
+  tick();
+  return true;
 }
 
 }  // namespace herald

@@ -35,8 +35,7 @@ void gauge(std::string& out, std::string_view name, std::string_view help, doubl
 void write_posts(std::string& out, const metrics_snapshot& s) {
   family(out, "herald_posts", "gauge", "Posts in the journal by state.");
   if (!s.posts) return;  // the journal is paused: no sample beats a wrong one
-  for (auto state :
-       {post_state::pending, post_state::in_flight, post_state::sent, post_state::failed, post_state::missed}) {
+  for (auto state : all_post_states) {
     auto it = s.posts->find(state);
     out += fmt::format("herald_posts{{state=\"{}\"}} {}\n", to_string(state), it == s.posts->end() ? 0 : it->second);
   }

@@ -35,6 +35,7 @@ thead th{border-bottom:2px solid #1b1b1b}
 .state-retrying,.state-sending,.state-pending,.state-overdue{background:#fff4e0;color:#5a3800}
 .state-sent{background:#e9f5ec;color:#0f3d1c}
 .state-planned{background:#eef2fb;color:#1b2f5c}
+.state-skipped,.state-paused{background:#f0f0f0;color:#333}
 footer{border-top:1px solid #767676;margin-top:2rem;padding-bottom:1rem}
 a{color:#0b4fa8}
 @media (max-width:40rem){

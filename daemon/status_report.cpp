@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <ostream>
+#include <set>
 #include <sstream>
 #include <string_view>
 #include <tuple>
@@ -25,36 +26,47 @@ namespace json = boost::json;
 // shows what comes after it (the daemon itself plans 35 days at a time).
 constexpr date::days look_ahead{366};
 
-constexpr std::array all_states{post_state::pending, post_state::in_flight, post_state::sent, post_state::failed,
-                                post_state::missed};
-
 // Gathers the report. Each step returns "" or the journal's error.
 class report_builder {
  public:
   report_builder(const std::vector<calendar>& calendars, status_report& report)
       : calendars_(calendars), report_(report) {
     for (const auto& cal : calendars)
-      for (const auto& e : cal.events) zones_.emplace(e.id, cal.zone);
+      for (const auto& e : cal.events) events_.emplace(e.id, std::pair{cal.zone, e.title});
+  }
+
+  result<void> read_operators(journal& store) {
+    auto paused = store.paused_channels();
+    if (!paused.ok()) return failure{paused.error()};
+    report_.paused = std::move(paused.value());
+    for (const auto& pause : report_.paused) paused_.insert(pause.channel);
+    auto actions = store.actions(status_list_limit);
+    if (!actions.ok()) return failure{actions.error()};
+    report_.actions = std::move(actions.value());
+    return {};
   }
 
   result<void> read_journal(journal& store) {
     store_ = &store;
+    if (auto read = read_operators(store); !read.ok()) return read;
     auto counts = store.count_by_state();
     if (!counts.ok()) return failure{counts.error()};
     report_.counts = std::move(counts.value());
     // Sent rows are only counted (recent() shows the latest); the others
     // are few, and listed.
-    for (auto state : {post_state::pending, post_state::in_flight, post_state::failed, post_state::missed}) {
+    for (auto state :
+         {post_state::pending, post_state::in_flight, post_state::failed, post_state::missed, post_state::skipped}) {
       auto rows = store.entries_in(state);
       if (!rows.ok()) return failure{rows.error()};
-      auto& into = state == post_state::failed   ? report_.failed
-                   : state == post_state::missed ? report_.missed
-                                                 : report_.pending;
+      auto& into = state == post_state::failed    ? report_.failed
+                   : state == post_state::missed  ? report_.missed
+                   : state == post_state::skipped ? report_.skipped
+                                                  : report_.pending;
       for (const auto& row : rows.value()) into.push_back(from_entry(row));
     }
     std::sort(report_.pending.begin(), report_.pending.end(),
               [](const status_row& a, const status_row& b) { return std::tie(a.due, a.key) < std::tie(b.due, b.key); });
-    for (auto* list : {&report_.failed, &report_.missed}) {
+    for (auto* list : {&report_.failed, &report_.missed, &report_.skipped}) {
       // The latest first, then by key.
       std::sort(list->begin(), list->end(), [](const status_row& a, const status_row& b) {
         return a.due != b.due ? a.due > b.due : a.key < b.key;
@@ -95,31 +107,52 @@ class report_builder {
   }
 
  private:
-  const date::time_zone* zone_of(const std::string& event) const {
-    auto it = zones_.find(event);
-    return it != zones_.end() ? it->second : report_.zone;
+  // The zone and title of `event`; the first calendar's zone (or UTC) and
+  // the id for an event no calendar holds.
+  std::pair<const date::time_zone*, std::string> event_of(const std::string& event) const {
+    auto it = events_.find(event);
+    return it != events_.end() ? it->second : std::pair{report_.zone, event};
+  }
+
+  // A post waiting only for its channel's resume is "paused".
+  std::string state_word(std::string_view state, const std::string& channel) const {
+    if ((state == "planned" || state == "pending") && paused_.contains(channel)) return "paused";
+    return std::string(state);
   }
 
   status_row from_entry(const journal_entry& e) const {
-    return {e.key,      e.event,      e.channel,  zone_of(e.event), e.due,       std::string(to_string(e.state)),
-            e.attempts, e.last_error, e.next_try, e.sent_at,        e.updated_at};
+    auto [zone, title] = event_of(e.event);
+    return {e.key,
+            e.event,
+            e.channel,
+            std::move(title),
+            zone,
+            e.due,
+            state_word(to_string(e.state), e.channel),
+            e.attempts,
+            e.last_error,
+            e.next_try,
+            e.sent_at,
+            e.updated_at};
   }
 
   status_row from_post(const planned_post& p, std::string key) const {
     status_row row;
     row.key = std::move(key);
     row.event = p.cal->events[p.event].id;
+    row.title = p.cal->events[p.event].title;
     row.channel = p.cal->channels[p.channel];
     row.zone = p.cal->zone;
     row.due = p.due;
-    row.state = "planned";
+    row.state = state_word("planned", row.channel);
     return row;
   }
 
   const std::vector<calendar>& calendars_;
   status_report& report_;
   journal* store_ = nullptr;
-  std::unordered_map<std::string, const date::time_zone*> zones_;
+  std::unordered_map<std::string, std::pair<const date::time_zone*, std::string>> events_;
+  std::set<std::string, std::less<>> paused_;
 };
 
 json::value optional_utc(const std::optional<date::sys_seconds>& t) {
@@ -129,6 +162,7 @@ json::value optional_utc(const std::optional<date::sys_seconds>& t) {
 json::object row_json(const status_row& r) {
   return {{"key", r.key},
           {"event", r.event},
+          {"title", r.title},
           {"channel", r.channel},
           {"due", format_local_instant(*r.zone, r.due)},
           {"due_utc", format_utc_instant(r.due)},
@@ -157,20 +191,21 @@ result<status_report> build_status_report(const config& cfg, const std::vector<c
   report.journal = journal_file;
   report.journal_exists = store != nullptr;
   report.now = now;
-  report.zone = calendars.front().zone;
+  report.zone = calendars.empty() ? date::locate_zone("UTC") : calendars.front().zone;
   report.attempts_per_post = cfg.delivery.attempts;
   report.catch_up = cfg.catch_up;
 
   report_builder builder(calendars, report);
   if (store)
     if (auto read = builder.read_journal(*store); !read.ok()) return failure{read.error()};
-  if (auto read = builder.read_plan(); !read.ok()) return failure{read.error()};
+  if (!calendars.empty())
+    if (auto read = builder.read_plan(); !read.ok()) return failure{read.error()};
   return report;
 }
 
 void write_status_json(const status_report& r, std::ostream& out) {
   json::object counts;
-  for (auto state : all_states) {
+  for (auto state : all_post_states) {
     auto it = r.counts.find(state);
     counts[to_string(state)] = it == r.counts.end() ? 0 : it->second;
   }
@@ -178,15 +213,32 @@ void write_status_json(const status_report& r, std::ostream& out) {
                        {"exists", r.journal_exists},
                        {"counts", std::move(counts)},
                        {"last_change", optional_utc(r.last_change)}};
+  json::object daemon{{"running", r.daemon.running},
+                      {"pid", r.daemon.pid ? json::value(*r.daemon.pid) : json::value(nullptr)}};
+  json::array calendar_errors;
+  for (const auto& error : r.calendar_errors) calendar_errors.emplace_back(error);
+  json::object calendar{{"valid", r.calendar_valid}, {"errors", std::move(calendar_errors)}};
+  json::array paused;
+  for (const auto& p : r.paused)
+    paused.push_back(json::object{{"channel", p.channel}, {"since", format_utc_instant(p.since)}, {"by", p.user}});
+  json::array actions;
+  for (const auto& a : r.actions)
+    actions.push_back(
+        json::object{{"at", format_utc_instant(a.at)}, {"user", a.user}, {"action", a.action}, {"target", a.target}});
   out << "{\n  \"now\": " << json::serialize(json::string(format_utc_instant(r.now))) << ",\n"
       << "  \"config\": " << json::serialize(json::string(r.config)) << ",\n"
-      << "  \"journal\": " << json::serialize(journal) << ",\n";
+      << "  \"daemon\": " << json::serialize(daemon) << ",\n"
+      << "  \"calendar\": " << json::serialize(calendar) << ",\n"
+      << "  \"journal\": " << json::serialize(journal) << ",\n"
+      << "  \"paused_channels\": " << json::serialize(paused) << ",\n"
+      << "  \"actions\": " << json::serialize(actions) << ",\n";
   write_rows(out, "next", r.next, false);
   write_rows(out, "overdue", r.overdue, false);
   write_rows(out, "pending", r.pending, false);
   write_rows(out, "recent", r.recent, false);
   write_rows(out, "failed", r.failed, false);
-  write_rows(out, "missed", r.missed, true);
+  write_rows(out, "missed", r.missed, false);
+  write_rows(out, "skipped", r.skipped, true);
   out << "}\n";
 }
 

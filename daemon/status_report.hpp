@@ -24,6 +24,7 @@
 #include <date/tz.h>
 
 #include "calendar/calendar.hpp"
+#include "daemon/daemon_presence.hpp"
 #include "journal/journal.hpp"
 #include "settings/config.hpp"
 
@@ -32,9 +33,12 @@ namespace herald {
 /// One line of any list: a planned post, or a journal row.
 struct status_row {
   std::string key, event, channel;
+  std::string title;                      ///< the event's title; its id when no calendar holds it any more
   const date::time_zone* zone = nullptr;  ///< the zone of the post's calendar
   date::sys_seconds due;
-  std::string state;  ///< "planned" (not in the journal yet) or a post_state word
+  /// "planned" (not in the journal yet), a post_state word, or "paused":
+  /// planned or pending on a channel an operator paused.
+  std::string state;
   int attempts = 0;
   std::optional<std::string> last_error;
   std::optional<date::sys_seconds> next_try, sent_at, updated_at;
@@ -52,8 +56,17 @@ struct status_report {
   std::chrono::seconds catch_up{};
   /// The lists of docs/cli.md, each in its order; pending is whole, the
   /// others hold at most status_list_limit rows.
-  std::vector<status_row> next, overdue, pending, recent, failed, missed;
+  std::vector<status_row> next, overdue, pending, recent, failed, missed, skipped;
   std::size_t overdue_total = 0;  ///< overdue posts, counting those cut from `overdue`
+  /// docs/service.md "Operating herald": the channels paused, and the latest
+  /// operator actions (at most status_list_limit), newest first.
+  std::vector<channel_pause> paused;
+  std::vector<operator_action> actions;
+  daemon_presence daemon;  ///< set by the caller (the daemon's own report: running)
+  /// False when the calendars could not be loaded: then the report holds
+  /// the journal alone, and `calendar_errors` the first line of each error.
+  bool calendar_valid = true;
+  std::vector<std::string> calendar_errors;
 };
 
 /// How many rows the next, overdue, recent, failed and missed lists keep.
@@ -64,8 +77,8 @@ inline constexpr std::size_t status_list_limit = 10;
 /// journal exists yet: the report says so and lists only the next and
 /// overdue posts. From `cfg` it takes the config file's name, catch_up and
 /// delivery.attempts. Only reads the journal. Returns the report, or the
-/// journal's error.
-/// REQUIRES: `calendars` is not empty.
+/// journal's error. Empty `calendars` (they could not be loaded) give a
+/// report of the journal alone, its times in UTC.
 result<status_report> build_status_report(const config& cfg, const std::vector<calendar>& calendars,
                                           const std::filesystem::path& journal_file, journal* store,
                                           date::sys_seconds now);

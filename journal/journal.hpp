@@ -12,9 +12,16 @@
 //   in_flight, pending ── record_retry ───► pending  (with a next_try)
 //   in_flight ─────────── take_in_flight ─► pending  (on start: it may have been sent)
 //   (absent), pending ─── record_missed ──► missed   (final)
+//   (absent), pending ─── skip ───────────► skipped  (final; an operator's, `herald skip`)
+//   failed, missed, skipped ── resend ────► pending  (resent_at = now; `herald resend`)
 //
 // Final rows never change again: every change refuses them, which is the
-// exactly-once guard. An in_flight row may have reached its channel, so
+// exactly-once guard. The one way back is an operator's resend, and it
+// refuses a sent row: resending a sent post is what `herald send-test` is
+// for (docs/service.md "Operating herald"). skip and resend are the
+// operator's commands, writing the file directly (sqlite_journal.hpp);
+// the daemon reads what they did: the rows, the paused channels and the
+// actions log, whose last id tells it that something changed. An in_flight row may have reached its channel, so
 // begin_attempt refuses it too; only take_in_flight (on start) reopens it.
 //
 // The journal records; it does not decide. Which posts are due, whether an
@@ -35,6 +42,7 @@
 // malformed"; nothing throws past this interface. A refusal is not an error but a journal_change::refused.
 
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -53,9 +61,14 @@ enum class post_state {
   sent,       ///< the channel accepted it (final)
   failed,     ///< a permanent failure, or the caller gave up (final)
   missed,     ///< its window closed before it could go out (final)
+  skipped,    ///< an operator said it is never sent (final, unless resent)
 };
 
-/// "pending", "in_flight", "sent", "failed", "missed": the words the store
+/// Every state, in the order status and metrics list them.
+inline constexpr post_state all_post_states[] = {post_state::pending, post_state::in_flight, post_state::sent,
+                                                 post_state::failed,  post_state::missed,    post_state::skipped};
+
+/// "pending", "in_flight", "sent", "failed", "missed", "skipped": the words the store
 /// and `herald status` use.
 constexpr std::string_view to_string(post_state state) {
   switch (state) {
@@ -69,22 +82,25 @@ constexpr std::string_view to_string(post_state state) {
       return "failed";
     case post_state::missed:
       return "missed";
+    case post_state::skipped:
+      return "skipped";
   }
   return "?";
 }
 
 /// The state named by `text` (as to_string writes it), or nullopt.
 constexpr std::optional<post_state> parse_post_state(std::string_view text) {
-  for (auto state :
-       {post_state::pending, post_state::in_flight, post_state::sent, post_state::failed, post_state::missed}) {
+  for (auto state : all_post_states) {
     if (to_string(state) == text) return state;
   }
   return std::nullopt;
 }
 
-/// True for sent, failed and missed: rows no change touches again.
+/// True for sent, failed, missed and skipped: rows no change of the daemon
+/// touches again.
 constexpr bool is_final(post_state state) {
-  return state == post_state::sent || state == post_state::failed || state == post_state::missed;
+  return state == post_state::sent || state == post_state::failed || state == post_state::missed ||
+         state == post_state::skipped;
 }
 
 /// One row of the journal.
@@ -101,8 +117,30 @@ struct journal_entry {
   date::sys_seconds created_at;
   date::sys_seconds updated_at;
   std::optional<date::sys_seconds> sent_at;
+  /// When an operator resent it: its catch_up window counts from here, not from `due`.
+  std::optional<date::sys_seconds> resent_at;
 
   friend bool operator==(const journal_entry&, const journal_entry&) = default;
+};
+
+/// One line of the operators' log (docs/service.md "Operating herald").
+struct operator_action {
+  std::int64_t id = 0;  ///< assigned by the journal, increasing
+  date::sys_seconds at;
+  std::string user;    ///< who ran the command: $SUDO_USER, else the login name of its uid
+  std::string action;  ///< "skip", "resend", "pause", "resume"
+  std::string target;  ///< the post key or the channel name
+
+  friend bool operator==(const operator_action&, const operator_action&) = default;
+};
+
+/// A channel an operator paused: its posts wait until it is resumed.
+struct channel_pause {
+  std::string channel;
+  date::sys_seconds since;
+  std::string user;
+
+  friend bool operator==(const channel_pause&, const channel_pause&) = default;
 };
 
 /// What a state change did.
@@ -120,7 +158,8 @@ class journal {
 
   /// Marks the post in flight before its channel is contacted: inserts it
   /// (attempts = 1) or moves a pending row there (attempts + 1, next_try
-  /// cleared; due, channel and event updated to the given ones). Refused
+  /// cleared; due, channel and event updated to the given ones, but a resent
+  /// row keeps its due). Refused
   /// for an in_flight or final row: then the channel must not be contacted.
   virtual result<journal_change> begin_attempt(std::string_view key, date::sys_seconds due, std::string_view channel,
                                                std::string_view event, date::sys_seconds now) = 0;
@@ -163,6 +202,17 @@ class journal {
 
   /// Pending rows whose next_try is at or before `until`, by next_try then key.
   virtual result<std::vector<journal_entry>> due_retries(date::sys_seconds until) = 0;
+
+  /// The channels paused now, by name.
+  virtual result<std::vector<channel_pause>> paused_channels() = 0;
+
+  /// The `limit` latest operator actions, newest first.
+  virtual result<std::vector<operator_action>> actions(std::size_t limit) = 0;
+
+  /// The id of the latest operator action (0 before any): it changes with
+  /// every skip, resend, pause and resume, so the daemon checks this one
+  /// number to learn that it must look again (docs/service.md "Operating herald").
+  virtual result<std::int64_t> last_action_id() = 0;
 };
 
 }  // namespace herald

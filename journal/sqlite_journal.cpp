@@ -42,6 +42,39 @@ constexpr std::array<const char*, sqlite_journal::schema_version> migrations = {
       CREATE INDEX posts_by_next_try ON posts (state, next_try);
       CREATE INDEX posts_by_updated ON posts (updated_at);
     )sql",
+    // 2: operators (docs/service.md "Operating herald"): the state
+    // 'skipped' and resent_at — SQLite cannot change a CHECK in place, so
+    // the table is copied — the actions log and the paused channels.
+    R"sql(
+      CREATE TABLE posts_v2 (
+        key TEXT PRIMARY KEY NOT NULL, event TEXT NOT NULL, channel TEXT NOT NULL, due INTEGER NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('pending', 'in_flight', 'sent', 'failed', 'missed', 'skipped')),
+        attempts INTEGER NOT NULL DEFAULT 0, interrupted INTEGER NOT NULL DEFAULT 0, next_try INTEGER,
+        last_error TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, sent_at INTEGER,
+        resent_at INTEGER
+      ) WITHOUT ROWID;
+      INSERT INTO posts_v2 (key, event, channel, due, state, attempts, interrupted, next_try, last_error,
+                            created_at, updated_at, sent_at)
+        SELECT key, event, channel, due, state, attempts, interrupted, next_try, last_error,
+               created_at, updated_at, sent_at FROM posts;
+      DROP TABLE posts;
+      ALTER TABLE posts_v2 RENAME TO posts;
+      CREATE INDEX posts_by_state ON posts (state, due);
+      CREATE INDEX posts_by_next_try ON posts (state, next_try);
+      CREATE INDEX posts_by_updated ON posts (updated_at);
+      CREATE TABLE operator_actions (
+        id     INTEGER PRIMARY KEY,
+        at     INTEGER NOT NULL,
+        user   TEXT NOT NULL,
+        action TEXT NOT NULL,
+        target TEXT NOT NULL
+      );
+      CREATE TABLE paused_channels (
+        channel TEXT PRIMARY KEY NOT NULL,
+        since   INTEGER NOT NULL,
+        user    TEXT NOT NULL
+      ) WITHOUT ROWID;
+    )sql",
 };
 
 // How long a call waits for another process's write lock (a `herald status`
@@ -53,17 +86,21 @@ constexpr const char* interrupted_note =
 
 // The columns read_entry reads, in its order.
 constexpr const char* entry_columns =
-    "key, event, channel, due, state, attempts, interrupted, next_try, last_error, created_at, updated_at, sent_at";
+    "key, event, channel, due, state, attempts, interrupted, next_try, last_error, created_at, updated_at, sent_at, "
+    "resent_at";
 
 // Every change is one statement, so SQLite's implicit transaction around it
 // is the "one transaction per state change"; the WHERE clauses are the
 // transitions of journal.hpp's diagram, and a row they do not match is a
-// refusal (no change).
+// refusal (no change). A resent row keeps its due instant in begin_attempt:
+// the one given is where its new window opened (scheduled_action::window_from),
+// and the daemon plans the post again from the calendar's.
 constexpr const char* begin_attempt_sql = R"sql(
   INSERT INTO posts (key, event, channel, due, state, attempts, created_at, updated_at)
   VALUES (?1, ?2, ?3, ?4, 'in_flight', 1, ?5, ?5)
   ON CONFLICT (key) DO UPDATE SET state = 'in_flight', attempts = attempts + 1, next_try = NULL,
-    event = excluded.event, channel = excluded.channel, due = excluded.due, updated_at = excluded.updated_at
+    event = excluded.event, channel = excluded.channel, updated_at = excluded.updated_at,
+    due = CASE WHEN resent_at IS NULL THEN excluded.due ELSE due END
   WHERE state = 'pending')sql";
 constexpr const char* record_sent_sql = R"sql(
   UPDATE posts SET state = 'sent', sent_at = ?2, updated_at = ?2, next_try = NULL, last_error = NULL
@@ -79,6 +116,22 @@ constexpr const char* record_missed_sql = R"sql(
   VALUES (?1, ?2, ?3, ?4, 'missed', ?5, ?5)
   ON CONFLICT (key) DO UPDATE SET state = 'missed', next_try = NULL, updated_at = excluded.updated_at
   WHERE state = 'pending')sql";
+constexpr const char* skip_sql = R"sql(
+  INSERT INTO posts (key, event, channel, due, state, created_at, updated_at)
+  VALUES (?1, ?2, ?3, ?4, 'skipped', ?5, ?5)
+  ON CONFLICT (key) DO UPDATE SET state = 'skipped', next_try = NULL, updated_at = excluded.updated_at
+  WHERE state = 'pending')sql";
+// A clean start: the attempts and interruptions counted were for the
+// window that closed; the new one is as long as catch_up from now.
+constexpr const char* resend_sql = R"sql(
+  UPDATE posts SET state = 'pending', attempts = 0, interrupted = 0, next_try = NULL, last_error = NULL,
+    resent_at = ?2, updated_at = ?2
+  WHERE key = ?1 AND state IN ('failed', 'missed', 'skipped'))sql";
+constexpr const char* pause_sql =
+    "INSERT INTO paused_channels (channel, since, user) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING";
+constexpr const char* resume_sql = "DELETE FROM paused_channels WHERE channel = ?1";
+constexpr const char* log_action_sql =
+    "INSERT INTO operator_actions (at, user, action, target) VALUES (?1, ?2, ?3, ?4)";
 constexpr const char* take_in_flight_sql = R"sql(
   UPDATE posts SET state = 'pending', interrupted = interrupted + 1, updated_at = ?1, last_error = ?2
   WHERE state = 'in_flight')sql";
@@ -251,6 +304,7 @@ std::optional<journal_entry> read_entry(sqlite3_stmt* row) {
   entry.created_at = column_time(row, 9);
   entry.updated_at = column_time(row, 10);
   entry.sent_at = column_optional_time(row, 11);
+  entry.resent_at = column_optional_time(row, 12);
   return entry;
 }
 
@@ -259,6 +313,7 @@ std::optional<journal_entry> read_entry(sqlite3_stmt* row) {
 struct sqlite_journal::statements {
   statement find, begin_attempt, record_sent, record_failed, record_retry, record_missed;
   statement take_in_flight, entries_in, recent, due_retries, count_by_state;
+  statement skip, resend, pause, resume, log_action, paused_channels, actions, last_action_id;
 
   // Prepares them all at open, so a problem with the schema shows there;
   // nullptr on failure (sqlite3_errmsg says why).
@@ -276,6 +331,14 @@ struct sqlite_journal::statements {
         {&statements::recent, select("ORDER BY updated_at DESC, key LIMIT ?1")},
         {&statements::due_retries, select("WHERE state = 'pending' AND next_try <= ?1 ORDER BY next_try, key")},
         {&statements::count_by_state, "SELECT state, count(*) FROM posts GROUP BY state"},
+        {&statements::skip, skip_sql},
+        {&statements::resend, resend_sql},
+        {&statements::pause, pause_sql},
+        {&statements::resume, resume_sql},
+        {&statements::log_action, log_action_sql},
+        {&statements::paused_channels, "SELECT channel, since, user FROM paused_channels ORDER BY channel"},
+        {&statements::actions, "SELECT id, at, user, action, target FROM operator_actions ORDER BY id DESC LIMIT ?1"},
+        {&statements::last_action_id, "SELECT coalesce(max(id), 0) FROM operator_actions"},
     };
     auto all = std::make_unique<statements>();
     for (const auto& [member, sql] : sources) {
@@ -511,6 +574,74 @@ result<std::map<post_state, std::size_t>> sqlite_journal::count_by_state() {
   if (result != SQLITE_DONE) return sqlite_error();
   if (unknown_state) return error("a row has a state this herald does not know");
   return counts;
+}
+
+result<std::vector<channel_pause>> sqlite_journal::paused_channels() {
+  statement_use use(statements_->paused_channels);
+  std::vector<channel_pause> paused;
+  int result;
+  while ((result = use.step()) == SQLITE_ROW)
+    paused.push_back({column_text(use.row(), 0), column_time(use.row(), 1), column_text(use.row(), 2)});
+  if (result != SQLITE_DONE) return sqlite_error();
+  return paused;
+}
+
+result<std::vector<operator_action>> sqlite_journal::actions(std::size_t limit) {
+  statement_use use(statements_->actions);
+  auto capped = std::min<std::size_t>(limit, std::numeric_limits<std::int64_t>::max());
+  use.bind(1, static_cast<std::int64_t>(capped));
+  std::vector<operator_action> found;
+  int result;
+  while ((result = use.step()) == SQLITE_ROW) {
+    auto* row = use.row();
+    found.push_back({sqlite3_column_int64(row, 0), column_time(row, 1), column_text(row, 2), column_text(row, 3),
+                     column_text(row, 4)});
+  }
+  if (result != SQLITE_DONE) return sqlite_error();
+  return found;
+}
+
+result<std::int64_t> sqlite_journal::last_action_id() {
+  statement_use use(statements_->last_action_id);
+  if (use.step() != SQLITE_ROW) return sqlite_error();
+  return std::int64_t{sqlite3_column_int64(use.row(), 0)};
+}
+
+// BEGIN IMMEDIATE takes the write lock first (waiting out the busy timeout
+// while the daemon writes), so the change and its log line commit together.
+result<journal_change> sqlite_journal::operate(statement_use& use, const operator_action& who) {
+  if (!exec(db_, "BEGIN IMMEDIATE")) return sqlite_error();
+  auto changed = change(use);
+  if (changed.ok() && changed.value() == journal_change::applied) {
+    statement_use log(statements_->log_action);
+    if (log.bind(1, who.at).bind(2, who.user).bind(3, who.action).bind(4, who.target).step() != SQLITE_DONE)
+      changed = sqlite_error();
+  }
+  if (changed.ok() && exec(db_, "COMMIT")) return changed;
+  if (changed.ok()) changed = sqlite_error();
+  exec(db_, "ROLLBACK");
+  return changed;
+}
+
+result<journal_change> sqlite_journal::skip(std::string_view key, date::sys_seconds due, std::string_view channel,
+                                            std::string_view event, const operator_action& who) {
+  statement_use use(statements_->skip);
+  return operate(use.bind(1, key).bind(2, event).bind(3, channel).bind(4, due).bind(5, who.at), who);
+}
+
+result<journal_change> sqlite_journal::resend(std::string_view key, const operator_action& who) {
+  statement_use use(statements_->resend);
+  return operate(use.bind(1, key).bind(2, who.at), who);
+}
+
+result<journal_change> sqlite_journal::pause_channel(const operator_action& who) {
+  statement_use use(statements_->pause);
+  return operate(use.bind(1, who.target).bind(2, who.at).bind(3, who.user), who);
+}
+
+result<journal_change> sqlite_journal::resume_channel(const operator_action& who) {
+  statement_use use(statements_->resume);
+  return operate(use.bind(1, who.target), who);
 }
 
 }  // namespace herald

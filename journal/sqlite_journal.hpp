@@ -1,6 +1,8 @@
 #pragma once
 // The journal in an SQLite file (docs/architecture.md: the default store; a PostgreSQL
-// one may come beside it). One table, `posts`, one row per post key.
+// one may come beside it). The table `posts` holds one row per post key;
+// `operator_actions` the operators' log and `paused_channels` the channels
+// paused (docs/service.md "Operating herald").
 //
 // Each change is one SQL statement in its own transaction, committed with
 // synchronous=FULL in WAL mode: when a call returns, the change is on disk.
@@ -40,7 +42,7 @@ namespace herald {
 class sqlite_journal final : public journal {
  public:
   /// The schema version this herald writes and understands.
-  static constexpr int schema_version = 1;
+  static constexpr int schema_version = 2;
 
   /// Opens the journal at `path`, creating the file (not its directory) when
   /// absent, and migrates it to schema_version. An error names the path:
@@ -82,6 +84,28 @@ class sqlite_journal final : public journal {
 
   /// One query over the state index, however long the history.
   result<std::map<post_state, std::size_t>> count_by_state() override;
+  result<std::vector<channel_pause>> paused_channels() override;
+  result<std::vector<operator_action>> actions(std::size_t limit) override;
+  /// One lookup at the end of the log's rowid tree: cheap enough to ask every second.
+  result<std::int64_t> last_action_id() override;
+
+  // The operators' changes (`herald skip`, `resend`, `pause`, `resume`;
+  // journal.hpp's diagram). Each is one transaction with its line in the
+  // actions log, which `who` is (its id is ignored); a refused change
+  // writes nothing, not even the line.
+
+  /// Inserts the post as skipped, or moves a pending row there. Refused for
+  /// in_flight and final rows.
+  result<journal_change> skip(std::string_view key, date::sys_seconds due, std::string_view channel,
+                              std::string_view event, const operator_action& who);
+  /// A failed, missed or skipped row becomes pending, with no attempts or
+  /// interruptions counted and resent_at = who.at. Refused for the others,
+  /// sent included.
+  result<journal_change> resend(std::string_view key, const operator_action& who);
+  /// Pauses the channel who.target since who.at; refused when it is paused already.
+  result<journal_change> pause_channel(const operator_action& who);
+  /// Resumes the channel who.target; refused when it is not paused.
+  result<journal_change> resume_channel(const operator_action& who);
 
  private:
   struct statements;    // the prepared statements, reused for every call
@@ -92,6 +116,8 @@ class sqlite_journal final : public journal {
   /// `label` names the journal in errors.
   static result<std::unique_ptr<sqlite_journal>> adopt(std::string label, sqlite3* db);
   result<journal_change> change(statement_use& use) const;
+  /// `use` and the log line of `who`, in one transaction.
+  result<journal_change> operate(statement_use& use, const operator_action& who);
   result<std::vector<journal_entry>> entries(statement_use& use) const;
   failure error(std::string_view what) const;  // "journal PATH: what"
   failure sqlite_error() const;                // error() with SQLite's message about the last call

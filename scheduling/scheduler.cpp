@@ -43,6 +43,19 @@ daemon_plan plan_calendars(const std::vector<calendar>& calendars, date::sys_sec
   return result;
 }
 
+std::optional<planned_post> plan_one(const std::vector<calendar>& calendars, std::string_view event,
+                                     std::string_view key, date::sys_seconds due) {
+  for (const auto& cal : calendars) {
+    // A workday move or a late step may date the post a day or two from
+    // its due instant's local date.
+    auto day = date::floor<date::days>(cal.zone->to_local(due));
+    auto planned = plan_window(cal, day - date::days{3}, day + date::days{3}, plan_filter{{std::string(event)}, {}});
+    for (const auto& post : planned.posts)
+      if (post.key() == key) return post;
+  }
+  return std::nullopt;
+}
+
 namespace {
 
 using action_kind = scheduled_action::kind;
@@ -58,10 +71,16 @@ std::string with_error(std::string text, std::string_view error) {
 
 std::string_view last_error(const journal_entry& row) { return row.last_error ? *row.last_error : std::string_view{}; }
 
-// The first instant after the post's window (due <= now <= due + catch_up):
+// Where the post's window opens: its due instant, or later when an
+// operator resent it (its catch_up counts from the resend).
+date::sys_seconds window_from(const planned_post& post, const journal_entry* row) {
+  return row && row->resent_at ? std::max(post.due, *row->resent_at) : post.due;
+}
+
+// The first instant after the post's window (from <= now <= from + catch_up):
 // a post not out by then is missed or failed.
-date::sys_seconds window_closed_at(const planned_post& post, const schedule_policy& policy) {
-  return post.due + policy.catch_up + std::chrono::seconds{1};
+date::sys_seconds window_closed_at(date::sys_seconds from, const schedule_policy& policy) {
+  return from + policy.catch_up + std::chrono::seconds{1};
 }
 
 // Not after every attempt was used, nor after two interruptions: each may
@@ -77,8 +96,9 @@ std::string why_not_again(const journal_entry& row) {
   return with_error("gave up after " + count_attempts(row.attempts), last_error(row));
 }
 
-void add_action(schedule& out, action_kind what, const planned_post& post, std::string key, std::string reason = {}) {
-  out.actions.push_back({what, &post, std::move(key), std::move(reason)});
+void add_action(schedule& out, action_kind what, const planned_post& post, std::string key, date::sys_seconds from,
+                std::string reason = {}) {
+  out.actions.push_back({what, &post, std::move(key), std::move(reason), from});
 }
 
 void wake_no_later_than(schedule& out, date::sys_seconds when) {
@@ -88,19 +108,20 @@ void wake_no_later_than(schedule& out, date::sys_seconds when) {
 // A post whose due instant has come and whose row is absent or pending.
 void decide_due(const planned_post& post, std::string key, const journal_entry* row, date::sys_seconds now,
                 const schedule_policy& policy, schedule& out) {
-  auto closed_at = window_closed_at(post, policy);
+  auto from = window_from(post, row);
+  auto closed_at = window_closed_at(from, policy);
   if (now >= closed_at) {
-    if (!row || row->attempts == 0) return add_action(out, action_kind::miss, post, std::move(key));
+    if (!row || row->attempts == 0) return add_action(out, action_kind::miss, post, std::move(key), from);
     auto reason = with_error("window closed after " + count_attempts(row->attempts), last_error(*row));
-    return add_action(out, action_kind::give_up, post, std::move(key), std::move(reason));
+    return add_action(out, action_kind::give_up, post, std::move(key), from, std::move(reason));
   }
   if (row && !may_attempt_again(*row, policy))
-    return add_action(out, action_kind::give_up, post, std::move(key), why_not_again(*row));
+    return add_action(out, action_kind::give_up, post, std::move(key), from, why_not_again(*row));
   // The window's end is a wake-up for a waiting post and for one sent now
   // alike: if it is still not out then (the retry falls later, or the shell
   // could not begin the attempt), it is given up or missed at that instant.
   if (row && row->next_try && *row->next_try > now) return wake_no_later_than(out, std::min(*row->next_try, closed_at));
-  add_action(out, action_kind::send, post, std::move(key));
+  add_action(out, action_kind::send, post, std::move(key), from);
   wake_no_later_than(out, closed_at);
 }
 
@@ -109,7 +130,7 @@ void decide_due(const planned_post& post, std::string key, const journal_entry* 
 // the step's time) holds it until later.
 date::sys_seconds first_chance(const planned_post& post, const journal_entry* row, const schedule_policy& policy) {
   if (!row || !row->next_try || *row->next_try <= post.due || !may_attempt_again(*row, policy)) return post.due;
-  return std::min(*row->next_try, window_closed_at(post, policy));
+  return std::min(*row->next_try, window_closed_at(window_from(post, row), policy));
 }
 
 }  // namespace
@@ -126,6 +147,8 @@ schedule decide(std::span<const planned_post> posts, const journal_lookup& looku
     // A final row never changes. An in_flight row is this process's attempt,
     // whose end feeds back and calls decide() again: nothing to wake for.
     if (row && (is_final(row->state) || row->state == post_state::in_flight)) continue;
+    // A paused channel's post waits for the resume, which decides again.
+    if (!policy.paused.empty() && policy.paused.contains(post.cal->channels[post.channel])) continue;
     if (post.due <= now)
       decide_due(post, std::move(key), row, now, policy, out);
     else

@@ -22,10 +22,16 @@
 //   instant after the window of one due and not out yet (sent now or
 //   waiting), when it would be missed or failed. Nothing is decided for a
 //   post before its due instant.
+// - Operators (docs/service.md "Operating herald"): a skipped row is final
+//   like the others. A resent row's window opens at its resent_at instead
+//   of its due instant. A post on a paused channel waits: no action and no
+//   wake-up for it; when the channel is resumed the daemon decides again,
+//   and the window rules above send it or record it missed.
 
 #include <chrono>
 #include <functional>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -43,6 +49,7 @@ namespace herald {
 struct schedule_policy {
   std::chrono::seconds catch_up{delivery_defaults::catch_up};  ///< config catch_up
   int attempts = delivery_defaults::attempts;  ///< delivery.attempts: attempts per post, the first included
+  std::set<std::string, std::less<>> paused;   ///< channels an operator paused: their posts wait
 };
 
 struct scheduled_action {
@@ -55,6 +62,9 @@ struct scheduled_action {
   const planned_post* post = nullptr;  ///< into the posts given to decide()
   std::string key;                     ///< post->key()
   std::string reason;                  ///< give_up: "window closed after 3 attempts: HTTP 503 …"
+  /// When the post's window opened: its due instant, or when it was resent
+  /// (the sender counts catch_up from here).
+  date::sys_seconds window_from;
 
   friend bool operator==(const scheduled_action&, const scheduled_action&) = default;
 };
@@ -115,5 +125,12 @@ struct daemon_plan {
 };
 daemon_plan plan_calendars(const std::vector<calendar>& calendars, date::sys_seconds now, std::chrono::seconds catch_up,
                            date::days horizon = date::days{35});
+
+/// The post `key` of event `event`, due at `due` (its journal row's),
+/// planned on its own: a post an operator resent may be older than any plan
+/// reaches. nullopt when the calendars no longer hold it. It points into
+/// `calendars`.
+std::optional<planned_post> plan_one(const std::vector<calendar>& calendars, std::string_view event,
+                                     std::string_view key, date::sys_seconds due);
 
 }  // namespace herald

@@ -91,3 +91,14 @@ TEST_CASE("send-test: a missing secret or channel is reported without sending", 
         "herald: error: unknown channel 'staf' (did you mean 'staff'?)\n  hint: the config's channels: staff\n");
   CHECK(f.server.requests().empty());
 }
+
+TEST_CASE("send-test: --mark begins the text and the heading with [test]", "[send-test]") {
+  fixture f;
+  auto r = f.run({"--channel", "staff", "--event", "inwed", "--mark"});
+  INFO(r.err);
+  CHECK(r.status == 0);
+  REQUIRE(f.server.wait_for_requests(1));
+  auto body = boost::json::parse(f.server.requests().at(0).body).as_object();
+  CHECK(body.at("text") == "[test] Today is International Women in Engineering Day &amp; more");
+  CHECK(body.at("blocks").as_array().at(0).at("text").at("text") == "[test] International Women in Engineering Day");
+}

@@ -9,8 +9,11 @@
 #include <vector>
 
 #include <date/date.h>
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <sqlite3.h>
+#include <sys/file.h>
+#include <unistd.h>
 #include <boost/json.hpp>
 
 #include "journal/sqlite_journal.hpp"
@@ -152,27 +155,36 @@ TEST_CASE("status: with a daemon's journal, the text report shows each list", "[
   CHECK(r.out.find("  now:      Tue 22 Jun 2027 13:00 BST +01:00\n") != std::string::npos);
 
   auto next = section(r.out, "Next posts");
-  CHECK(next.rfind("  Thu 24 Jun 2027 09:30 BST +01:00  in 1 day 20h      inwed/2027-06-23/end+1d/staff\n", 0) == 0);
+  CHECK(next.rfind("  Thu 24 Jun 2027 09:30 BST +01:00  in 1 day 20h      inwed/2027-06-23/end+1d/staff  International "
+                   "Women in Engineering Day\n",
+                   0) == 0);
   CHECK(next.find("inwed/2027-06-23/0d/staff") == std::string::npos);  // sent already
   CHECK(next.find("inwed/2028-06-23/-1d/team") != std::string::npos);  // a year ahead is in reach
 
   CHECK(section(r.out, "Overdue: due, not sent yet (herald run sends them within catch_up, 12h)") ==
-        "  Tue 22 Jun 2027 09:30 BST +01:00  3h 30min ago      inwed/2027-06-23/-1d/team\n");
+        "  Tue 22 Jun 2027 09:30 BST +01:00  3h 30min ago      inwed/2027-06-23/-1d/team  International Women in "
+        "Engineering Day\n");
   CHECK(section(r.out, "Pending") ==
-        "  windrush-day/2027-06-22/0d/staff  pending\n"
+        "  windrush-day/2027-06-22/0d/staff  pending  Windrush Day\n"
         "    due Tue 22 Jun 2027 09:30 BST +01:00, 3h 30min ago; 2 of 8 attempts used; next try in 5min\n"
         "    last error: HTTP 503: busy\n");
   CHECK(section(r.out, "Recent") ==
-        "  Tue 22 Jun 2027 12:30 BST +01:00  29min ago         sent       inwed/2027-06-23/0d/staff\n"
-        "  Tue 22 Jun 2027 12:01 BST +01:00  59min ago         pending    windrush-day/2027-06-22/0d/staff\n"
-        "  Thu 25 Jun 2026 10:00 BST +01:00  362 days ago      missed     inwed/2026-06-23/end+1d/staff\n"
-        "  Tue 23 Jun 2026 09:30 BST +01:00  364 days ago      failed     inwed/2026-06-23/0d/staff\n"
-        "  Mon 22 Jun 2026 09:30 BST +01:00  365 days ago      sent       inwed/2026-06-23/-1d/team\n");
+        "  Tue 22 Jun 2027 12:30 BST +01:00  29min ago         sent       inwed/2027-06-23/0d/staff  International "
+        "Women in Engineering Day\n"
+        "  Tue 22 Jun 2027 12:01 BST +01:00  59min ago         pending    windrush-day/2027-06-22/0d/staff  Windrush "
+        "Day\n"
+        "  Thu 25 Jun 2026 10:00 BST +01:00  362 days ago      missed     inwed/2026-06-23/end+1d/staff  International "
+        "Women in Engineering Day\n"
+        "  Tue 23 Jun 2026 09:30 BST +01:00  364 days ago      failed     inwed/2026-06-23/0d/staff  International "
+        "Women in Engineering Day\n"
+        "  Mon 22 Jun 2026 09:30 BST +01:00  365 days ago      sent       inwed/2026-06-23/-1d/team  International "
+        "Women in Engineering Day\n");
   CHECK(section(r.out, "Failed") ==
-        "  Tue 23 Jun 2026 09:30 BST +01:00  inwed/2026-06-23/0d/staff\n"
+        "  Tue 23 Jun 2026 09:30 BST +01:00  inwed/2026-06-23/0d/staff  International Women in Engineering Day\n"
         "    failed 364 days ago after 1 attempt: HTTP 404: channel_not_found \\x1b[2Jgotcha\n");
   CHECK(section(r.out, "Missed") ==
-        "  Wed 24 Jun 2026 09:30 BST +01:00  inwed/2026-06-23/end+1d/staff  (recorded 362 days ago)\n");
+        "  Wed 24 Jun 2026 09:30 BST +01:00  inwed/2026-06-23/end+1d/staff  International Women in Engineering Day  "
+        "(recorded 362 days ago)\n");
   CHECK(r.out.find('\x1b') == std::string::npos);  // no colour off a terminal, no escape from a service
   CHECK(r.out.find("SECRET") == std::string::npos);
 }
@@ -191,18 +203,23 @@ TEST_CASE("status: --format json is one document with the same rows", "[status]"
   const auto& journal = doc.at("journal");
   CHECK(journal.at("path") == json::value(f.journal_file().string()));
   CHECK(journal.at("exists") == true);
-  CHECK(journal.at("counts") == json::parse(R"({"pending":1,"in_flight":0,"sent":2,"failed":1,"missed":1})"));
+  CHECK(journal.at("counts") ==
+        json::parse(R"({"pending":1,"in_flight":0,"sent":2,"failed":1,"missed":1,"skipped":0})"));
   CHECK(journal.at("last_change") == "2027-06-22T11:30:01Z");
 
   const auto& next = doc.at("next").as_array();
   REQUIRE(next.size() >= 2);
-  CHECK(next[0] == json::parse(R"({"key":"inwed/2027-06-23/end+1d/staff","event":"inwed","channel":"staff",
+  CHECK(
+      next[0] ==
+      json::parse(
+          R"({"key":"inwed/2027-06-23/end+1d/staff","event":"inwed","title":"International Women in Engineering Day","channel":"staff",
     "due":"2027-06-24T09:30:00+01:00","due_utc":"2027-06-24T08:30:00Z","state":"planned","attempts":0,
     "last_error":null,"next_try":null,"sent_at":null,"updated_at":null})"));
   CHECK(next[1].at("key") == "inwed/2028-06-23/-1d/team");
   CHECK(keys(doc.at("overdue")) == std::vector<std::string>{"inwed/2027-06-23/-1d/team"});
 
-  CHECK(doc.at("pending") == json::parse(R"([{"key":"windrush-day/2027-06-22/0d/staff","event":"windrush-day",
+  CHECK(doc.at("pending") ==
+        json::parse(R"([{"key":"windrush-day/2027-06-22/0d/staff","event":"windrush-day","title":"Windrush Day",
     "channel":"staff","due":"2027-06-22T09:30:00+01:00","due_utc":"2027-06-22T08:30:00Z","state":"pending",
     "attempts":2,"last_error":"HTTP 503: busy","next_try":"2027-06-22T12:05:00Z","sent_at":null,
     "updated_at":"2027-06-22T11:01:00Z"}])"));
@@ -240,7 +257,7 @@ TEST_CASE("status: before herald run has run, it says so, shows the plan and cre
         std::string::npos);
   CHECK(section(text.out, "Next posts")
             .rfind("  Wed 23 Jun 2027 09:30 BST +01:00  in 20h 30min      "
-                   "inwed/2027-06-23/0d/staff\n",
+                   "inwed/2027-06-23/0d/staff  International Women in Engineering Day\n",
                    0) == 0);
   auto overdue = section(text.out, "Overdue: due, not sent yet (herald run sends them within catch_up, 12h)");
   CHECK(overdue.find("inwed/2027-06-23/-1d/team") != std::string::npos);
@@ -327,12 +344,90 @@ TEST_CASE("status: only posts still within catch_up are overdue", "[status]") {
   fixture within("state_dir: state\ncatch_up: 4h\n");
   auto r = within.status();
   CHECK(section(r.out, "Overdue: due, not sent yet (herald run sends them within catch_up, 4h)") ==
-        "  Tue 22 Jun 2027 09:30 BST +01:00  3h 30min ago      inwed/2027-06-23/-1d/team\n"
-        "  Tue 22 Jun 2027 09:30 BST +01:00  3h 30min ago      windrush-day/2027-06-22/0d/staff\n");
+        "  Tue 22 Jun 2027 09:30 BST +01:00  3h 30min ago      inwed/2027-06-23/-1d/team  International Women in "
+        "Engineering Day\n"
+        "  Tue 22 Jun 2027 09:30 BST +01:00  3h 30min ago      windrush-day/2027-06-22/0d/staff  Windrush Day\n");
 
   fixture closed("state_dir: state\ncatch_up: 3h\n");
   r = closed.status();
   CHECK(r.status == 0);
   CHECK(r.out.find("Overdue") == std::string::npos);
   CHECK(json::parse(closed.status({"--format", "json"}).out).at("overdue").as_array().empty());
+}
+
+TEST_CASE("status: a broken calendar still shows the journal, says the calendar is invalid, and exits 2",
+          "[status][operator]") {
+  fixture f;
+  {
+    auto daemon = f.open_journal();
+    fill(*daemon);
+  }
+  std::ofstream(f.dir / "calendar.yaml", std::ios::app) << "  - id: broken\n    title: [\n";
+  auto r = f.status();
+  INFO(r.out << r.err);
+  CHECK(r.status == 2);
+  CHECK(r.err.find("calendar.yaml:") != std::string::npos);  // the errors, as validate prints them
+  CHECK(r.out.find("  calendar: invalid (1 error, printed above)") != std::string::npos);
+  CHECK(r.out.find("  posts:    2 sent, 1 failed, 1 missed, 1 pending, 0 in flight\n") != std::string::npos);
+  CHECK(section(r.out, "Next posts") == "  (unknown while the calendar is invalid)\n");
+  CHECK(section(r.out, "Failed").find("inwed/2026-06-23/0d/staff") != std::string::npos);
+  auto doc = json::parse(f.status({"--format", "json"}).out);
+  CHECK(doc.at("calendar").at("valid") == false);
+  CHECK(doc.at("calendar").at("errors").as_array().size() == 1);
+  CHECK(doc.at("journal").at("counts").at("sent") == 2);
+  CHECK(keys(doc.at("missed")) == std::vector<std::string>{"inwed/2026-06-23/end+1d/staff"});
+}
+
+TEST_CASE("status: skipped posts, paused channels and the operators' actions are shown, text and JSON",
+          "[status][operator]") {
+  fixture f;
+  {
+    auto j = f.open_journal();
+    auto at = utc(2027, 6, 22, 11, 0);
+    REQUIRE(ok(j->skip("inwed/2027-06-23/0d/staff", utc(2027, 6, 23, 8, 30), "staff", "inwed",
+                       {0, at, "alice", "skip", "inwed/2027-06-23/0d/staff"})) == journal_change::applied);
+    REQUIRE(ok(j->pause_channel({0, at + minutes{1}, "bob", "pause", "team"})) == journal_change::applied);
+  }
+  auto r = f.status();
+  INFO(r.out << r.err);
+  CHECK(r.status == 0);
+  CHECK(r.out.find("  daemon:   not running") != std::string::npos);
+  CHECK(r.out.find(", 1 skipped\n") != std::string::npos);
+  CHECK(section(r.out, "Skipped (by an operator; `herald resend KEY` sends one after all)") ==
+        "  Wed 23 Jun 2027 09:30 BST +01:00  inwed/2027-06-23/0d/staff  International Women in Engineering Day  "
+        "(skipped 1h ago)\n");
+  CHECK(section(r.out, "Paused channels (`herald resume --channel NAME`)") ==
+        "  team  since Tue 22 Jun 2027 12:01 BST +01:00, 59min ago, by bob\n");
+  CHECK(section(r.out, "Operator actions") ==
+        "  Tue 22 Jun 2027 12:01 BST +01:00  59min ago         bob         pause   team\n"
+        "  Tue 22 Jun 2027 12:00 BST +01:00  1h ago            alice       skip    inwed/2027-06-23/0d/staff\n");
+  // The team channel's overdue post waits for the resume.
+  CHECK(section(r.out, "Overdue: due, not sent yet (herald run sends them within catch_up, 12h)")
+            .find("inwed/2027-06-23/-1d/team  International Women in Engineering Day  (paused)") != std::string::npos);
+
+  auto doc = json::parse(f.status({"--format", "json"}).out);
+  CHECK(doc.at("daemon") == json::parse(R"({"running":false,"pid":null})"));
+  CHECK(doc.at("paused_channels") == json::parse(R"([{"channel":"team","since":"2027-06-22T11:01:00Z","by":"bob"}])"));
+  CHECK(doc.at("actions").at(1) == json::parse(R"({"at":"2027-06-22T11:00:00Z","user":"alice","action":"skip",
+    "target":"inwed/2027-06-23/0d/staff"})"));
+  CHECK(keys(doc.at("skipped")) == std::vector<std::string>{"inwed/2027-06-23/0d/staff"});
+  CHECK(doc.at("overdue").at(0).at("state") == "paused");
+  CHECK(doc.at("journal").at("counts").at("skipped") == 1);
+}
+
+TEST_CASE("status: a daemon holding the state directory's lock is reported running, with its pid",
+          "[status][operator]") {
+  fixture f;
+  fs::create_directories(f.dir / "state");
+  int fd = ::open((f.dir / "state").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);  // as the daemon locks it
+  REQUIRE(fd >= 0);
+  REQUIRE(::flock(fd, LOCK_EX | LOCK_NB) == 0);
+  auto r = f.status();
+  auto doc = json::parse(f.status({"--format", "json"}).out);
+  ::close(fd);
+  CHECK(r.out.find("  daemon:   running") != std::string::npos);
+  CHECK(doc.at("daemon").at("running") == true);
+  // /proc/locks names the holder when the kernel lists the file's device as stat() sees it.
+  if (!doc.at("daemon").at("pid").is_null()) CHECK(doc.at("daemon").at("pid") == ::getpid());
+  CHECK(json::parse(f.status({"--format", "json"}).out).at("daemon").at("running") == false);  // released
 }

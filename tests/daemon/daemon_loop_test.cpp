@@ -23,6 +23,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "daemon/daemon_loop.hpp"
+#include "journal/sqlite_journal.hpp"
 #include "support/faulty_journal.hpp"
 #include "support/http_test_server.hpp"
 #include "support/manual_env.hpp"
@@ -382,6 +383,38 @@ std::size_t count_of(const std::string& text, std::string_view what) {
 
 }  // namespace
 
+// --- operators (docs/service.md "Operating herald") ----------------------------------
+// skip, resend, pause and resume written by another connection to the
+// journal and closed, as the commands do, reach the loop through its inotify
+// watch within a second of real time (the loop's clocks stand still
+// meanwhile); what was decided before the start is honoured.
+
+namespace {
+
+/// The operator's own connection, as `herald skip` opens it.
+std::unique_ptr<sqlite_journal> operator_journal(loop_fixture& f) {
+  fs::create_directories(f.dir / "state");
+  auto opened = sqlite_journal::open(f.dir / "state" / "journal.db");
+  REQUIRE(opened.ok());
+  return std::move(opened.value());
+}
+
+operator_action by(loop_fixture& f, std::string action, std::string target) {
+  return {0, f.env.now_seconds(), "alice", std::move(action), std::move(target)};
+}
+
+/// Runs the loop in real time until `done` holds; false after a second.
+bool within_a_second(loop_fixture& f, const std::function<bool()>& done) {
+  auto limit = std::chrono::steady_clock::now() + 1s;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > limit) return false;
+    f.io().run_for(5ms);
+  }
+  return true;
+}
+
+}  // namespace
+
 TEST_CASE("daemon_loop: a start on an invalid calendar runs the last good copy, degraded", "[daemon_loop][last_good]") {
   post_spec post{"e1"};
   {
@@ -470,4 +503,82 @@ TEST_CASE("daemon_loop: calendar warnings are logged as one entry at start and o
   REQUIRE(after.size() == 2);
   CHECK(after[1].find("3 calendar warning(s)") != std::string::npos);
   CHECK(after[1].find("'title' ends at 'Event'") != std::string::npos);
+}
+
+TEST_CASE("operators: a post skipped while the daemon runs is never sent", "[daemon_loop][operator]") {
+  post_spec post{"e1"};
+  loop_fixture f({post});
+  f.start();
+  f.settle();
+  auto ops = operator_journal(f);
+  REQUIRE(ops->skip(post.key(), at(12h, 0min), "out", "e1", by(f, "skip", post.key())).ok());
+  ops.reset();  // the command ends
+  CHECK(within_a_second(f, [&] { return f.logged("skip by alice: " + post.key()); }));
+  f.pass(5min);
+  CHECK(f.printed(post.key()) == 0);
+  CHECK(f.state_of(post.key()) == post_state::skipped);
+}
+
+TEST_CASE("operators: a skip and a pause written before the start are honoured", "[daemon_loop][operator]") {
+  post_spec skipped{"e1"}, paused{"e2"};
+  loop_fixture f({skipped, paused});
+  {
+    auto ops = operator_journal(f);
+    REQUIRE(ops->skip(skipped.key(), at(12h, 0min), "out", "e1", by(f, "skip", skipped.key())).ok());
+    REQUIRE(ops->pause_channel(by(f, "pause", "out")).ok());
+  }
+  f.start();
+  f.settle();
+  f.pass(5min);
+  CHECK(f.printed(skipped.key()) == 0);
+  CHECK(f.printed(paused.key()) == 0);
+  CHECK_FALSE(f.row(paused.key()));
+  CHECK(f.logged("channel 'out' is paused (by alice)"));
+  CHECK_FALSE(f.logged("next: " + paused.key()));  // STATUS= does not name a post that waits for a resume
+}
+
+TEST_CASE("operators: a paused channel's posts wait, and on resume those within catch_up go out within a second",
+          "[daemon_loop][operator]") {
+  post_spec first{"e1"}, later{"e2", day + date::days{4}};
+  loop_fixture f({first, later});
+  f.start();
+  f.settle();
+  auto ops = operator_journal(f);
+  REQUIRE(ops->pause_channel(by(f, "pause", "out")).ok());
+  ops.reset();
+  CHECK(within_a_second(f, [&] { return f.logged("channel 'out' is paused"); }));
+  f.pass(2min);
+  CHECK(f.printed(first.key()) == 0);
+  CHECK_FALSE(f.row(first.key()));
+  SECTION("resumed within catch_up: it goes out") {
+    REQUIRE(operator_journal(f)->resume_channel(by(f, "resume", "out")).ok());
+    CHECK(within_a_second(f, [&] { return f.printed(first.key()) == 1; }));
+    CHECK(f.state_of(first.key()) == post_state::sent);
+  }
+  SECTION("resumed 4 days later: the old post is recorded missed, the one due today goes out") {
+    f.env.advance(std::chrono::hours{24 * 4} + 5min);
+    f.settle();
+    CHECK(f.printed(later.key()) == 0);
+    REQUIRE(operator_journal(f)->resume_channel(by(f, "resume", "out")).ok());
+    CHECK(within_a_second(f, [&] { return f.printed(later.key()) == 1; }));
+    CHECK(f.printed(first.key()) == 0);
+    CHECK(f.state_of(first.key()) == post_state::missed);
+    CHECK(f.printed(later.key()) == 1);
+    CHECK(f.logged("channel 'out' resumed"));
+  }
+}
+
+TEST_CASE("operators: a missed post resent goes out within a second, once", "[daemon_loop][operator]") {
+  post_spec old{"old", day - date::days{5}};
+  loop_fixture f({old});
+  f.start();
+  f.settle();
+  REQUIRE(f.state_of(old.key()) == post_state::missed);
+  auto resent = operator_journal(f)->resend(old.key(), by(f, "resend", old.key()));
+  REQUIRE(resent.ok());
+  REQUIRE(resent.value() == journal_change::applied);
+  CHECK(within_a_second(f, [&] { return f.printed(old.key()) == 1; }));
+  CHECK(f.state_of(old.key()) == post_state::sent);
+  f.pass(1min);
+  CHECK(f.printed(old.key()) == 1);
 }

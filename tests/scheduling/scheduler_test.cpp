@@ -83,7 +83,7 @@ struct scheduler_fixture {
   calendar cal = load_ok(iwd_yaml);
   plan planned = plan_window(cal, day(2027, 3, 1), day(2027, 3, 31));
   fake_journal journal;
-  schedule_policy policy{hours{12}, 8};
+  schedule_policy policy{hours{12}, 8, {}};
 
   schedule at(date::sys_seconds now) const { return decide(planned.posts, journal.lookup(), now, policy); }
 };
@@ -282,7 +282,7 @@ events:
   fake_journal journal;
   // 08:00 BST is 07:00Z; with a 2 h catch_up, at 09:30Z the early posts are
   // missed and the pride ones (09:00Z) go out.
-  auto s = decide(planned.posts, journal.lookup(), utc(2027, 6, 1, 9, 30), schedule_policy{hours{2}, 8});
+  auto s = decide(planned.posts, journal.lookup(), utc(2027, 6, 1, 9, 30), schedule_policy{hours{2}, 8, {}});
   CHECK(describe(s) == strings{"miss early/2027-06-01/0d/slack", "miss early/2027-06-01/0d/teams",
                                "send pride/2027-06-01/0d/slack", "send pride/2027-06-01/0d/teams"});
 }
@@ -325,7 +325,7 @@ delivery_outcome transient(std::string detail, std::optional<seconds> retry_afte
 }
 
 const date::sys_seconds due = utc(2027, 3, 8, 9);
-const schedule_policy policy{hours{12}, 8};
+const schedule_policy policy{hours{12}, 8, {}};
 
 }  // namespace
 
@@ -423,4 +423,45 @@ events:
   CHECK(text(merged.replan_at) == text(std::min(planning_window_at(*calendars[0].zone, now, hours{36}).replan_at,
                                                 planning_window_at(*calendars[1].zone, now, hours{36}).replan_at)));
   CHECK(merged.replan_at < london->to_sys(day(2027, 4, 12), date::choose::earliest));
+}
+
+TEST_CASE_METHOD(scheduler_fixture, "scheduler: a skipped row is never acted on, and is no wake-up", "[scheduler]") {
+  journal.put(eve, post_state::skipped);
+  for (auto now : {eve_due, eve_due + hours{13}}) {
+    auto s = at(now);
+    CHECK(s.actions.empty());
+    CHECK(text(s.wake) == "2027-03-08T09:00:00Z");
+  }
+}
+
+TEST_CASE_METHOD(scheduler_fixture, "scheduler: a paused channel's posts wait, then go or are missed by their window",
+                 "[scheduler]") {
+  policy.paused.insert("slack");
+  auto paused = at(eve_due + hours{1});
+  CHECK(paused.actions.empty());
+  CHECK(paused.wake == std::nullopt);  // the resume wakes the daemon, not a timer
+  CHECK(at(on_the_day_due + hours{1}).actions.empty());
+  policy.paused.insert("teams");
+  policy.paused.erase("slack");
+  // Resumed the day after: the eve's post is past its window, the day's inside it.
+  CHECK(describe(at(on_the_day_due + hours{1})) == strings{"miss " + eve, "send " + on_the_day});
+}
+
+TEST_CASE_METHOD(scheduler_fixture, "scheduler: a resent post's window counts from its resend", "[scheduler]") {
+  auto resent = on_the_day_due + hours{48};
+  journal.put(on_the_day, post_state::sent, 1);
+  auto& row = journal.put(eve, post_state::pending);
+  row.resent_at = resent;
+  auto s = at(resent);
+  CHECK(describe(s) == strings{"send " + eve});
+  REQUIRE(s.actions.size() == 1);
+  CHECK(text(s.actions[0].window_from) == text(resent));
+  CHECK(text(s.wake) == text(resent + hours{12} + seconds{1}));
+  CHECK(describe(at(resent + hours{12})) == strings{"send " + eve});
+  CHECK(describe(at(resent + hours{12} + seconds{1})) == strings{"miss " + eve});
+  // A post never resent keeps its own window.
+  journal.rows.erase(eve);
+  auto plain = at(eve_due);
+  REQUIRE(plain.actions.size() == 1);
+  CHECK(text(plain.actions[0].window_from) == text(eve_due));
 }

@@ -92,4 +92,16 @@ result<std::vector<journal_entry>> faulty_journal::due_retries(date::sys_seconds
   return pass(call::due_retries, [&] { return real_->due_retries(until); });
 }
 
+result<std::vector<channel_pause>> faulty_journal::paused_channels() {
+  return pass(call::paused_channels, [&] { return real_->paused_channels(); });
+}
+
+result<std::vector<operator_action>> faulty_journal::actions(std::size_t limit) {
+  return pass(call::actions, [&] { return real_->actions(limit); });
+}
+
+result<std::int64_t> faulty_journal::last_action_id() {
+  return pass(call::last_action_id, [&] { return real_->last_action_id(); });
+}
+
 }  // namespace herald::test

@@ -42,8 +42,11 @@ class faulty_journal final : public journal {
     recent,
     count_by_state,
     due_retries,
+    paused_channels,
+    actions,
+    last_action_id,
   };
-  static constexpr std::size_t call_kinds = 11;
+  static constexpr std::size_t call_kinds = 14;
 
   /// Opens (creates) the real journal at `path`; `clock` is what lock_for counts on.
   static result<std::unique_ptr<faulty_journal>> open(const std::filesystem::path& path, env& clock);
@@ -75,6 +78,9 @@ class faulty_journal final : public journal {
   result<std::vector<journal_entry>> recent(std::size_t limit) override;
   result<std::map<post_state, std::size_t>> count_by_state() override;
   result<std::vector<journal_entry>> due_retries(date::sys_seconds until) override;
+  result<std::vector<channel_pause>> paused_channels() override;
+  result<std::vector<operator_action>> actions(std::size_t limit) override;
+  result<std::int64_t> last_action_id() override;
 
  private:
   faulty_journal(std::unique_ptr<sqlite_journal> real, std::string path, env& clock);

@@ -1,0 +1,61 @@
+#pragma once
+// The daemon's ear for operators (docs/service.md "Operating herald"):
+// `herald skip`, `resend`, `pause` and `resume` write the journal from
+// another process, and each adds a line to its actions log. An inotify
+// watch (file_watcher) on the journal's file and its -wal sees the command
+// close them after its commit; then this asks the journal for the id of
+// the latest line — one lookup at the end of a small table, not a scan of
+// the posts — and calls `acted` when it changed. So an action reaches the
+// daemon within a second (in practice some 20 ms of settling), and an idle
+// daemon is never woken to look. The daemon's own connection stays open,
+// so its own writes wake nothing.
+//
+// It does not ask while the journal is paused after a failure
+// (journal_guard); the loop calls check() when the pause ends. A failed ask
+// goes to the guard. Used from the io_context's thread only. Not copyable.
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "daemon/file_watcher.hpp"
+#include "daemon/journal_guard.hpp"
+
+namespace herald {
+
+class operator_watch {
+ public:
+  /// How long a burst of closes (the database, its -wal, its -shm) settles.
+  static constexpr std::chrono::milliseconds settle{20};
+
+  /// `acted(seen)` gets the id seen before; it returns false when it could
+  /// not take the news in (the journal failed): it is told again next time.
+  using handler = std::function<bool(std::int64_t seen)>;
+
+  /// Reads the id now, so actions taken before the start (which the loop
+  /// reads as it starts) are not news, and watches `journal_file`. Throws
+  /// std::system_error when the kernel refuses an inotify instance.
+  operator_watch(journal_guard& guard, boost::asio::io_context& io, const std::filesystem::path& journal_file,
+                 handler acted);
+  operator_watch(const operator_watch&) = delete;
+  operator_watch& operator=(const operator_watch&) = delete;
+
+  /// Why the journal's folder could not be watched ("" when it is): then
+  /// actions reach the daemon only with its next restart.
+  const std::vector<std::string>& problems() const { return problems_; }
+
+  /// Asks the journal now (a watched file changed, or a journal pause ended).
+  void check();
+
+ private:
+  journal_guard& guard_;
+  handler acted_;
+  std::int64_t seen_ = 0;
+  file_watcher watcher_;
+  std::vector<std::string> problems_;
+};
+
+}  // namespace herald
