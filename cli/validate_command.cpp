@@ -1,5 +1,6 @@
 // herald validate (docs/cli.md): errors exit 2; warnings (docs/calendar.md
 // "Warnings") are printed the same way and exit 0, or 2 with --strict.
+#include <algorithm>
 #include <ostream>
 
 #include <fmt/format.h>
@@ -19,10 +20,16 @@ int validate_command(const validate_options& options, cli_context& context) {
   if (sources->cfg)
     context.out << fmt::format("{}: ok, {} channel{}\n", sources->cfg->file, sources->cfg->channels.size(),
                                sources->cfg->channels.size() == 1 ? "" : "s");
-  for (const auto& cal : sources->calendars)
-    context.out << fmt::format("{}: ok, {} event{}, {} campaign{}\n", cal.file, cal.events.size(),
-                               cal.events.size() == 1 ? "" : "s", cal.campaigns.size(),
-                               cal.campaigns.size() == 1 ? "" : "s");
+  auto counted = [](std::size_t n, std::string_view what) {
+    return fmt::format("{} {}{}", n, what, n == 1 ? "" : "s");
+  };
+  for (const auto& cal : sources->calendars) {
+    auto digests = static_cast<std::size_t>(
+        std::count_if(cal.events.begin(), cal.events.end(), [](const event& e) { return e.digest.has_value(); }));
+    context.out << fmt::format("{}: ok, {}, {}{}\n", cal.file, counted(cal.events.size() - digests, "event"),
+                               counted(cal.campaigns.size(), "campaign"),
+                               digests ? ", " + counted(digests, "digest") : std::string());
+  }
   if (loaded.warnings.empty()) return 0;
   context.out.flush();  // the summary comes last on a terminal too
   context.err << fmt::format("herald: {} warning{}{}\n", loaded.warnings.size(), loaded.warnings.size() == 1 ? "" : "s",
