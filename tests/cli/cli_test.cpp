@@ -215,3 +215,14 @@ TEST_CASE("cli: an unknown --channel lists the channels", "[cli]") {
   CHECK(r.status == 2);
   CHECK(r.err == "herald: error: unknown channel 'nope'\n  hint: the channels: staff\n");
 }
+
+TEST_CASE("cli: validate counts digests apart from events", "[cli]") {
+  std::string calendar = small_calendar;
+  calendar +=
+      "digests:\n  - id: week\n    every: Monday\n    channels: [staff]\n"
+      "    message: \"{{#items}}{{title}} {{/items}}\"\n";
+  scratch files(scratch::files_list{{"calendar.yaml", calendar}});
+  auto r = run({"validate", "--calendar", files.path("calendar.yaml")});
+  CHECK(r.status == 0);
+  CHECK(r.out == files.path("calendar.yaml") + ": ok, 1 event, 0 campaigns, 1 digest\n");
+}
