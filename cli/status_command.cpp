@@ -94,7 +94,13 @@ class text_writer {
     if (!r_.calendar_valid)
       out_ << "  calendar: " << c_.error << "invalid (" << plural(r_.calendar_errors.size(), "error")
            << ", printed above): no plan is shown; a running daemon keeps its last good one" << c_.reset << "\n";
-    if (!r_.journal_exists) {
+    if (!r_.journal_exists && r_.daemon.running) {
+      // A running daemon opened it: it was deleted or replaced since (docs/daemon.md "A deleted journal").
+      out_ << "  journal:  " << c_.error << "missing at " << r_.journal.string()
+           << " while herald run is running: it was deleted or replaced; the daemon sends nothing until it "
+              "restarts, and a restart without the journal sends again every post within catch_up"
+           << c_.reset << "\n";
+    } else if (!r_.journal_exists) {
       out_ << "  journal:  no journal yet at " << r_.journal.string() << ": herald run has not run\n";
     } else {
       out_ << "  journal:  " << r_.journal.string() << "\n";

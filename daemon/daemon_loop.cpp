@@ -239,6 +239,11 @@ void daemon_loop::impl::make_parts() {
     operators->check();  // an action written during the pause
     request_tick();
   });
+  guard->watch_file(journal_file, [this] {
+    state.journal_file_lost(journal_file.string());
+    report_cache.reset();
+    request_tick();  // STATUS= says so
+  });
   out.emplace(io, environment, log, *guard, *transport,
               sender::settings{cfg.delivery.rate_per_second, options.dry_run, options.console},
               sender::hooks{[this] { request_tick(); }, [this] { io.stop(); },

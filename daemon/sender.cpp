@@ -73,7 +73,7 @@ void sender::start(send_queue::job job) {
     hooks_.want_tick();
     return;
   }
-  if (guard_.paused()) {  // the tick after the pause queues it again
+  if (!guard_.file_intact() || guard_.paused()) {  // the tick after the pause queues it again
     queue_.finished(a.key);
     return;
   }

@@ -427,6 +427,9 @@ TEST_CASE("status: a daemon holding the state directory's lock is reported runni
   ::close(fd);
   CHECK(r.out.find("  daemon:   running") != std::string::npos);
   CHECK(doc.at("daemon").at("running") == true);
+  // A running daemon without its journal: it was deleted under it.
+  CHECK(r.out.find("  journal:  missing at " + f.journal_file().string() +
+                   " while herald run is running: it was deleted or replaced") != std::string::npos);
   // /proc/locks names the holder when the kernel lists the file's device as stat() sees it.
   if (!doc.at("daemon").at("pid").is_null()) CHECK(doc.at("daemon").at("pid") == ::getpid());
   CHECK(json::parse(f.status({"--format", "json"}).out).at("daemon").at("running") == false);  // released

@@ -582,3 +582,33 @@ TEST_CASE("operators: a missed post resent goes out within a second, once", "[da
   f.pass(1min);
   CHECK(f.printed(old.key()) == 1);
 }
+
+TEST_CASE("daemon_loop: a journal file deleted under the daemon: nothing goes out, logged once",
+          "[daemon_loop][lost_journal]") {
+  // Given the journal file deleted at 11:59:30 (SQLite would go on writing
+  // into the unlinked file), then the post due at 12:00 is not sent and the
+  // loss is logged once (the reason it gives: health_test.cpp).
+  post_spec post{"e1"};
+  loop_fixture f({post});
+  f.start();
+  f.pass(30s);
+  fs::remove(f.dir / "state" / "journal.db");
+  f.pass_to(at(12h, 5min));
+  INFO(f.log_text.str());
+  CHECK(f.printed(post.key()) == 0);
+  CHECK_FALSE(f.io().stopped());
+  CHECK(count_of(f.log_text.str(), "was deleted or replaced while herald runs") == 1);
+  CHECK(f.logged("was deleted or replaced while herald runs"));
+}
+
+TEST_CASE("daemon_loop: a journal file replaced under the daemon: nothing goes out", "[daemon_loop][lost_journal]") {
+  post_spec post{"e1"};
+  loop_fixture f({post});
+  f.start();
+  auto file = f.dir / "state" / "journal.db";
+  fs::copy_file(file, f.dir / "copy.db");
+  fs::rename(f.dir / "copy.db", file);
+  f.pass_to(at(12h, 5min));
+  CHECK(f.printed(post.key()) == 0);
+  CHECK(f.logged("was deleted or replaced while herald runs"));
+}
