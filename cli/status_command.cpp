@@ -107,7 +107,9 @@ class text_writer {
       out_ << "  posts:    " << count(post_state::sent) << " sent, " << count(post_state::failed) << " failed, "
            << count(post_state::missed) << " missed, " << count(post_state::pending) << " pending, "
            << count(post_state::in_flight) << " in flight"
-           << (count(post_state::skipped) ? fmt::format(", {} skipped", count(post_state::skipped)) : "") << "\n";
+           << (count(post_state::skipped) ? fmt::format(", {} skipped", count(post_state::skipped)) : "")
+           << (count(post_state::unconfirmed) ? fmt::format(", {} unconfirmed", count(post_state::unconfirmed)) : "")
+           << "\n";
       if (r_.last_change)
         out_ << "  changed:  " << when(*r_.last_change, *r_.zone) << ", " << relative(*r_.last_change, r_.now) << "\n";
     }
@@ -156,12 +158,13 @@ class text_writer {
     heading("Failed");
     for (const auto& row : r_.failed) {
       out_ << "  " << when(row.due, *row.zone) << "  " << row.key << title(row) << "\n";
-      out_ << "    " << c_.error << "failed " << relative(*row.updated_at, r_.now) << " after "
-           << plural(row.attempts, "attempt") << ": " << terminal_line(row.last_error.value_or("(no error recorded)"))
-           << c_.reset << "\n";
+      // unconfirmed: sent, never answered; it may have arrived (docs/daemon.md "Delivery rules").
+      out_ << "    " << c_.error << (row.state == "unconfirmed" ? "unconfirmed (may have arrived) " : "failed ")
+           << relative(*row.updated_at, r_.now) << " after " << plural(row.attempts, "attempt") << ": "
+           << terminal_line(row.last_error.value_or("(no error recorded)")) << c_.reset << "\n";
     }
     none(r_.failed);
-    more(count(post_state::failed), r_.failed.size());
+    more(count(post_state::failed) + count(post_state::unconfirmed), r_.failed.size());
 
     heading("Missed");
     for (const auto& row : r_.missed)

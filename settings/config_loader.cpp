@@ -238,16 +238,15 @@ std::variant<int, parse_error> parse_attempts(std::string_view text) {
 }
 
 // A timeout of 0 would mean "none" to curl: a peer that never answers
-// would hold its post in flight for ever. Above the drain limit (10 s after
-// SIGTERM), a stop would cut posts off mid-flight (they go out once more on
-// start).
+// would hold its post in flight for ever. Up to 60 s for a slow endpoint
+// (docs/daemon.md "Delivery rules"); above the drain limit (10 s after
+// SIGTERM) a stop may cut a post off mid-flight, and it goes out once more
+// on start (docs/daemon.md "Stopping").
 std::variant<std::chrono::seconds, parse_error> parse_timeout(std::string_view text) {
+  constexpr std::chrono::seconds longest{60};
   auto parsed = parse_duration(text);
-  if (auto* t = std::get_if<std::chrono::seconds>(&parsed);
-      t && (*t < std::chrono::seconds{1} || *t > delivery_defaults::drain_limit))
-    return parse_error{
-        fmt::format("timeout '{}' is out of range", text), 0,
-        "from 1s to 10s: herald waits 10 s for posts in flight when it stops, so a longer one could be cut off"};
+  if (auto* t = std::get_if<std::chrono::seconds>(&parsed); t && (*t < std::chrono::seconds{1} || *t > longest))
+    return parse_error{fmt::format("timeout '{}' is out of range", text), 0, "from 1s to 60s"};
   return parsed;
 }
 

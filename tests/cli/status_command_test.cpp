@@ -204,7 +204,7 @@ TEST_CASE("status: --format json is one document with the same rows", "[status]"
   CHECK(journal.at("path") == json::value(f.journal_file().string()));
   CHECK(journal.at("exists") == true);
   CHECK(journal.at("counts") ==
-        json::parse(R"({"pending":1,"in_flight":0,"sent":2,"failed":1,"missed":1,"skipped":0})"));
+        json::parse(R"({"pending":1,"in_flight":0,"sent":2,"failed":1,"missed":1,"skipped":0,"unconfirmed":0})"));
   CHECK(journal.at("last_change") == "2027-06-22T11:30:01Z");
 
   const auto& next = doc.at("next").as_array();
