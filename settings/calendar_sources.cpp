@@ -88,6 +88,7 @@ sources_load_result load_sources(const std::string& config_path, const std::stri
   std::vector<std::string> paths{calendar_path};
   if (!config_path.empty()) {
     auto loaded = load_config_from(config_path, from(config_path));
+    out.warnings.insert(out.warnings.end(), loaded.warnings.begin(), loaded.warnings.end());
     if (!loaded.value) {
       fail(loaded.errors);
       return out;
