@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "text/one_line.hpp"
 #include "text/utf8.hpp"
 
 namespace herald {
@@ -76,7 +77,12 @@ std::string_view source_line(std::string_view source, int line) {
   return text;
 }
 
-std::string format_diagnostic(const diagnostic& d, std::string_view source) {
+// The message and hint quote what the file holds (an id, a value): escapes
+// in it show as \xNN rather than act on the terminal (text/one_line.hpp).
+std::string format_diagnostic(const diagnostic& raw_d, std::string_view source) {
+  diagnostic d = raw_d;
+  d.message = terminal_line(d.message);
+  d.hint = terminal_line(d.hint);
   std::string_view kind = d.severity == severity::warning ? "warning" : "error";
   if (d.mark.line <= 0)
     return fmt::format("{}: {}: {}\n", d.file, kind, d.message) +

@@ -10,6 +10,7 @@
 
 #include "calendar/diagnostic.hpp"
 #include "cli/commands.hpp"
+#include "text/one_line.hpp"
 
 namespace herald {
 namespace {
@@ -125,7 +126,7 @@ int run_cli(int argc, const char* const* argv, cli_context& context) {
   static constexpr std::array<std::string_view, 10> commands{"run",    "preview", "validate", "status", "send-test",
                                                              "export", "skip",    "resend",   "pause",  "resume"};
   if (argc > 1 && argv[1][0] != '-' && std::find(commands.begin(), commands.end(), argv[1]) == commands.end()) {
-    context.err << fmt::format("herald: error: unknown command '{}'{}\n", argv[1],
+    context.err << fmt::format("herald: error: unknown command '{}'{}\n", terminal_line(argv[1]),
                                did_you_mean(argv[1], {commands.begin(), commands.end()}))
                 << "Commands: run, preview, validate, status, send-test, export, skip, resend, pause, resume. Run "
                    "'herald --help' for usage.\n";
@@ -155,7 +156,8 @@ int run_cli(int argc, const char* const* argv, cli_context& context) {
       return 0;
     }
     auto file = dynamic_cast<const CLI::ExtrasError*>(&e) ? file_without_option(argc, argv) : std::string();
-    context.err << "herald: error: " << e.what() << (file.empty() ? "" : " (did you mean " + file + "?)") << "\n"
+    context.err << "herald: error: " << terminal_line(e.what()) << (file.empty() ? "" : " (did you mean " + file + "?)")
+                << "\n"
                 << "Run 'herald --help' for usage.\n";
     return 2;
   }

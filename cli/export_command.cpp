@@ -11,6 +11,7 @@
 #include "daemon/calendar_feed.hpp"
 #include "settings/calendar_sources.hpp"
 #include "text/civil.hpp"
+#include "text/one_line.hpp"
 
 namespace herald {
 namespace json = boost::json;
@@ -29,7 +30,7 @@ bool events_exist(const std::vector<std::string>& wanted, const std::vector<cale
   bool ok = true;
   for (const auto& name : wanted) {
     if (std::find(ids.begin(), ids.end(), name) != ids.end()) continue;
-    err << fmt::format("herald: error: unknown event '{}'{}\n", name, did_you_mean(name, ids));
+    err << fmt::format("herald: error: unknown event '{}'{}\n", terminal_line(name), did_you_mean(name, ids));
     ok = false;
   }
   return ok;
@@ -75,7 +76,8 @@ int export_command(const export_options& options, cli_context& context) {
   if (!options.from.empty()) {
     auto from = parse_iso_date(options.from);
     if (!from) {
-      context.err << fmt::format("herald: error: invalid --from '{}'; write a date as YYYY-MM-DD\n", options.from);
+      context.err << fmt::format("herald: error: invalid --from '{}'; write a date as YYYY-MM-DD\n",
+                                 terminal_line(options.from));
       return 2;
     }
     window = {*from, *from + date::days{days_after_from - 1}};

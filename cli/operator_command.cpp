@@ -29,6 +29,7 @@
 #include "settings/calendar_sources.hpp"
 #include "settings/state_dir.hpp"
 #include "text/instant_format.hpp"
+#include "text/one_line.hpp"
 
 namespace herald {
 namespace {
@@ -138,7 +139,7 @@ std::string key_hint(std::string_view key, sqlite_journal& store,
 }
 
 int unknown_key(std::string_view key, const std::string& hint, cli_context& context) {
-  context.err << fmt::format("herald: error: unknown post key '{}'{}\n", key, hint)
+  context.err << fmt::format("herald: error: unknown post key '{}'{}\n", terminal_line(key), hint)
               << "  hint: `herald status` lists the journal's keys, `herald preview --format json` the planned ones\n";
   return 2;
 }

@@ -8,6 +8,7 @@
 #include "cli/preview_format.hpp"
 #include "settings/calendar_sources.hpp"
 #include "text/civil.hpp"
+#include "text/one_line.hpp"
 #include "text/strings.hpp"
 #include "text/terminal.hpp"
 
@@ -22,7 +23,8 @@ bool check_names(const std::vector<std::string>& wanted, const std::vector<std::
   std::vector<std::string_view> candidates(known.begin(), known.end());
   for (const auto& name : wanted)
     if (std::find(known.begin(), known.end(), name) == known.end()) {
-      err << fmt::format("herald: error: unknown {} '{}'{}\n", what, name, did_you_mean(name, candidates));
+      err << fmt::format("herald: error: unknown {} '{}'{}\n", what, terminal_line(name),
+                         did_you_mean(name, candidates));
       // A calendar has a few channels and may have hundreds of events.
       if (what == "channel")
         err << fmt::format("  hint: {}\n", known.empty() ? std::string("no step names a channel")
@@ -68,7 +70,8 @@ int preview_command(const preview_options& options, cli_context& context) {
   } else if (auto from = parse_iso_date(options.from)) {
     data.from = *from;
   } else {
-    context.err << fmt::format("herald: error: invalid --from '{}'; write a date as YYYY-MM-DD\n", options.from);
+    context.err << fmt::format("herald: error: invalid --from '{}'; write a date as YYYY-MM-DD\n",
+                               terminal_line(options.from));
     return 2;
   }
   data.until = data.from + date::days{options.days - 1};

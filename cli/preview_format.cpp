@@ -8,6 +8,7 @@
 
 #include "text/civil.hpp"
 #include "text/instant_format.hpp"
+#include "text/one_line.hpp"
 #include "text/utf8.hpp"
 
 namespace herald {
@@ -80,9 +81,12 @@ std::string pad(std::string_view s, std::size_t width) {
   return std::string(s) + std::string(w < width ? width - w : 0, ' ');
 }
 
-// The first line of `text`, cut to `width` code points with an ellipsis.
-std::string first_line(std::string_view text, std::size_t width) {
-  text = text.substr(0, text.find('\n'));
+// The first line of `text`, cut to `width` code points with an ellipsis;
+// escapes and controls in it show as \xNN (calendar text is not trusted
+// with the terminal).
+std::string first_line(std::string_view raw, std::size_t width) {
+  auto line = terminal_line(raw.substr(0, raw.find('\n')));
+  std::string_view text = line;
   if (display_width(text) <= width) return std::string(text);
   std::size_t i = 0, shown = 0;
   while (i < text.size() && shown + 1 < width) {
@@ -114,7 +118,8 @@ void write_preview_text(const preview_data& data, std::ostream& out, const text_
     const auto& e = o.cal->events[o.event];
     auto when = o.span.start == o.span.end ? short_date(o.span.start)
                                            : short_date(o.span.start) + " – " + short_date(o.span.end);
-    out << "  " << c.date << pad(when, 33) << c.reset << "  " << pad(e.id, id_width) << "  " << e.title << "\n";
+    out << "  " << c.date << pad(when, 33) << c.reset << "  " << pad(e.id, id_width) << "  " << terminal_line(e.title)
+        << "\n";
   }
   if (data.occurrences.empty()) out << "  (none)\n";
 

@@ -11,6 +11,7 @@
 #include "daemon/channel.hpp"
 #include "scheduling/post_builder.hpp"
 #include "settings/calendar_sources.hpp"
+#include "text/one_line.hpp"
 
 namespace herald {
 namespace {
@@ -47,7 +48,7 @@ int send_test_command(const send_test_options& options, cli_context& context) {
   if (config == channels.end()) {
     auto names = sources->cfg->channel_names();
     context.err << fmt::format(
-        "herald: error: unknown channel '{}'{}\n", options.channel,
+        "herald: error: unknown channel '{}'{}\n", terminal_line(options.channel),
         did_you_mean(options.channel, std::vector<std::string_view>(names.begin(), names.end())));
     context.err << fmt::format("  hint: the config's channels: {}\n", fmt::join(names, ", "));
     return 2;

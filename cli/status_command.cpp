@@ -94,14 +94,22 @@ class text_writer {
     if (!r_.calendar_valid)
       out_ << "  calendar: " << c_.error << "invalid (" << plural(r_.calendar_errors.size(), "error")
            << ", printed above): no plan is shown; a running daemon keeps its last good one" << c_.reset << "\n";
-    if (!r_.journal_exists) {
+    if (!r_.journal_exists && r_.daemon.running) {
+      // A running daemon opened it: it was deleted or replaced since (docs/daemon.md "A deleted journal").
+      out_ << "  journal:  " << c_.error << "missing at " << r_.journal.string()
+           << " while herald run is running: it was deleted or replaced; the daemon sends nothing until it "
+              "restarts, and a restart without the journal sends again every post within catch_up"
+           << c_.reset << "\n";
+    } else if (!r_.journal_exists) {
       out_ << "  journal:  no journal yet at " << r_.journal.string() << ": herald run has not run\n";
     } else {
       out_ << "  journal:  " << r_.journal.string() << "\n";
       out_ << "  posts:    " << count(post_state::sent) << " sent, " << count(post_state::failed) << " failed, "
            << count(post_state::missed) << " missed, " << count(post_state::pending) << " pending, "
            << count(post_state::in_flight) << " in flight"
-           << (count(post_state::skipped) ? fmt::format(", {} skipped", count(post_state::skipped)) : "") << "\n";
+           << (count(post_state::skipped) ? fmt::format(", {} skipped", count(post_state::skipped)) : "")
+           << (count(post_state::unconfirmed) ? fmt::format(", {} unconfirmed", count(post_state::unconfirmed)) : "")
+           << "\n";
       if (r_.last_change)
         out_ << "  changed:  " << when(*r_.last_change, *r_.zone) << ", " << relative(*r_.last_change, r_.now) << "\n";
     }
@@ -150,12 +158,13 @@ class text_writer {
     heading("Failed");
     for (const auto& row : r_.failed) {
       out_ << "  " << when(row.due, *row.zone) << "  " << row.key << title(row) << "\n";
-      out_ << "    " << c_.error << "failed " << relative(*row.updated_at, r_.now) << " after "
-           << plural(row.attempts, "attempt") << ": " << terminal_line(row.last_error.value_or("(no error recorded)"))
-           << c_.reset << "\n";
+      // unconfirmed: sent, never answered; it may have arrived (docs/daemon.md "Delivery rules").
+      out_ << "    " << c_.error << (row.state == "unconfirmed" ? "unconfirmed (may have arrived) " : "failed ")
+           << relative(*row.updated_at, r_.now) << " after " << plural(row.attempts, "attempt") << ": "
+           << terminal_line(row.last_error.value_or("(no error recorded)")) << c_.reset << "\n";
     }
     none(r_.failed);
-    more(count(post_state::failed), r_.failed.size());
+    more(count(post_state::failed) + count(post_state::unconfirmed), r_.failed.size());
 
     heading("Missed");
     for (const auto& row : r_.missed)

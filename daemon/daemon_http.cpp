@@ -67,7 +67,7 @@ const status_report* daemon_loop::impl::fresh_report() {
 
 std::vector<std::string> daemon_loop::impl::degraded_reasons() const {
   std::optional<std::string> journal_problem;
-  if (guard && guard->paused()) journal_problem = guard->last_problem();
+  if (guard && guard->paused() && !guard->file_lost()) journal_problem = guard->last_problem();
   return state.reasons(journal_problem);
 }
 

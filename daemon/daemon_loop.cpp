@@ -9,6 +9,7 @@
 
 #include "daemon/daemon_loop_impl.hpp"
 #include "daemon/last_good.hpp"
+#include "daemon/reload_changes.hpp"
 #include "journal/sqlite_journal.hpp"
 #include "settings/calendar_sources.hpp"
 #include "settings/state_dir.hpp"
@@ -239,6 +240,11 @@ void daemon_loop::impl::make_parts() {
     operators->check();  // an action written during the pause
     request_tick();
   });
+  guard->watch_file(journal_file, [this] {
+    state.journal_file_lost(journal_file.string());
+    report_cache.reset();
+    request_tick();  // STATUS= says so
+  });
   out.emplace(io, environment, log, *guard, *transport,
               sender::settings{cfg.delivery.rate_per_second, options.dry_run, options.console},
               sender::hooks{[this] { request_tick(); }, [this] { io.stop(); },
@@ -319,11 +325,10 @@ void daemon_loop::impl::reload(std::string_view why) {
     return;
   }
   if (!loaded.warnings.empty()) log.warning(loaded.warnings);
-  const auto& before = sources->cfg;
-  const auto& after = loaded.value->cfg;
-  if (before.state_dir != after.state_dir || before.delivery.timeout != after.delivery.timeout ||
-      before.delivery.rate_per_second != after.delivery.rate_per_second || before.http_listen != after.http_listen)
-    log.notice("state_dir, delivery.timeout, delivery.rate and http changes take effect when herald restarts");
+  if (auto waiting = restart_only_changes(sources->cfg, loaded.value->cfg); !waiting.empty())
+    log.notice(
+        fmt::format("{} changed: this takes effect when herald restarts; the running values stay until then", waiting));
+  auto events = event_changes(*sources, *loaded.value);
   auto previous = std::exchange(sources, std::move(loaded.value));  // the plan points into it until replanned
   keep_last_good();
   state.reloaded(current_time(), sources->cfg.channel_names());
@@ -334,7 +339,7 @@ void daemon_loop::impl::reload(std::string_view why) {
   watch_files();
   replan(current_time(), policy.catch_up);
   tick();
-  log.info(fmt::format("reloaded ({}): {} post(s) planned", why, plan.posts.size()));
+  log.info(fmt::format("reloaded ({}): {} post(s) planned{}", why, plan.posts.size(), events));
   notifier.ready(last_status);
 }
 

@@ -64,6 +64,7 @@ void daemon_loop::impl::tick() {
   auto now = current_time();
   if (now >= plan.replan_at) replan(now, policy.catch_up);
   clock->ticked(now);
+  guard->file_intact();  // a lost journal answers "in flight": nothing is sent
   auto decided = decide(
       plan.posts, [this](std::string_view key) { return guard->lookup(key); }, now, policy);
   for (const auto& action : decided.actions) carry_out(action, now);

@@ -54,6 +54,9 @@ std::vector<std::string> health::reasons(const std::optional<std::string>& journ
                               *reload_problem_));
   else if (reload_problem_)
     out.push_back(fmt::format("reload failed ({}); the old schedule keeps running", *reload_problem_));
+  if (lost_journal_)
+    out.push_back(fmt::format("the journal file was deleted or replaced ({}): nothing is sent until herald restarts",
+                              *lost_journal_));
   if (journal_problem) out.push_back(fmt::format("journal paused ({})", *journal_problem));
   for (const auto& [channel, posts] : channels_)
     if (posts.size() == failing_posts && std::none_of(posts.begin(), posts.end(), [](auto& p) { return p.sent; }))

@@ -5,6 +5,7 @@
 //   - the files were invalid at start and it runs the last good copy
 //     (daemon/last_good.hpp) until a reload succeeds;
 //   - the journal is paused after a failure (daemon/journal_guard.hpp);
+//   - the journal file was deleted or replaced under it (until a restart);
 //   - a channel has failed every attempt of each of its last
 //     `failing_posts` posts (3): no attempt of any of them got through.
 // One success on a channel clears it; a good reload clears the first.
@@ -37,6 +38,8 @@ class health {
   /// The start at `at` found the files invalid (`problem`, the first
   /// error) and runs the last good copy saved at `saved_at`.
   void started_from_copy(date::sys_seconds at, date::sys_seconds saved_at, std::string problem);
+  /// The journal file `file` was deleted or replaced (journal_guard::file_intact).
+  void journal_file_lost(std::string file) { lost_journal_ = std::move(file); }
   /// An attempt of post `key` on `channel` ended: `sent`, or not.
   void attempt_ended(std::string_view channel, std::string_view key, bool sent);
 
@@ -54,6 +57,7 @@ class health {
   };
   std::optional<date::sys_seconds> last_reload_;
   std::optional<std::string> reload_problem_;
+  std::optional<std::string> lost_journal_;                               // the journal file, deleted or replaced
   std::optional<date::sys_seconds> copy_saved_at_;                        // running the last good copy, saved then
   std::map<std::string, std::deque<post_record>, std::less<>> channels_;  // the last posts attempted on each
 };

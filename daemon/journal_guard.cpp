@@ -2,6 +2,8 @@
 // the journal itself fails").
 #include "daemon/journal_guard.hpp"
 
+#include <sys/stat.h>
+
 #include <fmt/format.h>
 
 namespace herald {
@@ -21,12 +23,45 @@ void journal_guard::failed(std::string_view what, const std::string& error) {
   log_.error(fmt::format("{}: {}; trying again in {} s", what, error, pause.count()));
   last_problem_ = fmt::format("{}: {}", what, error);
   ++failures_;
-  if (paused_) return;
+  if (paused()) return;
   paused_ = true;
   timer_->wait_until(env_.steady_now() + pause, [this] {
     paused_ = false;
-    resumed_();
+    if (!lost_) resumed_();
   });
+}
+
+namespace {
+
+std::optional<std::pair<std::uint64_t, std::uint64_t>> identity_of(const std::filesystem::path& file) {
+  struct ::stat st {};
+  if (::stat(file.c_str(), &st) != 0) return std::nullopt;
+  return std::pair<std::uint64_t, std::uint64_t>{st.st_dev, st.st_ino};
+}
+
+}  // namespace
+
+void journal_guard::watch_file(std::filesystem::path file, std::function<void()> lost) {
+  file_ = std::move(file);
+  identity_ = identity_of(file_);
+  lost_handler_ = std::move(lost);
+}
+
+// One stat() per batch of writes: cheap next to the SQLite transaction it
+// guards. A stat() that fails for another reason than a missing file (an
+// unreadable directory) also counts as lost: herald cannot tell.
+bool journal_guard::file_intact() {
+  if (lost_) return false;
+  if (!identity_ || identity_of(file_) == identity_) return true;
+  lost_ = true;
+  log_.error(fmt::format(
+      "the journal file {} was deleted or replaced while herald runs: nothing is sent until herald restarts; "
+      "restore it from a backup before restarting, or every post within catch_up is sent again "
+      "(docs/daemon.md \"A deleted journal\")",
+      file_.string()));
+  last_problem_ = "the journal file was deleted or replaced";
+  if (lost_handler_) lost_handler_();
+  return false;
 }
 
 void journal_guard::resume_now() {
@@ -39,7 +74,7 @@ void journal_guard::resume_now() {
 const journal_entry* journal_guard::lookup(std::string_view key) {
   // Each failing call may wait out SQLite's busy timeout: after one failure
   // the rest of the pass answers at once (and the watchdog stays fed).
-  if (!paused_) {
+  if (!paused()) {
     auto found = store_.find(key);
     if (found.ok()) {
       looked_up_ = std::move(found.value());

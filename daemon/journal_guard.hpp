@@ -11,6 +11,14 @@
 // - lookup() is decide()'s view of the journal: a row it cannot read (or a
 //   paused journal) answers "in flight", so nothing that might have been
 //   sent is sent.
+// - watch_file() remembers the journal file's identity (st_dev, st_ino);
+//   file_intact() compares the path's against it, before each batch of
+//   journal writes and on inotify's news of the file (operator_watch). A
+//   journal deleted or replaced under the daemon would take its writes
+//   into a file no one can read, and a restart would send again every post
+//   within catch_up: the first time the file is not the one opened, the
+//   journal stays paused for good (nothing is sent), it is logged once and
+//   `lost` runs (docs/daemon.md "A deleted journal").
 // - keep() holds an outcome that could not be recorded (a sent post must
 //   reach the journal, or a restart would send it again); its key stays in
 //   flight in the send queue until take_unrecorded() hands it back.
@@ -19,6 +27,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -52,7 +61,8 @@ class journal_guard {
                 std::function<void()> resumed);
 
   journal& store() { return store_; }
-  bool paused() const { return paused_; }
+  /// Paused after a failure, or for good: the journal file was lost.
+  bool paused() const { return paused_ || lost_; }
   /// The latest failure ("reading a post: database is locked"), "" before any.
   const std::string& last_problem() const { return last_problem_; }
   /// How many journal calls have failed since the start (for /metrics).
@@ -61,6 +71,15 @@ class journal_guard {
   /// Logs "`what`: `error`; trying again in 30 s" and pauses the journal
   /// (unless it is paused already).
   void failed(std::string_view what, const std::string& error);
+  /// Remembers the identity of `file`, the journal just opened (nothing
+  /// is watched when it cannot be read: a dry run's missing journal);
+  /// `lost` runs once, when file_intact() first finds another file.
+  void watch_file(std::filesystem::path file, std::function<void()> lost);
+  /// False when the journal file was deleted or replaced since
+  /// watch_file(); the first time, logs it and pauses the journal for good.
+  bool file_intact();
+  bool file_lost() const { return lost_; }
+
   /// Ends a pause now, without the resume handler (the last try of a stop).
   void resume_now();
 
@@ -82,6 +101,10 @@ class journal_guard {
   std::function<void()> resumed_;
   std::unique_ptr<steady_timer> timer_;
   bool paused_ = false;
+  bool lost_ = false;
+  std::filesystem::path file_;
+  std::optional<std::pair<std::uint64_t, std::uint64_t>> identity_;  // st_dev, st_ino at watch_file()
+  std::function<void()> lost_handler_;
   std::string last_problem_;
   std::uint64_t failures_ = 0;
   std::optional<journal_entry> looked_up_;

@@ -21,8 +21,10 @@ operator_watch::operator_watch(journal_guard& guard, boost::asio::io_context& io
   problems_ = watcher_.watch({journal_file, wal});
 }
 
+// The inotify news of the journal's file is also how a deleted journal is
+// noticed at once rather than at the next post (journal_guard::file_intact).
 void operator_watch::check() {
-  if (guard_.paused()) return;
+  if (!guard_.file_intact() || guard_.paused()) return;
   auto id = guard_.store().last_action_id();
   if (!id.ok()) return guard_.failed("reading the operators' actions", id.error());
   if (id.value() == seen_) return;

@@ -73,7 +73,7 @@ void sender::start(send_queue::job job) {
     hooks_.want_tick();
     return;
   }
-  if (guard_.paused()) {  // the tick after the pause queues it again
+  if (!guard_.file_intact() || guard_.paused()) {  // the tick after the pause queues it again
     queue_.finished(a.key);
     return;
   }
@@ -136,6 +136,8 @@ bool sender::record_failure(const attempt& a, const delivery_outcome& outcome, d
   int attempts = row.value() ? row.value()->attempts : 1;
   std::uniform_real_distribution<double> jitter(0.0, 1.0);
   auto decision = after_failure(outcome, attempts, a.due, env_.wall_now(), policy_, jitter(random_));
+  if (outcome.unanswered)
+    return record_unanswered(a, outcome, decision, !row.value() || row.value()->interrupted == 0, now);
   if (decision.next_try) {
     auto recorded = store.record_retry(a.key, now, *decision.next_try, decision.reason);
     if (!recorded.ok()) {
@@ -155,6 +157,29 @@ bool sender::record_failure(const attempt& a, const delivery_outcome& outcome, d
   }
   log_.error(fmt::format("failed {} to '{}': {}", a.key, a.channel, decision.reason));
   tell_recorded(a, outcome, false, now);
+  return true;
+}
+
+// A request sent whole and never answered may have arrived: sent once
+// more at most (its retry counts as an interruption, so a stop during it
+// does not send a third copy), then unconfirmed — never failed, which would
+// say it did not arrive (docs/daemon.md "Delivery rules").
+bool sender::record_unanswered(const attempt& a, const delivery_outcome& outcome, const failure_decision& decision,
+                               bool first, date::sys_seconds now) {
+  auto next_try = first ? decision.next_try : std::nullopt;
+  auto recorded = guard_.store().record_unanswered(a.key, now, next_try, decision.reason);
+  if (!recorded.ok()) {
+    guard_.failed("recording an unanswered post", recorded.error());
+    return false;
+  }
+  if (next_try)
+    log_.warning(fmt::format("{} to '{}': {}; trying once more at {}", a.key, a.channel, outcome.detail,
+                             format_utc_instant(*next_try)));
+  else
+    log_.error(fmt::format("unconfirmed {} to '{}': {}; not sent again (`herald resend` sends it once more)", a.key,
+                           a.channel, decision.reason));
+  tell_recorded(a, outcome, next_try.has_value(), now);
+  if (next_try) hooks_.want_tick();
   return true;
 }
 

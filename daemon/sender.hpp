@@ -74,6 +74,8 @@ class sender {
   void finished(const attempt& a, const delivery_outcome& outcome);
   bool record_outcome(const attempt& a, const delivery_outcome& outcome);
   bool record_failure(const attempt& a, const delivery_outcome& outcome, date::sys_seconds now);
+  bool record_unanswered(const attempt& a, const delivery_outcome& outcome, const failure_decision& decision,
+                         bool first, date::sys_seconds now);
   void tell_recorded(const attempt& a, const delivery_outcome& outcome, bool retry, date::sys_seconds now);
 
   boost::asio::io_context& io_;

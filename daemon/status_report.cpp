@@ -54,14 +54,15 @@ class report_builder {
     report_.counts = std::move(counts.value());
     // Sent rows are only counted (recent() shows the latest); the others
     // are few, and listed.
-    for (auto state :
-         {post_state::pending, post_state::in_flight, post_state::failed, post_state::missed, post_state::skipped}) {
+    for (auto state : {post_state::pending, post_state::in_flight, post_state::failed, post_state::missed,
+                       post_state::skipped, post_state::unconfirmed}) {
       auto rows = store.entries_in(state);
       if (!rows.ok()) return failure{rows.error()};
-      auto& into = state == post_state::failed    ? report_.failed
-                   : state == post_state::missed  ? report_.missed
-                   : state == post_state::skipped ? report_.skipped
-                                                  : report_.pending;
+      // Unconfirmed rows are listed with the failed ones, their state telling them apart.
+      auto& into = state == post_state::failed || state == post_state::unconfirmed ? report_.failed
+                   : state == post_state::missed                                   ? report_.missed
+                   : state == post_state::skipped                                  ? report_.skipped
+                                                                                   : report_.pending;
       for (const auto& row : rows.value()) into.push_back(from_entry(row));
     }
     std::sort(report_.pending.begin(), report_.pending.end(),

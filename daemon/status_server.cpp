@@ -31,6 +31,7 @@
 #include <boost/beast/http/message_generator.hpp>
 
 #include "daemon/logger.hpp"
+#include "settings/listen_address.hpp"
 #include "text/result.hpp"
 #include "text/strings.hpp"
 
@@ -47,37 +48,14 @@ constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::string_view text_plain = "text/plain; charset=utf-8";
 constexpr std::string_view allowed_methods = "GET, HEAD";
 
-// "127.0.0.1:8470", "[::1]:8470", "localhost:8470" → an endpoint, or why not.
-result<tcp::endpoint> parse_listen(std::string_view listen) {
-  auto bad = [&](std::string_view why) {
-    return failure{
-        fmt::format("http.listen '{}': {}; write HOST:PORT with an IP address or localhost, e.g. 127.0.0.1:8470 or "
-                    "[::1]:8470",
-                    listen, why)};
-  };
-  std::string_view host, port_text;
-  if (listen.starts_with('[')) {  // [IPv6]:PORT
-    auto close = listen.find(']');
-    if (close == std::string_view::npos) return bad("no ']' after the IPv6 address");
-    host = listen.substr(1, close - 1);
-    if (host.find(':') == std::string_view::npos) return bad("only an IPv6 address goes in brackets");
-    if (close + 1 == listen.size() || listen[close + 1] != ':') return bad("no port");
-    port_text = listen.substr(close + 2);
-  } else {
-    auto colon = listen.rfind(':');
-    if (colon == std::string_view::npos) return bad("no port");
-    host = listen.substr(0, colon);
-    port_text = listen.substr(colon + 1);
-    if (host.find(':') != std::string_view::npos) return bad("an IPv6 address goes in brackets");
-  }
-  auto parsed_port = port_text.size() > 5 ? std::nullopt : parse_integer<unsigned>(port_text, 0, 65535);
-  if (!parsed_port) return bad("the port is not a number from 0 to 65535");
-  auto port = *parsed_port;
-  if (host == "localhost") return tcp::endpoint{asio::ip::address_v4::loopback(), static_cast<unsigned short>(port)};
+// settings/listen_address.hpp's address as an endpoint, or why not.
+result<tcp::endpoint> listen_endpoint(std::string_view listen) {
+  auto parsed = parse_listen(listen);
+  if (!parsed.ok()) return failure{parsed.error()};
   boost::system::error_code ec;
-  auto address = asio::ip::make_address(std::string(host), ec);
-  if (ec) return bad(host.empty() ? std::string_view("no host") : std::string_view("the host is not an IP address"));
-  return tcp::endpoint{address, static_cast<unsigned short>(port)};
+  auto address = asio::ip::make_address(parsed.value().host, ec);
+  if (ec) return failure{fmt::format("http.listen '{}': the host is not an IP address", listen)};
+  return tcp::endpoint{address, parsed.value().port};
 }
 
 std::string url_of(const tcp::endpoint& endpoint) {
@@ -272,7 +250,7 @@ status_server::~status_server() { stop(); }
 
 std::string status_server::start() {
   auto& s = *impl_;
-  auto parsed = parse_listen(s.listen);
+  auto parsed = listen_endpoint(s.listen);
   if (!parsed.ok()) return parsed.error();
   auto endpoint = parsed.value();
 

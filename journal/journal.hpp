@@ -10,10 +10,12 @@
 //   in_flight ─────────── record_sent ────► sent     (final)
 //   in_flight, pending ── record_failed ──► failed   (final)
 //   in_flight, pending ── record_retry ───► pending  (with a next_try)
+//   in_flight ─────────── record_unanswered(next_try) ► pending (interrupted + 1)
+//   in_flight, pending ── record_unanswered ► unconfirmed (final)
 //   in_flight ─────────── take_in_flight ─► pending  (on start: it may have been sent)
 //   (absent), pending ─── record_missed ──► missed   (final)
 //   (absent), pending ─── skip ───────────► skipped  (final; an operator's, `herald skip`)
-//   failed, missed, skipped ── resend ────► pending  (resent_at = now; `herald resend`)
+//   failed, missed, skipped, unconfirmed ── resend ──► pending  (resent_at = now; `herald resend`)
 //
 // Final rows never change again: every change refuses them, which is the
 // exactly-once guard. The one way back is an operator's resend, and it
@@ -62,13 +64,17 @@ enum class post_state {
   failed,     ///< a permanent failure, or the caller gave up (final)
   missed,     ///< its window closed before it could go out (final)
   skipped,    ///< an operator said it is never sent (final, unless resent)
+  /// its request went out whole and no answer came, twice: it may have
+  /// reached the channel, or not (final, unless resent; docs/daemon.md "Delivery rules")
+  unconfirmed,
 };
 
 /// Every state, in the order status and metrics list them.
-inline constexpr post_state all_post_states[] = {post_state::pending, post_state::in_flight, post_state::sent,
-                                                 post_state::failed,  post_state::missed,    post_state::skipped};
+inline constexpr post_state all_post_states[] = {post_state::pending,    post_state::in_flight, post_state::sent,
+                                                 post_state::failed,     post_state::missed,    post_state::skipped,
+                                                 post_state::unconfirmed};
 
-/// "pending", "in_flight", "sent", "failed", "missed", "skipped": the words the store
+/// "pending", "in_flight", "sent", "failed", "missed", "skipped", "unconfirmed": the words the store
 /// and `herald status` use.
 constexpr std::string_view to_string(post_state state) {
   switch (state) {
@@ -84,6 +90,8 @@ constexpr std::string_view to_string(post_state state) {
       return "missed";
     case post_state::skipped:
       return "skipped";
+    case post_state::unconfirmed:
+      return "unconfirmed";
   }
   return "?";
 }
@@ -96,11 +104,11 @@ constexpr std::optional<post_state> parse_post_state(std::string_view text) {
   return std::nullopt;
 }
 
-/// True for sent, failed, missed and skipped: rows no change of the daemon
+/// True for sent, failed, missed, skipped and unconfirmed: rows no change of the daemon
 /// touches again.
 constexpr bool is_final(post_state state) {
   return state == post_state::sent || state == post_state::failed || state == post_state::missed ||
-         state == post_state::skipped;
+         state == post_state::skipped || state == post_state::unconfirmed;
 }
 
 /// One row of the journal.
@@ -175,6 +183,14 @@ class journal {
   virtual result<journal_change> record_retry(std::string_view key, date::sys_seconds now, date::sys_seconds next_try,
                                               std::string_view error) = 0;
 
+  /// The request went out whole and no answer came (a timeout after it
+  /// was sent): it may have reached the channel. With `next_try`: back to
+  /// pending from in_flight, with interrupted + 1 (the one more copy
+  /// docs/daemon.md "Delivery rules" allows); without: unconfirmed, from
+  /// in_flight or pending.
+  virtual result<journal_change> record_unanswered(std::string_view key, date::sys_seconds now,
+                                                   std::optional<date::sys_seconds> next_try,
+                                                   std::string_view error) = 0;
   /// The post's window closed before it went out: inserts it as missed, or
   /// moves a pending row there. Refused for in_flight and final rows, so it
   /// never overwrites sent.

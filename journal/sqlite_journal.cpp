@@ -75,6 +75,24 @@ constexpr std::array<const char*, sqlite_journal::schema_version> migrations = {
         user    TEXT NOT NULL
       ) WITHOUT ROWID;
     )sql",
+    // 3: the state 'unconfirmed' (docs/daemon.md "Delivery rules"); the
+    // table is copied again, as in 2.
+    R"sql(
+      CREATE TABLE posts_v3 (
+        key TEXT PRIMARY KEY NOT NULL, event TEXT NOT NULL, channel TEXT NOT NULL, due INTEGER NOT NULL,
+        state TEXT NOT NULL
+          CHECK (state IN ('pending', 'in_flight', 'sent', 'failed', 'missed', 'skipped', 'unconfirmed')),
+        attempts INTEGER NOT NULL DEFAULT 0, interrupted INTEGER NOT NULL DEFAULT 0, next_try INTEGER,
+        last_error TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, sent_at INTEGER,
+        resent_at INTEGER
+      ) WITHOUT ROWID;
+      INSERT INTO posts_v3 SELECT * FROM posts;
+      DROP TABLE posts;
+      ALTER TABLE posts_v3 RENAME TO posts;
+      CREATE INDEX posts_by_state ON posts (state, due);
+      CREATE INDEX posts_by_next_try ON posts (state, next_try);
+      CREATE INDEX posts_by_updated ON posts (updated_at);
+    )sql",
 };
 
 // How long a call waits for another process's write lock (a `herald status`
@@ -111,6 +129,11 @@ constexpr const char* record_failed_sql = R"sql(
 constexpr const char* record_retry_sql = R"sql(
   UPDATE posts SET state = 'pending', updated_at = ?2, next_try = ?3, last_error = ?4
   WHERE key = ?1 AND state IN ('in_flight', 'pending'))sql";
+constexpr const char* record_unanswered_sql = R"sql(
+  UPDATE posts SET updated_at = ?2, last_error = ?4, next_try = ?3,
+    state = CASE WHEN ?3 IS NULL THEN 'unconfirmed' ELSE 'pending' END,
+    interrupted = interrupted + (?3 IS NOT NULL)
+  WHERE key = ?1 AND (state = 'in_flight' OR (state = 'pending' AND ?3 IS NULL)))sql";
 constexpr const char* record_missed_sql = R"sql(
   INSERT INTO posts (key, event, channel, due, state, created_at, updated_at)
   VALUES (?1, ?2, ?3, ?4, 'missed', ?5, ?5)
@@ -126,7 +149,7 @@ constexpr const char* skip_sql = R"sql(
 constexpr const char* resend_sql = R"sql(
   UPDATE posts SET state = 'pending', attempts = 0, interrupted = 0, next_try = NULL, last_error = NULL,
     resent_at = ?2, updated_at = ?2
-  WHERE key = ?1 AND state IN ('failed', 'missed', 'skipped'))sql";
+  WHERE key = ?1 AND state IN ('failed', 'missed', 'skipped', 'unconfirmed'))sql";
 constexpr const char* pause_sql =
     "INSERT INTO paused_channels (channel, since, user) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING";
 constexpr const char* resume_sql = "DELETE FROM paused_channels WHERE channel = ?1";
@@ -311,7 +334,7 @@ std::optional<journal_entry> read_entry(sqlite3_stmt* row) {
 }  // namespace
 
 struct sqlite_journal::statements {
-  statement find, begin_attempt, record_sent, record_failed, record_retry, record_missed;
+  statement find, begin_attempt, record_sent, record_failed, record_retry, record_unanswered, record_missed;
   statement take_in_flight, entries_in, recent, due_retries, count_by_state;
   statement skip, resend, pause, resume, log_action, paused_channels, actions, last_action_id;
 
@@ -325,6 +348,7 @@ struct sqlite_journal::statements {
         {&statements::record_sent, record_sent_sql},
         {&statements::record_failed, record_failed_sql},
         {&statements::record_retry, record_retry_sql},
+        {&statements::record_unanswered, record_unanswered_sql},
         {&statements::record_missed, record_missed_sql},
         {&statements::take_in_flight, fmt::format("{} RETURNING {}", take_in_flight_sql, entry_columns)},
         {&statements::entries_in, select("WHERE state = ?1 ORDER BY due, key")},
@@ -523,6 +547,15 @@ result<journal_change> sqlite_journal::record_retry(std::string_view key, date::
                                                     date::sys_seconds next_try, std::string_view error) {
   statement_use use(statements_->record_retry);
   return change(use.bind(1, key).bind(2, now).bind(3, next_try).bind(4, error));
+}
+
+result<journal_change> sqlite_journal::record_unanswered(std::string_view key, date::sys_seconds now,
+                                                         std::optional<date::sys_seconds> next_try,
+                                                         std::string_view error) {
+  statement_use use(statements_->record_unanswered);
+  use.bind(1, key).bind(2, now).bind(4, error);
+  if (next_try) use.bind(3, *next_try);  // unbound: NULL
+  return change(use);
 }
 
 result<journal_change> sqlite_journal::record_missed(std::string_view key, date::sys_seconds due,

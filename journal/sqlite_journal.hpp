@@ -42,7 +42,7 @@ namespace herald {
 class sqlite_journal final : public journal {
  public:
   /// The schema version this herald writes and understands.
-  static constexpr int schema_version = 2;
+  static constexpr int schema_version = 3;
 
   /// Opens the journal at `path`, creating the file (not its directory) when
   /// absent, and migrates it to schema_version. An error names the path:
@@ -75,6 +75,8 @@ class sqlite_journal final : public journal {
   result<journal_change> record_failed(std::string_view key, date::sys_seconds now, std::string_view error) override;
   result<journal_change> record_retry(std::string_view key, date::sys_seconds now, date::sys_seconds next_try,
                                       std::string_view error) override;
+  result<journal_change> record_unanswered(std::string_view key, date::sys_seconds now,
+                                           std::optional<date::sys_seconds> next_try, std::string_view error) override;
   result<journal_change> record_missed(std::string_view key, date::sys_seconds due, std::string_view channel,
                                        std::string_view event, date::sys_seconds now) override;
   result<std::vector<journal_entry>> take_in_flight(date::sys_seconds now) override;

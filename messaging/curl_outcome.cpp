@@ -46,12 +46,35 @@ std::string safe_curl_text(const transfer& t, CURLcode code) {
   return out;
 }
 
+// Whether the whole request went out before the transfer ended: the
+// HTTP headers and body (curl counts both), or the SMTP message to its
+// last byte (the read callback handed it all over), with no answer yet.
+bool sent_whole(const transfer& t) {
+  long answer = 0;
+  curl_easy_getinfo(t.easy, CURLINFO_RESPONSE_CODE, &answer);
+  if (t.kind == transfer::protocol::smtp) return !t.payload.empty() && t.uploaded == t.payload.size();
+  if (answer != 0) return false;
+  long request_size = 0;
+  curl_off_t body_sent = 0;
+  curl_easy_getinfo(t.easy, CURLINFO_REQUEST_SIZE, &request_size);
+  curl_easy_getinfo(t.easy, CURLINFO_SIZE_UPLOAD_T, &body_sent);
+  return request_size > 0 && body_sent >= static_cast<curl_off_t>(t.payload.size());
+}
+
 // A transfer that ended without an answer to classify.
 delivery_outcome curl_failure(const transfer& t, CURLcode code, std::chrono::seconds timeout) {
   using kind = delivery_outcome::kind;
   switch (code) {
-    case CURLE_OPERATION_TIMEDOUT:
-      return make_outcome(kind::transient, fmt::format("timed out after {} s", timeout.count()));
+    case CURLE_OPERATION_TIMEDOUT: {
+      // The service may have taken it and be slow to say so: "unknown", not
+      // a plain failure (docs/daemon.md "Delivery rules").
+      if (!sent_whole(t)) return make_outcome(kind::transient, fmt::format("timed out after {} s", timeout.count()));
+      auto outcome = make_outcome(
+          kind::transient,
+          fmt::format("no answer within {} s after the whole request was sent: it may have arrived", timeout.count()));
+      outcome.unanswered = true;
+      return outcome;
+    }
     case CURLE_COULDNT_CONNECT: {
       long os_error = 0;
       curl_easy_getinfo(t.easy, CURLINFO_OS_ERRNO, &os_error);

@@ -19,6 +19,10 @@ struct delivery_outcome {
   /// For people: "HTTP 404: channel_not_found", "connection refused", "SMTP 550 …".
   /// Never holds a secret (URLs are redacted before they get here).
   std::string detail;
+  /// Transient, but the request went out whole and no answer came (a
+  /// timeout after the last byte was sent): it may have reached the
+  /// channel, so it is sent once more at most (docs/daemon.md "Delivery rules").
+  bool unanswered = false;
 
   bool sent() const { return result == kind::sent; }
 };

@@ -12,6 +12,7 @@
 
 #include "messaging/payloads.hpp"
 #include "text/civil.hpp"
+#include "text/mailbox.hpp"
 #include "text/post_key.hpp"
 #include "text/strings.hpp"
 #include "text/utf8.hpp"
@@ -27,12 +28,6 @@ constexpr std::size_t max_header_line = 76;
 constexpr std::size_t encoded_word_bytes = 39;
 // A plain word longer than this would make a line past RFC 5322's 998.
 constexpr std::size_t max_plain_word = 900;
-constexpr std::size_t max_address = 254;  // RFC 5321 path limit, less the brackets
-
-struct mailbox {
-  std::string display;  // may be empty
-  std::string address;  // bare, checked plausible
-};
 
 // Bytes in the UTF-8 sequence at `at` (1 for a stray byte).
 std::size_t sequence_length(std::string_view text, std::size_t at) {
@@ -58,12 +53,6 @@ std::vector<std::string> encoded_words(std::string_view text) {
 
 bool is_printable_ascii(std::string_view text) {
   return std::all_of(text.begin(), text.end(), [](char c) { return c >= 0x20 && c < 0x7f; });
-}
-
-// RFC 5322 atext: what a display-name word may hold without quotes.
-bool is_atext(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         std::string_view("!#$%&'*+-/=?^_`{|}~").find(c) != std::string_view::npos;
 }
 
 std::vector<std::string> split_words(std::string_view text) {
@@ -126,56 +115,6 @@ std::vector<std::string> mailbox_pieces(const mailbox& box) {
   auto pieces = phrase(box.display);
   pieces.push_back(fmt::format("<{}>", box.address));
   return pieces;
-}
-
-// A domain of dot-separated labels of letters, digits and hyphens.
-bool plausible_domain(std::string_view domain) {
-  if (domain.empty() || domain.size() > 253 || domain.front() == '.' || domain.back() == '.' ||
-      domain.find("..") != std::string_view::npos)
-    return false;
-  return std::all_of(domain.begin(), domain.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
-  });
-}
-
-// local@domain, with a dot-atom local part: enough to catch a typo or a
-// value from the wrong field; quoted local parts and non-ASCII addresses
-// (which need SMTPUTF8) are not supported.
-bool plausible_address(std::string_view address) {
-  auto at = address.rfind('@');
-  if (at == std::string_view::npos || at == 0 || at > 64 || address.size() > max_address) return false;
-  auto local = address.substr(0, at);
-  if (local.front() == '.' || local.back() == '.' || local.find("..") != std::string_view::npos) return false;
-  return std::all_of(local.begin(), local.end(), [](char c) { return is_atext(c) || c == '.'; }) &&
-         plausible_domain(address.substr(at + 1));
-}
-
-std::string unquote(std::string_view name) {
-  if (name.size() < 2 || name.front() != '"' || name.back() != '"') return std::string(name);
-  std::string out;
-  for (std::size_t i = 1; i + 1 < name.size(); ++i) {
-    if (name[i] == '\\' && i + 2 < name.size()) ++i;
-    out += name[i];
-  }
-  return out;
-}
-
-// `Name <addr>`, `"Name, Org" <addr>`, `<addr>` or a bare `addr`. `what`
-// names the header for the error; the value itself is not repeated.
-result<mailbox> parse_mailbox(std::string_view text, std::string_view what) {
-  if (has_line_break(text)) return failure{fmt::format("email {}: contains a line break (CR or LF); not sent", what)};
-  text = trim(text);
-  mailbox box;
-  if (auto open = text.rfind('<'); open != std::string_view::npos && text.ends_with('>')) {
-    box.display = unquote(trim(text.substr(0, open)));
-    box.address = std::string(text.substr(open + 1, text.size() - open - 2));
-  } else {
-    box.address = std::string(text);
-  }
-  if (!plausible_address(box.address))
-    return failure{
-        fmt::format("email {}: not a plausible address (expected name@example.org or Name <name@example.org>)", what)};
-  return box;
 }
 
 // RFC 5322 §3.3 in UTC, with English names whatever the process locale.

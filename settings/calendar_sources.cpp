@@ -7,11 +7,15 @@
 #include <fmt/format.h>
 
 #include "calendar/calendar_loader.hpp"
+#include "calendar/yaml_document.hpp"
 #include "calendar/yaml_fields.hpp"
 #include "text/file.hpp"
 
 namespace herald {
 namespace {
+
+// One limit for every file herald reads whole (text/file.hpp).
+static_assert(yaml_limits{}.max_bytes == max_text_file_bytes);
 
 // The start of each file, as far as the last line a diagnostic quotes: a
 // diagnostic in a large calendar need not read all of it again.
@@ -88,6 +92,7 @@ sources_load_result load_sources(const std::string& config_path, const std::stri
   std::vector<std::string> paths{calendar_path};
   if (!config_path.empty()) {
     auto loaded = load_config_from(config_path, from(config_path));
+    out.warnings.insert(out.warnings.end(), loaded.warnings.begin(), loaded.warnings.end());
     if (!loaded.value) {
       fail(loaded.errors);
       return out;

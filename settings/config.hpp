@@ -88,6 +88,7 @@ struct config {
 struct config_load_result {
   std::optional<config> value;
   std::vector<diagnostic> errors;
+  std::vector<diagnostic> warnings{};  ///< things that load but are likely wrong (http.listen on every interface)
 };
 
 config_load_result load_config(std::string_view text, std::string file);

@@ -8,9 +8,12 @@
 
 #include "calendar/yaml_fields.hpp"
 #include "settings/config.hpp"
+#include "settings/listen_address.hpp"
 #include "settings/secrets.hpp"
 #include "text/civil.hpp"
 #include "text/file.hpp"
+#include "text/mailbox.hpp"
+#include "text/one_line.hpp"
 #include "text/strings.hpp"
 
 namespace herald {
@@ -54,6 +57,36 @@ std::optional<secret_ref> read_secret(yaml_ref node, std::string_view what, diag
   out.error(key.mark(), fmt::format("unknown secret source '{}'{}", source, did_you_mean(source, names)),
             "use env, file or credential");
   return std::nullopt;
+}
+
+// An address the email channel would refuse at send time (text/mailbox.hpp).
+void check_mailbox(yaml_ref node, std::string_view text, std::string_view key, diagnostics_collector& out) {
+  auto parsed = parse_mailbox(text, key);
+  if (parsed.ok()) return;
+  bool broken = has_line_break(text);
+  out.error(node.mark(),
+            broken ? fmt::format("'{}' holds a line break", key)
+                   : fmt::format("'{}' is not an email address: '{}'", key, terminal_line(text)),
+            broken ? "an address is one line of text" : "write name@example.org or Name <name@example.org>");
+}
+
+// The status server's own parser (settings/listen_address.hpp): what
+// `validate` accepts, `run` can bind. Every interface is allowed, with a
+// warning: the page and /status then reach whoever reaches the host.
+void check_listen(yaml_ref node, std::string_view text, diagnostics_collector& out) {
+  auto parsed = parse_listen(text);
+  if (!parsed.ok()) {
+    const auto& error = parsed.error();
+    auto split = error.find("; ");
+    out.error(node.mark(), error.substr(0, split), split == std::string::npos ? "" : error.substr(split + 2));
+    return;
+  }
+  if (parsed.value().any)
+    out.warning(node.mark(),
+                fmt::format("http.listen '{}' listens on every interface: anyone who reaches this host can read the "
+                            "status page, the plan and the calendar feed",
+                            text),
+                "listen on 127.0.0.1 (or [::1]) and put a reverse proxy with access control in front");
 }
 
 std::string read_string(yaml_ref channel, std::string_view key, diagnostics_collector& out) {
@@ -102,9 +135,13 @@ email_channel read_email(yaml_ref node, const std::string& name, diagnostics_col
   c.username = read_string(node, "username", out);
   if (auto password = node.find("password")) c.password = read_secret(*password, "'password'", out);
   c.from = read_string(node, "from", out);
+  if (auto from = node.find("from"); from && from->is_scalar()) check_mailbox(*from, c.from, "from", out);
   if (auto to = node.find("to"))
     for (auto item : read_list(*to, "'to'", out))
-      if (auto address = read_scalar(item, "an address", out)) c.to.emplace_back(*address);
+      if (auto address = read_scalar(item, "an address", out)) {
+        check_mailbox(item, *address, "to", out);
+        c.to.emplace_back(*address);
+      }
   return c;
 }
 
@@ -144,18 +181,31 @@ std::optional<secret_ref> read_url(yaml_ref node, const std::string& name, diagn
   return url;
 }
 
+// RFC 9110 §5.1: a field name is a token. curl drops a header line whose
+// name holds a space or a colon without a word, so it is refused here.
+bool is_header_name(std::string_view name) {
+  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+  });
+}
+
 std::vector<std::pair<std::string, secret_ref>> read_headers(yaml_ref node, diagnostics_collector& out) {
   std::vector<std::pair<std::string, secret_ref>> headers;
   auto found = node.find("headers");
   if (!found) return headers;
   if (!found->is_mapping()) out.error(found->mark(), "'headers' must map header names to values");
-  for (auto& [name, value] : found->entries())
+  for (auto& [name, value] : found->entries()) {
+    if (!is_header_name(name.scalar()))
+      out.error(name.mark(), fmt::format("'{}' is not an HTTP header name", terminal_line(name.scalar())),
+                "a header name is letters, digits and !#$%&'*+-.^_`|~, without spaces, colons or line breaks");
     if (auto secret = read_secret(value, fmt::format("header '{}'", name.scalar()), out)) {
       if (secret->from == secret_ref::source::literal && has_control_character(secret->value))
         out.error(value.mark(), fmt::format("header '{}' holds a line break or control character", name.scalar()),
                   "a header value is one line of text");
       headers.emplace_back(std::string(name.scalar()), *secret);
     }
+  }
   return headers;
 }
 
@@ -238,16 +288,15 @@ std::variant<int, parse_error> parse_attempts(std::string_view text) {
 }
 
 // A timeout of 0 would mean "none" to curl: a peer that never answers
-// would hold its post in flight for ever. Above the drain limit (10 s after
-// SIGTERM), a stop would cut posts off mid-flight (they go out once more on
-// start).
+// would hold its post in flight for ever. Up to 60 s for a slow endpoint
+// (docs/daemon.md "Delivery rules"); above the drain limit (10 s after
+// SIGTERM) a stop may cut a post off mid-flight, and it goes out once more
+// on start (docs/daemon.md "Stopping").
 std::variant<std::chrono::seconds, parse_error> parse_timeout(std::string_view text) {
+  constexpr std::chrono::seconds longest{60};
   auto parsed = parse_duration(text);
-  if (auto* t = std::get_if<std::chrono::seconds>(&parsed);
-      t && (*t < std::chrono::seconds{1} || *t > delivery_defaults::drain_limit))
-    return parse_error{
-        fmt::format("timeout '{}' is out of range", text), 0,
-        "from 1s to 10s: herald waits 10 s for posts in flight when it stops, so a longer one could be cut off"};
+  if (auto* t = std::get_if<std::chrono::seconds>(&parsed); t && (*t < std::chrono::seconds{1} || *t > longest))
+    return parse_error{fmt::format("timeout '{}' is out of range", text), 0, "from 1s to 60s"};
   return parsed;
 }
 
@@ -303,7 +352,10 @@ void read_root(yaml_ref root, config& c, diagnostics_collector& out) {
   if (auto http = root.find("http");
       http && check_keys(*http, "'http'", std::array<std::string_view, 1>{"listen"}, out))
     if (auto listen = http->find("listen"))
-      if (auto text = read_scalar(*listen, "'listen'", out)) c.http_listen = std::string(*text);
+      if (auto text = read_scalar(*listen, "'listen'", out)) {
+        c.http_listen = std::string(*text);
+        check_listen(*listen, *text, out);
+      }
 }
 
 }  // namespace
@@ -335,8 +387,9 @@ config_load_result load_config(std::string_view text, std::string file) {
     out.error({1, 1}, "the config is empty", "start with 'version: 1'");
   else
     read_root(doc.root(), c, out);
-  if (!out.ok()) return {std::nullopt, out.take()};
-  return {std::move(c), {}};
+  auto warnings = out.take_warnings();
+  if (!out.ok()) return {std::nullopt, out.take(), std::move(warnings)};
+  return {std::move(c), {}, std::move(warnings)};
 }
 
 config_load_result load_config_file(const std::string& path) {

@@ -23,7 +23,9 @@ std::string without_final_newline(std::string text) {
 result<std::string> from_file(const std::string& path, std::string_view what) {
   auto text = read_text_file(path);
   if (!text.ok()) return failure{fmt::format("{}: {}", what, text.error())};
-  return without_final_newline(std::move(text).value());
+  auto value = without_final_newline(std::move(text).value());
+  if (value.empty()) return failure{fmt::format("{} is empty", what)};
+  return value;
 }
 
 }  // namespace
@@ -53,7 +55,9 @@ result<std::string> resolve_secret(const secret_ref& secret, const secret_source
       return secret.value;
     case secret_ref::source::env:
       if (const char* value = sources.getenv(secret.value.c_str()); value && *value) return std::string(value);
-      return failure{fmt::format("environment variable {} is not set", secret.value)};
+      // Set but empty is a different mistake (an EnvironmentFile= line without its value).
+      return failure{fmt::format("environment variable {} is {}", secret.value,
+                                 sources.getenv(secret.value.c_str()) ? "empty" : "not set")};
     case secret_ref::source::file:
       return from_file(secret.value, fmt::format("secret file {}", secret.value));
     case secret_ref::source::credential: {

@@ -1,6 +1,7 @@
 #include "text/file.hpp"
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -14,9 +15,13 @@ failure cannot_read(const std::string& path) {
   return failure{fmt::format("cannot read '{}': {}", path, std::strerror(errno))};
 }
 
+failure too_large(const std::string& path, std::uintmax_t size, std::size_t max_bytes) {
+  return failure{fmt::format("'{}' is too large ({} MiB; the limit is {} MiB)", path, size >> 20, max_bytes >> 20)};
+}
+
 }  // namespace
 
-result<std::string> read_text_file(const std::string& path) {
+result<std::string> read_text_file(const std::string& path, std::size_t max_bytes) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return cannot_read(path);
   // Read in one piece at the file's size (assigning from stream iterators
@@ -25,14 +30,17 @@ result<std::string> read_text_file(const std::string& path) {
   std::string content;
   std::error_code ec;
   auto size = std::filesystem::file_size(path, ec);
+  if (!ec && size > max_bytes) return too_large(path, size, max_bytes);
   if (!ec) {
     content.resize(size);
     in.read(content.data(), static_cast<std::streamsize>(size));
     content.resize(static_cast<std::size_t>(in.gcount()));
   } else {
     char chunk[65536];
-    while (in.read(chunk, sizeof chunk) || in.gcount() > 0)
+    while (in.read(chunk, sizeof chunk) || in.gcount() > 0) {
       content.append(chunk, static_cast<std::size_t>(in.gcount()));
+      if (content.size() > max_bytes) return too_large(path, content.size(), max_bytes);
+    }
   }
   if (in.bad()) return cannot_read(path);
   return content;
@@ -41,9 +49,19 @@ result<std::string> read_text_file(const std::string& path) {
 result<std::string> read_leading_lines(const std::string& path, std::size_t count) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return cannot_read(path);
-  std::string text, line;
-  for (std::size_t n = 0; n < count && std::getline(in, line); ++n) {
-    text += line;
+  // Byte by byte from the stream's buffer, not getline: a 63 MiB line (of
+  // NUL bytes, say) would be read whole into memory to quote 100 columns.
+  std::string text;
+  auto* buffer = in.rdbuf();
+  for (std::size_t n = 0; n < count; ++n) {
+    std::size_t kept = 0;
+    int c = buffer->sbumpc();
+    if (c == std::char_traits<char>::eof()) break;
+    for (; c != std::char_traits<char>::eof() && c != '\n'; c = buffer->sbumpc())
+      if (kept < max_leading_line_bytes) {
+        text += static_cast<char>(c);
+        ++kept;
+      }
     text += '\n';
   }
   if (in.bad()) return cannot_read(path);

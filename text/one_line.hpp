@@ -18,8 +18,8 @@ constexpr bool is_control(char32_t point) { return point < 0x20 || (point >= 0x7
 std::string one_line(std::string_view text);
 
 /// `text` for a terminal, on one line: CR, LF and tab become a space,
-/// other C0 controls and DEL become `\xNN` (lower-case hex), so an escape
-/// shows instead of acting.
+/// other C0 controls and DEL become `\xNN` (lower-case hex) and C1 controls
+/// `\uNNNN`, so an escape shows instead of acting.
 std::string terminal_line(std::string_view text);
 
 }  // namespace herald

@@ -102,6 +102,38 @@ TEST_CASE("cli: preview text lists occurrences and posts", "[cli]") {
   CHECK(r.out.find("\x1b[") == std::string::npos);  // no colour off a terminal
 }
 
+TEST_CASE("cli: preview shows escapes and controls in calendar text instead of obeying them", "[cli][terminal]") {
+  // A title and a message holding an OSC (set the window title), a CSI and
+  // a C1 control (U+009B, CSI in one character).
+  std::string calendar = small_calendar;
+  calendar.replace(calendar.find("International Women"), 0, "\\x1b]0;pwned\\x07 \\u009b31m ");
+  calendar.replace(calendar.find("Today is"), 0, "\\x1b[2J");
+  scratch files(scratch::files_list{{"calendar.yaml", calendar}});
+  auto r = run({"preview", "--calendar", files.path("calendar.yaml"), "--from", "2027-06-01", "--days", "30"});
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+  CHECK(r.out.find('\x1b') == std::string::npos);
+  CHECK(r.out.find('\x07') == std::string::npos);
+  CHECK(r.out.find("\xc2\x9b") == std::string::npos);
+  CHECK(r.out.find("inwed  \\x1b]0;pwned\\x07 \\u009b31m International Women in Engineering Day\n") !=
+        std::string::npos);
+  CHECK(r.out.find("0d  \\x1b[2JToday is \\x1b]0;pwned\\x07") != std::string::npos);
+}
+
+TEST_CASE("cli: errors quote an invalid id or key without its escapes and line breaks", "[cli][terminal]") {
+  std::string calendar = small_calendar;
+  calendar.replace(calendar.find("id: inwed"), 9, "id: \"in\\x1b]0;pwned\\x07\\nwed\"");
+  scratch files(scratch::files_list{{"calendar.yaml", calendar}});
+  auto r = run({"validate", "--calendar", files.path("calendar.yaml")});
+  CHECK(r.status == 2);
+  CHECK(r.err.find('\x1b') == std::string::npos);
+  CHECK(r.err.find("error: invalid id 'in\\x1b]0;pwned\\x07 wed'\n") != std::string::npos);
+  scratch good(scratch::files_list{{"calendar.yaml", small_calendar}});
+  auto unknown = run({"preview", "--calendar", good.path("calendar.yaml"), "--event", "a\x1b]0;x\x07\nb"});
+  CHECK(unknown.status == 2);
+  CHECK(unknown.err.find("unknown event 'a\\x1b]0;x\\x07 b'") != std::string::npos);
+}
+
 TEST_CASE("cli: a broken calendar exits 2 with FILE:LINE:COL", "[cli]") {
   std::string broken = small_calendar;
   broken.replace(broken.find("June 23"), 7, "June 31");

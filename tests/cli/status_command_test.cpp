@@ -204,7 +204,7 @@ TEST_CASE("status: --format json is one document with the same rows", "[status]"
   CHECK(journal.at("path") == json::value(f.journal_file().string()));
   CHECK(journal.at("exists") == true);
   CHECK(journal.at("counts") ==
-        json::parse(R"({"pending":1,"in_flight":0,"sent":2,"failed":1,"missed":1,"skipped":0})"));
+        json::parse(R"({"pending":1,"in_flight":0,"sent":2,"failed":1,"missed":1,"skipped":0,"unconfirmed":0})"));
   CHECK(journal.at("last_change") == "2027-06-22T11:30:01Z");
 
   const auto& next = doc.at("next").as_array();
@@ -427,7 +427,30 @@ TEST_CASE("status: a daemon holding the state directory's lock is reported runni
   ::close(fd);
   CHECK(r.out.find("  daemon:   running") != std::string::npos);
   CHECK(doc.at("daemon").at("running") == true);
+  // A running daemon without its journal: it was deleted under it.
+  CHECK(r.out.find("  journal:  missing at " + f.journal_file().string() +
+                   " while herald run is running: it was deleted or replaced") != std::string::npos);
   // /proc/locks names the holder when the kernel lists the file's device as stat() sees it.
   if (!doc.at("daemon").at("pid").is_null()) CHECK(doc.at("daemon").at("pid") == ::getpid());
   CHECK(json::parse(f.status({"--format", "json"}).out).at("daemon").at("running") == false);  // released
+}
+
+TEST_CASE("status: an unconfirmed post is counted and listed with the failed, as unconfirmed", "[status][unanswered]") {
+  fixture f;
+  auto daemon = f.open_journal();
+  const std::string key = "inwed/2026-06-23/0d/staff";
+  (void)ok(daemon->begin_attempt(key, utc(2026, 6, 23, 8, 30), "staff", "inwed", utc(2026, 6, 23, 8, 30)));
+  (void)ok(daemon->record_unanswered(key, utc(2026, 6, 23, 8, 31), std::nullopt,
+                                     "no answer within 10 s after the whole request was sent: it may have arrived"));
+  auto r = f.status();
+  INFO(r.out << r.err);
+  CHECK(r.out.find("  posts:    0 sent, 0 failed, 0 missed, 0 pending, 0 in flight, 1 unconfirmed\n") !=
+        std::string::npos);
+  CHECK(section(r.out, "Failed") ==
+        "  Tue 23 Jun 2026 09:30 BST +01:00  inwed/2026-06-23/0d/staff  International Women in Engineering Day\n"
+        "    unconfirmed (may have arrived) 364 days ago after 1 attempt: no answer within 10 s after the whole "
+        "request was sent: it may have arrived\n");
+  auto doc = json::parse(f.status({"--format", "json"}).out);
+  CHECK(doc.at("journal").at("counts").at("unconfirmed") == 1);
+  CHECK(doc.at("failed").at(0).at("state") == "unconfirmed");
 }

@@ -78,12 +78,12 @@ struct loop_fixture {
   test::faulty_journal* store = nullptr;  // owned by the loop
   std::optional<daemon_loop> loop;
 
-  explicit loop_fixture(const std::vector<post_spec>& posts) {
+  explicit loop_fixture(const std::vector<post_spec>& posts, std::string_view delivery = "timeout: 10s, attempts: 3") {
     std::ofstream(config) << fmt::format(
         "version: 1\ncalendar: calendar.yaml\nstate_dir: {}\ncatch_up: 3d\n"
-        "delivery: {{timeout: 10s, attempts: 3, rate: 100/s}}\n"
+        "delivery: {{{}, rate: 100/s}}\n"
         "channels:\n  out: {{type: console}}\n  hook: {{type: webhook, url: \"{}\"}}\n",
-        (dir / "state").string(), sink.url("/hook"));
+        (dir / "state").string(), delivery, sink.url("/hook"));
     std::ofstream(calendar) << calendar_yaml(posts);
   }
 
@@ -581,4 +581,60 @@ TEST_CASE("operators: a missed post resent goes out within a second, once", "[da
   CHECK(f.state_of(old.key()) == post_state::sent);
   f.pass(1min);
   CHECK(f.printed(old.key()) == 1);
+}
+
+TEST_CASE("daemon_loop: a journal file deleted under the daemon: nothing goes out, logged once",
+          "[daemon_loop][lost_journal]") {
+  // Given the journal file deleted at 11:59:30 (SQLite would go on writing
+  // into the unlinked file), then the post due at 12:00 is not sent and the
+  // loss is logged once (the reason it gives: health_test.cpp).
+  post_spec post{"e1"};
+  loop_fixture f({post});
+  f.start();
+  f.pass(30s);
+  fs::remove(f.dir / "state" / "journal.db");
+  f.pass_to(at(12h, 5min));
+  INFO(f.log_text.str());
+  CHECK(f.printed(post.key()) == 0);
+  CHECK_FALSE(f.io().stopped());
+  CHECK(count_of(f.log_text.str(), "was deleted or replaced while herald runs") == 1);
+  CHECK(f.logged("was deleted or replaced while herald runs"));
+}
+
+TEST_CASE("daemon_loop: a journal file replaced under the daemon: nothing goes out", "[daemon_loop][lost_journal]") {
+  post_spec post{"e1"};
+  loop_fixture f({post});
+  f.start();
+  auto file = f.dir / "state" / "journal.db";
+  fs::copy_file(file, f.dir / "copy.db");
+  fs::rename(f.dir / "copy.db", file);
+  f.pass_to(at(12h, 5min));
+  CHECK(f.printed(post.key()) == 0);
+  CHECK(f.logged("was deleted or replaced while herald runs"));
+}
+
+TEST_CASE("daemon_loop: an endpoint slower than delivery.timeout gets the post twice at most, then unconfirmed",
+          "[daemon_loop][unanswered]") {
+  // Given a peer that takes every request and answers 3 s later, and a
+  // timeout of 1 s with 5 attempts, then the post is sent, retried once
+  // (counted as an interruption), recorded unconfirmed, and never sent again.
+  post_spec post{"e1", day, "12:00", "hook"};
+  loop_fixture f({post}, "timeout: 1s, attempts: 5");
+  test::http_test_server::response slow;
+  slow.delay = 3s;
+  f.sink.set_fallback(slow);
+  f.start();
+  f.pass_to(at(12h, 0min));
+  REQUIRE(f.run_until([&] { return f.state_of(post.key()) == post_state::pending; }));
+  auto row = f.row(post.key());
+  CHECK(row->interrupted == 1);
+  CHECK(row->last_error == "no answer within 1 s after the whole request was sent: it may have arrived");
+  REQUIRE(row->next_try);
+  f.pass_to(*row->next_try);
+  REQUIRE(f.run_until([&] { return f.state_of(post.key()) == post_state::unconfirmed; }));
+  CHECK(f.logged("unconfirmed e1/2030-03-04/0d/hook to 'hook': no answer within 1 s"));
+  f.pass(10min);
+  CHECK(f.sink.wait_for_requests(2));
+  CHECK(f.sink.requests().size() == 2);
+  CHECK(f.state_of(post.key()) == post_state::unconfirmed);
 }

@@ -60,3 +60,14 @@ TEST_CASE("health: STATUS= puts the reasons first when degraded", "[web][health]
   CHECK(status_line({"reload failed (x)", "journal paused (y)"}, "next: k") ==
         "degraded: reload failed (x); journal paused (y); next: k");
 }
+
+TEST_CASE("health: a journal file deleted or replaced degrades until a restart, reloads or not", "[web][health]") {
+  health h;
+  h.reloaded(t0, {"hook"});
+  h.journal_file_lost("/var/lib/herald/journal.db");
+  const std::vector<std::string> lost{
+      "the journal file was deleted or replaced (/var/lib/herald/journal.db): nothing is sent until herald restarts"};
+  CHECK(h.reasons(std::nullopt) == lost);
+  h.reloaded(t0 + std::chrono::seconds{5}, {"hook"});
+  CHECK(h.reasons(std::nullopt) == lost);
+}

@@ -379,7 +379,9 @@ TEST_CASE("status_server: the listen errors", "[status_server]") {
   SECTION("an address it cannot read") {
     const std::string hint = "; write HOST:PORT with an IP address or localhost, e.g. 127.0.0.1:8470 or [::1]:8470";
     for (auto [listen, why] : std::initializer_list<std::pair<std::string, std::string>>{
-             {"8470", "no port"},
+             {"8470", "no host"},
+             {"127.0.0.1", "no port"},
+             {":99999", "no host"},
              {"[::1]", "no port"},
              {"[::1]8470", "no port"},
              {"[::1:8470", "no ']' after the IPv6 address"},

@@ -192,7 +192,13 @@ TEST_CASE("journal: a schema version 1 journal is migrated and keeps its rows", 
   CHECK(ok(j->resend(key_a, by("resend", key_a, 1))) == journal_change::applied);
   CHECK(ok(j->skip("iwd/2025-03-09/0d@09:00/slack", at(1440), "slack", "iwd", by("skip", "x", 2))) ==
         journal_change::applied);
+  // Version 3's state: taken by the copied table, and resent like failed.
+  const std::string slow = "iwd/2025-03-10/0d@09:00/slack";
+  CHECK(ok(j->begin_attempt(slow, at(1500), "slack", "iwd", at(1500))) == journal_change::applied);
+  CHECK(ok(j->record_unanswered(slow, at(1501), std::nullopt, "no answer")) == journal_change::applied);
+  CHECK(ok(j->find(slow))->state == post_state::unconfirmed);
+  CHECK(ok(j->resend(slow, by("resend", slow, 3))) == journal_change::applied);
   j.reset();
   auto reader = ok(sqlite_journal::open_read_only(dir.db()));
-  CHECK(ok(reader->actions(10)).size() == 2);
+  CHECK(ok(reader->actions(10)).size() == 3);
 }

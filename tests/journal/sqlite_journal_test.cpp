@@ -164,6 +164,31 @@ TEST_CASE("journal: a retry goes back to pending with its next try, and the next
   CHECK(find_ok(*j, key_a).attempts == 2);
 }
 
+TEST_CASE("journal: an unanswered attempt goes back to pending once, interrupted, then unconfirmed",
+          "[journal][unanswered]") {
+  temp_dir dir;
+  auto j = open_ok(dir.db());
+  begin(*j, key_a, at(1));
+  CHECK(ok(j->record_unanswered(key_a, at(2), at(3), "no answer")) == journal_change::applied);
+  auto pending = find_ok(*j, key_a);
+  CHECK(pending.state == post_state::pending);
+  CHECK(pending.interrupted == 1);
+  CHECK(pending.next_try == at(3));
+  CHECK(pending.last_error == "no answer");
+  // A pending row is not sent back to pending by it: only from in flight.
+  CHECK(ok(j->record_unanswered(key_a, at(2), at(4), "no answer")) == journal_change::refused);
+  CHECK(begin(*j, key_a, at(3)) == journal_change::applied);
+  CHECK(ok(j->record_unanswered(key_a, at(4), std::nullopt, "no answer again")) == journal_change::applied);
+  auto unconfirmed = find_ok(*j, key_a);
+  CHECK(unconfirmed.state == post_state::unconfirmed);
+  CHECK(is_final(unconfirmed.state));
+  CHECK_FALSE(unconfirmed.next_try);
+  CHECK(unconfirmed.last_error == "no answer again");
+  CHECK(begin(*j, key_a, at(5)) == journal_change::refused);
+  CHECK(ok(j->count_by_state()) == std::map<post_state, std::size_t>{{post_state::unconfirmed, 1}});
+  CHECK(parse_post_state("unconfirmed") == post_state::unconfirmed);
+}
+
 TEST_CASE("journal: begin_attempt is refused for sent, failed, missed and in-flight posts", "[journal]") {
   // Given one post in each state that must not be sent (again), then no
   // change starts an attempt on it, and each row stays as it was.

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <fmt/format.h>
+
 #include "settings/config.hpp"
 
 using namespace herald;
@@ -104,4 +106,38 @@ TEST_CASE("config: tls: none to a name that starts like a loopback address is re
       "to: [b@example.org] }\n");
   REQUIRE(refused.size() == 1);
   CHECK(refused[0].starts_with("tls: none sends mail and passwords in the clear"));
+}
+
+TEST_CASE("config: http.listen is refused as the status server refuses it, and every interface warns",
+          "[config][listen]") {
+  auto load = [](const std::string& listen) {
+    return load_config(fmt::format("version: 1\ncalendar: c.yaml\nchannels:\n  log: {{type: console}}\n"
+                                   "http: {{listen: \"{}\"}}\n",
+                                   listen),
+                       "herald.yaml");
+  };
+  for (auto [listen, why] : std::initializer_list<std::pair<std::string, std::string>>{
+           {"18470", "no host"},
+           {"127.0.0.1", "no port"},
+           {":99999", "no host"},
+           {"example.org:80", "the host is not an IP address"}}) {
+    auto loaded = load(listen);
+    INFO(listen);
+    CHECK_FALSE(loaded.value);
+    REQUIRE(loaded.errors.size() == 1);
+    CHECK(loaded.errors[0].message == fmt::format("http.listen '{}': {}", listen, why));
+    CHECK(loaded.errors[0].hint.starts_with("write HOST:PORT"));
+  }
+  for (std::string listen : {"0.0.0.0:8470", "[::]:8470", "[0:0::0]:8470"}) {
+    auto loaded = load(listen);
+    INFO(listen);
+    CHECK(loaded.value);
+    REQUIRE(loaded.warnings.size() == 1);
+    CHECK(loaded.warnings[0].message.find("listens on every interface") != std::string::npos);
+  }
+  for (std::string listen : {"127.0.0.1:8470", "[::1]:0", "localhost:8470"}) {
+    auto loaded = load(listen);
+    CHECK(loaded.value);
+    CHECK(loaded.warnings.empty());
+  }
 }

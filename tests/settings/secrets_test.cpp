@@ -21,6 +21,7 @@ TEST_CASE("secrets: plain, env, file and credential sources", "[secrets]") {
   auto creds = (dir / "creds").string();
   sources.getenv = [&](const char* name) -> const char* {
     if (std::string_view(name) == "HOOK") return "https://hooks.example.org/t0k3n";
+    if (std::string_view(name) == "EMPTY") return "";
     if (std::string_view(name) == "CREDENTIALS_DIRECTORY") return creds.c_str();
     return nullptr;
   };
@@ -32,6 +33,10 @@ TEST_CASE("secrets: plain, env, file and credential sources", "[secrets]") {
   auto missing = resolve_secret({secret_ref::source::env, "NOPE"}, sources);
   REQUIRE_FALSE(missing.ok());
   CHECK(missing.error() == "environment variable NOPE is not set");
+  CHECK(resolve_secret({secret_ref::source::env, "EMPTY"}, sources).error() == "environment variable EMPTY is empty");
+  std::ofstream(dir / "empty") << "\n";
+  CHECK(resolve_secret({secret_ref::source::file, (dir / "empty").string()}, sources).error() ==
+        "secret file " + (dir / "empty").string() + " is empty");
   auto no_file = resolve_secret({secret_ref::source::credential, "absent"}, sources);
   REQUIRE_FALSE(no_file.ok());
   CHECK(no_file.error().starts_with("credential absent: cannot read"));

@@ -66,6 +66,12 @@ result<journal_change> faulty_journal::record_retry(std::string_view key, date::
   return pass(call::record_retry, [&] { return real_->record_retry(key, now, next_try, error); });
 }
 
+result<journal_change> faulty_journal::record_unanswered(std::string_view key, date::sys_seconds now,
+                                                         std::optional<date::sys_seconds> next_try,
+                                                         std::string_view error) {
+  return pass(call::record_unanswered, [&] { return real_->record_unanswered(key, now, next_try, error); });
+}
+
 result<journal_change> faulty_journal::record_missed(std::string_view key, date::sys_seconds due,
                                                      std::string_view channel, std::string_view event,
                                                      date::sys_seconds now) {

@@ -36,6 +36,7 @@ class faulty_journal final : public journal {
     record_sent,
     record_failed,
     record_retry,
+    record_unanswered,
     record_missed,
     take_in_flight,
     entries_in,
@@ -46,7 +47,7 @@ class faulty_journal final : public journal {
     actions,
     last_action_id,
   };
-  static constexpr std::size_t call_kinds = 14;
+  static constexpr std::size_t call_kinds = static_cast<std::size_t>(call::last_action_id) + 1;
 
   /// Opens (creates) the real journal at `path`; `clock` is what lock_for counts on.
   static result<std::unique_ptr<faulty_journal>> open(const std::filesystem::path& path, env& clock);
@@ -71,6 +72,8 @@ class faulty_journal final : public journal {
   result<journal_change> record_failed(std::string_view key, date::sys_seconds now, std::string_view error) override;
   result<journal_change> record_retry(std::string_view key, date::sys_seconds now, date::sys_seconds next_try,
                                       std::string_view error) override;
+  result<journal_change> record_unanswered(std::string_view key, date::sys_seconds now,
+                                           std::optional<date::sys_seconds> next_try, std::string_view error) override;
   result<journal_change> record_missed(std::string_view key, date::sys_seconds due, std::string_view channel,
                                        std::string_view event, date::sys_seconds now) override;
   result<std::vector<journal_entry>> take_in_flight(date::sys_seconds now) override;

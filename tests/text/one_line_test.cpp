@@ -13,6 +13,7 @@ TEST_CASE("one_line: terminal_line shows controls instead of obeying them", "[te
   CHECK(terminal_line("HTTP 404: \x1b[2Jgotcha\r\nnext\tcol") == "HTTP 404: \\x1b[2Jgotcha  next col");
   CHECK(terminal_line("bell\x07 del\x7f") == "bell\\x07 del\\x7f");
   CHECK(terminal_line("naïve €") == "naïve €");
+  CHECK(terminal_line("c1 \u009b31m nbsp\u00a0") == "c1 \\u009b31m nbsp\u00a0");
 }
 
 TEST_CASE("one_line: control characters are C0, DEL and C1", "[text][one_line]") {
