@@ -39,6 +39,7 @@ import http.server
 import json
 import math
 import os
+import re
 import shutil
 import signal
 import socket
@@ -382,7 +383,10 @@ def memory_part(args, work):
                 break
             ready = time.monotonic() - d.started
             m = memory_of(d.process.pid)
-            missed = d.stderr().count(": missed ")
+            # One line per missed post, or one "missed N posts due from …" for many.
+            log = d.stderr()
+            missed = sum(int(n) for n in re.findall(r": missed (\d+) posts due from ", log))
+            missed += len(re.findall(r": missed (?!\d+ posts due from )", log))
             status = d.stop(30)
             if status != 0:
                 fail(f"{name}: exit status {status} after SIGTERM")
