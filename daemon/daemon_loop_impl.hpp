@@ -134,6 +134,7 @@ struct daemon_loop::impl {
   void update_status(date::sys_seconds now);
 
   void reload(std::string_view why);
+  void give_back_memory();
   void stop(int signal_number);
 };
 
