@@ -464,7 +464,7 @@ def lateness_part(args, work):
     write_config(home, "calendar.yaml",
                  [(f"c{c:03d}", f"{{type: webhook, url: \"http://127.0.0.1:{port}/hook/c{c:03d}\"}}")
                   for c in range(args.channels)],
-                 extra=f"delivery: {{timeout: 10s, attempts: 3, rate: {args.rate}}}")
+                 extra=f"delivery: {{timeout: 10s, attempts: 3, rate: {args.rate}, burst: {args.burst}}}")
     d = Herald(args.herald, home, "lateness")
     if not d.wait_for("READY=1", 30):
         fail(f"lateness: no READY=1 within 30 s; stderr:\n{d.stderr()}")
@@ -493,7 +493,7 @@ def lateness_part(args, work):
         fail(f"lateness: {len(received)} arrivals ({len(set(received))} distinct keys), expected {len(expected)}; "
              f"missing {missing[:5]}")
     print(f"lateness: posts due at one minute boundary (one group a minute, one daemon), spread over up to "
-          f"{args.channels} webhook channels (rate {args.rate} each) on one host, to a Python sink on 127.0.0.1 "
+          f"{args.channels} webhook channels (rate {args.rate}, burst {args.burst} each) on one host, to a Python sink on 127.0.0.1 "
           f"stamping each request's arrival")
     print()
     print("| posts at once | channels | first ms | p50 ms | p99 ms | max ms | goal p99 < 50 ms |")
@@ -534,6 +534,7 @@ def main():
     p.add_argument("--posts", default="1 10 100", help="posts per group; one group per minute boundary")
     p.add_argument("--channels", type=int, default=10)
     p.add_argument("--rate", default="100/s")
+    p.add_argument("--burst", type=int, default=1, help="delivery.burst of each channel")
     p.add_argument("--reloads", type=int, default=10, help="SIGHUPs of the reload part")
     p.add_argument("--parts", default="idle memory lateness", help="of idle memory lateness reload")
     args = p.parse_args()

@@ -242,7 +242,7 @@ void daemon_loop::impl::make_parts() {
     request_tick();
   });
   out.emplace(io, environment, log, *guard, *transport,
-              sender::settings{cfg.delivery.rate_per_second, options.dry_run, options.console},
+              sender::settings{cfg.delivery.rate_per_second, options.dry_run, options.console, cfg.delivery.burst},
               sender::hooks{[this] { request_tick(); }, [this] { io.stop(); },
                             [this](const sender::recorded_attempt& recorded) { attempt_recorded(recorded); }});
   out->use(sources, policy);
@@ -330,8 +330,10 @@ void daemon_loop::impl::reload(std::string_view why) {
   const auto& before = sources->cfg;
   const auto& after = loaded.value->cfg;
   if (before.state_dir != after.state_dir || before.delivery.timeout != after.delivery.timeout ||
-      before.delivery.rate_per_second != after.delivery.rate_per_second || before.http_listen != after.http_listen)
-    log.notice("state_dir, delivery.timeout, delivery.rate and http changes take effect when herald restarts");
+      before.delivery.rate_per_second != after.delivery.rate_per_second ||
+      before.delivery.burst != after.delivery.burst || before.http_listen != after.http_listen)
+    log.notice(
+        "state_dir, delivery.timeout, delivery.rate, delivery.burst and http changes take effect when herald restarts");
   auto previous = std::exchange(sources, std::move(loaded.value));  // the plan points into it until replanned
   keep_last_good();
   state.reloaded(current_time(), sources->cfg.channel_names());

@@ -20,7 +20,7 @@ sender::sender(boost::asio::io_context& io, env& environment, logger& log, journ
       transport_(transport),
       settings_(how),
       hooks_(std::move(to_loop)),
-      queue_(how.rate_per_second, delivery_defaults::in_flight_per_channel),
+      queue_(how.rate_per_second, delivery_defaults::in_flight_per_channel, how.burst),
       pacing_(environment.make_steady_timer(io)),
       random_(environment.random_seed()) {}
 

@@ -34,6 +34,7 @@ class sender {
     double rate_per_second = 1;
     bool dry_run = false;             ///< log what would be sent; contact no channel
     std::ostream* console = nullptr;  ///< where console channels print
+    int burst = 1;                    ///< delivery.burst
   };
   /// What became of an attempt, once the journal has it: for health and metrics.
   struct recorded_attempt {
