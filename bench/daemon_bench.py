@@ -17,6 +17,9 @@ Runs the real `herald run` and measures, from /proc and a local sink:
   memory    For each size, herald run on bench/out/calendar-N.yaml (written by
             bench/gen_calendar.py, as the preview part does, when missing):
             the time to READY=1 and the peak resident memory (VmHWM) then.
+  reload    herald run, then --reloads SIGHUPs (default 10): the peak (VmHWM)
+            and resident memory after each. Goal: the peak after the last
+            no higher than after the first.
   lateness  Groups of posts (--posts, e.g. 1, 10 and 100 posts), each group due
             at one minute boundary (the first at the next boundary plus one
             more minute of margin, then one a minute), in one daemon, over up to
@@ -39,6 +42,7 @@ import http.server
 import json
 import math
 import os
+import re
 import shutil
 import signal
 import socket
@@ -382,7 +386,10 @@ def memory_part(args, work):
                 break
             ready = time.monotonic() - d.started
             m = memory_of(d.process.pid)
-            missed = d.stderr().count(": missed ")
+            # One line per missed post, or one "missed N posts due from …" for many.
+            log = d.stderr()
+            missed = sum(int(n) for n in re.findall(r": missed (\d+) posts due from ", log))
+            missed += len(re.findall(r": missed (?!\d+ posts due from )", log))
             status = d.stop(30)
             if status != 0:
                 fail(f"{name}: exit status {status} after SIGTERM")
@@ -398,6 +405,46 @@ def memory_part(args, work):
         else:
             print(f"| {n} | {start} | {ready:.2f} | {hwm / 1024:.1f} | {rss / 1024:.1f} | {missed} |")
     print()
+
+
+def reload_part(args, work):
+    """For each size: herald run, then --reloads SIGHUPs, each after the
+    READY=1 of the one before; the peak (VmHWM) and the resident memory
+    after each. Goal: the peak after the last no higher than after the first."""
+    for n in args.sizes:
+        calendar = os.path.abspath(os.path.join(args.calendars, f"calendar-{n}.yaml"))
+        if not os.path.exists(calendar):
+            fail(f"reload: {calendar} is missing (the memory part or scripts/bench writes it)")
+            continue
+        name = f"reload-{n}"
+        home = daemon_home(work, name)
+        write_config(home, calendar, [("staff-slack", "{type: file, path: outbox.jsonl}"),
+                                      ("edi-team", "{type: file, path: outbox.jsonl}")])
+        d = Herald(args.herald, home, name)
+        rows = []
+        if d.wait_for("READY=1", args.ready_limit):
+            rows.append(("start", memory_of(d.process.pid)))
+            for i in range(1, args.reloads + 1):
+                d.process.send_signal(signal.SIGHUP)
+                if not d.wait_for("READY=1", args.ready_limit):
+                    fail(f"{name}: no READY=1 within {args.ready_limit} s after SIGHUP {i}")
+                    break
+                rows.append((f"after reload {i}", memory_of(d.process.pid)))
+        else:
+            fail(f"{name}: no READY=1 within {args.ready_limit} s")
+        if d.stop(30) != 0:
+            fail(f"{name}: exit status other than 0 after SIGTERM")
+        print(f"reload:   herald run on calendar-{n}.yaml, SIGHUP {args.reloads} times (each after READY=1)")
+        print()
+        print("| when | peak RSS MiB (VmHWM) | RSS MiB |")
+        print("| --- | ---: | ---: |")
+        for when, m in rows:
+            print(f"| {when} | {m.get('VmHWM', 0) / 1024:.1f} | {m.get('VmRSS', 0) / 1024:.1f} |")
+        if len(rows) > 2:
+            first, last = rows[1][1].get("VmHWM", 0), rows[-1][1].get("VmHWM", 0)
+            print(f"\ngoal (peak after the last reload <= after the first): {'met' if last <= first else 'missed'} "
+                  f"({first / 1024:.1f} -> {last / 1024:.1f} MiB)")
+        print()
 
 
 def lateness_part(args, work):
@@ -417,7 +464,7 @@ def lateness_part(args, work):
     write_config(home, "calendar.yaml",
                  [(f"c{c:03d}", f"{{type: webhook, url: \"http://127.0.0.1:{port}/hook/c{c:03d}\"}}")
                   for c in range(args.channels)],
-                 extra=f"delivery: {{timeout: 10s, attempts: 3, rate: {args.rate}}}")
+                 extra=f"delivery: {{timeout: 10s, attempts: 3, rate: {args.rate}, burst: {args.burst}}}")
     d = Herald(args.herald, home, "lateness")
     if not d.wait_for("READY=1", 30):
         fail(f"lateness: no READY=1 within 30 s; stderr:\n{d.stderr()}")
@@ -446,7 +493,7 @@ def lateness_part(args, work):
         fail(f"lateness: {len(received)} arrivals ({len(set(received))} distinct keys), expected {len(expected)}; "
              f"missing {missing[:5]}")
     print(f"lateness: posts due at one minute boundary (one group a minute, one daemon), spread over up to "
-          f"{args.channels} webhook channels (rate {args.rate} each) on one host, to a Python sink on 127.0.0.1 "
+          f"{args.channels} webhook channels (rate {args.rate}, burst {args.burst} each) on one host, to a Python sink on 127.0.0.1 "
           f"stamping each request's arrival")
     print()
     print("| posts at once | channels | first ms | p50 ms | p99 ms | max ms | goal p99 < 50 ms |")
@@ -487,7 +534,9 @@ def main():
     p.add_argument("--posts", default="1 10 100", help="posts per group; one group per minute boundary")
     p.add_argument("--channels", type=int, default=10)
     p.add_argument("--rate", default="100/s")
-    p.add_argument("--parts", default="idle memory lateness")
+    p.add_argument("--burst", type=int, default=1, help="delivery.burst of each channel")
+    p.add_argument("--reloads", type=int, default=10, help="SIGHUPs of the reload part")
+    p.add_argument("--parts", default="idle memory lateness", help="of idle memory lateness reload")
     args = p.parse_args()
     args.herald = os.path.abspath(args.herald)
     args.sizes = [int(s) for s in args.sizes.split()]
@@ -501,6 +550,8 @@ def main():
         memory_part(args, work)
     if "lateness" in parts:
         lateness_part(args, work)
+    if "reload" in parts:
+        reload_part(args, work)
     if idle:
         finish_idle(args, idle)
     return 0 if ok else 1

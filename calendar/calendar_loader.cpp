@@ -4,6 +4,7 @@
 #include <array>
 #include <filesystem>
 #include <iterator>
+#include <map>
 
 #include <fmt/format.h>
 
@@ -131,8 +132,28 @@ void add_holidays(const holiday_entry& entry, std::vector<date::local_days>& out
   for (auto day = entry.span.start; day <= entry.span.end; day += date::days{1}) out.push_back(day);
 }
 
-std::optional<template_source> read_template(yaml_ref node, std::string_view what, diagnostics_collector& out) {
-  auto tmpl = read_parsed(node, what, text_template::parse, out);
+// One parsed template per distinct text during one load: a calendar whose
+// events each repeat the same steps would otherwise hold a parse per step
+// (docs/PERFORMANCE.md "2026-12-03"). Copies of a text_template share
+// their text, variables and nodes.
+class template_cache {
+ public:
+  std::optional<text_template> parse(yaml_ref node, std::string_view what, diagnostics_collector& out) {
+    auto text = node.is_scalar() ? std::optional<std::string_view>(node.scalar()) : std::nullopt;
+    if (text)
+      if (auto found = parsed_.find(*text); found != parsed_.end()) return found->second;
+    auto tmpl = read_parsed(node, what, text_template::parse, out);
+    if (tmpl && text) parsed_.emplace(std::string(*text), *tmpl);
+    return tmpl;
+  }
+
+ private:
+  std::map<std::string, text_template, std::less<>> parsed_;
+};
+
+std::optional<template_source> read_template(yaml_ref node, std::string_view what, template_cache& templates,
+                                             diagnostics_collector& out) {
+  auto tmpl = templates.parse(node, what, out);
   if (!tmpl) return std::nullopt;
   // `what` is the key in quotes: 'message'.
   auto key = what.size() > 2 && what.front() == '\'' ? what.substr(1, what.size() - 2) : what;
@@ -165,7 +186,7 @@ string_pairs read_vars(yaml_ref node, std::vector<source_mark>& marks, diagnosti
   return vars;
 }
 
-std::optional<step_source> read_step(yaml_ref node, diagnostics_collector& out) {
+std::optional<step_source> read_step(yaml_ref node, template_cache& templates, diagnostics_collector& out) {
   if (!check_keys(node, "a step", step_keys, out)) return std::nullopt;
   require_keys(node, "a step", step_required, out);
   step_source step;
@@ -180,20 +201,21 @@ std::optional<step_source> read_step(yaml_ref node, diagnostics_collector& out) 
   if (auto channels = node.find("channels")) step.channels = read_channels(*channels, out);
   if (auto policy = node.find("not_workday"))
     step.not_workday = read_parsed(*policy, "'not_workday'", parse_policy, out);
-  if (auto message = node.find("message")) step.message = read_template(*message, "'message'", out);
-  if (auto subject = node.find("subject")) step.subject = read_template(*subject, "'subject'", out);
+  if (auto message = node.find("message")) step.message = read_template(*message, "'message'", templates, out);
+  if (auto subject = node.find("subject")) step.subject = read_template(*subject, "'subject'", templates, out);
   if (!ok || !step.message) return std::nullopt;
   return step;
 }
 
-std::vector<step_source> read_steps(yaml_ref node, std::string_view what, diagnostics_collector& out) {
+std::vector<step_source> read_steps(yaml_ref node, std::string_view what, template_cache& templates,
+                                    diagnostics_collector& out) {
   std::vector<step_source> steps;
   if (!node.is_sequence()) {
     out.error(node.mark(), fmt::format("{} must be a list of steps, not {}", what, node.type_name()));
     return steps;
   }
   for (auto item : node.items())
-    if (auto step = read_step(item, out)) steps.push_back(std::move(*step));
+    if (auto step = read_step(item, templates, out)) steps.push_back(std::move(*step));
   return steps;
 }
 
@@ -246,7 +268,7 @@ void read_id(yaml_ref node, event& e, event_source& source, diagnostics_collecto
     }
 }
 
-bool read_event(yaml_ref node, event& e, event_source& source, diagnostics_collector& out) {
+bool read_event(yaml_ref node, event& e, event_source& source, template_cache& templates, diagnostics_collector& out) {
   if (!check_keys(node, "an event", event_keys, out)) return false;
   require_keys(node, "an event", event_required, out);
   source.mark = node.mark();
@@ -281,7 +303,7 @@ bool read_event(yaml_ref node, event& e, event_source& source, diagnostics_colle
   if (auto campaign = node.find("campaign"))
     if (auto name = read_scalar(*campaign, "'campaign'", out))
       source.campaign = marked_name{std::string(*name), campaign->mark()};
-  if (auto steps = node.find("steps")) source.steps = read_steps(*steps, "'steps'", out);
+  if (auto steps = node.find("steps")) source.steps = read_steps(*steps, "'steps'", templates, out);
   return true;
 }
 
@@ -293,7 +315,7 @@ void read_defaults(yaml_ref node, defaults_source& defaults, diagnostics_collect
     defaults.not_workday = read_parsed(*policy, "'not_workday'", parse_policy, out);
 }
 
-void read_campaigns(yaml_ref node, calendar_source& source, diagnostics_collector& out) {
+void read_campaigns(yaml_ref node, calendar_source& source, template_cache& templates, diagnostics_collector& out) {
   if (!node.is_mapping()) {
     out.error(node.mark(),
               fmt::format("'campaigns' must map campaign names to lists of steps, not {}", node.type_name()));
@@ -301,7 +323,7 @@ void read_campaigns(yaml_ref node, calendar_source& source, diagnostics_collecto
   }
   for (auto& [key, value] : node.entries())
     source.campaigns.emplace_back(marked_name{std::string(key.scalar()), key.mark()},
-                                  read_steps(value, fmt::format("campaign '{}'", key.scalar()), out));
+                                  read_steps(value, fmt::format("campaign '{}'", key.scalar()), templates, out));
 }
 
 void read_zone(yaml_ref node, calendar_source& source, diagnostics_collector& out) {
@@ -334,7 +356,7 @@ std::variant<bool, parse_error> parse_flag(std::string_view text) {
 
 // A digest is read as an event with one step at 0 and the digest's facts:
 // it shares the events' id space, rules and post keys (`<id>/<date>/0d/<channel>`).
-void read_digest(yaml_ref node, calendar_source& source, diagnostics_collector& out) {
+void read_digest(yaml_ref node, calendar_source& source, template_cache& templates, diagnostics_collector& out) {
   if (!check_keys(node, "a digest", digest_keys, out)) return;
   require_keys(node, "a digest", digest_required, out);
   event e;
@@ -359,23 +381,23 @@ void read_digest(yaml_ref node, calendar_source& source, diagnostics_collector& 
   if (auto channels = node.find("channels")) step.channels = read_channels(*channels, out);
   if (auto policy = node.find("not_workday"))
     step.not_workday = read_parsed(*policy, "'not_workday'", parse_policy, out);
-  if (auto message = node.find("message")) step.message = read_template(*message, "'message'", out);
-  if (auto subject = node.find("subject")) step.subject = read_template(*subject, "'subject'", out);
+  if (auto message = node.find("message")) step.message = read_template(*message, "'message'", templates, out);
+  if (auto subject = node.find("subject")) step.subject = read_template(*subject, "'subject'", templates, out);
   if (!step.message) return;
   extra.steps.push_back(std::move(step));
   source.events.push_back(std::move(e));
   source.extras.push_back(std::move(extra));
 }
 
-void read_digests(yaml_ref node, calendar_source& source, diagnostics_collector& out) {
+void read_digests(yaml_ref node, calendar_source& source, template_cache& templates, diagnostics_collector& out) {
   if (!node.is_sequence()) {
     out.error(node.mark(), fmt::format("'digests' must be a list, not {}", node.type_name()));
     return;
   }
-  for (auto item : node.items()) read_digest(item, source, out);
+  for (auto item : node.items()) read_digest(item, source, templates, out);
 }
 
-void read_root(yaml_ref root, calendar_source& source, diagnostics_collector& out) {
+void read_root(yaml_ref root, calendar_source& source, template_cache& templates, diagnostics_collector& out) {
   if (!check_keys(root, "the calendar", calendar_keys, out)) return;
   require_keys(root, "the calendar", calendar_required, out);
   if (auto version = root.find("version")) read_version(*version, out);
@@ -391,8 +413,8 @@ void read_root(yaml_ref root, calendar_source& source, diagnostics_collector& ou
       if (auto entry = read_parsed(item, "a holiday", parse_holiday, out)) add_holidays(*entry, source.holidays);
   if (auto vars = root.find("vars")) source.vars = read_vars(*vars, source.var_marks, out);
   if (auto defaults = root.find("defaults")) read_defaults(*defaults, source.defaults, out);
-  if (auto campaigns = root.find("campaigns")) read_campaigns(*campaigns, source, out);
-  if (auto digests = root.find("digests")) read_digests(*digests, source, out);
+  if (auto campaigns = root.find("campaigns")) read_campaigns(*campaigns, source, templates, out);
+  if (auto digests = root.find("digests")) read_digests(*digests, source, templates, out);
   if (auto events = root.find("events"); events && events->is_null())
     out.error(events->mark(), "'events' has no value", "list the events under it, or remove the key");
   else if (events && !events->is_sequence())
@@ -410,10 +432,11 @@ namespace {
 std::optional<calendar_source> read_sources(std::string_view text, const std::string& file,
                                             std::vector<source_mark>& dates_marks, diagnostics_collector& out) {
   calendar_source source;
+  template_cache templates;
   auto on_event = [&](yaml_ref item) {
     event e;
     event_source extra;
-    if (!read_event(item, e, extra, out)) return;
+    if (!read_event(item, e, extra, templates, out)) return;
     auto dates = item.find("dates");
     dates_marks.push_back(dates ? dates->mark() : e.id_mark);
     source.events.push_back(std::move(e));
@@ -429,7 +452,7 @@ std::optional<calendar_source> read_sources(std::string_view text, const std::st
     out.error({1, 1}, "the calendar is empty", "start with 'version: 1'");
     return std::nullopt;
   }
-  read_root(doc.root(), source, out);
+  read_root(doc.root(), source, templates, out);
   return source;
 }
 

@@ -128,6 +128,7 @@ void render_nodes(const std::vector<template_node>& nodes, const scope& values, 
 std::variant<text_template, parse_error> text_template::parse(std::string_view text) {
   text_template result;
   auto root = std::make_shared<std::vector<template_node>>();
+  auto variables = std::make_shared<std::vector<template_variable>>();
   std::vector<open_section> sections;
   auto* nodes = root.get();
   std::size_t at = 0, literal_start = 0;
@@ -166,8 +167,7 @@ std::variant<text_template, parse_error> text_template::parse(std::string_view t
       sections.pop_back();
       continue;
     }
-    result.variables_.push_back(
-        {std::string(name), static_cast<std::size_t>(name.data() - text.data()), !sections.empty()});
+    variables->push_back({std::string(name), static_cast<std::size_t>(name.data() - text.data()), !sections.empty()});
     if (sigil == '#' || sigil == '^') {
       nodes->push_back(
           {sigil == '#' ? template_node::kind::section : template_node::kind::inverted, std::string(name), {}});
@@ -183,7 +183,13 @@ std::variant<text_template, parse_error> text_template::parse(std::string_view t
   add_text(text.size());
   result.text_ = std::make_shared<const std::string>(text);
   result.nodes_ = std::move(root);
+  result.variables_ = std::move(variables);
   return result;
+}
+
+const std::vector<template_variable>& text_template::variables() const {
+  static const std::vector<template_variable> none;  // a default-constructed template
+  return variables_ ? *variables_ : none;
 }
 
 std::string text_template::render(const template_values& values) const {

@@ -50,7 +50,7 @@ class text_template {
   /// more; render() stops there if one still does.
   static constexpr std::size_t max_rendered_bytes = 256u << 10;
 
-  const std::vector<template_variable>& variables() const { return variables_; }
+  const std::vector<template_variable>& variables() const;
   const std::string& text() const { return *text_; }
   /// At most max_rendered_bytes (cut at the start of a character).
   std::string render(const template_values& values) const;
@@ -66,9 +66,11 @@ class text_template {
   std::size_t size_bound(const list_shapes& lists, std::size_t longest) const;
 
  private:
+  // All three are shared by copies, so the loader can hand one parse of a
+  // text to every step that repeats it (docs/PERFORMANCE.md "2026-12-03").
   std::shared_ptr<const std::string> text_;
-  std::vector<template_variable> variables_;
-  std::shared_ptr<const std::vector<struct template_node>> nodes_;  // parsed; shared by copies
+  std::shared_ptr<const std::vector<template_variable>> variables_;
+  std::shared_ptr<const std::vector<struct template_node>> nodes_;
 };
 
 }  // namespace herald

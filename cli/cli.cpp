@@ -3,14 +3,18 @@
 #include <algorithm>
 #include <array>
 #include <filesystem>
+#include <iostream>
 #include <ostream>
 
 #include <fmt/format.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 #include <CLI/CLI.hpp>
 
 #include "calendar/diagnostic.hpp"
 #include "cli/commands.hpp"
 #include "text/one_line.hpp"
+#include "text/terminal.hpp"
 
 namespace herald {
 namespace {
@@ -175,6 +179,15 @@ int run_cli(int argc, const char* const* argv, cli_context& context) {
   if (*pause_cmd) return pause_command(pause, context);
   if (*resume_cmd) return resume_command(resume, context);
   return 2;
+}
+
+int cli_main(int argc, char** argv) {
+  std::ios::sync_with_stdio(false);
+  cli_context context{std::cout, std::cerr};
+  context.out_is_terminal = is_terminal(STDOUT_FILENO);
+  if (winsize size{}; context.out_is_terminal && ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0)
+    context.terminal_columns = size.ws_col;
+  return run_cli(argc, argv, context);
 }
 
 std::string default_config_path(const source_options& options, cli_context& context) {

@@ -21,4 +21,8 @@ struct cli_context {
 /// Exit status: 0 success, 2 invalid input, 1 any other failure.
 int run_cli(int argc, const char* const* argv, cli_context& context);
 
+/// run_cli() on the process's own streams and terminal: the body of both
+/// executables' main().
+int cli_main(int argc, char** argv);
+
 }  // namespace herald

@@ -1,6 +1,7 @@
 // herald run, the loop's life: start, signals, watchdog, reload, stop and
 // the status endpoint. The other half, daemon_tick.cpp, plans and decides;
 // the sender (daemon/sender.hpp) sends.
+#include <malloc.h>
 #include <csignal>
 #include <cstring>
 #include <sstream>
@@ -154,6 +155,7 @@ int daemon_loop::impl::start() {
   replan(current_time(), back);
   tick();
   log.info(last_status);  // "next: KEY at TIME", what a person starting herald wants to know
+  give_back_memory();
   notifier.ready(last_status);
   if (auto interval = notifier.watchdog_interval()) pet_watchdog(*interval);
   wait_for_signal();
@@ -246,7 +248,7 @@ void daemon_loop::impl::make_parts() {
     request_tick();  // STATUS= says so
   });
   out.emplace(io, environment, log, *guard, *transport,
-              sender::settings{cfg.delivery.rate_per_second, options.dry_run, options.console},
+              sender::settings{cfg.delivery.rate_per_second, options.dry_run, options.console, cfg.delivery.burst},
               sender::hooks{[this] { request_tick(); }, [this] { io.stop(); },
                             [this](const sender::recorded_attempt& recorded) { attempt_recorded(recorded); }});
   out->use(sources, policy);
@@ -311,6 +313,12 @@ void daemon_loop::impl::pet_watchdog(std::chrono::microseconds interval) {
 // An invalid new file is reported and the old schedule keeps running
 // (docs/daemon.md). state_dir, delivery.timeout and delivery.rate belong to the
 // journal, transport and queue made at start: they change on restart.
+// A load's YAML tree and, after a reload, the old calendars are freed but
+// glibc keeps the pages: hand them back, so the resident memory between
+// loads is what the daemon holds, not what its last load needed at most
+// (docs/PERFORMANCE.md "2026-12-03").
+void daemon_loop::impl::give_back_memory() { ::malloc_trim(0); }
+
 void daemon_loop::impl::reload(std::string_view why) {
   if (stopping) return;
   notifier.reloading();
@@ -340,6 +348,8 @@ void daemon_loop::impl::reload(std::string_view why) {
   replan(current_time(), policy.catch_up);
   tick();
   log.info(fmt::format("reloaded ({}): {} post(s) planned{}", why, plan.posts.size(), events));
+  previous.reset();
+  give_back_memory();
   notifier.ready(last_status);
 }
 

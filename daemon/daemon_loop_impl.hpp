@@ -128,10 +128,13 @@ struct daemon_loop::impl {
   void tick();
   void request_tick();
   void woke(bool clock_stepped);
-  void carry_out(const scheduled_action& action, date::sys_seconds now);
+  void carry_out_all(const std::vector<scheduled_action>& actions, date::sys_seconds now);
+  /// `log_miss`: a line per missed post (false: carry_out_all sums them up).
+  void carry_out(const scheduled_action& action, date::sys_seconds now, bool log_miss);
   void update_status(date::sys_seconds now);
 
   void reload(std::string_view why);
+  void give_back_memory();
   void stop(int signal_number);
 };
 

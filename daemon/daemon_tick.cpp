@@ -67,13 +67,37 @@ void daemon_loop::impl::tick() {
   guard->file_intact();  // a lost journal answers "in flight": nothing is sent
   auto decided = decide(
       plan.posts, [this](std::string_view key) { return guard->lookup(key); }, now, policy);
-  for (const auto& action : decided.actions) carry_out(action, now);
+  carry_out_all(decided.actions, now);
   out->dispatch();
   clock->arm(decided.wake, plan.replan_at, now);
   update_status(now);
 }
 
-void daemon_loop::impl::carry_out(const scheduled_action& action, date::sys_seconds now) {
+// Many posts missed at once (a first start looks back a week beyond
+// catch_up; a long stop) are recorded in one journal transaction, one sync
+// to disk instead of one per post, and summed up in one log line past the
+// first few (docs/PERFORMANCE.md "2026-12-03"); `herald status` lists them all.
+void daemon_loop::impl::carry_out_all(const std::vector<scheduled_action>& actions, date::sys_seconds now) {
+  constexpr std::ptrdiff_t listed_misses = 10;
+  auto is_miss = [](const scheduled_action& a) { return a.what == scheduled_action::kind::miss; };
+  auto misses = std::count_if(actions.begin(), actions.end(), is_miss);
+  // Without a transaction each change still commits on its own: slower, not wrong.
+  bool batched = misses > 1 && store->begin_changes().ok();
+  for (const auto& action : actions) carry_out(action, now, misses <= listed_misses);
+  if (batched)
+    if (auto committed = store->commit_changes(); !committed.ok())
+      return guard->failed("recording missed posts", committed.error());
+  if (misses <= listed_misses) return;
+  date::sys_seconds first = date::sys_seconds::max(), last = date::sys_seconds::min();
+  for (const auto& action : actions)
+    if (is_miss(action)) first = std::min(first, action.post->due), last = std::max(last, action.post->due);
+  log.warning(
+      fmt::format("missed {} posts due from {} to {}, longer ago than catch_up allows; they are not sent "
+                  "(`herald status` lists them)",
+                  misses, format_utc_instant(first), format_utc_instant(last)));
+}
+
+void daemon_loop::impl::carry_out(const scheduled_action& action, date::sys_seconds now, bool log_miss) {
   const auto& post = *action.post;
   const auto& channel = post.cal->channels[post.channel];
   const auto& event = post.cal->events[post.event].id;
@@ -84,8 +108,9 @@ void daemon_loop::impl::carry_out(const scheduled_action& action, date::sys_seco
     case scheduled_action::kind::miss: {
       auto recorded = store->record_missed(action.key, post.due, channel, event, now);
       if (!recorded.ok()) return guard->failed("recording a missed post", recorded.error());
-      log.warning(fmt::format("missed {}: it was due at {}, longer ago than catch_up allows; it is not sent",
-                              action.key, format_utc_instant(post.due)));
+      if (log_miss)
+        log.warning(fmt::format("missed {}: it was due at {}, longer ago than catch_up allows; it is not sent",
+                                action.key, format_utc_instant(post.due)));
       break;
     }
     case scheduled_action::kind::give_up: {

@@ -37,6 +37,7 @@ std::string restart_only_changes(const config& running, const config& loaded) {
       fmt::format("{}s", loaded.delivery.timeout.count()));
   add("delivery.rate", fmt::format("{:g}/s", running.delivery.rate_per_second),
       fmt::format("{:g}/s", loaded.delivery.rate_per_second));
+  add("delivery.burst", std::to_string(running.delivery.burst), std::to_string(loaded.delivery.burst));
   add("http.listen", running.http_listen.value_or("none"), loaded.http_listen.value_or("none"));
   return fmt::format("{}", fmt::join(changed, ", "));
 }

@@ -20,7 +20,7 @@ sender::sender(boost::asio::io_context& io, env& environment, logger& log, journ
       transport_(transport),
       settings_(how),
       hooks_(std::move(to_loop)),
-      queue_(how.rate_per_second, delivery_defaults::in_flight_per_channel),
+      queue_(how.rate_per_second, delivery_defaults::in_flight_per_channel, how.burst),
       pacing_(environment.make_steady_timer(io)),
       random_(environment.random_seed()) {}
 
@@ -53,36 +53,55 @@ void sender::request_dispatch() {
   });
 }
 
+// The journal first, then the channel: once begin_attempt has returned the
+// attempt is on disk, so a crash after this point can only cause one more
+// copy, never a lost record (docs/daemon.md "Delivery rules"). The round's
+// attempts are one transaction, committed before any request leaves: one
+// sync to disk for a burst instead of one per post (docs/PERFORMANCE.md "2026-12-03").
 void sender::dispatch() {
   if (stopping_) return;
   auto ready = queue_.take_ready(env_.steady_now());
-  for (auto& job : ready.start) start(std::move(job));
+  auto& store = guard_.store();
+  bool batched = ready.start.size() > 1 && !guard_.paused() && store.begin_changes().ok();
+  std::vector<begun> round;
+  for (auto& job : ready.start)
+    if (auto post = begin(std::move(job))) round.push_back(std::move(*post));
+  if (batched)
+    if (auto committed = store.commit_changes(); !committed.ok()) {
+      // Rolled back: none of these attempts is on disk, so none may go out; the next tick queues them again.
+      for (const auto& post : round) queue_.finished(post.a.key);
+      round.clear();
+      guard_.failed("recording attempts", committed.error());
+    }
+  for (auto& post : round) deliver(std::move(post));
   if (!ready.next) return;
   pacing_->wait_until(*ready.next, [this] { dispatch(); });
 }
 
-// The journal first, then the channel: once begin_attempt has returned the
-// attempt is on disk, so a crash after this point can only cause one more
-// copy, never a lost record (docs/daemon.md "Delivery rules").
-void sender::start(send_queue::job job) {
+std::optional<sender::begun> sender::begin(send_queue::job job) {
   const auto& content = job.content;
   attempt a{content.key, content.channel, content.event, job.due};
   auto now = env_.now_seconds();
   if (now > job.due + policy_.catch_up) {  // it waited in the queue past its window
     queue_.finished(a.key);
     hooks_.want_tick();
-    return;
+    return std::nullopt;
   }
   if (!guard_.file_intact() || guard_.paused()) {  // the tick after the pause queues it again
     queue_.finished(a.key);
-    return;
+    return std::nullopt;
   }
   auto began = guard_.store().begin_attempt(a.key, a.due, a.channel, a.event, now);
   if (!began.ok() || began.value() == journal_change::refused) {
     queue_.finished(a.key);
     if (!began.ok()) guard_.failed("recording an attempt", began.error());
-    return;
+    return std::nullopt;
   }
+  return begun{std::move(job), std::move(a), now};
+}
+
+void sender::deliver(begun post) {
+  const auto& a = post.a;
   auto channel = sources_->channels.find(a.channel);
   if (channel == sources_->channels.end()) {  // load_sources checks every step's channel; kept as a guard
     finished(a, {delivery_outcome::kind::permanent, std::nullopt, "no such channel in the config"});
@@ -93,7 +112,7 @@ void sender::start(send_queue::job job) {
     finished(a, {delivery_outcome::kind::sent, std::nullopt, "dry run"});
     return;
   }
-  channel->second.deliver(content, transport_, *settings_.console, now,
+  channel->second.deliver(post.job.content, transport_, *settings_.console, post.now,
                           [this, a, keep = sources_](const delivery_outcome& outcome) { finished(a, outcome); });
 }
 

@@ -14,7 +14,9 @@
 #include <functional>
 #include <iosfwd>
 #include <memory>
+#include <optional>
 #include <random>
+#include <vector>
 
 #include "daemon/env.hpp"
 #include "daemon/journal_guard.hpp"
@@ -32,6 +34,7 @@ class sender {
     double rate_per_second = 1;
     bool dry_run = false;             ///< log what would be sent; contact no channel
     std::ostream* console = nullptr;  ///< where console channels print
+    int burst = 1;                    ///< delivery.burst
   };
   /// What became of an attempt, once the journal has it: for health and metrics.
   struct recorded_attempt {
@@ -70,7 +73,14 @@ class sender {
 
  private:
   void request_dispatch();
-  void start(send_queue::job job);
+  /// A post whose attempt is recorded (begin) and not yet handed to its channel (deliver).
+  struct begun {
+    send_queue::job job;
+    attempt a;
+    date::sys_seconds now;
+  };
+  std::optional<begun> begin(send_queue::job job);
+  void deliver(begun post);
   void finished(const attempt& a, const delivery_outcome& outcome);
   bool record_outcome(const attempt& a, const delivery_outcome& outcome);
   bool record_failure(const attempt& a, const delivery_outcome& outcome, date::sys_seconds now);

@@ -197,6 +197,15 @@ class journal {
   virtual result<journal_change> record_missed(std::string_view key, date::sys_seconds due, std::string_view channel,
                                                std::string_view event, date::sys_seconds now) = 0;
 
+  /// Makes the changes from here to commit_changes() one transaction: one
+  /// sync to disk for many rows (the missed posts a first start records,
+  /// docs/PERFORMANCE.md "2026-12-03"). Not nested; nothing but the daemon's
+  /// own changes may come between the two. Each change keeps its own
+  /// refusal; commit_changes() keeps the ones that were applied even after
+  /// one failed. A journal without transactions does nothing here.
+  virtual result<void> begin_changes() { return {}; }
+  virtual result<void> commit_changes() { return {}; }
+
   /// Call once on start, before any begin_attempt. Rows still in flight
   /// were being sent when herald last stopped, and may have reached their
   /// channel. In one transaction, moves each back to pending with

@@ -565,6 +565,20 @@ result<journal_change> sqlite_journal::record_missed(std::string_view key, date:
   return change(use.bind(1, key).bind(2, event).bind(3, channel).bind(4, due).bind(5, now));
 }
 
+// BEGIN IMMEDIATE, like operate(): the write lock is taken once, for the
+// whole batch, so an operator's command waits for the batch, not between its rows.
+result<void> sqlite_journal::begin_changes() {
+  if (!exec(db_, "BEGIN IMMEDIATE")) return sqlite_error();
+  return {};
+}
+
+result<void> sqlite_journal::commit_changes() {
+  if (exec(db_, "COMMIT")) return {};
+  auto failed = sqlite_error();
+  exec(db_, "ROLLBACK");
+  return failed;
+}
+
 result<std::vector<journal_entry>> sqlite_journal::take_in_flight(date::sys_seconds now) {
   statement_use use(statements_->take_in_flight);
   auto taken = entries(use.bind(1, now).bind(2, interrupted_note));

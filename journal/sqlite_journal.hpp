@@ -77,6 +77,8 @@ class sqlite_journal final : public journal {
                                       std::string_view error) override;
   result<journal_change> record_unanswered(std::string_view key, date::sys_seconds now,
                                            std::optional<date::sys_seconds> next_try, std::string_view error) override;
+  result<void> begin_changes() override;
+  result<void> commit_changes() override;
   result<journal_change> record_missed(std::string_view key, date::sys_seconds due, std::string_view channel,
                                        std::string_view event, date::sys_seconds now) override;
   result<std::vector<journal_entry>> take_in_flight(date::sys_seconds now) override;

@@ -15,6 +15,9 @@ inline constexpr int attempts = 8;
 inline constexpr std::chrono::seconds timeout{10};
 /// `delivery.rate`: posts per second to one channel.
 inline constexpr double rate_per_second = 1.0;
+/// `delivery.burst`: posts one channel may start at once before the rate
+/// spaces them (the token bucket's size).
+inline constexpr int burst = 1;
 /// Posts of one channel in flight at once: curl keeps 4 connections per host.
 inline constexpr int in_flight_per_channel = 4;
 /// How long a stop waits for posts in flight; no timeout may be longer, or a

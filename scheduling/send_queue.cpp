@@ -1,5 +1,5 @@
 // Per channel: a FIFO of waiting posts, the keys in flight and a token
-// bucket of one token (burst 1), so starts are at least 1/rate apart.
+// bucket of `delivery.burst` tokens (1 by default: starts at least 1/rate apart).
 
 #include "scheduling/send_queue.hpp"
 
@@ -8,14 +8,14 @@
 
 namespace herald {
 
-send_queue::send_queue(double rate_per_second, int max_in_flight)
-    : rate_per_second_(rate_per_second), max_in_flight_(std::max(1, max_in_flight)) {}
+send_queue::send_queue(double rate_per_second, int max_in_flight, int burst)
+    : rate_per_second_(rate_per_second), max_in_flight_(std::max(1, max_in_flight)), burst_(std::max(1, burst)) {}
 
 bool send_queue::push(job j) {
   if (!channel_of_.try_emplace(j.content.key, j.content.channel).second) return false;
   auto channel = channels_.find(j.content.channel);
   if (channel == channels_.end())
-    channel = channels_.emplace(j.content.channel, channel_state{{}, {}, rate_limiter{rate_per_second_, 1}}).first;
+    channel = channels_.emplace(j.content.channel, channel_state{{}, {}, rate_limiter{rate_per_second_, burst_}}).first;
   channel->second.waiting.push_back(std::move(j));
   return true;
 }

@@ -34,8 +34,9 @@ class send_queue {
     date::sys_seconds due;
   };
 
-  /// REQUIRES: rate_per_second > 0, max_in_flight >= 1.
-  explicit send_queue(double rate_per_second, int max_in_flight = delivery_defaults::in_flight_per_channel);
+  /// REQUIRES: rate_per_second > 0, max_in_flight >= 1; burst < 1 counts as 1.
+  explicit send_queue(double rate_per_second, int max_in_flight = delivery_defaults::in_flight_per_channel,
+                      int burst = delivery_defaults::burst);
 
   /// Queues `j` behind its channel's waiting posts; false (and nothing
   /// changes) when its key is already waiting or in flight.
@@ -74,6 +75,7 @@ class send_queue {
 
   double rate_per_second_;
   int max_in_flight_;
+  int burst_;
   std::map<std::string, channel_state, std::less<>> channels_;
   /// The channel of every key waiting or in flight: push() refuses a key
   /// found here, finished() finds its channel here.

@@ -71,6 +71,7 @@ struct delivery_config {
   std::chrono::seconds timeout{delivery_defaults::timeout};
   int attempts = delivery_defaults::attempts;
   double rate_per_second = delivery_defaults::rate_per_second;
+  int burst = delivery_defaults::burst;
 };
 
 struct config {

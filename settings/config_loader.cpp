@@ -21,7 +21,7 @@ namespace {
 
 constexpr std::array<std::string_view, 7> config_keys = {"version",  "calendar", "state_dir", "catch_up",
                                                          "delivery", "channels", "http"};
-constexpr std::array<std::string_view, 3> delivery_keys = {"timeout", "attempts", "rate"};
+constexpr std::array<std::string_view, 4> delivery_keys = {"timeout", "attempts", "rate", "burst"};
 constexpr std::array<std::string_view, 6> channel_types = {"slack", "teams", "email", "webhook", "console", "file"};
 constexpr std::array<std::string_view, 3> secret_sources = {"env", "file", "credential"};
 
@@ -287,6 +287,12 @@ std::variant<int, parse_error> parse_attempts(std::string_view text) {
   return *value;
 }
 
+std::variant<int, parse_error> parse_burst(std::string_view text) {
+  auto value = parse_integer<int>(text, 1, 100);
+  if (!value) return parse_error{fmt::format("invalid burst '{}'", text), 0, "a whole number from 1 to 100"};
+  return *value;
+}
+
 // A timeout of 0 would mean "none" to curl: a peer that never answers
 // would hold its post in flight for ever. Up to 60 s for a slow endpoint
 // (docs/daemon.md "Delivery rules"); above the drain limit (10 s after
@@ -318,6 +324,8 @@ void read_delivery(yaml_ref node, delivery_config& d, diagnostics_collector& out
     if (auto a = read_parsed(*v, "'attempts'", parse_attempts, out)) d.attempts = *a;
   if (auto v = node.find("rate"))
     if (auto r = read_parsed(*v, "'rate'", parse_rate, out)) d.rate_per_second = *r;
+  if (auto v = node.find("burst"))
+    if (auto b = read_parsed(*v, "'burst'", parse_burst, out)) d.burst = *b;
 }
 
 void read_root(yaml_ref root, config& c, diagnostics_collector& out) {

@@ -186,6 +186,20 @@ TEST_CASE("daemon_loop: on start, posts due within catch_up go out and older one
   CHECK(f.logged(fmt::format("missed {}", old.key())));
 }
 
+TEST_CASE("daemon_loop: many posts missed at once are recorded together and logged in one line", "[daemon_loop]") {
+  // Given a fresh journal and 12 posts due 4 and 5 days ago (outside
+  // catch_up, 3 days), then all are recorded missed and one line sums them
+  // up instead of a line each (docs/PERFORMANCE.md "2026-12-03").
+  std::vector<post_spec> old;
+  for (int i = 0; i < 12; ++i) old.push_back({fmt::format("old{}", i), day - date::days{4 + i % 2}});
+  loop_fixture f(old);
+  f.start();
+  f.settle();
+  for (const auto& post : old) CHECK(f.state_of(post.key()) == post_state::missed);
+  CHECK(f.logged("missed 12 posts due from"));
+  CHECK_FALSE(f.logged(fmt::format("missed {}", old.front().key())));
+}
+
 TEST_CASE("daemon_loop: a step of the wall clock plans again and sends what came due", "[daemon_loop]") {
   // Given a post due at 14:00 and the clock at 11:59, when the wall clock is
   // set to 14:30, then the step is logged and the post goes out at once.

@@ -54,6 +54,17 @@ TEST_CASE("send_queue: at 1/s one post per channel starts each second, channels 
   CHECK(queue.waiting() == 0);
 }
 
+TEST_CASE("send_queue: a burst of 3 starts three posts of a channel at once, then the rate holds", "[send_queue]") {
+  // Given delivery.burst 3 at 1/s and 4 in flight at most, when five posts
+  // are due together, then three start at once and the fourth a second later.
+  send_queue queue(1.0, 4, 3);
+  for (auto key : {"a1", "a2", "a3", "a4", "a5"}) REQUIRE(queue.push(post(key, "slack")));
+  auto first = queue.take_ready(t0);
+  CHECK(keys(first) == strings{"a1", "a2", "a3"});
+  CHECK(after_t0(first.next) == 1000);
+  CHECK(keys(queue.take_ready(t0 + seconds{1})) == strings{"a4"});
+}
+
 TEST_CASE("send_queue: a post pushed to a quiet channel starts at once", "[send_queue]") {
   send_queue queue(1.0);
   queue.push(post("a1", "slack"));

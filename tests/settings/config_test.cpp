@@ -100,6 +100,26 @@ TEST_CASE("config: delivery defaults are scheduling's", "[config]") {
   CHECK(cfg.delivery.rate_per_second == 1.0);
 }
 
+TEST_CASE("config: delivery.burst is read, 1 by default, and a whole number from 1 to 100", "[config]") {
+  CHECK(load_ok("  c: { type: console }\n").delivery.burst == delivery_defaults::burst);
+  CHECK(delivery_defaults::burst == 1);
+  auto with = [](std::string_view burst) {
+    return load_config(fmt::format("version: 1\ncalendar: c.yaml\nchannels:\n  c: {{ type: console }}\n"
+                                   "delivery: {{ burst: {} }}\n",
+                                   burst),
+                       "/etc/herald/herald.yaml");
+  };
+  auto ten = with("10");
+  REQUIRE(ten.value);
+  CHECK(ten.value->delivery.burst == 10);
+  for (auto bad : {"0", "101", "many"}) {
+    auto refused = with(bad);
+    CHECK_FALSE(refused.value);
+    REQUIRE(refused.errors.size() == 1);
+    CHECK(refused.errors.front().message == fmt::format("invalid burst '{}'", bad));
+  }
+}
+
 TEST_CASE("config: tls: none to a name that starts like a loopback address is refused", "[config][loopback]") {
   auto refused = messages(
       "  e: { type: email, server: \"smtp://127.0.0.1.evil.example:25\", tls: none, from: a@example.org, "
