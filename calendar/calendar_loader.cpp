@@ -186,6 +186,16 @@ string_pairs read_vars(yaml_ref node, std::vector<source_mark>& marks, diagnosti
   return vars;
 }
 
+// What a step and a digest share: when, where and what the post says.
+void read_post_fields(yaml_ref node, step_source& step, template_cache& templates, diagnostics_collector& out) {
+  if (auto time = node.find("time")) step.time = read_parsed(*time, "'time'", parse_time_of_day, out);
+  if (auto channels = node.find("channels")) step.channels = read_channels(*channels, out);
+  if (auto policy = node.find("not_workday"))
+    step.not_workday = read_parsed(*policy, "'not_workday'", parse_policy, out);
+  if (auto message = node.find("message")) step.message = read_template(*message, "'message'", templates, out);
+  if (auto subject = node.find("subject")) step.subject = read_template(*subject, "'subject'", templates, out);
+}
+
 std::optional<step_source> read_step(yaml_ref node, template_cache& templates, diagnostics_collector& out) {
   if (!check_keys(node, "a step", step_keys, out)) return std::nullopt;
   require_keys(node, "a step", step_required, out);
@@ -197,12 +207,7 @@ std::optional<step_source> read_step(yaml_ref node, template_cache& templates, d
     ok = ok && offset;
     if (offset) step.at = *offset;
   }
-  if (auto time = node.find("time")) step.time = read_parsed(*time, "'time'", parse_time_of_day, out);
-  if (auto channels = node.find("channels")) step.channels = read_channels(*channels, out);
-  if (auto policy = node.find("not_workday"))
-    step.not_workday = read_parsed(*policy, "'not_workday'", parse_policy, out);
-  if (auto message = node.find("message")) step.message = read_template(*message, "'message'", templates, out);
-  if (auto subject = node.find("subject")) step.subject = read_template(*subject, "'subject'", templates, out);
+  read_post_fields(node, step, templates, out);
   if (!ok || !step.message) return std::nullopt;
   return step;
 }
@@ -377,12 +382,7 @@ void read_digest(yaml_ref node, calendar_source& source, template_cache& templat
   e.digest = spec;
   step_source step;
   step.mark = node.mark();
-  if (auto time = node.find("time")) step.time = read_parsed(*time, "'time'", parse_time_of_day, out);
-  if (auto channels = node.find("channels")) step.channels = read_channels(*channels, out);
-  if (auto policy = node.find("not_workday"))
-    step.not_workday = read_parsed(*policy, "'not_workday'", parse_policy, out);
-  if (auto message = node.find("message")) step.message = read_template(*message, "'message'", templates, out);
-  if (auto subject = node.find("subject")) step.subject = read_template(*subject, "'subject'", templates, out);
+  read_post_fields(node, step, templates, out);
   if (!step.message) return;
   extra.steps.push_back(std::move(step));
   source.events.push_back(std::move(e));
