@@ -26,21 +26,9 @@ digest_list::digest_list(const calendar& cal, const digest_spec& spec, date::loc
   no_digests.digests = false;
   auto window = plan_window(cal, date, date + spec.covers - date::days{1}, no_digests);
   if (spec.list == digest_spec::list_kind::occurrences) {
-    std::deque<event_facts> facts;  // records keep views into these
-    for (const auto& o : window.occurrences) facts.emplace_back(cal.events[o.event], o.span, date);
-    for (const auto& f : facts) {
-      // Copy the texts so they outlive `facts`: store them, then point at them.
-      template_values probe;
-      f.add_to(probe);
-      auto& stored = texts_.emplace_back();
-      stored.reserve(probe.strings.size());
-      template_values record;
-      for (const auto& [name, value] : probe.strings) {
-        stored.emplace_back(value);
-        record.strings.emplace_back(name, stored.back());
-      }
-      record.lists = probe.lists;  // the event's tags: they live in the calendar
-      records_.push_back(std::move(record));
+    for (const auto& o : window.occurrences) {
+      const auto& facts = facts_.emplace_back(cal.events[o.event], o.span, date);
+      facts.add_to(records_.emplace_back());
     }
     return;
   }

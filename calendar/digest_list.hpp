@@ -14,6 +14,7 @@
 #include <date/date.h>
 
 #include "calendar/calendar.hpp"
+#include "calendar/plan.hpp"
 #include "calendar/template.hpp"
 
 namespace herald {
@@ -22,7 +23,7 @@ class digest_list {
  public:
   digest_list() = default;
   digest_list(const calendar& cal, const digest_spec& spec, date::local_days date);
-  digest_list(const digest_list&) = delete;  // records point into texts_
+  digest_list(const digest_list&) = delete;  // records point into facts_ and texts_
   digest_list& operator=(const digest_list&) = delete;
   digest_list(digest_list&&) = default;
   digest_list& operator=(digest_list&&) = default;
@@ -31,7 +32,9 @@ class digest_list {
   const std::vector<template_values>& records() const { return records_; }
 
  private:
-  std::deque<std::vector<std::string>> texts_;  // a deque: records keep views into it
+  // Deques: records keep views into their elements, which never move.
+  std::deque<event_facts> facts_;               // list: occurrences
+  std::deque<std::vector<std::string>> texts_;  // list: posts
   std::vector<template_values> records_;
 };
 
