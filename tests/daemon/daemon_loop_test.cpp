@@ -627,6 +627,61 @@ TEST_CASE("daemon_loop: a journal file replaced under the daemon: nothing goes o
   CHECK(f.logged("was deleted or replaced while herald runs"));
 }
 
+TEST_CASE("daemon_loop: a window that closes while an unanswered post waits for its once-more leaves it unconfirmed",
+          "[daemon_loop][unanswered]") {
+  // Given a peer that answers later than delivery.timeout, the post's first
+  // attempt goes unanswered and waits for its one more copy; herald stops
+  // and starts again after catch_up (3 days). Then the post, which may have
+  // arrived, is recorded unconfirmed, not failed, and not sent again.
+  post_spec post{"e1", day, "12:00", "hook"};
+  loop_fixture f({post}, "timeout: 1s, attempts: 5");
+  test::http_test_server::response slow;
+  slow.delay = 3s;
+  f.sink.set_fallback(slow);
+  f.start();
+  f.pass_to(at(12h, 0min));
+  REQUIRE(f.run_until([&] { return f.state_of(post.key()) == post_state::pending; }));
+  REQUIRE(f.row(post.key())->interrupted == 1);
+  f.loop->stop();
+  f.loop.reset();
+  f.env.advance(std::chrono::hours{24 * 4});
+  f.start();
+  f.settle();
+  INFO(f.log_text.str());
+  CHECK(f.state_of(post.key()) == post_state::unconfirmed);
+  CHECK(f.row(post.key())->last_error ==
+        "window closed after 1 attempt: no answer within 1 s after the whole request was sent: it may have arrived");
+  CHECK(f.logged("unconfirmed e1/2030-03-04/0d/hook to 'hook': window closed after 1 attempt"));
+  f.pass(1min);
+  CHECK(f.sink.requests().size() == 1);
+}
+
+TEST_CASE("daemon_loop: the once-more of an unanswered post failing with no try left leaves it unconfirmed",
+          "[daemon_loop][unanswered]") {
+  // Given a first attempt unanswered within delivery.timeout and its one
+  // more copy answered 503 with no attempt left, then the post is
+  // unconfirmed: the first copy may have arrived.
+  post_spec post{"e1", day, "12:00", "hook"};
+  loop_fixture f({post}, "timeout: 1s, attempts: 2");
+  test::http_test_server::response slow;
+  slow.delay = 3s;
+  f.sink.respond(slow);
+  test::http_test_server::response busy;
+  busy.status = 503;
+  busy.body = "busy";
+  f.sink.set_fallback(busy);
+  f.start();
+  f.pass_to(at(12h, 0min));
+  REQUIRE(f.run_until([&] { return f.state_of(post.key()) == post_state::pending; }));
+  auto row = f.row(post.key());
+  REQUIRE(row->next_try);
+  f.pass_to(*row->next_try);
+  REQUIRE(f.run_until([&] { return is_final(f.state_of(post.key())); }));
+  INFO(f.log_text.str());
+  CHECK(f.state_of(post.key()) == post_state::unconfirmed);
+  CHECK(f.sink.requests().size() == 2);
+}
+
 TEST_CASE("daemon_loop: an endpoint slower than delivery.timeout gets the post twice at most, then unconfirmed",
           "[daemon_loop][unanswered]") {
   // Given a peer that takes every request and answers 3 s later, and a
