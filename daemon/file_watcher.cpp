@@ -97,14 +97,17 @@ struct file_watcher::impl {
 
 std::vector<std::string> file_watcher::impl::watch(const std::vector<fs::path>& files) {
   std::vector<std::string> errors;
+  std::set<fs::path> refused;  // a directory is reported once, however many of its files are named
   std::map<int, std::set<std::string>> names;
   for (const fs::path& file : files) {
     const fs::path path = normal(file);
     const fs::path directory = path.parent_path();
+    if (refused.contains(directory)) continue;
     const int wd = ::inotify_add_watch(fd_.native_handle(), directory.c_str(), directory_events);
     if (wd < 0) {
       const int error = errno;  // before the allocations below
       errors.push_back("cannot watch " + directory.string() + ": " + std::strerror(error));
+      refused.insert(directory);
       continue;
     }
     names[wd].insert(path.filename().string());

@@ -188,6 +188,16 @@ TEST_CASE("file_watcher: given a directory that cannot be watched, then a messag
   CHECK(w.called());
 }
 
+TEST_CASE("file_watcher: given two files in a directory that cannot be watched, then one message", "[file_watcher]") {
+  // The journal and its -wal in a state directory not made yet (a dry run).
+  temp_dir dir("herald-watch");
+  const fs::path missing = dir / "state";
+  watched w;
+  const auto errors = w.watcher.watch({missing / "journal.db", missing / "journal.db-wal"});
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0] == "cannot watch " + missing.string() + ": No such file or directory");
+}
+
 TEST_CASE("file_watcher: given the watcher destroyed during a burst, then nothing is called", "[file_watcher]") {
   temp_dir dir("herald-watch");
   const fs::path calendar = dir / "calendar.yaml";

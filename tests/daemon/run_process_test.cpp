@@ -686,6 +686,60 @@ TEST_CASE("run --dry-run: contacts no channel and leaves the journal as it was",
   }
 }
 
+TEST_CASE("run --dry-run: runs without the secrets it cannot read, naming each, and prints none",
+          "[daemon_process][dry_run]") {
+  // Given a config whose slack channel takes its url from an unset variable,
+  // a teams channel from a credential with no $CREDENTIALS_DIRECTORY, and a
+  // webhook whose header is a secret that is set; and no state directory.
+  // Then the dry run starts, warns once per unread secret naming the channel
+  // and where it was expected, does not warn that it cannot watch the state
+  // directory it has no journal in, prints no secret value, and stops with 0.
+  daemon_fixture f;
+  const std::string secret_value = "header-secret-f00d";
+  std::ofstream(f.config) << fmt::format(
+      "version: 1\n"
+      "calendar: calendar.yaml\n"
+      "state_dir: {}\n"
+      "catch_up: 3d\n"
+      "channels:\n"
+      "  hook: {{type: webhook, url: \"{}\", headers: {{X-Token: {{env: HERALD_TEST_TOKEN}}}}}}\n"
+      "  slack: {{type: slack, url: {{env: HERALD_TEST_UNSET_SLACK_URL}}}}\n"
+      "  teams: {{type: teams, url: {{credential: teams-url}}}}\n",
+      f.state.string(), f.sink.url("/hook"));
+  auto posts = burst("dry", 1, today() - date::days{1});
+  f.write_calendar(posts);
+  auto herald = f.start({"--dry-run"}, {{"HERALD_TEST_TOKEN", secret_value}});
+  REQUIRE(herald.wait_for_err(posts[0].key()));
+  CHECK(stop(herald).exited_with(0));
+  auto err = herald.err();
+  CHECK(f.sink.requests().empty());
+  CHECK(lines_with(err, "warning").size() >= 2);
+  auto slack = lines_with(err, "channel 'slack': url: environment variable HERALD_TEST_UNSET_SLACK_URL is not set");
+  CHECK(slack.size() == 1);
+  auto teams = lines_with(err, "channel 'teams': url: credential teams-url needs $CREDENTIALS_DIRECTORY");
+  CHECK(teams.size() == 1);
+  for (const auto& line : lines_with(err, "channel '")) CHECK(line.find("error") == std::string::npos);
+  CHECK(lines_with(err, "cannot watch").empty());
+  CHECK(err.find(secret_value) == std::string::npos);
+  CHECK(herald.out().find(secret_value) == std::string::npos);
+}
+
+TEST_CASE("run: without --dry-run, a secret that cannot be read stops the start with 1", "[daemon_process][dry_run]") {
+  daemon_fixture f;
+  std::ofstream(f.config) << fmt::format(
+      "version: 1\ncalendar: calendar.yaml\nstate_dir: {}\ncatch_up: 3d\n"
+      "channels:\n  hook: {{type: webhook, url: \"{}\"}}\n"
+      "  slack: {{type: slack, url: {{env: HERALD_TEST_UNSET_SLACK_URL}}}}\n",
+      f.state.string(), f.sink.url("/hook"));
+  f.write_calendar(burst("real", 1, today() + date::days{1}));
+  auto herald = f.start();
+  auto exit = herald.wait(10s);
+  REQUIRE(exit);
+  CHECK(exit->exited_with(1));
+  CHECK(herald.err().find("channel 'slack': url: environment variable HERALD_TEST_UNSET_SLACK_URL is not set") !=
+        std::string::npos);
+}
+
 // --- after a crash, and a reload that failed (the review of the loop) ---------------
 
 namespace {
