@@ -117,7 +117,8 @@ std::string ready_channel::describe() const {
 }
 
 void ready_channel::deliver(const post_content& post, curl_transport& transport, std::ostream& console,
-                            date::sys_seconds now, const curl_transport::handler& done) const {
+                            const console_style& style, date::sys_seconds now,
+                            const curl_transport::handler& done) const {
   if (!unread_.empty()) {  // a dry run's channel; the sender never delivers through it
     done({delivery_outcome::kind::permanent, std::nullopt, unread_ + " was not read"});
     return;
@@ -125,7 +126,7 @@ void ready_channel::deliver(const post_content& post, curl_transport& transport,
   std::visit(
       overloaded{
           [&](const console_channel&) {
-            console << post_json(post) << '\n';
+            console << console_text(post, now, style);
             console.flush();
             done({console ? delivery_outcome::kind::sent : delivery_outcome::kind::transient, std::nullopt, "printed"});
           },

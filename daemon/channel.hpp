@@ -11,6 +11,7 @@
 #include <variant>
 #include <vector>
 
+#include "messaging/console_text.hpp"
 #include "messaging/curl_transport.hpp"
 #include "messaging/payloads.hpp"
 #include "settings/config.hpp"
@@ -32,10 +33,10 @@ class ready_channel {
   std::string describe() const;
 
   /// Sends `post`; `done` gets the outcome (console and file answer at once).
-  /// `console` is where console channels write. A channel prepared with a
+  /// `console` is where console channels write, as `style` says. A channel prepared with a
   /// secret unread answers a permanent failure without contacting anyone.
-  void deliver(const post_content& post, curl_transport& transport, std::ostream& console, date::sys_seconds now,
-               const curl_transport::handler& done) const;
+  void deliver(const post_content& post, curl_transport& transport, std::ostream& console, const console_style& style,
+               date::sys_seconds now, const curl_transport::handler& done) const;
 
  private:
   const channel_config* config_ = nullptr;

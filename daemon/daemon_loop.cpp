@@ -262,7 +262,8 @@ void daemon_loop::impl::make_parts() {
     request_tick();  // STATUS= says so
   });
   out.emplace(io, environment, log, *guard, *transport,
-              sender::settings{cfg.delivery.rate_per_second, options.dry_run, options.console, cfg.delivery.burst},
+              sender::settings{cfg.delivery.rate_per_second, options.dry_run, options.console, cfg.delivery.burst,
+                               options.console_format},
               sender::hooks{[this] { request_tick(); }, [this] { io.stop(); },
                             [this](const sender::recorded_attempt& recorded) { attempt_recorded(recorded); }});
   out->use(sources, policy);

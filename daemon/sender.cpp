@@ -112,7 +112,7 @@ void sender::deliver(begun post) {
     finished(a, {delivery_outcome::kind::sent, std::nullopt, "dry run"});
     return;
   }
-  channel->second.deliver(post.job.content, transport_, *settings_.console, post.now,
+  channel->second.deliver(post.job.content, transport_, *settings_.console, settings_.console_format, post.now,
                           [this, a, keep = sources_](const delivery_outcome& outcome) { finished(a, outcome); });
 }
 

@@ -29,8 +29,10 @@
 #include <vector>
 
 #include <date/date.h>
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <boost/json.hpp>
 
 #include "journal/sqlite_journal.hpp"
@@ -738,6 +740,71 @@ TEST_CASE("run: without --dry-run, a secret that cannot be read stops the start 
   CHECK(exit->exited_with(1));
   CHECK(herald.err().find("channel 'slack': url: environment variable HERALD_TEST_UNSET_SLACK_URL is not set") !=
         std::string::npos);
+}
+
+namespace {
+
+/// A pseudo-terminal: the test reads the master; the child's stdout opens
+/// the slave by its path.
+struct pseudo_terminal {
+  int master = -1;
+  fs::path slave;
+
+  pseudo_terminal() {
+    master = ::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    REQUIRE(master >= 0);
+    REQUIRE(::grantpt(master) == 0);
+    REQUIRE(::unlockpt(master) == 0);
+    slave = ::ptsname(master);
+    ::fcntl(master, F_SETFL, ::fcntl(master, F_GETFL) | O_NONBLOCK);
+  }
+  ~pseudo_terminal() { ::close(master); }
+  pseudo_terminal(const pseudo_terminal&) = delete;
+  pseudo_terminal& operator=(const pseudo_terminal&) = delete;
+
+  /// Reads what is there until `text` was seen; false after 10 s.
+  bool wait_for(std::string_view text) {
+    return test::eventually(
+        [&] {
+          char buffer[4096];
+          for (ssize_t n; (n = ::read(master, buffer, sizeof buffer)) > 0;) seen.append(buffer, std::size_t(n));
+          return seen.find(text) != std::string::npos;
+        },
+        10s);
+  }
+  std::string seen;
+};
+
+}  // namespace
+
+TEST_CASE("run: the console channel prints lines for a person on a terminal, JSON lines otherwise",
+          "[daemon_process][console]") {
+  // Given a console channel and a post due yesterday (inside catch_up):
+  // with stdout a terminal it prints "HH:MM [out] title — text"; with stdout
+  // a file, the JSON line scripts read.
+  daemon_fixture f;
+  std::ofstream(f.config) << fmt::format(
+      "version: 1\ncalendar: calendar.yaml\nstate_dir: {}\ncatch_up: 3d\n"
+      "channels:\n  hook: {{type: console}}\n",
+      f.state.string());
+  auto posts = burst("tty", 1, today() - date::days{1});
+  f.write_calendar(posts);
+  SECTION("a terminal") {
+    pseudo_terminal tty;
+    ++f.started;
+    auto herald = test::herald_process::start({"run", "--config", f.config.string()}, {{"NO_COLOR", "1"}}, tty.slave,
+                                              f.logs / "herald-tty.err");
+    CHECK(tty.wait_for(" [hook] Event tty01 \u2014 Event tty01 is on "));
+    CHECK(stop(herald).exited_with(0));
+    CHECK(tty.seen.find("{\"key\"") == std::string::npos);
+    CHECK(tty.seen.find("\x1b[") == std::string::npos);  // NO_COLOR
+  }
+  SECTION("a file") {
+    auto herald = f.start();
+    CHECK(test::eventually([&] { return herald.out().find(posts[0].key()) != std::string::npos; }, 10s));
+    CHECK(stop(herald).exited_with(0));
+    CHECK(herald.out().rfind("{\"key\":\"" + posts[0].key() + "\"", 0) == 0);
+  }
 }
 
 // --- after a crash, and a reload that failed (the review of the loop) ---------------
