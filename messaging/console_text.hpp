@@ -1,5 +1,5 @@
 #pragma once
-// What the console channel prints for one post (docs/channels.md "Channels"):
+// What the console channel prints for one post (docs/channels.md "By type"):
 // the JSON line of post_json() when standard output is a file or a pipe,
 // which scripts read; for a person at a terminal, a few readable lines:
 //

@@ -1,5 +1,5 @@
 // What the console channel prints: JSON lines for scripts, readable lines
-// for a person at a terminal (docs/channels.md "Channels").
+// for a person at a terminal (docs/channels.md "By type").
 #include <catch2/catch.hpp>
 
 #include <date/tz.h>
