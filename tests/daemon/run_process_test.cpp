@@ -807,6 +807,43 @@ TEST_CASE("run: the console channel prints lines for a person on a terminal, JSO
   }
 }
 
+TEST_CASE("run: a calendar that is a symlink reloads when its target changes and when the link is repointed",
+          "[daemon_process][symlink]") {
+  // Given calendar.yaml -> releases/v1/calendar.yaml, as a deployment links
+  // its current release: writing the target reloads; `ln -sfn` to v2
+  // reloads; then writing v2 reloads, and each reload plans the new posts.
+  daemon_fixture f;
+  fs::create_directories(f.dir / "releases" / "v1");
+  fs::create_directories(f.dir / "releases" / "v2");
+  post_spec first{"first-release", today() + date::days{1}};
+  post_spec second{"second-release", today() + date::days{1}};
+  post_spec edited{"edited-release", today() + date::days{1}};
+  replace_file(f.dir / "releases" / "v1" / "calendar.yaml", calendar_yaml({first}));
+  replace_file(f.dir / "releases" / "v2" / "calendar.yaml", calendar_yaml({second}));
+  fs::create_symlink("releases/v1/calendar.yaml", f.calendar);
+  auto& notify = f.with_notify();
+  auto herald = f.start();
+  REQUIRE(notify.wait_for_line("READY=1"));
+  CHECK(names(notify.status(), "first-release"));
+
+  replace_file(f.dir / "releases" / "v1" / "calendar.yaml", calendar_yaml({edited}));
+  CHECK(herald.wait_for_err("reloaded (a watched file changed)"));
+  CHECK(notify.wait_for(
+      [](std::string_view line) { return line.starts_with("STATUS=") && names(line, "edited-release"); }));
+
+  fs::create_symlink("releases/v2/calendar.yaml", f.dir / ".calendar.yaml.new");
+  fs::rename(f.dir / ".calendar.yaml.new", f.calendar);
+  CHECK(herald.wait_for_err_count("reloaded (a watched file changed)", 2));
+  CHECK(notify.wait_for(
+      [](std::string_view line) { return line.starts_with("STATUS=") && names(line, "second-release"); }));
+
+  replace_file(f.dir / "releases" / "v2" / "calendar.yaml", calendar_yaml({first}));
+  CHECK(herald.wait_for_err_count("reloaded (a watched file changed)", 3));
+  CHECK(notify.wait_for(
+      [](std::string_view line) { return line.starts_with("STATUS=") && names(line, "first-release"); }));
+  CHECK(stop(herald).exited_with(0));
+}
+
 // --- after a crash, and a reload that failed (the review of the loop) ---------------
 
 namespace {
