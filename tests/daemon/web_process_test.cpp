@@ -18,6 +18,7 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 
@@ -69,6 +70,28 @@ response get(unsigned short port, const std::string& target, const std::string& 
   http::read(socket, buffer, res);
   return {res.result_int(), res.body(), std::string(res[http::field::etag]),
           std::string(res[http::field::content_type])};
+}
+
+// One GET over a fresh connection, answered within `deadline`, or nullopt.
+std::optional<response> get_within(unsigned short port, const std::string& target, std::chrono::milliseconds deadline) {
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::socket socket(io);
+  http::request<http::empty_body> req{http::verb::get, target, 11};
+  req.set(http::field::host, "127.0.0.1");
+  boost::beast::flat_buffer buffer;
+  http::response<http::string_body> res;
+  bool done = false;
+  socket.async_connect({boost::asio::ip::address_v4::loopback(), port}, [&](boost::system::error_code ec) {
+    if (ec) return;
+    http::async_write(socket, req, [&](boost::system::error_code ec, std::size_t) {
+      if (ec) return;
+      http::async_read(socket, buffer, res, [&](boost::system::error_code ec, std::size_t) { done = !ec; });
+    });
+  });
+  io.run_for(deadline);
+  if (!done) return std::nullopt;
+  return response{res.result_int(), res.body(), std::string(res[http::field::etag]),
+                  std::string(res[http::field::content_type])};
 }
 
 struct web_fixture {
@@ -260,6 +283,31 @@ TEST_CASE("web: a channel failing every attempt of its last 3 posts degrades the
   CHECK(has(metrics, "herald_posts{state=\"failed\"} 3\n"));
   CHECK_FALSE(has(get(port, "/").body, f.sink.url("/hook")));  // the webhook URL is a secret
   CHECK_FALSE(has(metrics, f.sink.url("/hook")));
+  herald.signal(SIGTERM);
+  CHECK(herald.wait(12s));
+}
+
+TEST_CASE("web: 16 slow clients holding every connection do not keep /healthz waiting", "[web][daemon_process]") {
+  // Given the 16 connections the endpoint allows held by clients that send
+  // nothing or a byte of a request and no more (herald drops them only after
+  // 10 s), then a probe of /healthz is still answered, well within 5 s.
+  web_fixture f;
+  auto herald = f.start();
+  auto port = web_fixture::port_of(herald);
+  REQUIRE(get(port, "/healthz").status == 200);
+  boost::asio::io_context io;
+  std::vector<boost::asio::ip::tcp::socket> slow;
+  for (int i = 0; i < 16; ++i) {
+    slow.emplace_back(io);
+    slow.back().connect({boost::asio::ip::address_v4::loopback(), port});
+    if (i % 2 == 1) boost::asio::write(slow.back(), boost::asio::buffer("G", 1));
+  }
+  auto probe = get_within(port, "/healthz", 5s);
+  REQUIRE(probe);
+  CHECK(probe->body == "ok\n");
+  auto again = get_within(port, "/healthz", 5s);  // and the next one too
+  REQUIRE(again);
+  CHECK(again->status == 200);
   herald.signal(SIGTERM);
   CHECK(herald.wait(12s));
 }
