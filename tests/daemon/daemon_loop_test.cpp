@@ -582,6 +582,41 @@ TEST_CASE("operators: a paused channel's posts wait, and on resume those within 
   }
 }
 
+TEST_CASE("operators: a channel resumed while herald was stopped: its posts within catch_up go out, older are missed",
+          "[daemon_loop][operator]") {
+  // Given 'out' paused at 11:59 on day 0, its post due at 12:00 that day
+  // waiting, the other channel's post going out on day 6 (the journal's last
+  // change), herald stopped, and 'out' resumed while it was stopped; then
+  // on start the post of day 0 (6 days ago, beyond catch_up: 3 days) is
+  // recorded missed and the one due on day 6 goes out, as a resume in a
+  // running herald would judge them.
+  post_spec old{"old"}, recent{"recent", day + date::days{6}, "11:00"};
+  post_spec other{"other", day + date::days{6}, "12:00", "hook"};
+  loop_fixture f({old, recent, other});
+  f.start();
+  f.settle();
+  REQUIRE(operator_journal(f)->pause_channel(by(f, "pause", "out")).ok());
+  REQUIRE(within_a_second(f, [&] { return f.logged("channel 'out' is paused"); }));
+  f.pass(2min);
+  REQUIRE_FALSE(f.row(old.key()));
+  f.env.advance(std::chrono::hours{24 * 6});
+  f.settle();
+  REQUIRE(f.run_until([&] { return f.row(other.key()) && f.state_of(other.key()) == post_state::sent; }));
+  f.loop->stop();
+  f.loop.reset();
+  f.env.advance(5min);
+  REQUIRE(operator_journal(f)->resume_channel(by(f, "resume", "out")).ok());
+  f.env.advance(5min);
+  f.log_text.str("");
+  f.start();
+  f.settle();
+  INFO(f.log_text.str());
+  CHECK(f.printed(recent.key()) == 1);
+  REQUIRE(f.row(old.key()));
+  CHECK(f.state_of(old.key()) == post_state::missed);
+  CHECK(f.printed(old.key()) == 0);
+}
+
 TEST_CASE("operators: a missed post resent goes out within a second, once", "[daemon_loop][operator]") {
   post_spec old{"old", day - date::days{5}};
   loop_fixture f({old});
