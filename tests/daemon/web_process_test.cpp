@@ -311,3 +311,31 @@ TEST_CASE("web: 16 slow clients holding every connection do not keep /healthz wa
   herald.signal(SIGTERM);
   CHECK(herald.wait(12s));
 }
+
+TEST_CASE("web: the page lists the paused channels and the operators' actions, in a real browser",
+          "[web][daemon_process][operator]") {
+  // Given `herald pause --channel hook` run beside the daemon by ops-tester,
+  // then the page, as chromium reads it, has the channel in the table of
+  // paused channels, in words, and the action in the table of actions.
+  web_fixture f;
+  auto herald = f.start();
+  auto port = web_fixture::port_of(herald);
+  auto pause = test::herald_process::start({"pause", "--channel", "hook", "--config", f.config.string()},
+                                           {{"SUDO_USER", "ops-tester"}}, f.logs / "pause.out", f.logs / "pause.err");
+  auto paused = pause.wait(20s);
+  REQUIRE(paused);
+  REQUIRE(paused->exited_with(0));
+  REQUIRE(herald.wait_for_err("pause by ops-tester: hook"));
+  auto dom = chromium(fmt::format("--dump-dom http://127.0.0.1:{}/", port));
+  INFO(dom);
+  CHECK(has(dom, "<h2 id=\"operators\">Operators</h2>"));
+  CHECK(has(dom, "<caption>Channels paused by an operator: their posts wait for a resume</caption>"));
+  CHECK(
+      has(dom, "<th scope=\"row\">hook</th><td data-label=\"State\"><span class=\"state state-paused\">paused</span>"));
+  CHECK(has(dom, "<caption>Operator actions, latest first</caption>"));
+  CHECK(has(dom,
+            "<td data-label=\"By\">ops-tester</td><td data-label=\"Action\">paused the channel</td>"
+            "<th scope=\"row\">hook</th>"));
+  herald.signal(SIGTERM);
+  CHECK(herald.wait(12s));
+}
