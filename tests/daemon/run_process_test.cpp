@@ -39,6 +39,7 @@
 #include "support/herald_process.hpp"
 #include "support/http_test_server.hpp"
 #include "support/notify_socket.hpp"
+#include "support/shell_command.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace herald;
@@ -842,6 +843,33 @@ TEST_CASE("run: a calendar that is a symlink reloads when its target changes and
   CHECK(notify.wait_for(
       [](std::string_view line) { return line.starts_with("STATUS=") && names(line, "first-release"); }));
   CHECK(stop(herald).exited_with(0));
+}
+
+TEST_CASE("run: refuses every config validate refuses, with the same errors and exit 2", "[daemon_process][corpus]") {
+  // Given each broken config of the corpus (tests/data/bad_configs: http.listen
+  // without a host or a port, a bad rate, tls: none to a remote server…),
+  // then `herald run` exits 2 and its log names each error validate prints,
+  // at the same line and column.
+  fs::path source(HERALD_SOURCE_DIR);
+  int cases = 0;
+  for (const auto& entry : fs::directory_iterator(source / "tests" / "data" / "bad_configs")) {
+    auto expected_file = fs::path(entry.path()).replace_extension(".expected");
+    if (entry.path().extension() != ".yaml" || !fs::exists(expected_file)) continue;
+    ++cases;
+    auto relative = "tests/data/bad_configs/" + entry.path().filename().string();
+    CAPTURE(relative);
+    auto run = test::run_shell("cd '" + source.string() + "' && timeout 20 '" HERALD_BINARY "' run --config '" +
+                               relative + "' 2>&1 >/dev/null");
+    INFO(run.out);
+    CHECK(run.status == 2);
+    auto expected = read_text(expected_file);
+    for (const auto& line : lines_with(expected, ": error: ")) {
+      if (!line.starts_with(relative + ":")) continue;  // a quoted line of the file, not a diagnostic
+      CAPTURE(line);
+      CHECK(run.out.find(line) != std::string::npos);
+    }
+  }
+  CHECK(cases >= 20);
 }
 
 // --- after a crash, and a reload that failed (the review of the loop) ---------------

@@ -339,3 +339,38 @@ TEST_CASE("web: the page lists the paused channels and the operators' actions, i
   herald.signal(SIGTERM);
   CHECK(herald.wait(12s));
 }
+
+TEST_CASE("web: a start on an invalid calendar runs the last good copy, degraded, /healthz 503 naming the file",
+          "[web][daemon_process][last_good]") {
+  // Given a herald that started once on good files (keeping a copy), then
+  // stopped, and the calendar broken: the next start runs the copy (its
+  // posts planned: the page lists the observance), says so in the log, and
+  // /healthz answers 503 with the reason; fixing the file heals it.
+  web_fixture f;
+  {
+    auto first = f.start();
+    REQUIRE(f.notify.wait_for_line("READY=1"));
+    first.signal(SIGTERM);
+    auto stopped = first.wait(12s);
+    REQUIRE(stopped);
+    REQUIRE(stopped->exited_with(0));
+  }
+  web_fixture::write(f.calendar, calendar_yaml() + "  - id: [broken\n");
+  auto herald =
+      test::herald_process::start({"run", "--config", f.config.string()}, {{"NOTIFY_SOCKET", f.notify.path().string()}},
+                                  f.logs / "herald-2.out", f.logs / "herald-2.err");
+  auto port = web_fixture::port_of(herald);
+  CHECK(herald.wait_for_err("running the last good copy"));
+  auto sick = get(port, "/healthz");
+  INFO(sick.body);
+  CHECK(sick.status == 503);
+  CHECK(sick.body.starts_with("degraded\n"));
+  CHECK(has(sick.body, "calendar.yaml:"));
+  CHECK(f.notify.wait_for_prefix("STATUS=degraded: "));
+  CHECK(has(get(port, "/").body, "<th scope=\"row\">International Women in Engineering Day</th>"));
+
+  web_fixture::write(f.calendar, calendar_yaml());
+  CHECK(test::eventually([&] { return get(port, "/healthz").status == 200; }, 10s));
+  herald.signal(SIGTERM);
+  CHECK(herald.wait(12s));
+}
