@@ -64,8 +64,8 @@ std::variant<ready_channel, std::string> ready_channel::prepare(const channel_co
                                                                 std::vector<std::string>* unread) {
   ready_channel channel;
   channel.config_ = &config;
+  bool read = true;  // the last secret `need` asked for was read
   // "" when read (or, with `unread`, noted there): an error otherwise.
-  bool read = true;
   auto need = [&](const secret_ref& secret, std::string_view what, std::string& into) -> std::string {
     auto resolved = resolve_secret(secret, sources);
     if (resolved.ok()) {
