@@ -91,8 +91,7 @@ bool may_attempt_again(const journal_entry& row, const schedule_policy& policy) 
 
 // REQUIRES: !may_attempt_again(row, policy)
 std::string why_not_again(const journal_entry& row) {
-  if (row.interrupted >= 2)
-    return "interrupted twice while sending; not sent again, as it may already have gone out twice";
+  if (row.interrupted >= 2) return "interrupted twice while sending: it may already have gone out twice";
   return with_error("gave up after " + count_attempts(row.attempts), last_error(row));
 }
 
@@ -118,8 +117,11 @@ void decide_due(const planned_post& post, std::string key, const journal_entry* 
     auto what = row->interrupted > 0 ? action_kind::unconfirm : action_kind::give_up;
     return add_action(out, what, post, std::move(key), from, std::move(reason));
   }
+  // As when the window closes: a post one of whose attempts may have
+  // arrived is unconfirmed, never failed (docs/daemon.md "Delivery rules").
   if (row && !may_attempt_again(*row, policy))
-    return add_action(out, action_kind::give_up, post, std::move(key), from, why_not_again(*row));
+    return add_action(out, row->interrupted > 0 ? action_kind::unconfirm : action_kind::give_up, post, std::move(key),
+                      from, why_not_again(*row));
   // The window's end is a wake-up for a waiting post and for one sent now
   // alike: if it is still not out then (the retry falls later, or the shell
   // could not begin the attempt), it is given up or missed at that instant.

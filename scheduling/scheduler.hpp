@@ -15,10 +15,10 @@
 // - A journal row that is sent, failed or missed is never acted on again;
 //   an in_flight row is being sent by this process and is left alone.
 // - A pending row waits for its next_try; one that already used
-//   `attempts` attempts fails.
+//   `attempts` attempts fails (unconfirmed when interrupted > 0).
 // - A row that take_in_flight found in flight may have reached its channel.
 //   It is sent once more (interrupted == 1); after a second interruption it
-//   fails rather than risk a third copy.
+//   is unconfirmed rather than risk a third copy.
 // - The wake-up is the earliest instant at which one of these could change:
 //   the next due instant or next_try of a post that is not final, or the
 //   instant after the window of one due and not out yet (sent now or
