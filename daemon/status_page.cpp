@@ -217,8 +217,8 @@ std::string render_status_page(const status_page_input& in) {
                  [](const status_row& row) { return row.state == "sent"; });
     write_posts(out, "coming", "Coming posts", "Posts waiting, being retried and planned, soonest first",
                 {{&r.overdue, "overdue"}, {&r.pending, ""}, {&r.next, ""}});
-    write_posts(out, "past", "Past posts", "Posts recently sent, failed and missed, latest first",
-                {{&sent, ""}, {&r.failed, ""}, {&r.missed, ""}});
+    write_posts(out, "past", "Past posts", "Posts recently sent, failed, missed and skipped, latest first",
+                {{&sent, ""}, {&r.failed, ""}, {&r.missed, ""}, {&r.skipped, ""}});
     write_operators(out, r);
   } else {
     out +=

@@ -103,7 +103,16 @@ TEST_CASE("status page: the paused channels and the operators' latest actions, i
   status_page_input in;
   in.report = &report;
   in.today = test::day(2027, 6, 20);
+  report.skipped.push_back(row("a", "hook", report, "skipped", 0));
   auto html = render_status_page(in);
+  // The skipped post is a past post too, its state in words as the others'.
+  auto past = html.find("<h2 id=\"past\">Past posts</h2>");
+  REQUIRE(past != std::string::npos);
+  CHECK(html.find("<caption>Posts recently sent, failed, missed and skipped, latest first</caption>", past) !=
+        std::string::npos);
+  CHECK(html.find("<th scope=\"row\">a</th><td data-label=\"Channel\">hook</td><td data-label=\"State\"><span "
+                  "class=\"state state-skipped\">skipped</span></td>",
+                  past) < html.find("<h2 id=\"operators\">"));
   CHECK(html.find("<h2 id=\"operators\">Operators</h2>") != std::string::npos);
   CHECK(html.find("<caption>Channels paused by an operator: their posts wait for a resume</caption>") !=
         std::string::npos);
