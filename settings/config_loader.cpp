@@ -385,10 +385,15 @@ std::variant<std::chrono::seconds, parse_error> parse_duration(std::string_view 
 }
 
 config_load_result load_config(std::string_view text, std::string file) {
-  auto document = yaml_document::read(text, file);
-  if (auto* error = std::get_if<diagnostic>(&document)) return {std::nullopt, {*error}};
-  auto& doc = std::get<yaml_document>(document);
+  // Every duplicate key, in file order, as a calendar reports them
+  // (docs/calendar.md "Errors").
+  auto document = yaml_document::read_all(text, file);
   diagnostics_collector out(file);
+  if (auto* errors = std::get_if<std::vector<diagnostic>>(&document)) {
+    for (auto& error : *errors) out.add(std::move(error));
+    return {std::nullopt, out.take()};
+  }
+  auto& doc = std::get<yaml_document>(document);
   config c;
   c.file = file;
   if (doc.root().is_null())
