@@ -120,11 +120,13 @@ boost::asio::io_context& daemon_loop::io() { return impl_->io; }
 void daemon_loop::stop() { impl_->stop(SIGTERM); }
 
 // A dry run's secrets it could not read: a warning each, naming the channel
-// and where the secret was expected, never a value.
+// and where the secret was expected, never a value. Once per process: a
+// reload says nothing of one it already named, only of a new one.
 void daemon_loop::impl::tell_unread_secrets(const load_result& loaded) {
   for (const auto& unread : loaded.unread_secrets)
-    log.warning(fmt::format("dry run: {}; `herald run` would stop here, the dry run goes on as it contacts no channel",
-                            unread));
+    if (told_unread.insert(unread).second)
+      log.warning(fmt::format(
+          "dry run: {}; `herald run` would stop here, the dry run goes on as it contacts no channel", unread));
 }
 
 int daemon_loop::impl::start() {

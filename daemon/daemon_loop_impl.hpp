@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -52,6 +53,7 @@ struct daemon_loop::impl {
   logger& log;
   service_notifier& notifier;
   secret_sources secrets;
+  std::set<std::string, std::less<>> told_unread;  // a dry run's unread secrets, warned of once per process
 
   boost::asio::io_context io;
   std::optional<status_server> http;  // after io: destroyed before it

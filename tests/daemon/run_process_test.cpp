@@ -727,6 +727,40 @@ TEST_CASE("run --dry-run: runs without the secrets it cannot read, naming each, 
   CHECK(herald.out().find(secret_value) == std::string::npos);
 }
 
+TEST_CASE("run --dry-run: a reload does not repeat the warning of a secret it already named",
+          "[daemon_process][dry_run]") {
+  // Given a dry run warned that slack's url cannot be read, when SIGHUP
+  // reloads, an edit adds a teams channel whose url cannot be read either,
+  // and SIGHUP reloads again: slack's warning is said once, teams' once.
+  daemon_fixture f;
+  auto config = [&](bool with_teams) {
+    return fmt::format(
+        "version: 1\ncalendar: calendar.yaml\nstate_dir: {}\ncatch_up: 3d\n"
+        "channels:\n  hook: {{type: webhook, url: \"{}\"}}\n"
+        "  slack: {{type: slack, url: {{env: HERALD_TEST_UNSET_SLACK_URL}}}}\n{}",
+        f.state.string(), f.sink.url("/hook"),
+        with_teams ? "  teams: {type: teams, url: {credential: teams-url}}\n" : "");
+  };
+  std::ofstream(f.config) << config(false);
+  f.write_calendar(burst("dry", 1, today() + date::days{1}));
+  auto herald = f.start({"--dry-run"});
+  const std::string slack = "channel 'slack': url: environment variable HERALD_TEST_UNSET_SLACK_URL is not set";
+  const std::string teams = "channel 'teams': url: credential teams-url needs $CREDENTIALS_DIRECTORY";
+  REQUIRE(herald.wait_for_err(slack));
+  herald.signal(SIGHUP);
+  REQUIRE(herald.wait_for_err("reloaded (SIGHUP)"));
+  replace_file(f.config, config(true));
+  REQUIRE(herald.wait_for_err(teams));
+  herald.signal(SIGHUP);
+  REQUIRE(herald.wait_for_err_count("reloaded (SIGHUP)", 2));
+  CHECK(stop(herald).exited_with(0));
+  auto err = herald.err();
+  INFO(err);
+  CHECK(lines_with(err, slack).size() == 1);
+  CHECK(lines_with(err, teams).size() == 1);
+  CHECK(f.sink.requests().empty());
+}
+
 TEST_CASE("run: without --dry-run, a secret that cannot be read stops the start with 1", "[daemon_process][dry_run]") {
   daemon_fixture f;
   std::ofstream(f.config) << fmt::format(
