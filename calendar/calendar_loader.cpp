@@ -158,6 +158,7 @@ std::optional<template_source> read_template(yaml_ref node, std::string_view wha
   // `what` is the key in quotes: 'message'.
   auto key = what.size() > 2 && what.front() == '\'' ? what.substr(1, what.size() - 2) : what;
   warn_comment_in_plain_text(node, key, out);
+  warn_curly_quotes(node, key, out);
   warn_single_braces(node, out);
   template_source source{std::move(*tmpl), {}, node.mark()};
   for (const auto& variable : source.tmpl.variables()) source.variable_marks.push_back(node.mark_at(variable.offset));
@@ -285,7 +286,10 @@ bool read_event(yaml_ref node, event& e, event_source& source, template_cache& t
         into = *text;
   };
   text_field("title", e.title);
-  if (auto title = node.find("title")) warn_comment_in_plain_text(*title, "title", out);
+  if (auto title = node.find("title")) {
+    warn_comment_in_plain_text(*title, "title", out);
+    warn_curly_quotes(*title, "title", out);
+  }
   if (auto title = node.find("title"); title && e.title.empty() && title->is_scalar())
     out.error(title->mark(), "'title' is empty", "posts and previews show it; give the observance's name");
   text_field("description", e.description);

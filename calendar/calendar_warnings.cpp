@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "calendar/yaml_errors.hpp"
 #include "text/civil.hpp"
 #include "text/utf8.hpp"
 
@@ -85,6 +86,20 @@ void warn_comment_in_plain_text(yaml_ref node, std::string_view key, diagnostics
   out.warning(mark_after(node.mark(), line, hash + 1),
               fmt::format("YAML read the text after ' #' as a comment: '{}' ends at '{}'", key, node.scalar()),
               fmt::format("quote the text: {}: \"{}\"", key, whole));
+}
+
+void warn_curly_quotes(yaml_ref node, std::string_view key, diagnostics_collector& out) {
+  if (!node.is_scalar()) return;
+  auto line = node.source_from_mark();
+  // Inside straight quotes or a block, curly ones were surely meant.
+  if (line.empty() || std::string_view("\"'|>&!*").find(line.front()) != std::string_view::npos) return;
+  auto text = node.scalar();
+  if (text.size() < 6 || !starts_with_curly_quote(text) || !ends_with_curly_quote(text)) return;
+  out.warning(node.mark(),
+              fmt::format("the text of '{}' is in curly quotes, which YAML keeps as part of the text", key),
+              fmt::format("if they were meant as quotes, use straight ones: {}: {}; to print them, put them "
+                          "inside straight ones: {}: {}",
+                          key, double_quoted(without_curly_quotes(text)), key, double_quoted(text)));
 }
 
 void warn_single_braces(yaml_ref node, diagnostics_collector& out) {

@@ -1,8 +1,8 @@
 #pragma once
 // What loads but is likely wrong (docs/calendar.md "Warnings"): text YAML
-// cut at a comment, `{name}` where `{{name}}` was meant, a zone without
-// daylight saving time, an event that will not occur or whose dates run
-// out. Also the one zone mistake that is an error: an abbreviation such as
+// cut at a comment, text in curly quotes, `{name}` where `{{name}}` was
+// meant, a zone without daylight saving time, an event that will not occur
+// or whose dates run out. Also the one zone mistake that is an error: an abbreviation such as
 // BST or CET, which names half a year's clock and no place.
 //
 // Each check adds to a diagnostics_collector; none reads a clock: the date
@@ -21,6 +21,10 @@ namespace herald {
 /// A plain (unquoted) scalar followed by ` #` on its line: YAML made the
 /// rest of the line a comment. `key` names the field ("message").
 void warn_comment_in_plain_text(yaml_ref node, std::string_view key, diagnostics_collector& out);
+
+/// A plain scalar that begins and ends with curly quotes (“…”, pasted
+/// from a word processor): YAML keeps them as text. `key` names the field.
+void warn_curly_quotes(yaml_ref node, std::string_view key, diagnostics_collector& out);
 
 /// `{name}` in a template's text, where `{{name}}` was surely meant.
 void warn_single_braces(yaml_ref node, diagnostics_collector& out);

@@ -71,7 +71,8 @@ std::size_t offset_of(std::string_view line, int col) {
   return i;
 }
 
-// A text as a double-quoted YAML scalar.
+}  // namespace
+
 std::string double_quoted(std::string_view text) {
   std::string out = "\"";
   for (char c : text) out += c == '"' || c == '\\' ? std::string{'\\', c} : std::string{c};
@@ -84,13 +85,20 @@ bool starts_with_curly_quote(std::string_view text) {
   return false;
 }
 
-// Word's quotes taken off the ends of a text.
+bool ends_with_curly_quote(std::string_view text) {
+  for (std::string_view quote : {"\u201C", "\u201D", "\u2018", "\u2019"})
+    if (text.ends_with(quote)) return true;
+  return false;
+}
+
 std::string_view without_curly_quotes(std::string_view text) {
   if (starts_with_curly_quote(text)) text.remove_prefix(3);
   for (std::string_view quote : {"\u201C", "\u201D", "\u2018", "\u2019"})
     if (text.ends_with(quote)) text.remove_suffix(3);
   return text;
 }
+
+namespace {
 
 // One line's `key: value`, the value as the file shows it.
 struct key_value {

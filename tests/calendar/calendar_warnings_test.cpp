@@ -84,3 +84,26 @@ TEST_CASE("warnings: a quoted or block message keeps its '#' and is not warned a
   CHECK(warnings_at(steps("Coffee#cake"), utc(2027_y / 2 / 1)).empty());
   CHECK(warnings_at(steps("Coffee # cake"), utc(2027_y / 2 / 1)).size() == 1);
 }
+
+TEST_CASE("warnings: a plain message wholly in curly quotes is warned about and loads as written", "[warnings]") {
+  using namespace date::literals;
+  auto steps = [](const std::string& message) {
+    return calendar_with("Europe/London",
+                         "  - id: day\n    title: A day\n    every: March 1\n    steps:\n"
+                         "      - at: 0\n        message: " +
+                             message + "\n");
+  };
+  auto now = utc(2027_y / 2 / 1);
+  CHECK(warnings_at(steps("\"\u201CINWED\u201D\""), now).empty());  // inside straight quotes: meant
+  CHECK(warnings_at(steps("|\n          \u201CINWED\u201D"), now).empty());
+  CHECK(warnings_at(steps("It is \u201CINWED\u201D today"), now).empty());
+  CHECK(warnings_at(steps("\u201CINWED\u201D today"), now).empty());
+  auto curly = steps("\u201CINWED\u201D");
+  auto warned = warnings_at(curly, now);
+  REQUIRE(warned.size() == 1);
+  CHECK(warned[0].starts_with(
+      "c.yaml:10:18: warning: the text of 'message' is in curly quotes, which YAML keeps as part of the text"));
+  auto loaded = load_calendar(curly, "c.yaml", {std::nullopt, now});
+  REQUIRE(loaded.ok());
+  CHECK(loaded.value->events.at(0).steps.at(0).message.text() == "\u201CINWED\u201D");
+}
