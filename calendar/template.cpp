@@ -90,6 +90,17 @@ std::size_t bound_of(const std::vector<template_node>& nodes, const text_templat
   return total;
 }
 
+// What a digest's list keeps free at its end: the note that says items were
+// left out, and the template's text after the list.
+constexpr std::size_t room_after_records = 1024;
+
+// A digest's items, each whole: the list's length is known only when the
+// post is planned, so the load cannot bound it (docs/calendar.md "Digests").
+// The item that would pass the limit is taken back, and a line says how
+// many were left out.
+void render_records(const std::vector<template_node>& children, const std::vector<template_values>& records,
+                    const scope& values, std::string_view dot, std::string& out);
+
 // Past the limit, nothing more is appended: the load refused templates that
 // could get there, so this is the last guard, not the check.
 void render_nodes(const std::vector<template_node>& nodes, const scope& values, std::string_view dot,
@@ -105,7 +116,7 @@ void render_nodes(const std::vector<template_node>& nodes, const scope& values, 
         break;
       case template_node::kind::section:
         if (const auto* records = find_records(values, node.text)) {
-          for (const auto& record : *records) render_nodes(node.children, scope{record, &values}, dot, out);
+          render_records(node.children, *records, values, dot, out);
         } else if (const auto* list = find_list(values, node.text)) {
           for (const auto& item : *list) render_nodes(node.children, values, item, out);
         } else if (auto value = find_string(values, node.text); !value.empty()) {
@@ -120,6 +131,20 @@ void render_nodes(const std::vector<template_node>& nodes, const scope& values, 
         break;
       }
     }
+  }
+}
+
+void render_records(const std::vector<template_node>& children, const std::vector<template_values>& records,
+                    const scope& values, std::string_view dot, std::string& out) {
+  constexpr auto limit = text_template::max_rendered_bytes - room_after_records;
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    auto before = out.size();
+    render_nodes(children, scope{records[i], &values}, dot, out);
+    if (out.size() <= limit) continue;
+    out.resize(before);
+    out += fmt::format("\n… and {} more, not listed: a post holds at most {} KiB", records.size() - i,
+                       text_template::max_rendered_bytes >> 10);
+    return;
   }
 }
 

@@ -47,7 +47,9 @@ class text_template {
   /// The most a rendered post may hold (docs/calendar.md "Templates"):
   /// sections over lists multiply what they hold, so a small template can
   /// ask for gigabytes. The loader refuses a template that could render
-  /// more; render() stops there if one still does.
+  /// more; render() stops there if one still does. A digest's items, whose
+  /// number only the plan knows, are kept whole up to the limit and the
+  /// rest counted in a last line (docs/calendar.md "Digests").
   static constexpr std::size_t max_rendered_bytes = 256u << 10;
 
   const std::vector<template_variable>& variables() const;

@@ -1,6 +1,7 @@
 // Digests: a post that lists the observances, or the posts, of its window.
 #include "calendar/digest_list.hpp"
 
+#include <fmt/format.h>
 #include <catch2/catch.hpp>
 
 #include "calendar/plan.hpp"
@@ -98,6 +99,33 @@ digests:
     message: "{{#items}}{{title}}{{/items}}"
 )");
   CHECK(list.find("unknown list 'everything'") != std::string::npos);
+}
+
+TEST_CASE("digest: a list past the size limit loads, and its post lists whole items and how many were left out",
+          "[digest][template]") {
+  // Given a week-ahead nesting each item's tags twice, over 30 observances
+  // of 60 tags in its week: about 32 KiB an item, 1 MiB in all. The list's
+  // length depends on the week, so the file loads (validate accepts it) and
+  // the post is cut at a whole item with a line that says so.
+  std::string yaml =
+      "version: 1\ntimezone: Europe/London\ndigests:\n  - id: week\n    every: Monday\n    channels: [staff]\n"
+      "    message: \"Coming up:{{#items}}\\n{{title}}:{{#tags}}{{#tags}} {{.}}{{/tags}}{{/tags}}{{/items}}\"\n"
+      "events:\n";
+  std::string tags;
+  for (int t = 0; t < 60; ++t) tags += (t ? ", " : "") + fmt::format("tag-{:04}", t);
+  for (int i = 0; i < 30; ++i)
+    yaml += fmt::format("  - id: e{}\n    title: Event {}\n    every: June 22\n    tags: [{}]\n", i, i, tags);
+  auto cal = test::load_ok(yaml);
+  auto p = plan_window(cal, day(2027, 6, 21), day(2027, 6, 21));
+  auto posts = texts(cal, p, "week");
+  REQUIRE(posts.size() == 1);
+  const auto& text = posts[0];
+  CHECK(text.size() <= 256 * 1024 + 40);  // the key and a space before the text
+  auto note = text.rfind("\n… and ");
+  REQUIRE(note != std::string::npos);
+  CHECK(text.ends_with(" more, not listed: a post holds at most 256 KiB"));
+  // The last item before the note is whole: it ends with the last tag.
+  CHECK(text.substr(0, note).ends_with(" tag-0059"));
 }
 
 }  // namespace herald

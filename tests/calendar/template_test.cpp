@@ -1,3 +1,6 @@
+#include <algorithm>
+
+#include <fmt/format.h>
 #include <catch2/catch.hpp>
 
 #include "calendar/plan.hpp"
@@ -82,4 +85,39 @@ TEST_CASE("template: relative days read naturally", "[template]") {
   CHECK(relative_days(10) == "in 10 days");
   CHECK(relative_days(-3) == "3 days ago");
   CHECK(relative_days(-7) == "7 days ago");
+}
+
+TEST_CASE("template: a digest's list past the limit keeps whole items and says how many were left out",
+          "[template][digest]") {
+  // Given 600 items of about 1 KiB each, nested over their tags (a digest's
+  // list is as long as its window makes it, which the load cannot know):
+  // the post stops at the last whole item under the limit, says how many
+  // more there were, and keeps the text after the list.
+  auto t = parse_ok("Coming up:{{#items}}\n{{id}}:{{#tags}} {{.}}{{/tags}}{{/items}}\nSee you there.");
+  std::vector<std::string> tags(100, "tag-45678");
+  std::string item_tags;
+  for (const auto& tag : tags) item_tags += " " + tag;
+  std::vector<std::string> ids;
+  for (int i = 0; i < 600; ++i) ids.push_back(std::to_string(i));
+  std::vector<template_values> items(ids.size());
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    items[i].strings = {{"id", ids[i]}};
+    items[i].lists = {{"tags", &tags}};
+  }
+  template_values v;
+  v.records = {{"items", &items}};
+  auto out = t.render(v);
+  CHECK(out.size() <= text_template::max_rendered_bytes);
+  CHECK(out.size() > text_template::max_rendered_bytes - 3 * 1024);
+  auto shown = static_cast<int>(std::count(out.begin(), out.end(), ':')) - 2;  // "Coming up:", "not listed:"
+  CHECK(shown > 200);
+  CHECK(shown < 600);
+  CHECK(out.ends_with(fmt::format("\n{}:{}\n… and {} more, not listed: a post holds at most 256 KiB\nSee you there.",
+                                  shown - 1, item_tags, 600 - shown)));
+
+  // Under the limit: every item and no note.
+  items.resize(10);
+  auto short_list = t.render(v);
+  CHECK(short_list.find("not listed") == std::string::npos);
+  CHECK(short_list.ends_with("\n9:" + item_tags + "\nSee you there."));
 }
