@@ -76,7 +76,8 @@ constexpr const char* entry_columns =
 // replica's name): each row changed, then one notification at commit.
 std::string notifying(std::string_view change, int replica_param) {
   return fmt::format(
-      "WITH changed AS ({} RETURNING 1) SELECT count(*) FROM changed, LATERAL (SELECT pg_notify('herald_posts', ${})) n",
+      "WITH changed AS ({} RETURNING 1) SELECT count(*) FROM changed, LATERAL (SELECT pg_notify('herald_posts', ${})) "
+      "n",
       change, replica_param);
 }
 
@@ -216,8 +217,9 @@ std::optional<journal_entry> read_entry(PGresult* rows, int row) {
 }
 
 void by_due_then_key(std::vector<journal_entry>& rows) {
-  std::sort(rows.begin(), rows.end(),
-            [](const journal_entry& a, const journal_entry& b) { return std::tie(a.due, a.key) < std::tie(b.due, b.key); });
+  std::sort(rows.begin(), rows.end(), [](const journal_entry& a, const journal_entry& b) {
+    return std::tie(a.due, a.key) < std::tie(b.due, b.key);
+  });
 }
 
 }  // namespace
@@ -266,6 +268,8 @@ class postgresql_journal::connection {
       drop();
       return nullptr;
     }
+    PQsetNoticeProcessor(
+        conn_, [](void*, const char*) {}, nullptr);  // "already exists, skipping" is no news
     for (const auto& sql : on_connect_) {
       pg_result done(PQexec(conn_, sql.c_str()), &PQclear);
       if (!done || PQresultStatus(done.get()) != PGRES_COMMAND_OK) {
@@ -283,8 +287,10 @@ class postgresql_journal::connection {
     if (!conn) return error(problem);
     std::vector<const char*> raw;
     for (const auto& value : values.values) raw.push_back(value ? value->c_str() : nullptr);
-    pg_result done(PQexecParams(conn, sql.c_str(), static_cast<int>(raw.size()), nullptr, raw.data(), nullptr,
-                                nullptr, 0),
+    // Without parameters, the simple protocol: a migration is many statements.
+    pg_result done(raw.empty() ? PQexec(conn, sql.c_str())
+                               : PQexecParams(conn, sql.c_str(), static_cast<int>(raw.size()), nullptr, raw.data(),
+                                              nullptr, nullptr, 0),
                    &PQclear);
     auto status = done ? PQresultStatus(done.get()) : PGRES_FATAL_ERROR;
     if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return done;
@@ -344,8 +350,7 @@ result<std::unique_ptr<postgresql_journal>> postgresql_journal::open(options how
     if (auto begun = exec("BEGIN"); !begun.ok()) return failure{begun.error()};
     if (auto locked = exec(fmt::format("SELECT pg_advisory_xact_lock({})", schema_lock)); !locked.ok())
       return failure{locked.error()};
-    if (auto made_table = exec("CREATE TABLE IF NOT EXISTS herald_schema (version integer NOT NULL)");
-        !made_table.ok())
+    if (auto made_table = exec("CREATE TABLE IF NOT EXISTS herald_schema (version integer NOT NULL)"); !made_table.ok())
       return failure{made_table.error()};
   }
   auto read = exec("SELECT max(version) FROM herald_schema");
@@ -366,7 +371,8 @@ result<std::unique_ptr<postgresql_journal>> postgresql_journal::open(options how
     if (auto migrated = exec(migrations[static_cast<std::size_t>(step)]); !migrated.ok())
       return failure{migrated.error()};
   if (version < schema_version) {
-    auto recorded = exec(fmt::format("DELETE FROM herald_schema; INSERT INTO herald_schema VALUES ({})", schema_version));
+    auto recorded =
+        exec(fmt::format("DELETE FROM herald_schema; INSERT INTO herald_schema VALUES ({})", schema_version));
     if (!recorded.ok()) return failure{recorded.error()};
   }
   if (auto committed = exec("COMMIT"); !committed.ok()) return failure{committed.error()};
@@ -408,8 +414,14 @@ result<std::optional<journal_entry>> postgresql_journal::find(std::string_view k
 result<journal_change> postgresql_journal::begin_attempt(std::string_view key, date::sys_seconds due,
                                                          std::string_view channel, std::string_view event,
                                                          date::sys_seconds now) {
-  return change(begin_attempt_sql, params{}.add(key).add(event).add(channel).add(due).add(now).add(how_.replica).add(
-                                       std::int64_t{how_.lease.count()}));
+  return change(begin_attempt_sql, params{}
+                                       .add(key)
+                                       .add(event)
+                                       .add(channel)
+                                       .add(due)
+                                       .add(now)
+                                       .add(how_.replica)
+                                       .add(std::int64_t{how_.lease.count()}));
 }
 
 result<journal_change> postgresql_journal::record_sent(std::string_view key, date::sys_seconds now) {
@@ -423,8 +435,7 @@ result<journal_change> postgresql_journal::record_failed(std::string_view key, d
 
 result<journal_change> postgresql_journal::record_retry(std::string_view key, date::sys_seconds now,
                                                         date::sys_seconds next_try, std::string_view error) {
-  return change(notifying(record_retry_sql, 5),
-                params{}.add(key).add(now).add(next_try).add(error).add(how_.replica));
+  return change(notifying(record_retry_sql, 5), params{}.add(key).add(now).add(next_try).add(error).add(how_.replica));
 }
 
 result<journal_change> postgresql_journal::record_unanswered(std::string_view key, date::sys_seconds now,
@@ -459,18 +470,18 @@ result<void> postgresql_journal::commit_changes() {
 }
 
 result<std::vector<journal_entry>> postgresql_journal::take_in_flight(date::sys_seconds now) {
-  auto taken = entries(fmt::format(take_sql, "(replica = $3 OR lease_until IS NULL OR lease_until < now())",
-                                   entry_columns),
-                       params{}.add(now).add(interrupted_note).add(how_.replica));
+  auto taken =
+      entries(fmt::format(take_sql, "(replica = $3 OR lease_until IS NULL OR lease_until < now())", entry_columns),
+              params{}.add(now).add(interrupted_note).add(how_.replica));
   if (taken.ok()) by_due_then_key(taken.value());
   return taken;
 }
 
 // The taken rows are announced (herald_posts): the other replicas decide them again too.
 result<std::vector<journal_entry>> postgresql_journal::take_lapsed(date::sys_seconds now) {
-  auto rows = entries(fmt::format(take_sql, "replica <> $3 AND (lease_until IS NULL OR lease_until < now())",
-                                  entry_columns),
-                      params{}.add(now).add(lapsed_note).add(how_.replica));
+  auto rows =
+      entries(fmt::format(take_sql, "replica <> $3 AND (lease_until IS NULL OR lease_until < now())", entry_columns),
+              params{}.add(now).add(lapsed_note).add(how_.replica));
   if (rows.ok()) by_due_then_key(rows.value());
   if (rows.ok() && !rows.value().empty())
     (void)main_->exec("SELECT pg_notify('herald_posts', $1)", params{}.add(how_.replica));
@@ -587,9 +598,8 @@ result<journal_change> postgresql_journal::operate(const std::string& sql, const
   if (auto begun = begin_changes(); !begun.ok()) return failure{begun.error()};
   auto changed = change(sql, values);
   if (changed.ok() && changed.value() == journal_change::applied) {
-    auto logged = main_->exec(
-        "INSERT INTO operator_actions (at, \"user\", action, target) VALUES ($1, $2, $3, $4)",
-        params{}.add(who.at).add(who.user).add(who.action).add(who.target));
+    auto logged = main_->exec("INSERT INTO operator_actions (at, \"user\", action, target) VALUES ($1, $2, $3, $4)",
+                              params{}.add(who.at).add(who.user).add(who.action).add(who.target));
     if (logged.ok()) logged = main_->exec("SELECT pg_notify('herald_operator', $1)", params{}.add(who.action));
     if (!logged.ok()) changed = failure{logged.error()};
   }
@@ -612,9 +622,8 @@ result<journal_change> postgresql_journal::resend(std::string_view key, const op
 }
 
 result<journal_change> postgresql_journal::pause_channel(const operator_action& who) {
-  return operate(
-      "INSERT INTO paused_channels (channel, since, \"user\") VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-      params{}.add(who.target).add(who.at).add(who.user), who);
+  return operate("INSERT INTO paused_channels (channel, since, \"user\") VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                 params{}.add(who.target).add(who.at).add(who.user), who);
 }
 
 result<journal_change> postgresql_journal::resume_channel(const operator_action& who) {
@@ -650,8 +659,9 @@ result<void> postgresql_journal::import_history(const std::vector<journal_entry>
     if (!put.ok()) return fail(put.error());
   }
   for (auto it = log.rbegin(); it != log.rend(); ++it) {
-    auto put = main_->exec("INSERT INTO operator_actions (id, at, \"user\", action, target) VALUES ($1, $2, $3, $4, $5)",
-                           params{}.add(it->id).add(it->at).add(it->user).add(it->action).add(it->target));
+    auto put =
+        main_->exec("INSERT INTO operator_actions (id, at, \"user\", action, target) VALUES ($1, $2, $3, $4, $5)",
+                    params{}.add(it->id).add(it->at).add(it->user).add(it->action).add(it->target));
     if (!put.ok()) return fail(put.error());
   }
   if (!log.empty()) {

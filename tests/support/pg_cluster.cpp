@@ -40,7 +40,7 @@ std::string as_owner(const std::string& command) {
   return ::geteuid() == 0 ? "runuser -u postgres -- " + command : command;
 }
 
-std::string quoted(const std::string& text) {
+std::string shell_quoted(const std::string& text) {
   std::string out = "'";
   for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return out + "'";
@@ -58,17 +58,18 @@ pg_cluster::pg_cluster() {
   auto pattern = (std::filesystem::temp_directory_path() / "herald-pg-XXXXXX").string();
   if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("pg_cluster: cannot create " + pattern);
   dir_ = pattern;
-  if (::geteuid() == 0) run("chown postgres: " + quoted(dir_.string()), "chown");
+  if (::geteuid() == 0) run("chown postgres: " + shell_quoted(dir_.string()), "chown");
   run(as_owner(fmt::format("{}initdb -D {} -U postgres --auth=trust --no-sync -E UTF8 --locale=C", bin,
-                           quoted((dir_ / "data").string()))),
+                           shell_quoted((dir_ / "data").string()))),
       "initdb");
   port_ = free_port();
   start();
 }
 
 pg_cluster::~pg_cluster() {
-  if (running_) (void)run_shell(as_owner(fmt::format("{}pg_ctl -D {} -m immediate -w stop >/dev/null 2>&1", bin,
-                                                     quoted((dir_ / "data").string()))));
+  if (running_)
+    (void)run_shell(as_owner(fmt::format("{}pg_ctl -D {} -m immediate -w stop >/dev/null 2>&1", bin,
+                                         shell_quoted((dir_ / "data").string()))));
   std::error_code ignored;
   std::filesystem::remove_all(dir_, ignored);
 }
@@ -81,17 +82,18 @@ pg_cluster& pg_cluster::shared() {
 }
 
 void pg_cluster::start() {
-  auto options = fmt::format("-p {} -c fsync=off -c synchronous_commit=off -c full_page_writes=off "
-                             "-c listen_addresses=127.0.0.1 -k {} -c max_connections=200",
-                             port_, dir_.string());
-  run(as_owner(fmt::format("{}pg_ctl -D {} -l {} -o {} -w -t 60 start", bin, quoted((dir_ / "data").string()),
-                           quoted((dir_ / "log").string()), quoted(options))),
+  auto options = fmt::format(
+      "-p {} -c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+      "-c listen_addresses=127.0.0.1 -k {} -c max_connections=200",
+      port_, dir_.string());
+  run(as_owner(fmt::format("{}pg_ctl -D {} -l {} -o {} -w -t 60 start", bin, shell_quoted((dir_ / "data").string()),
+                           shell_quoted((dir_ / "log").string()), shell_quoted(options))),
       "pg_ctl start");
   running_ = true;
 }
 
 void pg_cluster::stop() {
-  run(as_owner(fmt::format("{}pg_ctl -D {} -m fast -w -t 60 stop", bin, quoted((dir_ / "data").string()))),
+  run(as_owner(fmt::format("{}pg_ctl -D {} -m fast -w -t 60 stop", bin, shell_quoted((dir_ / "data").string()))),
       "pg_ctl stop");
   running_ = false;
 }
@@ -102,7 +104,7 @@ std::string pg_cluster::url(const std::string& name) const {
 
 std::string pg_cluster::psql(const std::string& name, const std::string& sql) const {
   return run(fmt::format("{}psql -X -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p {} -U postgres -d {} -c {}", bin, port_,
-                         quoted(name), quoted(sql)),
+                         shell_quoted(name), shell_quoted(sql)),
              "psql");
 }
 
