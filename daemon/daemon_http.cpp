@@ -7,6 +7,7 @@
 
 #include "daemon/calendar_feed.hpp"
 #include "daemon/daemon_loop_impl.hpp"
+#include "daemon/journal_store.hpp"
 #include "daemon/status_page.hpp"
 
 namespace herald {
@@ -53,7 +54,9 @@ const status_report* daemon_loop::impl::fresh_report() {
   auto now = environment.steady_now();
   if (report_cache && now - report_at < status_cache_age) return &*report_cache;
   auto journal = guard->paused() ? nullptr : store.get();  // a paused journal is not touched
-  auto report = build_status_report(sources->cfg, sources->calendars, journal_file, journal, current_time());
+  bool shared = shared_journal(sources->cfg);
+  auto report = build_status_report(sources->cfg, sources->calendars, shared ? "postgresql" : journal_file, journal,
+                                    current_time());
   if (!report.ok()) {
     log.error(fmt::format("status endpoint: {}", report.error()));
     report_cache.reset();
@@ -61,6 +64,7 @@ const status_report* daemon_loop::impl::fresh_report() {
   }
   report_cache = std::move(report.value());
   report_cache->daemon = {true, static_cast<int>(::getpid())};  // this one
+  if (shared) report_cache->replica = replica_name(sources->cfg);
   report_at = now;
   return &*report_cache;
 }
@@ -102,6 +106,7 @@ http_resource daemon_loop::impl::metrics_answer() {
   snapshot.last_reload = state.last_reload();
   snapshot.last_reload_ok = state.last_reload_ok();
   snapshot.degraded = !degraded_reasons().empty();
+  if (shared_journal(sources->cfg)) snapshot.replica = replica_name(sources->cfg);
   return {200, "text/plain; version=0.0.4; charset=utf-8", write_prometheus(snapshot), {}};
 }
 

@@ -10,6 +10,7 @@
 
 #include "daemon/daemon_loop_impl.hpp"
 #include "daemon/last_good.hpp"
+#include "daemon/journal_store.hpp"
 #include "daemon/reload_changes.hpp"
 #include "journal/sqlite_journal.hpp"
 #include "settings/calendar_sources.hpp"
@@ -151,7 +152,8 @@ int daemon_loop::impl::start() {
   if (!start_status_server()) return 1;
   log.info(fmt::format("herald {} started{}: {} calendar file(s), {} channel(s), journal {}", HERALD_VERSION,
                        options.dry_run ? " for a dry run (no channel is contacted, the journal is not changed)" : "",
-                       cfg.calendars.size(), cfg.channels.size(), journal_file.string()));
+                       cfg.calendars.size(), cfg.channels.size(),
+                       describe_journal(cfg, state_dir_of(cfg, environment.getenv_function()))));
   replan(current_time(), back);
   tick();
   log.info(last_status);  // "next: KEY at TIME", what a person starting herald wants to know
@@ -205,6 +207,17 @@ bool daemon_loop::impl::open_journal(const std::filesystem::path& state_dir) {
       return false;
     }
   }
+  if (!options.open_journal && shared_journal(sources->cfg)) {  // PostgreSQL: no file to watch
+    journal_file.clear();
+    auto shared = open_journal_store(sources->cfg, state_dir, secrets,
+                                     options.dry_run ? journal_use::snapshot : journal_use::write);
+    if (!shared.ok()) {
+      log.error(shared.error());
+      return false;
+    }
+    store = std::move(shared.value());
+    return true;
+  }
   auto opened = options.open_journal ? options.open_journal(journal_file, options.dry_run)
                                      : open_daemon_journal(journal_file, options.dry_run);
   if (!opened.ok()) {
@@ -242,18 +255,25 @@ void daemon_loop::impl::make_parts() {
     operators->check();  // an action written during the pause
     request_tick();
   });
-  guard->watch_file(journal_file, [this] {
-    state.journal_file_lost(journal_file.string());
-    report_cache.reset();
-    request_tick();  // STATUS= says so
-  });
+  if (!journal_file.empty())
+    guard->watch_file(journal_file, [this] {
+      state.journal_file_lost(journal_file.string());
+      report_cache.reset();
+      request_tick();  // STATUS= says so
+    });
   out.emplace(io, environment, log, *guard, *transport,
               sender::settings{cfg.delivery.rate_per_second, options.dry_run, options.console, cfg.delivery.burst},
               sender::hooks{[this] { request_tick(); }, [this] { io.stop(); },
                             [this](const sender::recorded_attempt& recorded) { attempt_recorded(recorded); }});
   out->use(sources, policy);
   clock.emplace(environment, io, log, [this](bool stepped) { woke(stepped); });
-  operators.emplace(*guard, io, journal_file, [this](std::int64_t seen) { return operators_acted(seen); });
+  operators.emplace(
+      *guard, io, journal_file, [this](std::int64_t seen) { return operators_acted(seen); },
+      [this] {  // another replica recorded a post
+        report_cache.reset();
+        request_tick();
+      });
+  lapse = environment.make_steady_timer(io);
   for (const auto& problem : operators->problems())
     log.warning(fmt::format("{}; operators' actions reach herald when it restarts", problem));
   watcher.emplace(io, [this] { reload("a watched file changed"); });
@@ -364,6 +384,7 @@ void daemon_loop::impl::stop(int signal_number) {
   notifier.stopping();
   auto in_flight = out->stop();
   clock->cancel();
+  if (lapse) lapse->cancel();
   log.info(
       fmt::format("stopping on {}: {} post(s) in flight", signal_number == SIGINT ? "SIGINT" : "SIGTERM", in_flight));
   if (in_flight == 0) {
