@@ -81,8 +81,8 @@ int open_session(const std::string& config, const std::string& action, cli_conte
   auto journal_file = journal_path(session.state_dir);
   session.shared = shared_journal(*session.sources->cfg);
   bool existed = session.shared || std::filesystem::exists(journal_file);
-  auto opened = open_journal_store(*session.sources->cfg, session.state_dir, secret_sources{context.getenv},
-                                   journal_use::write);
+  auto opened =
+      open_journal_store(*session.sources->cfg, session.state_dir, secret_sources{context.getenv}, journal_use::write);
   if (!opened.ok()) {
     context.err << "herald: error: " << opened.error() << "\n";
     return 1;

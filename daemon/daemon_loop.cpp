@@ -9,8 +9,8 @@
 #include <fmt/ranges.h>
 
 #include "daemon/daemon_loop_impl.hpp"
-#include "daemon/last_good.hpp"
 #include "daemon/journal_store.hpp"
+#include "daemon/last_good.hpp"
 #include "daemon/reload_changes.hpp"
 #include "journal/sqlite_journal.hpp"
 #include "settings/calendar_sources.hpp"

@@ -97,10 +97,11 @@ void daemon_loop::impl::take_lapsed() {
   auto taken = store->take_lapsed(current_time());
   if (!taken.ok()) return guard->failed("taking over lapsed claims", taken.error());
   for (const auto& row : taken.value())
-    log.warning(fmt::format("took over {} to '{}' from replica {}: its claim lapsed while it was in flight, so it "
-                            "may have gone out{}",
-                            row.key, row.channel, row.replica.empty() ? "?" : row.replica,
-                            row.interrupted > 1 ? " (for the second time): it is not sent again" : ""));
+    log.warning(
+        fmt::format("took over {} to '{}' from replica {}: its claim lapsed while it was in flight, so it "
+                    "may have gone out{}",
+                    row.key, row.channel, row.replica.empty() ? "?" : row.replica,
+                    row.interrupted > 1 ? " (for the second time): it is not sent again" : ""));
   report_cache.reset();
   tick();
 }

@@ -35,7 +35,8 @@ result<std::unique_ptr<operated_journal>> open_journal_store(const config& cfg, 
     return std::unique_ptr<operated_journal>(std::move(opened.value()));
   }
   if (use == journal_use::snapshot)
-    return failure{"a dry run needs a journal of its own to copy; over a shared (postgresql) journal it is not available"};
+    return failure{
+        "a dry run needs a journal of its own to copy; over a shared (postgresql) journal it is not available"};
   auto url = resolve_secret(*cfg.journal.postgresql, secrets);
   if (!url.ok()) return failure{fmt::format("journal postgresql: {}", url.error())};
   postgresql_journal::options how{std::move(url.value()), replica_name(cfg),

@@ -101,6 +101,11 @@ std::optional<sender::begun> sender::begin(send_queue::job job) {
   if (!began.ok() || began.value() == journal_change::refused) {
     queue_.finished(a.key);
     if (!began.ok()) guard_.failed("recording an attempt", began.error());
+    // Another replica holds it: not this one's now. The tick this asks for
+    // sees its row in flight, sends nothing, and sets the timer for when
+    // that claim lapses (daemon_loop's watch_leases), should its holder die.
+    else if (guard_.store().lease().count() > 0)
+      hooks_.want_tick();
     return std::nullopt;
   }
   return begun{std::move(job), std::move(a), now};
@@ -115,9 +120,10 @@ std::optional<sender::begun> sender::begin(send_queue::job job) {
 bool sender::lease_lapsed(std::chrono::steady_clock::time_point claimed_from, const begun& post) {
   auto lease = guard_.store().lease();
   if (lease.count() == 0 || env_.steady_now() < claimed_from + lease - lease / 3) return false;
-  log_.warning(fmt::format("{} to '{}' is not sent now: its claim took too long to be recorded, and may lapse; "
-                           "it is tried again",
-                           post.a.key, post.a.channel));
+  log_.warning(
+      fmt::format("{} to '{}' is not sent now: its claim took too long to be recorded, and may lapse; "
+                  "it is tried again",
+                  post.a.key, post.a.channel));
   auto released = guard_.store().record_retry(post.a.key, env_.now_seconds(), env_.now_seconds(),
                                               "the claim took too long to be recorded; not sent");
   if (!released.ok()) guard_.failed("releasing a claim", released.error());

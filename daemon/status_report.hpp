@@ -48,10 +48,10 @@ struct status_row {
 };
 
 struct status_report {
-  std::string config;  ///< the config file read
+  std::string config;             ///< the config file read
   std::filesystem::path journal;  ///< the SQLite file, or "postgresql" for a shared journal
   bool journal_exists = false;
-  std::string replica{};  ///< a shared journal: the replica reporting (the daemon, or the config's)
+  std::string replica{};                     ///< a shared journal: the replica reporting (the daemon, or the config's)
   std::map<post_state, std::size_t> counts;  ///< of the whole journal; states with none left out
   std::optional<date::sys_seconds> last_change;
   date::sys_seconds now;

@@ -78,8 +78,8 @@ struct delivery_config {
 /// SQLite in state_dir, or a PostgreSQL database replicas share.
 struct journal_config {
   std::optional<secret_ref> postgresql;  ///< its URL; nullopt: SQLite in state_dir
-  std::string replica;                   ///< this replica's name; "" until the daemon applies its default (the hostname)
-  std::chrono::seconds lease{30};        ///< how long a claim holds a post unless renewed
+  std::string replica;             ///< this replica's name; "" until the daemon applies its default (the hostname)
+  std::chrono::seconds lease{30};  ///< how long a claim holds a post unless renewed
 };
 
 struct config {

@@ -349,14 +349,16 @@ void read_journal(yaml_ref node, journal_config& j, diagnostics_collector& out) 
   if (auto name = node.find("replica"))
     if (auto text = read_scalar(*name, "'replica'", out)) {
       if (text->empty() || has_control_character(*text) || text->size() > 200)
-        out.error(name->mark(), "'replica' must be a name of one line", "e.g. replica: herald-1; the default is the hostname");
+        out.error(name->mark(), "'replica' must be a name of one line",
+                  "e.g. replica: herald-1; the default is the hostname");
       else
         j.replica = std::string(*text);
     }
   if (auto v = node.find("lease"))
     if (auto t = read_parsed(*v, "'lease'", parse_lease, out)) j.lease = *t;
   if (!j.postgresql && (node.find("replica") || node.find("lease")))
-    out.error(node.mark(), "'replica' and 'lease' are for a shared journal", "add postgresql: {env: HERALD_JOURNAL_URL}");
+    out.error(node.mark(), "'replica' and 'lease' are for a shared journal",
+              "add postgresql: {env: HERALD_JOURNAL_URL}");
 }
 
 void read_root(yaml_ref root, config& c, diagnostics_collector& out) {

@@ -183,15 +183,18 @@ TEST_CASE("replicas: kill -9 of one replica mid-burst loses no post and sends no
 
   // b takes over a's claims when their lease lapses, and sends the rest.
   INFO(b.err());
+  INFO("a's log:\n" << a.err());
+  INFO("journal at the kill:\n" << describe(at_kill));
   REQUIRE(test::eventually([&] { return f.all_arrived(keys); }, 60s));
+  INFO("journal now:\n" << describe(f.rows()));
   REQUIRE(test::eventually(
       [&] {
         auto rows = f.rows();
-        return std::all_of(keys.begin(), keys.end(), [&](const std::string& key) {
-          return rows.contains(key) && is_final(rows[key].state);
-        });
+        return std::all_of(keys.begin(), keys.end(),
+                           [&](const std::string& key) { return rows.contains(key) && is_final(rows[key].state); });
       },
       30s));
+  if (!held_by_a.empty()) CHECK(b.err().find("took over") != std::string::npos);
   stop(b);
   auto counts = f.arrivals();
   auto rows = f.rows();
