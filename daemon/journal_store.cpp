@@ -6,7 +6,6 @@
 
 #include <fmt/format.h>
 
-#include "journal/postgresql_journal.hpp"
 #include "journal/sqlite_journal.hpp"
 #include "settings/state_dir.hpp"
 
@@ -37,14 +36,18 @@ result<std::unique_ptr<operated_journal>> open_journal_store(const config& cfg, 
   if (use == journal_use::snapshot)
     return failure{
         "a dry run needs a journal of its own to copy; over a shared (postgresql) journal it is not available"};
+  auto opened = open_shared_journal(cfg, secrets, use == journal_use::read_only);
+  if (!opened.ok()) return failure{opened.error()};
+  return std::unique_ptr<operated_journal>(std::move(opened.value()));
+}
+
+result<std::unique_ptr<postgresql_journal>> open_shared_journal(const config& cfg, const secret_sources& secrets,
+                                                                bool read_only) {
   auto url = resolve_secret(*cfg.journal.postgresql, secrets);
   if (!url.ok()) return failure{fmt::format("journal postgresql: {}", url.error())};
   postgresql_journal::options how{std::move(url.value()), replica_name(cfg),
-                                  std::chrono::duration_cast<std::chrono::milliseconds>(cfg.journal.lease),
-                                  use == journal_use::read_only};
-  auto opened = postgresql_journal::open(std::move(how));
-  if (!opened.ok()) return failure{opened.error()};
-  return std::unique_ptr<operated_journal>(std::move(opened.value()));
+                                  std::chrono::duration_cast<std::chrono::milliseconds>(cfg.journal.lease), read_only};
+  return postgresql_journal::open(std::move(how));
 }
 
 }  // namespace herald

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "journal/journal.hpp"
+#include "journal/postgresql_journal.hpp"
 #include "settings/config.hpp"
 #include "settings/secrets.hpp"
 
@@ -29,6 +30,11 @@ inline bool shared_journal(const config& cfg) { return cfg.journal.postgresql.ha
 /// The journal as messages may name it, never with its URL:
 /// "/var/lib/herald/journal.db" or "postgresql (shared; this replica: web-1)".
 std::string describe_journal(const config& cfg, const std::filesystem::path& state_dir);
+
+/// The shared journal the config names (REQUIRES: shared_journal(cfg)).
+/// The URL's secret is resolved here; errors never show it.
+result<std::unique_ptr<postgresql_journal>> open_shared_journal(const config& cfg, const secret_sources& secrets,
+                                                                bool read_only);
 
 /// Opens it. The URL's secret is resolved here; errors never show it.
 result<std::unique_ptr<operated_journal>> open_journal_store(const config& cfg, const std::filesystem::path& state_dir,
