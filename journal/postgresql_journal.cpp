@@ -334,7 +334,16 @@ class postgresql_journal::connection {
 
 postgresql_journal::postgresql_journal(options how) : how_(std::move(how)) {
   auto label = label_of(how_.url);
-  main_ = std::make_unique<connection>(how_, label, std::vector<std::string>{"SET TIME ZONE 'UTC'"});
+  // A replica cut off inside a transaction must not hold its rows' locks
+  // for long (the others' claims would wait on them): the server ends such
+  // a session after a third of the lease, and a claim waits at most a
+  // lease for a lock, then fails like any journal error.
+  auto lease_ms = std::max<std::int64_t>(how_.lease.count(), 3000);
+  main_ = std::make_unique<connection>(
+      how_, label,
+      std::vector<std::string>{"SET TIME ZONE 'UTC'",
+                               fmt::format("SET idle_in_transaction_session_timeout = {}", lease_ms / 3),
+                               fmt::format("SET lock_timeout = {}", lease_ms)});
   listener_ = std::make_unique<connection>(how_, label,
                                            std::vector<std::string>{"LISTEN herald_operator", "LISTEN herald_posts"});
 }

@@ -22,6 +22,7 @@
 #include "support/herald_process.hpp"
 #include "support/http_test_server.hpp"
 #include "support/pg_cluster.hpp"
+#include "support/tcp_proxy.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace herald;
@@ -75,10 +76,12 @@ struct replicas_fixture {
           (dir / ("state-" + name)).string(), name, sink.url("/hook"));
   }
 
-  test::herald_process start(const std::string& name) {
+  /// Starts replica `name`, reaching the journal at `through` (default: `url`).
+  test::herald_process start(const std::string& name, const std::string& through = {}) {
     auto n = ++started[name];
     return test::herald_process::start({"run", "--config", (dir / ("herald-" + name + ".yaml")).string()},
-                                       {{"HERALD_JOURNAL_URL", url}}, dir / fmt::format("{}-{}.out", name, n),
+                                       {{"HERALD_JOURNAL_URL", through.empty() ? url : through}},
+                                       dir / fmt::format("{}-{}.out", name, n),
                                        dir / fmt::format("{}-{}.err", name, n));
   }
 
@@ -244,4 +247,37 @@ TEST_CASE("replicas: a database stopped while posts come due pauses sending, the
   // The URL (a secret) is in no log.
   CHECK(a.err().find(f.url) == std::string::npos);
   CHECK(b.err().find(f.url) == std::string::npos);
+}
+
+TEST_CASE("replicas: a replica whose claim's answer comes after its lease lapsed does not send",
+          "[daemon_process][postgresql][partition]") {
+  // a reaches the database through a proxy that, from a's claim on, holds
+  // every answer: the claim is recorded, a does not know it. b takes the
+  // post over when the 3 s lease lapses and sends it. When the answers
+  // reach a at last, its claim is older than its lease allows: it must not
+  // send (its own steady clock says so), and the post arrives once.
+  auto& cluster = test::pg_cluster::shared();
+  replicas_fixture f;
+  test::tcp_proxy proxy(cluster.port());
+  auto through_proxy = f.url;
+  through_proxy.replace(through_proxy.find(fmt::format(":{}/", cluster.port())),
+                        fmt::format(":{}/", cluster.port()).size(), fmt::format(":{}/", proxy.port()));
+  proxy.hold_answers_after("'in_flight', 1, $5");
+  auto a = f.start("a", through_proxy);
+  REQUIRE(a.wait_for_err("started", 15s));
+  auto keys = write_calendar(f.calendar, "cut", 1);
+  REQUIRE(test::eventually([&] { return proxy.holding(); }, 15s));
+  auto b = f.start("b");
+  INFO(b.err());
+  REQUIRE(test::eventually([&] { return f.all_arrived(keys); }, 30s));
+  REQUIRE(test::eventually([&] { return f.rows()[keys[0]].state == post_state::sent; }, 15s));
+  CHECK(f.rows()[keys[0]].replica == "b");
+  proxy.release();
+  auto refrained = [&] { return a.err().find("is not sent now") != std::string::npos; };
+  CHECK(test::eventually([&] { return refrained() || f.sink.requests().size() > 1; }, 15s));
+  CHECK(refrained());
+  stop(a);
+  stop(b);
+  INFO(a.err());
+  CHECK(f.sink.requests().size() == 1);
 }
