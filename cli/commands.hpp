@@ -9,6 +9,13 @@
 
 namespace herald {
 
+struct console_style;
+
+/// How console channels print to context.out: JSON lines, or on a terminal
+/// lines for a person, coloured as NO_COLOR allows, times in the host's zone
+/// (docs/channels.md "By type"). Defined in run_command.cpp.
+console_style console_style_of(cli_context& context);
+
 /// `--config FILE | --calendar FILE`; the default config when neither.
 struct source_options {
   std::string config;

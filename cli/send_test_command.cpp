@@ -78,7 +78,8 @@ int send_test_command(const send_test_options& options, cli_context& context) {
   boost::asio::io_context io;
   curl_transport transport(io, {sources->cfg->delivery.timeout, {}, [&] { return now; }});
   delivery_outcome outcome;
-  channel.deliver(post, transport, context.out, now, [&](delivery_outcome result) { outcome = std::move(result); });
+  channel.deliver(post, transport, context.out, console_style_of(context), now,
+                  [&](delivery_outcome result) { outcome = std::move(result); });
   io.run();
   auto where = channel.describe();
   if (outcome.sent()) {

@@ -60,13 +60,23 @@ delivery_outcome append_line(const std::string& path, const std::string& line) {
 }  // namespace
 
 std::variant<ready_channel, std::string> ready_channel::prepare(const channel_config& config,
-                                                                const secret_sources& sources) {
+                                                                const secret_sources& sources,
+                                                                std::vector<std::string>* unread) {
   ready_channel channel;
   channel.config_ = &config;
+  bool read = true;  // the last secret `need` asked for was read
+  // "" when read (or, with `unread`, noted there): an error otherwise.
   auto need = [&](const secret_ref& secret, std::string_view what, std::string& into) -> std::string {
     auto resolved = resolve_secret(secret, sources);
-    if (!resolved.ok()) return fmt::format("channel '{}': {}: {}", config.name, what, resolved.error());
-    into = std::move(resolved).value();
+    if (resolved.ok()) {
+      into = std::move(resolved).value();
+      return {};
+    }
+    auto error = fmt::format("channel '{}': {}: {}", config.name, what, resolved.error());
+    if (!unread) return error;
+    unread->push_back(std::move(error));
+    if (channel.unread_.empty()) channel.unread_ = fmt::format("{} from {}", what, describe_secret(secret));
+    read = false;
     return {};
   };
   const auto* url = url_of(config.kind);
@@ -77,7 +87,9 @@ std::variant<ready_channel, std::string> ready_channel::prepare(const channel_co
   if (auto* webhook = std::get_if<webhook_channel>(&config.kind))
     for (const auto& [name, secret] : webhook->headers) {
       std::string value;
+      read = true;
       if (auto error = need(secret, fmt::format("header {}", name), value); !error.empty()) return error;
+      if (!read) continue;
       if (has_control_character(value))
         return fmt::format("channel '{}': header {} from {} holds a line break or control character; it is never sent",
                            config.name, name, describe_secret(secret));
@@ -90,6 +102,13 @@ std::variant<ready_channel, std::string> ready_channel::prepare(const channel_co
 }
 
 std::string ready_channel::describe() const {
+  if (!unread_.empty()) {
+    auto shown = std::visit(overloaded{[](const email_channel& c) { return c.server; },
+                                       [this](const auto&) { return url_.empty() ? std::string() : redact_url(url_); }},
+                            config_->kind);
+    if (!shown.empty()) shown += ", ";
+    return shown + unread_ + " not read";
+  }
   return std::visit(
       overloaded{[](const console_channel&) -> std::string { return "stdout"; },
                  [](const file_channel& c) { return c.path; }, [](const email_channel& c) { return c.server; },
@@ -98,11 +117,16 @@ std::string ready_channel::describe() const {
 }
 
 void ready_channel::deliver(const post_content& post, curl_transport& transport, std::ostream& console,
-                            date::sys_seconds now, const curl_transport::handler& done) const {
+                            const console_style& style, date::sys_seconds now,
+                            const curl_transport::handler& done) const {
+  if (!unread_.empty()) {  // a dry run's channel; the sender never delivers through it
+    done({delivery_outcome::kind::permanent, std::nullopt, unread_ + " was not read"});
+    return;
+  }
   std::visit(
       overloaded{
           [&](const console_channel&) {
-            console << post_json(post) << '\n';
+            console << console_text(post, now, style);
             console.flush();
             done({console ? delivery_outcome::kind::sent : delivery_outcome::kind::transient, std::nullopt, "printed"});
           },

@@ -2,6 +2,7 @@
 #include "daemon/clock_watch.hpp"
 
 #include <algorithm>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -43,15 +44,46 @@ seconds clock_watch::back_after_step(date::sys_seconds now, seconds catch_up) co
   return std::min(catch_up + since_last, std::chrono::duration_cast<seconds>(longest_look_back));
 }
 
+namespace {
+
+// The earliest pause (from the operators' log) of a channel resumed at or
+// after `after`, or nullopt. A resume whose pause has left the log's last
+// 200 lines reaches back as far as a start ever does.
+std::optional<date::sys_seconds> pause_resumed_since(journal& store, date::sys_seconds after) {
+  auto logged = store.actions(200);
+  if (!logged.ok()) return std::nullopt;  // the start goes on; its journal errors show elsewhere
+  const auto& actions = logged.value();   // newest first
+  std::optional<date::sys_seconds> earliest;
+  for (std::size_t i = 0; i < actions.size(); ++i) {
+    if (actions[i].action != "resume" || actions[i].at < after) continue;
+    std::optional<date::sys_seconds> paused;
+    for (std::size_t j = i + 1; j < actions.size() && !paused; ++j)
+      if (actions[j].action == "pause" && actions[j].target == actions[i].target) paused = actions[j].at;
+    auto from = paused ? *paused : actions[i].at - clock_watch::longest_look_back;
+    if (!earliest || from < *earliest) earliest = from;
+  }
+  return earliest;
+}
+
+}  // namespace
+
 // Posts that came due while herald was down and are past catch_up are
 // recorded missed (docs/daemon.md "Delivery rules"), so the first plan reaches back to when herald
 // last changed the journal: every post between then and now that is not
 // final was never handled. A fresh journal looks back a week beyond
 // catch_up, so a first start says what it came too late for.
+//
+// A channel paused while herald ran and resumed while it was stopped had
+// posts that came due during the pause and have no row: the start reaches
+// back to that pause (the operators' log says when), so those past catch_up
+// are recorded missed and the others sent, as a resume seen by a running
+// herald would judge them (docs/service.md "Operating herald").
 seconds clock_watch::back_on_start(journal& store, logger& log, date::sys_seconds now, seconds catch_up) {
   auto newest = store.recent(1);
   if (!newest.ok() || newest.value().empty()) return catch_up + date::days{7};
-  auto since = now - newest.value().front().updated_at;
+  auto last_change = newest.value().front().updated_at;
+  auto since = now - last_change;
+  if (auto paused_from = pause_resumed_since(store, last_change)) since = std::max(since, now - *paused_from);
   auto longest = std::chrono::duration_cast<seconds>(longest_look_back);
   if (since > longest)
     log.notice(fmt::format("herald last worked {} days ago; posts due before the last {} days are not listed as missed",

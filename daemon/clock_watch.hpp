@@ -46,8 +46,10 @@ class clock_watch {
   std::chrono::seconds back_after_step(date::sys_seconds now, std::chrono::seconds catch_up) const;
   /// How far back the first plan of a start reaches: to the journal's last
   /// change (when herald last worked), between catch_up and
-  /// longest_look_back; a week beyond catch_up on a fresh journal. Call
-  /// before take_in_flight changes rows.
+  /// longest_look_back; a week beyond catch_up on a fresh journal. Further,
+  /// to its pause, for a channel resumed since that change (while herald
+  /// was stopped): its posts due meanwhile have no row. Call before
+  /// take_in_flight changes rows.
   static std::chrono::seconds back_on_start(journal& store, logger& log, date::sys_seconds now,
                                             std::chrono::seconds catch_up);
 

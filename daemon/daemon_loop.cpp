@@ -47,7 +47,10 @@ std::string warnings_in_one_line(const std::vector<diagnostic>& warnings) {
 
 // `now` is the env's clock: "today" for the date warnings. `read_from`:
 // where each file is read (the last good copy), as load_sources takes it.
-load_result load(const std::string& config_path, const secret_sources& secrets, date::sys_seconds now,
+// A dry run contacts no channel, so it runs without the secrets it cannot
+// read (beside a service whose secrets are credentials only it gets) and
+// lists them in unread_secrets.
+load_result load(const std::string& config_path, const secret_sources& secrets, date::sys_seconds now, bool dry_run,
                  const source_reader& read_from = {}) {
   auto sources = load_sources(config_path, {}, now, read_from);
   if (!sources.ok()) {
@@ -58,12 +61,13 @@ load_result load(const std::string& config_path, const secret_sources& secrets, 
   auto loaded = std::make_shared<loaded_sources>();
   loaded->cfg = std::move(*sources.value->cfg);
   loaded->calendars = std::move(sources.value->calendars);
+  std::vector<std::string> unread;
   for (const auto& channel : loaded->cfg.channels) {
-    auto prepared = ready_channel::prepare(channel, secrets);
+    auto prepared = ready_channel::prepare(channel, secrets, dry_run ? &unread : nullptr);
     if (auto* error = std::get_if<std::string>(&prepared)) return {nullptr, 1, {*error}};
     loaded->channels.emplace(channel.name, std::get<ready_channel>(std::move(prepared)));
   }
-  return {std::move(loaded), 0, {}, warnings_in_one_line(sources.warnings)};
+  return {std::move(loaded), 0, {}, warnings_in_one_line(sources.warnings), std::move(unread)};
 }
 
 std::vector<std::filesystem::path> watched_files(const std::string& config_path, const config& cfg) {
@@ -116,14 +120,23 @@ boost::asio::io_context& daemon_loop::io() { return impl_->io; }
 
 void daemon_loop::stop() { impl_->stop(SIGTERM); }
 
+// A dry run's secrets it could not read: a warning each, naming the channel
+// and where the secret was expected, never a value.
+void daemon_loop::impl::tell_unread_secrets(const load_result& loaded) {
+  for (const auto& unread : loaded.unread_secrets)
+    log.warning(fmt::format("dry run: {}; `herald run` would stop here, the dry run goes on as it contacts no channel",
+                            unread));
+}
+
 int daemon_loop::impl::start() {
-  auto loaded = load(options.config_path, secrets, current_time());
+  auto loaded = load(options.config_path, secrets, current_time(), options.dry_run);
   std::optional<last_good_copy> copy;
   if (!loaded.value) {
     copy = start_from_copy(loaded);
     if (!copy) return loaded.status;
   } else {
     sources = std::move(loaded.value);
+    tell_unread_secrets(loaded);
   }
   if (!loaded.warnings.empty()) log.warning(loaded.warnings);
   const auto& cfg = sources->cfg;
@@ -175,7 +188,7 @@ std::optional<last_good_copy> daemon_loop::impl::start_from_copy(const load_resu
                           last_good_dir(state_dir).string()));
     return std::nullopt;
   }
-  auto from_copy = load(options.config_path, secrets, current_time(),
+  auto from_copy = load(options.config_path, secrets, current_time(), options.dry_run,
                         [&](const std::string& path) { return copy->read_from(path); });
   if (!from_copy.value) {
     log.error(failed_load_entry("the last good copy does not load either", from_copy, options.config_path));
@@ -184,6 +197,7 @@ std::optional<last_good_copy> daemon_loop::impl::start_from_copy(const load_resu
   log.warning(fmt::format("running the last good copy of {} (copied {}) until the files are fixed", options.config_path,
                           format_utc_instant(copy->saved_at)));
   sources = std::move(from_copy.value);
+  tell_unread_secrets(from_copy);
   return copy;
 }
 
@@ -262,7 +276,8 @@ void daemon_loop::impl::make_parts() {
       request_tick();  // STATUS= says so
     });
   out.emplace(io, environment, log, *guard, *transport,
-              sender::settings{cfg.delivery.rate_per_second, options.dry_run, options.console, cfg.delivery.burst},
+              sender::settings{cfg.delivery.rate_per_second, options.dry_run, options.console, cfg.delivery.burst,
+                               options.console_format},
               sender::hooks{[this] { request_tick(); }, [this] { io.stop(); },
                             [this](const sender::recorded_attempt& recorded) { attempt_recorded(recorded); }});
   out->use(sources, policy);
@@ -274,8 +289,10 @@ void daemon_loop::impl::make_parts() {
         request_tick();
       });
   lapse = environment.make_steady_timer(io);
+  // A dry run with no journal yet has nothing for an operator to act on.
+  bool nothing_to_watch = options.dry_run && !std::filesystem::exists(journal_file);
   for (const auto& problem : operators->problems())
-    log.warning(fmt::format("{}; operators' actions reach herald when it restarts", problem));
+    if (!nothing_to_watch) log.warning(fmt::format("{}; operators' actions reach herald when it restarts", problem));
   watcher.emplace(io, [this] { reload("a watched file changed"); });
 }
 
@@ -342,7 +359,7 @@ void daemon_loop::impl::give_back_memory() { ::malloc_trim(0); }
 void daemon_loop::impl::reload(std::string_view why) {
   if (stopping) return;
   notifier.reloading();
-  auto loaded = load(options.config_path, secrets, current_time());
+  auto loaded = load(options.config_path, secrets, current_time(), options.dry_run);
   if (!loaded.value) {
     log.error(failed_load_entry(fmt::format("reload ({}) failed, the old schedule keeps running", why), loaded,
                                 options.config_path));
@@ -352,6 +369,7 @@ void daemon_loop::impl::reload(std::string_view why) {
     notifier.ready(last_status);
     return;
   }
+  tell_unread_secrets(loaded);
   if (!loaded.warnings.empty()) log.warning(loaded.warnings);
   if (auto waiting = restart_only_changes(sources->cfg, loaded.value->cfg); !waiting.empty())
     log.notice(

@@ -27,6 +27,7 @@
 #include "daemon/logger.hpp"
 #include "daemon/service_notifier.hpp"
 #include "journal/journal.hpp"
+#include "messaging/console_text.hpp"
 
 namespace boost::asio {
 class io_context;
@@ -42,6 +43,8 @@ struct daemon_options {
   /// unless `dry_run`). Empty: open_daemon_journal, the SQLite one. Tests
   /// pass one that injects faults.
   std::function<result<std::unique_ptr<journal>>(const std::filesystem::path& path, bool dry_run)> open_journal;
+  /// How console channels print: JSON lines, or for a terminal lines for a person.
+  console_style console_format{};
 };
 
 /// The SQLite journal at `path`: read and written, or for a dry run an

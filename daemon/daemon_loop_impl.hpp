@@ -42,6 +42,8 @@ struct load_result {
   int status = 0;
   std::vector<std::string> problems;  ///< one line each: "calendar.yaml:12:5: error: … (hint: …)"
   std::string warnings{};             ///< one line: each warning's first line (docs/calendar.md "Warnings")
+  /// A dry run's secrets that could not be read: "channel 'slack': url: environment variable SLACK_URL is not set".
+  std::vector<std::string> unread_secrets{};
 };
 
 struct daemon_loop::impl {
@@ -100,6 +102,7 @@ struct daemon_loop::impl {
 
   int start();
   std::optional<last_good_copy> start_from_copy(const load_result& failed);
+  void tell_unread_secrets(const load_result& loaded);
   void keep_last_good();
   bool open_journal(const std::filesystem::path& state_dir);
   bool recover_interrupted();

@@ -152,6 +152,13 @@ void daemon_loop::impl::carry_out(const scheduled_action& action, date::sys_seco
       log.error(fmt::format("failed {} to '{}': {}", action.key, channel, action.reason));
       break;
     }
+    case scheduled_action::kind::unconfirm: {
+      auto recorded = store->record_unanswered(action.key, now, std::nullopt, action.reason);
+      if (!recorded.ok()) return guard->failed("recording an unconfirmed post", recorded.error());
+      log.error(fmt::format("unconfirmed {} to '{}': {}; it may have arrived, and is not sent again", action.key,
+                            channel, action.reason));
+      break;
+    }
   }
 }
 

@@ -18,6 +18,11 @@
 //   next watch(), which the reload this call starts is expected to make.
 // - IN_Q_OVERFLOW (always reported): events were lost; assume a change.
 //
+// A file named through symbolic links (a deployment's `ln -sfn`) is watched
+// at every link on its way and at the file it ends at (names_behind): the
+// link replaced and the target's content replaced both count. The links are
+// resolved again on every watch(), which the reload after a change makes.
+//
 // inotify_add_watch on a directory already watched returns its watch
 // descriptor (two paths to one directory share it), so watch() simply adds
 // every directory it needs and removes the descriptors no longer used.
@@ -35,6 +40,7 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
+#include <iterator>
 #include <map>
 #include <set>
 #include <system_error>
@@ -69,6 +75,43 @@ fs::path normal(const fs::path& file) {
   return (absolute.empty() ? file : absolute).lexically_normal();
 }
 
+// The names whose change changes what `file` reads: the file as named, every
+// symbolic link met on the way to what it points at (a link to the file, or
+// to a folder on its path, as `ln -sfn` repoints a release), and the file it
+// ends at. A watch on each one's directory sees the link replaced and the
+// target's content replaced alike. Stops at a name that does not exist yet,
+// and after 40 links (a loop), as the kernel does.
+std::vector<fs::path> names_behind(const fs::path& file) {
+  std::vector<fs::path> names{file};
+  fs::path rest = file;  // absolute and normal
+  for (int links = 0; links < 40;) {
+    fs::path resolved = rest.root_path();
+    bool relinked = false;
+    for (auto part = std::next(rest.begin()); part != rest.end(); ++part) {
+      const fs::path candidate = resolved / *part;
+      std::error_code error;
+      if (!fs::is_symlink(fs::symlink_status(candidate, error))) {
+        resolved = candidate;
+        continue;
+      }
+      names.push_back(candidate);
+      fs::path target = fs::read_symlink(candidate, error);
+      if (error) return names;
+      fs::path next = target.is_absolute() ? target : resolved / target;
+      for (auto after = std::next(part); after != rest.end(); ++after) next /= *after;
+      rest = next.lexically_normal();
+      relinked = true;
+      ++links;
+      break;
+    }
+    if (!relinked) {
+      if (resolved != file) names.push_back(resolved);
+      return names;
+    }
+  }
+  return names;
+}
+
 }  // namespace
 
 struct file_watcher::impl {
@@ -97,17 +140,21 @@ struct file_watcher::impl {
 
 std::vector<std::string> file_watcher::impl::watch(const std::vector<fs::path>& files) {
   std::vector<std::string> errors;
+  std::set<fs::path> refused;  // a directory is reported once, however many of its files are named
   std::map<int, std::set<std::string>> names;
   for (const fs::path& file : files) {
-    const fs::path path = normal(file);
-    const fs::path directory = path.parent_path();
-    const int wd = ::inotify_add_watch(fd_.native_handle(), directory.c_str(), directory_events);
-    if (wd < 0) {
-      const int error = errno;  // before the allocations below
-      errors.push_back("cannot watch " + directory.string() + ": " + std::strerror(error));
-      continue;
+    for (const fs::path& path : names_behind(normal(file))) {
+      const fs::path directory = path.parent_path();
+      if (refused.contains(directory)) continue;
+      const int wd = ::inotify_add_watch(fd_.native_handle(), directory.c_str(), directory_events);
+      if (wd < 0) {
+        const int error = errno;  // before the allocations below
+        errors.push_back("cannot watch " + directory.string() + ": " + std::strerror(error));
+        refused.insert(directory);
+        continue;
+      }
+      names[wd].insert(path.filename().string());
     }
-    names[wd].insert(path.filename().string());
   }
   for (const auto& [wd, unused] : names_) {
     if (!names.contains(wd)) ::inotify_rm_watch(fd_.native_handle(), wd);

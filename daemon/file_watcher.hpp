@@ -3,7 +3,11 @@
 // inotify on the files' directories: editors and `git checkout` write a new
 // file and rename it over the old one, which a watch on the file itself
 // would lose. Only the named files count; other files in those directories
-// (herald's own outbox.jsonl, an editor's swap file) are ignored. A burst of
+// (herald's own outbox.jsonl, an editor's swap file) are ignored. A file
+// named through a symbolic link is watched at the link and at its target
+// (and at every link on the way): repointing the link (`ln -sfn`, a new
+// release) and replacing the target both count; the links are followed
+// anew on each watch(). A burst of
 // events (write, close, rename) is reported once, after `settle` of quiet.
 //
 // Used from the io_context's thread only. Not copyable.

@@ -160,7 +160,7 @@ void sender::deliver(begun post) {
     finished(a, {delivery_outcome::kind::sent, std::nullopt, "dry run"});
     return;
   }
-  channel->second.deliver(post.job.content, transport_, *settings_.console, post.now,
+  channel->second.deliver(post.job.content, transport_, *settings_.console, settings_.console_format, post.now,
                           [this, a, keep = sources_](const delivery_outcome& outcome) { finished(a, outcome); });
 }
 
@@ -203,8 +203,13 @@ bool sender::record_failure(const attempt& a, const delivery_outcome& outcome, d
   int attempts = row.value() ? row.value()->attempts : 1;
   std::uniform_real_distribution<double> jitter(0.0, 1.0);
   auto decision = after_failure(outcome, attempts, a.due, env_.wall_now(), policy_, jitter(random_));
-  if (outcome.unanswered)
-    return record_unanswered(a, outcome, decision, !row.value() || row.value()->interrupted == 0, now);
+  bool interrupted_before = row.value() && row.value()->interrupted > 0;
+  if (outcome.unanswered) return record_unanswered(a, outcome, decision, !interrupted_before, now);
+  // The once-more of an earlier attempt that may have arrived, failing
+  // transiently with no try left: that earlier copy may be there, so the
+  // post is unconfirmed, not failed (docs/daemon.md "Delivery rules").
+  if (interrupted_before && outcome.result == delivery_outcome::kind::transient && !decision.next_try)
+    return record_unanswered(a, outcome, decision, false, now);
   if (decision.next_try) {
     auto recorded = store.record_retry(a.key, now, *decision.next_try, decision.reason);
     if (!recorded.ok()) {

@@ -22,6 +22,7 @@
 #include "daemon/journal_guard.hpp"
 #include "daemon/loaded_sources.hpp"
 #include "daemon/logger.hpp"
+#include "messaging/console_text.hpp"
 #include "messaging/curl_transport.hpp"
 #include "scheduling/scheduler.hpp"
 #include "scheduling/send_queue.hpp"
@@ -35,6 +36,7 @@ class sender {
     bool dry_run = false;             ///< log what would be sent; contact no channel
     std::ostream* console = nullptr;  ///< where console channels print
     int burst = 1;                    ///< delivery.burst
+    console_style console_format{};   ///< JSON lines, or lines for a person at a terminal
   };
   /// What became of an attempt, once the journal has it: for health and metrics.
   struct recorded_attempt {

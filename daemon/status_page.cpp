@@ -31,7 +31,7 @@ thead th{border-bottom:2px solid #1b1b1b}
 .banner h2{margin-top:0}
 .healthy{border-left:6px solid #1e6b34;background:#e9f5ec;color:#0f3d1c;padding:.4rem .8rem;margin-top:1rem}
 .state{font-weight:600;padding:0 .3rem;border-radius:.2rem;white-space:nowrap}
-.state-failed,.state-missed{background:#fdecea;color:#5c0f0f}
+.state-failed,.state-missed,.state-unconfirmed{background:#fdecea;color:#5c0f0f}
 .state-retrying,.state-sending,.state-pending,.state-overdue{background:#fff4e0;color:#5a3800}
 .state-sent{background:#e9f5ec;color:#0f3d1c}
 .state-planned{background:#eef2fb;color:#1b2f5c}
@@ -135,6 +135,39 @@ void write_posts(std::string& out, std::string_view id, std::string_view heading
   out += "</section>\n";
 }
 
+// An operator's action in words: "skip" → "skipped the post".
+std::string_view action_words(std::string_view action) {
+  if (action == "skip") return "skipped the post";
+  if (action == "resend") return "resent the post";
+  if (action == "pause") return "paused the channel";
+  if (action == "resume") return "resumed the channel";
+  return action;
+}
+
+// What operators decided (docs/service.md "Operating herald"): the channels
+// paused now, and the latest actions, newest first.
+void write_operators(std::string& out, const status_report& r) {
+  out += "<section aria-labelledby=\"operators\">\n<h2 id=\"operators\">Operators</h2>\n";
+  open_table(out, "posts", "Channels paused by an operator: their posts wait for a resume",
+             {"Channel", "State", "Since", "By"});
+  for (const auto& p : r.paused)
+    out += fmt::format(
+        "<tr><th scope=\"row\">{}</th><td data-label=\"State\"><span class=\"state state-paused\">paused</span></td>"
+        "<td data-label=\"Since\">{}</td><td data-label=\"By\">{}</td></tr>\n",
+        html_escape(p.channel), local_time(r.zone, p.since), html_escape(p.user));
+  if (r.paused.empty()) empty_row(out, 4, "No channel is paused.");
+  close_table(out);
+  open_table(out, "posts", "Operator actions, latest first", {"When", "By", "Action", "Post or channel"});
+  for (const auto& a : r.actions)
+    out += fmt::format(
+        "<tr><td data-label=\"When\">{}</td><td data-label=\"By\">{}</td><td data-label=\"Action\">{}</td>"
+        "<th scope=\"row\">{}</th></tr>\n",
+        local_time(r.zone, a.at), html_escape(a.user), html_escape(action_words(a.action)), html_escape(a.target));
+  if (r.actions.empty()) empty_row(out, 4, "None.");
+  close_table(out);
+  out += "</section>\n";
+}
+
 }  // namespace
 
 std::string html_escape(std::string_view text) {
@@ -186,6 +219,7 @@ std::string render_status_page(const status_page_input& in) {
                 {{&r.overdue, "overdue"}, {&r.pending, ""}, {&r.next, ""}});
     write_posts(out, "past", "Past posts", "Posts recently sent, failed and missed, latest first",
                 {{&sent, ""}, {&r.failed, ""}, {&r.missed, ""}});
+    write_operators(out, r);
   } else {
     out +=
         "<section aria-labelledby=\"posts\">\n<h2 id=\"posts\">Posts</h2>\n"

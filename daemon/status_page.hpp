@@ -1,8 +1,9 @@
 #pragma once
 // GET / (docs/daemon.md "The status endpoint"): the daemon's state for people —
-// a banner when it is degraded, the observances of the coming weeks, and
-// the posts with their state in words (planned, pending, retrying, sending,
-// sent, failed, missed).
+// a banner when it is degraded, the observances of the coming weeks, the
+// posts with their state in words (planned, pending, retrying, sending,
+// sent, failed, missed), and what operators did: the channels paused and
+// the latest actions (skip, resend, pause, resume), by whom and when.
 //
 // Pure: the inputs in, one HTML document out. Semantic and accessible
 // without JavaScript: lang="en", header/main/footer, one h1, an h2 per

@@ -6,8 +6,13 @@
 // Limits: Beast's request parser enforces the header and body limits, and
 // tcp_stream's expiry bounds each read and each write, so a slow or silent
 // client costs one slot for at most read_timeout. When every slot is taken,
-// the accept loop waits (on a timer used as a condition variable) instead of
-// accepting: new clients wait in the kernel's backlog until a slot frees.
+// a new client still gets in: the connection that has waited longest for
+// its request (a silent client, one sending a byte at a time, a kept-alive
+// one gone quiet) is closed to make room. So sixteen slow clients cannot
+// keep a monitoring probe of /healthz waiting for read_timeout; a probe sends
+// its request at once and is answered. Only when every slot is answering
+// (each write bounded by read_timeout) does the accept loop wait, on a timer
+// used as a condition variable, with new clients in the kernel's backlog.
 #include "daemon/status_server.hpp"
 
 #include <cstdint>
@@ -160,21 +165,48 @@ struct status_server::impl : std::enable_shared_from_this<impl> {
   logger& log;
   limits bounds;
 
+  // One open connection, owned by its coroutine.
+  struct connection {
+    beast::tcp_stream* stream;
+    std::uint64_t waiting_since = 0;  // when it began to wait for its request (a count); 0: answering
+    bool closing = false;             // made room for a new client: its coroutine is ending
+  };
+
   tcp::acceptor acceptor{io};
   unsigned short port = 0;
   bool stopped = false;
-  std::list<beast::tcp_stream*> connections;                                 // open now; each owned by its coroutine
+  std::uint64_t reads_begun = 0;
+  std::list<connection> connections;                                         // open now
   asio::steady_timer slot_freed{io, asio::steady_timer::time_point::max()};  // cancelled when one closes
   asio::steady_timer accept_pause{io};                                       // after a failed accept
 
   asio::awaitable<void> accept_loop();
   asio::awaitable<void> serve(tcp::socket socket);
+  std::size_t open_connections() const;
+  std::list<connection>::iterator longest_waiting();
 };
+
+// The connections not closing: the ones that count against max_connections.
+std::size_t status_server::impl::open_connections() const {
+  std::size_t open = 0;
+  for (const auto& c : connections) open += c.closing ? 0 : 1;
+  return open;
+}
+
+// The connection that has waited longest for its request, or end().
+std::list<status_server::impl::connection>::iterator status_server::impl::longest_waiting() {
+  auto oldest = connections.end();
+  for (auto c = connections.begin(); c != connections.end(); ++c)
+    if (!c->closing && c->waiting_since != 0 &&
+        (oldest == connections.end() || c->waiting_since < oldest->waiting_since))
+      oldest = c;
+  return oldest;
+}
 
 asio::awaitable<void> status_server::impl::accept_loop() {
   auto self = shared_from_this();  // the frame keeps this alive, whatever happens to the status_server
   while (acceptor.is_open()) {
-    if (connections.size() >= bounds.max_connections) {
+    if (open_connections() >= bounds.max_connections && longest_waiting() == connections.end()) {
       slot_freed.expires_at(asio::steady_timer::time_point::max());
       co_await slot_freed.async_wait(use_tuple);
       continue;
@@ -189,6 +221,14 @@ asio::awaitable<void> status_server::impl::accept_loop() {
       co_await accept_pause.async_wait(use_tuple);
       continue;
     }
+    if (open_connections() >= bounds.max_connections) {
+      // Every slot is taken: the client that has waited longest for its
+      // request makes room (its read ends at once, and its slot with it).
+      if (auto oldest = longest_waiting(); oldest != connections.end()) {
+        oldest->closing = true;
+        oldest->stream->close();
+      }
+    }
     asio::co_spawn(io, serve(std::move(socket)), asio::detached);
   }
 }
@@ -196,10 +236,10 @@ asio::awaitable<void> status_server::impl::accept_loop() {
 asio::awaitable<void> status_server::impl::serve(tcp::socket socket) {
   auto self = shared_from_this();
   beast::tcp_stream stream(std::move(socket));
-  auto slot = connections.insert(connections.end(), &stream);
+  auto slot = connections.insert(connections.end(), connection{&stream});
   struct release {
     impl& server;
-    std::list<beast::tcp_stream*>::iterator slot;
+    std::list<connection>::iterator slot;
     ~release() {
       server.connections.erase(slot);
       server.slot_freed.cancel();
@@ -213,8 +253,10 @@ asio::awaitable<void> status_server::impl::serve(tcp::socket socket) {
     parser.header_limit(static_cast<std::uint32_t>(bounds.max_header_bytes));
     parser.body_limit(bounds.max_body_bytes);
     stream.expires_after(bounds.read_timeout);
+    slot->waiting_since = ++reads_begun;
     auto [read_error, read] = co_await http::async_read(stream, buffer, parser, use_tuple);
-    if (stopped) break;  // a request read just before stop() is not answered: the callback may be gone
+    slot->waiting_since = 0;
+    if (stopped || slot->closing) break;  // a request read just before stop() is not answered: the callback may be gone
     if (read_error) {
       if (auto res = refusal(read_error)) {
         stream.expires_after(bounds.read_timeout);
@@ -285,7 +327,7 @@ void status_server::stop() {
   s.acceptor.close(ignored);
   s.slot_freed.cancel();
   s.accept_pause.cancel();
-  for (auto* stream : s.connections) stream->close();  // their coroutines end, and leave the list
+  for (auto& c : s.connections) c.stream->close();  // their coroutines end, and leave the list
 }
 
 unsigned short status_server::port() const { return impl_->port; }

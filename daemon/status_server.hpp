@@ -23,9 +23,12 @@
 // beyond them, 400 when malformed, and the connection is closed); a client
 // that has not sent a whole request within read_timeout of connecting (or
 // of the previous answer) is dropped, so an idle or slow client cannot hold
-// a connection forever. Keep-alive works. With max_connections open, the
-// server accepts no more until one closes: new clients wait in the
-// kernel's listen queue.
+// a connection forever. Keep-alive works. With max_connections open, a new
+// client still gets in: the connection that has waited longest for its
+// request is closed to make room, so slow clients cannot keep a health
+// probe out (docs/daemon.md "The status endpoint"). Only while every
+// connection is being answered do new clients wait in the kernel's listen
+// queue.
 //
 // It serves what the routes return and nothing else: no secret can reach
 // it unless a route puts one there (the status report holds none).

@@ -113,7 +113,10 @@ void decide_due(const planned_post& post, std::string key, const journal_entry* 
   if (now >= closed_at) {
     if (!row || row->attempts == 0) return add_action(out, action_kind::miss, post, std::move(key), from);
     auto reason = with_error("window closed after " + count_attempts(row->attempts), last_error(*row));
-    return add_action(out, action_kind::give_up, post, std::move(key), from, std::move(reason));
+    // An attempt that went unanswered (or was cut off by a stop) may have
+    // arrived: "failed" would say it did not (docs/daemon.md "Delivery rules").
+    auto what = row->interrupted > 0 ? action_kind::unconfirm : action_kind::give_up;
+    return add_action(out, what, post, std::move(key), from, std::move(reason));
   }
   if (row && !may_attempt_again(*row, policy))
     return add_action(out, action_kind::give_up, post, std::move(key), from, why_not_again(*row));

@@ -9,7 +9,9 @@
 // The rules (docs/daemon.md "Delivery rules"):
 // - A post goes out only while due <= now <= due + catch_up. A post never
 //   attempted whose window closed is missed; one that was attempted (it is
-//   waiting for a retry) fails, with its last error.
+//   waiting for a retry) fails, with its last error — unless one of its
+//   attempts may have reached the channel (interrupted > 0: unanswered, or
+//   cut off by a stop), which makes it unconfirmed instead.
 // - A journal row that is sent, failed or missed is never acted on again;
 //   an in_flight row is being sent by this process and is left alone.
 // - A pending row waits for its next_try; one that already used
@@ -57,6 +59,9 @@ struct scheduled_action {
     send,     ///< begin_attempt, then deliver
     miss,     ///< record_missed: its window closed before any attempt
     give_up,  ///< record_failed with `reason`
+    /// record_unanswered without a next try, with `reason`: the window
+    /// closed after an attempt that may have reached the channel
+    unconfirm,
   };
   kind what = kind::send;
   const planned_post* post = nullptr;  ///< into the posts given to decide()

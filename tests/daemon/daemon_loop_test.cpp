@@ -582,6 +582,41 @@ TEST_CASE("operators: a paused channel's posts wait, and on resume those within 
   }
 }
 
+TEST_CASE("operators: a channel resumed while herald was stopped: its posts within catch_up go out, older are missed",
+          "[daemon_loop][operator]") {
+  // Given 'out' paused at 11:59 on day 0, its post due at 12:00 that day
+  // waiting, the other channel's post going out on day 6 (the journal's last
+  // change), herald stopped, and 'out' resumed while it was stopped; then
+  // on start the post of day 0 (6 days ago, beyond catch_up: 3 days) is
+  // recorded missed and the one due on day 6 goes out, as a resume in a
+  // running herald would judge them.
+  post_spec old{"old"}, recent{"recent", day + date::days{6}, "11:00"};
+  post_spec other{"other", day + date::days{6}, "12:00", "hook"};
+  loop_fixture f({old, recent, other});
+  f.start();
+  f.settle();
+  REQUIRE(operator_journal(f)->pause_channel(by(f, "pause", "out")).ok());
+  REQUIRE(within_a_second(f, [&] { return f.logged("channel 'out' is paused"); }));
+  f.pass(2min);
+  REQUIRE_FALSE(f.row(old.key()));
+  f.env.advance(std::chrono::hours{24 * 6});
+  f.settle();
+  REQUIRE(f.run_until([&] { return f.row(other.key()) && f.state_of(other.key()) == post_state::sent; }));
+  f.loop->stop();
+  f.loop.reset();
+  f.env.advance(5min);
+  REQUIRE(operator_journal(f)->resume_channel(by(f, "resume", "out")).ok());
+  f.env.advance(5min);
+  f.log_text.str("");
+  f.start();
+  f.settle();
+  INFO(f.log_text.str());
+  CHECK(f.printed(recent.key()) == 1);
+  REQUIRE(f.row(old.key()));
+  CHECK(f.state_of(old.key()) == post_state::missed);
+  CHECK(f.printed(old.key()) == 0);
+}
+
 TEST_CASE("operators: a missed post resent goes out within a second, once", "[daemon_loop][operator]") {
   post_spec old{"old", day - date::days{5}};
   loop_fixture f({old});
@@ -625,6 +660,61 @@ TEST_CASE("daemon_loop: a journal file replaced under the daemon: nothing goes o
   f.pass_to(at(12h, 5min));
   CHECK(f.printed(post.key()) == 0);
   CHECK(f.logged("was deleted or replaced while herald runs"));
+}
+
+TEST_CASE("daemon_loop: a window that closes while an unanswered post waits for its once-more leaves it unconfirmed",
+          "[daemon_loop][unanswered]") {
+  // Given a peer that answers later than delivery.timeout, the post's first
+  // attempt goes unanswered and waits for its one more copy; herald stops
+  // and starts again after catch_up (3 days). Then the post, which may have
+  // arrived, is recorded unconfirmed, not failed, and not sent again.
+  post_spec post{"e1", day, "12:00", "hook"};
+  loop_fixture f({post}, "timeout: 1s, attempts: 5");
+  test::http_test_server::response slow;
+  slow.delay = 3s;
+  f.sink.set_fallback(slow);
+  f.start();
+  f.pass_to(at(12h, 0min));
+  REQUIRE(f.run_until([&] { return f.state_of(post.key()) == post_state::pending; }));
+  REQUIRE(f.row(post.key())->interrupted == 1);
+  f.loop->stop();
+  f.loop.reset();
+  f.env.advance(std::chrono::hours{24 * 4});
+  f.start();
+  f.settle();
+  INFO(f.log_text.str());
+  CHECK(f.state_of(post.key()) == post_state::unconfirmed);
+  CHECK(f.row(post.key())->last_error ==
+        "window closed after 1 attempt: no answer within 1 s after the whole request was sent: it may have arrived");
+  CHECK(f.logged("unconfirmed e1/2030-03-04/0d/hook to 'hook': window closed after 1 attempt"));
+  f.pass(1min);
+  CHECK(f.sink.requests().size() == 1);
+}
+
+TEST_CASE("daemon_loop: the once-more of an unanswered post failing with no try left leaves it unconfirmed",
+          "[daemon_loop][unanswered]") {
+  // Given a first attempt unanswered within delivery.timeout and its one
+  // more copy answered 503 with no attempt left, then the post is
+  // unconfirmed: the first copy may have arrived.
+  post_spec post{"e1", day, "12:00", "hook"};
+  loop_fixture f({post}, "timeout: 1s, attempts: 2");
+  test::http_test_server::response slow;
+  slow.delay = 3s;
+  f.sink.respond(slow);
+  test::http_test_server::response busy;
+  busy.status = 503;
+  busy.body = "busy";
+  f.sink.set_fallback(busy);
+  f.start();
+  f.pass_to(at(12h, 0min));
+  REQUIRE(f.run_until([&] { return f.state_of(post.key()) == post_state::pending; }));
+  auto row = f.row(post.key());
+  REQUIRE(row->next_try);
+  f.pass_to(*row->next_try);
+  REQUIRE(f.run_until([&] { return is_final(f.state_of(post.key())); }));
+  INFO(f.log_text.str());
+  CHECK(f.state_of(post.key()) == post_state::unconfirmed);
+  CHECK(f.sink.requests().size() == 2);
 }
 
 TEST_CASE("daemon_loop: an endpoint slower than delivery.timeout gets the post twice at most, then unconfirmed",

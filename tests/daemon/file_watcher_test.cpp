@@ -188,6 +188,80 @@ TEST_CASE("file_watcher: given a directory that cannot be watched, then a messag
   CHECK(w.called());
 }
 
+TEST_CASE("file_watcher: given two files in a directory that cannot be watched, then one message", "[file_watcher]") {
+  // The journal and its -wal in a state directory not made yet (a dry run).
+  temp_dir dir("herald-watch");
+  const fs::path missing = dir / "state";
+  watched w;
+  const auto errors = w.watcher.watch({missing / "journal.db", missing / "journal.db-wal"});
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0] == "cannot watch " + missing.string() + ": No such file or directory");
+}
+
+namespace {
+
+// `ln -sfn target link`: a new link renamed over the old one.
+void repoint(const fs::path& link, const fs::path& target) {
+  const fs::path temporary = link.parent_path() / (".new-" + link.filename().string());
+  fs::create_symlink(target, temporary);
+  fs::rename(temporary, link);
+}
+
+}  // namespace
+
+TEST_CASE("file_watcher: given a calendar that is a symlink, then its target's changes and a repointed link count",
+          "[file_watcher][symlink]") {
+  // Given etc/calendar.yaml -> ../releases/v1/calendar.yaml (relative, as
+  // deployments make them) and a release v2 beside it.
+  temp_dir dir("herald-watch");
+  fs::create_directories(dir / "etc");
+  fs::create_directories(dir / "releases" / "v1");
+  fs::create_directories(dir / "releases" / "v2");
+  write(dir / "releases" / "v1" / "calendar.yaml", "events: [v1]\n");
+  write(dir / "releases" / "v2" / "calendar.yaml", "events: [v2]\n");
+  const fs::path calendar = dir / "etc" / "calendar.yaml";
+  fs::create_symlink("../releases/v1/calendar.yaml", calendar);
+  watched w;
+  REQUIRE(w.watcher.watch({calendar}).empty());
+
+  SECTION("the target written in place") { write(dir / "releases" / "v1" / "calendar.yaml", "events: [edited]\n"); }
+  SECTION("the target replaced by a rename") {
+    write(dir / "releases" / "v1" / ".calendar.yaml.tmp", "events: [edited]\n");
+    fs::rename(dir / "releases" / "v1" / ".calendar.yaml.tmp", dir / "releases" / "v1" / "calendar.yaml");
+  }
+  SECTION("the link repointed, then the new target edited, not the old one") {
+    repoint(calendar, "../releases/v2/calendar.yaml");
+    REQUIRE(w.called());
+    CHECK(w.calls_after_quiet() == 1);
+    REQUIRE(w.watcher.watch({calendar}).empty());  // what the reload does
+    write(dir / "releases" / "v1" / "calendar.yaml", "events: [old release]\n");
+    CHECK(w.calls_after_quiet() == 1);
+    write(dir / "releases" / "v2" / "calendar.yaml", "events: [edited]\n");
+    CHECK(w.calls_after_quiet() == 2);
+    return;
+  }
+  CHECK(w.called());
+}
+
+TEST_CASE("file_watcher: given a calendar under a folder symlink, then repointing the folder link counts",
+          "[file_watcher][symlink]") {
+  // Given current -> releases/v1 and the calendar named current/calendar.yaml.
+  temp_dir dir("herald-watch");
+  fs::create_directories(dir / "releases" / "v1");
+  fs::create_directories(dir / "releases" / "v2");
+  write(dir / "releases" / "v1" / "calendar.yaml", "events: [v1]\n");
+  write(dir / "releases" / "v2" / "calendar.yaml", "events: [v2]\n");
+  fs::create_symlink("releases/v1", dir / "current");
+  watched w;
+  REQUIRE(w.watcher.watch({dir / "current" / "calendar.yaml"}).empty());
+
+  repoint(dir / "current", "releases/v2");
+  REQUIRE(w.called());
+  REQUIRE(w.watcher.watch({dir / "current" / "calendar.yaml"}).empty());
+  write(dir / "releases" / "v2" / "calendar.yaml", "events: [edited]\n");
+  CHECK(w.calls_after_quiet() == 2);
+}
+
 TEST_CASE("file_watcher: given the watcher destroyed during a burst, then nothing is called", "[file_watcher]") {
   temp_dir dir("herald-watch");
   const fs::path calendar = dir / "calendar.yaml";

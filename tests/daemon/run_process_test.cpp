@@ -29,14 +29,17 @@
 #include <vector>
 
 #include <date/date.h>
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <boost/json.hpp>
 
 #include "journal/sqlite_journal.hpp"
 #include "support/herald_process.hpp"
 #include "support/http_test_server.hpp"
 #include "support/notify_socket.hpp"
+#include "support/shell_command.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace herald;
@@ -684,6 +687,189 @@ TEST_CASE("run --dry-run: contacts no channel and leaves the journal as it was",
   } else {
     CHECK((!fs::exists(f.journal()) || journal_rows(f.journal()).empty()));
   }
+}
+
+TEST_CASE("run --dry-run: runs without the secrets it cannot read, naming each, and prints none",
+          "[daemon_process][dry_run]") {
+  // Given a config whose slack channel takes its url from an unset variable,
+  // a teams channel from a credential with no $CREDENTIALS_DIRECTORY, and a
+  // webhook whose header is a secret that is set; and no state directory.
+  // Then the dry run starts, warns once per unread secret naming the channel
+  // and where it was expected, does not warn that it cannot watch the state
+  // directory it has no journal in, prints no secret value, and stops with 0.
+  daemon_fixture f;
+  const std::string secret_value = "header-secret-f00d";
+  std::ofstream(f.config) << fmt::format(
+      "version: 1\n"
+      "calendar: calendar.yaml\n"
+      "state_dir: {}\n"
+      "catch_up: 3d\n"
+      "channels:\n"
+      "  hook: {{type: webhook, url: \"{}\", headers: {{X-Token: {{env: HERALD_TEST_TOKEN}}}}}}\n"
+      "  slack: {{type: slack, url: {{env: HERALD_TEST_UNSET_SLACK_URL}}}}\n"
+      "  teams: {{type: teams, url: {{credential: teams-url}}}}\n",
+      f.state.string(), f.sink.url("/hook"));
+  auto posts = burst("dry", 1, today() - date::days{1});
+  f.write_calendar(posts);
+  auto herald = f.start({"--dry-run"}, {{"HERALD_TEST_TOKEN", secret_value}});
+  REQUIRE(herald.wait_for_err(posts[0].key()));
+  CHECK(stop(herald).exited_with(0));
+  auto err = herald.err();
+  CHECK(f.sink.requests().empty());
+  CHECK(lines_with(err, "warning").size() >= 2);
+  auto slack = lines_with(err, "channel 'slack': url: environment variable HERALD_TEST_UNSET_SLACK_URL is not set");
+  CHECK(slack.size() == 1);
+  auto teams = lines_with(err, "channel 'teams': url: credential teams-url needs $CREDENTIALS_DIRECTORY");
+  CHECK(teams.size() == 1);
+  for (const auto& line : lines_with(err, "channel '")) CHECK(line.find("error") == std::string::npos);
+  CHECK(lines_with(err, "cannot watch").empty());
+  CHECK(err.find(secret_value) == std::string::npos);
+  CHECK(herald.out().find(secret_value) == std::string::npos);
+}
+
+TEST_CASE("run: without --dry-run, a secret that cannot be read stops the start with 1", "[daemon_process][dry_run]") {
+  daemon_fixture f;
+  std::ofstream(f.config) << fmt::format(
+      "version: 1\ncalendar: calendar.yaml\nstate_dir: {}\ncatch_up: 3d\n"
+      "channels:\n  hook: {{type: webhook, url: \"{}\"}}\n"
+      "  slack: {{type: slack, url: {{env: HERALD_TEST_UNSET_SLACK_URL}}}}\n",
+      f.state.string(), f.sink.url("/hook"));
+  f.write_calendar(burst("real", 1, today() + date::days{1}));
+  auto herald = f.start();
+  auto exit = herald.wait(10s);
+  REQUIRE(exit);
+  CHECK(exit->exited_with(1));
+  CHECK(herald.err().find("channel 'slack': url: environment variable HERALD_TEST_UNSET_SLACK_URL is not set") !=
+        std::string::npos);
+}
+
+namespace {
+
+/// A pseudo-terminal: the test reads the master; the child's stdout opens
+/// the slave by its path.
+struct pseudo_terminal {
+  int master = -1;
+  fs::path slave;
+
+  pseudo_terminal() {
+    master = ::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    REQUIRE(master >= 0);
+    REQUIRE(::grantpt(master) == 0);
+    REQUIRE(::unlockpt(master) == 0);
+    slave = ::ptsname(master);
+    ::fcntl(master, F_SETFL, ::fcntl(master, F_GETFL) | O_NONBLOCK);
+  }
+  ~pseudo_terminal() { ::close(master); }
+  pseudo_terminal(const pseudo_terminal&) = delete;
+  pseudo_terminal& operator=(const pseudo_terminal&) = delete;
+
+  /// Reads what is there until `text` was seen; false after 10 s.
+  bool wait_for(std::string_view text) {
+    return test::eventually(
+        [&] {
+          char buffer[4096];
+          for (ssize_t n; (n = ::read(master, buffer, sizeof buffer)) > 0;) seen.append(buffer, std::size_t(n));
+          return seen.find(text) != std::string::npos;
+        },
+        10s);
+  }
+  std::string seen;
+};
+
+}  // namespace
+
+TEST_CASE("run: the console channel prints lines for a person on a terminal, JSON lines otherwise",
+          "[daemon_process][console]") {
+  // Given a console channel and a post due yesterday (inside catch_up):
+  // with stdout a terminal it prints "HH:MM [out] title — text"; with stdout
+  // a file, the JSON line scripts read.
+  daemon_fixture f;
+  std::ofstream(f.config) << fmt::format(
+      "version: 1\ncalendar: calendar.yaml\nstate_dir: {}\ncatch_up: 3d\n"
+      "channels:\n  hook: {{type: console}}\n",
+      f.state.string());
+  auto posts = burst("tty", 1, today() - date::days{1});
+  f.write_calendar(posts);
+  SECTION("a terminal") {
+    pseudo_terminal tty;
+    ++f.started;
+    auto herald = test::herald_process::start({"run", "--config", f.config.string()}, {{"NO_COLOR", "1"}}, tty.slave,
+                                              f.logs / "herald-tty.err");
+    CHECK(tty.wait_for(" [hook] Event tty01 \u2014 Event tty01 is on "));
+    CHECK(stop(herald).exited_with(0));
+    CHECK(tty.seen.find("{\"key\"") == std::string::npos);
+    CHECK(tty.seen.find("\x1b[") == std::string::npos);  // NO_COLOR
+  }
+  SECTION("a file") {
+    auto herald = f.start();
+    CHECK(test::eventually([&] { return herald.out().find(posts[0].key()) != std::string::npos; }, 10s));
+    CHECK(stop(herald).exited_with(0));
+    CHECK(herald.out().rfind("{\"key\":\"" + posts[0].key() + "\"", 0) == 0);
+  }
+}
+
+TEST_CASE("run: a calendar that is a symlink reloads when its target changes and when the link is repointed",
+          "[daemon_process][symlink]") {
+  // Given calendar.yaml -> releases/v1/calendar.yaml, as a deployment links
+  // its current release: writing the target reloads; `ln -sfn` to v2
+  // reloads; then writing v2 reloads, and each reload plans the new posts.
+  daemon_fixture f;
+  fs::create_directories(f.dir / "releases" / "v1");
+  fs::create_directories(f.dir / "releases" / "v2");
+  post_spec first{"first-release", today() + date::days{1}};
+  post_spec second{"second-release", today() + date::days{1}};
+  post_spec edited{"edited-release", today() + date::days{1}};
+  replace_file(f.dir / "releases" / "v1" / "calendar.yaml", calendar_yaml({first}));
+  replace_file(f.dir / "releases" / "v2" / "calendar.yaml", calendar_yaml({second}));
+  fs::create_symlink("releases/v1/calendar.yaml", f.calendar);
+  auto& notify = f.with_notify();
+  auto herald = f.start();
+  REQUIRE(notify.wait_for_line("READY=1"));
+  CHECK(names(notify.status(), "first-release"));
+
+  replace_file(f.dir / "releases" / "v1" / "calendar.yaml", calendar_yaml({edited}));
+  CHECK(herald.wait_for_err("reloaded (a watched file changed)"));
+  CHECK(notify.wait_for(
+      [](std::string_view line) { return line.starts_with("STATUS=") && names(line, "edited-release"); }));
+
+  fs::create_symlink("releases/v2/calendar.yaml", f.dir / ".calendar.yaml.new");
+  fs::rename(f.dir / ".calendar.yaml.new", f.calendar);
+  CHECK(herald.wait_for_err_count("reloaded (a watched file changed)", 2));
+  CHECK(notify.wait_for(
+      [](std::string_view line) { return line.starts_with("STATUS=") && names(line, "second-release"); }));
+
+  replace_file(f.dir / "releases" / "v2" / "calendar.yaml", calendar_yaml({first}));
+  CHECK(herald.wait_for_err_count("reloaded (a watched file changed)", 3));
+  CHECK(notify.wait_for(
+      [](std::string_view line) { return line.starts_with("STATUS=") && names(line, "first-release"); }));
+  CHECK(stop(herald).exited_with(0));
+}
+
+TEST_CASE("run: refuses every config validate refuses, with the same errors and exit 2", "[daemon_process][corpus]") {
+  // Given each broken config of the corpus (tests/data/bad_configs: http.listen
+  // without a host or a port, a bad rate, tls: none to a remote server…),
+  // then `herald run` exits 2 and its log names each error validate prints,
+  // at the same line and column.
+  fs::path source(HERALD_SOURCE_DIR);
+  int cases = 0;
+  for (const auto& entry : fs::directory_iterator(source / "tests" / "data" / "bad_configs")) {
+    auto expected_file = fs::path(entry.path()).replace_extension(".expected");
+    if (entry.path().extension() != ".yaml" || !fs::exists(expected_file)) continue;
+    ++cases;
+    auto relative = "tests/data/bad_configs/" + entry.path().filename().string();
+    CAPTURE(relative);
+    auto run = test::run_shell("cd '" + source.string() + "' && timeout 20 '" HERALD_BINARY "' run --config '" +
+                               relative + "' 2>&1 >/dev/null");
+    INFO(run.out);
+    CHECK(run.status == 2);
+    auto expected = read_text(expected_file);
+    for (const auto& line : lines_with(expected, ": error: ")) {
+      if (!line.starts_with(relative + ":")) continue;  // a quoted line of the file, not a diagnostic
+      CAPTURE(line);
+      CHECK(run.out.find(line) != std::string::npos);
+    }
+  }
+  CHECK(cases >= 20);
 }
 
 // --- after a crash, and a reload that failed (the review of the loop) ---------------

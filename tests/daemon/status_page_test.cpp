@@ -70,7 +70,8 @@ TEST_CASE("status page: landmarks, one h1, captions and scopes, states in words"
   CHECK(count(html, "<h1>") == 1);
   for (const auto* landmark : {"<header>", "<main>", "<footer>"}) CHECK(count(html, landmark) == 1);
   CHECK(count(html, "<table") == count(html, "<caption>"));
-  CHECK(count(html, "<th scope=\"col\">") == 2 + 5 + 5);
+  CHECK(count(html, "<th scope=\"col\">") == 2 + 5 + 5 + 4 + 4);
+  CHECK(html.find("No channel is paused.") != std::string::npos);
   CHECK(html.find("Wed 23 Jun 2027</td><th scope=\"row\">International Women in Engineering Day</th>") !=
         std::string::npos);
   CHECK(html.find(">retrying</span>") != std::string::npos);
@@ -92,4 +93,32 @@ TEST_CASE("status page: a banner says why it is degraded", "[web][status_page]")
   CHECK(html.find("<li>reload failed (calendar.yaml:3:1: error: &lt;oops&gt;)</li>") != std::string::npos);
   CHECK(html.find("<title>herald status (degraded)</title>") != std::string::npos);
   CHECK(html.find("The journal cannot be read just now") != std::string::npos);  // no report
+}
+
+TEST_CASE("status page: the paused channels and the operators' latest actions, in words", "[web][status_page]") {
+  auto report = sample_report();
+  report.paused.push_back({"staff-<slack>", report.now - std::chrono::hours{2}, "alice"});
+  report.actions.push_back({2, report.now - std::chrono::hours{1}, "bob", "skip", "a/2027-06-20/0d/hook"});
+  report.actions.push_back({1, report.now - std::chrono::hours{2}, "alice", "pause", "staff-<slack>"});
+  status_page_input in;
+  in.report = &report;
+  in.today = test::day(2027, 6, 20);
+  auto html = render_status_page(in);
+  CHECK(html.find("<h2 id=\"operators\">Operators</h2>") != std::string::npos);
+  CHECK(html.find("<caption>Channels paused by an operator: their posts wait for a resume</caption>") !=
+        std::string::npos);
+  CHECK(html.find("<tr><th scope=\"row\">staff-&lt;slack&gt;</th><td data-label=\"State\"><span class=\"state "
+                  "state-paused\">paused</span></td><td data-label=\"Since\">Sat 19 Jun 2027 23:00 BST</td>"
+                  "<td data-label=\"By\">alice</td></tr>") != std::string::npos);
+  CHECK(html.find("<caption>Operator actions, latest first</caption>") != std::string::npos);
+  auto skip = html.find(
+      "<td data-label=\"By\">bob</td><td data-label=\"Action\">skipped the post</td>"
+      "<th scope=\"row\">a/2027-06-20/0d/hook</th>");
+  auto pause = html.find(
+      "<td data-label=\"By\">alice</td><td data-label=\"Action\">paused the channel</td>"
+      "<th scope=\"row\">staff-&lt;slack&gt;</th>");
+  CHECK(skip != std::string::npos);
+  CHECK(pause != std::string::npos);
+  CHECK(skip < pause);  // newest first
+  CHECK(count(html, "<table") == count(html, "<caption>"));
 }

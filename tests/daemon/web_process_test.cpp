@@ -18,6 +18,7 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 
@@ -69,6 +70,28 @@ response get(unsigned short port, const std::string& target, const std::string& 
   http::read(socket, buffer, res);
   return {res.result_int(), res.body(), std::string(res[http::field::etag]),
           std::string(res[http::field::content_type])};
+}
+
+// One GET over a fresh connection, answered within `deadline`, or nullopt.
+std::optional<response> get_within(unsigned short port, const std::string& target, std::chrono::milliseconds deadline) {
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::socket socket(io);
+  http::request<http::empty_body> req{http::verb::get, target, 11};
+  req.set(http::field::host, "127.0.0.1");
+  boost::beast::flat_buffer buffer;
+  http::response<http::string_body> res;
+  bool done = false;
+  socket.async_connect({boost::asio::ip::address_v4::loopback(), port}, [&](boost::system::error_code ec) {
+    if (ec) return;
+    http::async_write(socket, req, [&](boost::system::error_code ec, std::size_t) {
+      if (ec) return;
+      http::async_read(socket, buffer, res, [&](boost::system::error_code ec, std::size_t) { done = !ec; });
+    });
+  });
+  io.run_for(deadline);
+  if (!done) return std::nullopt;
+  return response{res.result_int(), res.body(), std::string(res[http::field::etag]),
+                  std::string(res[http::field::content_type])};
 }
 
 struct web_fixture {
@@ -260,6 +283,94 @@ TEST_CASE("web: a channel failing every attempt of its last 3 posts degrades the
   CHECK(has(metrics, "herald_posts{state=\"failed\"} 3\n"));
   CHECK_FALSE(has(get(port, "/").body, f.sink.url("/hook")));  // the webhook URL is a secret
   CHECK_FALSE(has(metrics, f.sink.url("/hook")));
+  herald.signal(SIGTERM);
+  CHECK(herald.wait(12s));
+}
+
+TEST_CASE("web: 16 slow clients holding every connection do not keep /healthz waiting", "[web][daemon_process]") {
+  // Given the 16 connections the endpoint allows held by clients that send
+  // nothing or a byte of a request and no more (herald drops them only after
+  // 10 s), then a probe of /healthz is still answered, well within 5 s.
+  web_fixture f;
+  auto herald = f.start();
+  auto port = web_fixture::port_of(herald);
+  REQUIRE(get(port, "/healthz").status == 200);
+  boost::asio::io_context io;
+  std::vector<boost::asio::ip::tcp::socket> slow;
+  for (int i = 0; i < 16; ++i) {
+    slow.emplace_back(io);
+    slow.back().connect({boost::asio::ip::address_v4::loopback(), port});
+    if (i % 2 == 1) boost::asio::write(slow.back(), boost::asio::buffer("G", 1));
+  }
+  auto probe = get_within(port, "/healthz", 5s);
+  REQUIRE(probe);
+  CHECK(probe->body == "ok\n");
+  auto again = get_within(port, "/healthz", 5s);  // and the next one too
+  REQUIRE(again);
+  CHECK(again->status == 200);
+  herald.signal(SIGTERM);
+  CHECK(herald.wait(12s));
+}
+
+TEST_CASE("web: the page lists the paused channels and the operators' actions, in a real browser",
+          "[web][daemon_process][operator]") {
+  // Given `herald pause --channel hook` run beside the daemon by ops-tester,
+  // then the page, as chromium reads it, has the channel in the table of
+  // paused channels, in words, and the action in the table of actions.
+  web_fixture f;
+  auto herald = f.start();
+  auto port = web_fixture::port_of(herald);
+  auto pause = test::herald_process::start({"pause", "--channel", "hook", "--config", f.config.string()},
+                                           {{"SUDO_USER", "ops-tester"}}, f.logs / "pause.out", f.logs / "pause.err");
+  auto paused = pause.wait(20s);
+  REQUIRE(paused);
+  REQUIRE(paused->exited_with(0));
+  REQUIRE(herald.wait_for_err("pause by ops-tester: hook"));
+  auto dom = chromium(fmt::format("--dump-dom http://127.0.0.1:{}/", port));
+  INFO(dom);
+  CHECK(has(dom, "<h2 id=\"operators\">Operators</h2>"));
+  CHECK(has(dom, "<caption>Channels paused by an operator: their posts wait for a resume</caption>"));
+  CHECK(
+      has(dom, "<th scope=\"row\">hook</th><td data-label=\"State\"><span class=\"state state-paused\">paused</span>"));
+  CHECK(has(dom, "<caption>Operator actions, latest first</caption>"));
+  CHECK(has(dom,
+            "<td data-label=\"By\">ops-tester</td><td data-label=\"Action\">paused the channel</td>"
+            "<th scope=\"row\">hook</th>"));
+  herald.signal(SIGTERM);
+  CHECK(herald.wait(12s));
+}
+
+TEST_CASE("web: a start on an invalid calendar runs the last good copy, degraded, /healthz 503 naming the file",
+          "[web][daemon_process][last_good]") {
+  // Given a herald that started once on good files (keeping a copy), then
+  // stopped, and the calendar broken: the next start runs the copy (its
+  // posts planned: the page lists the observance), says so in the log, and
+  // /healthz answers 503 with the reason; fixing the file heals it.
+  web_fixture f;
+  {
+    auto first = f.start();
+    REQUIRE(f.notify.wait_for_line("READY=1"));
+    first.signal(SIGTERM);
+    auto stopped = first.wait(12s);
+    REQUIRE(stopped);
+    REQUIRE(stopped->exited_with(0));
+  }
+  web_fixture::write(f.calendar, calendar_yaml() + "  - id: [broken\n");
+  auto herald =
+      test::herald_process::start({"run", "--config", f.config.string()}, {{"NOTIFY_SOCKET", f.notify.path().string()}},
+                                  f.logs / "herald-2.out", f.logs / "herald-2.err");
+  auto port = web_fixture::port_of(herald);
+  CHECK(herald.wait_for_err("running the last good copy"));
+  auto sick = get(port, "/healthz");
+  INFO(sick.body);
+  CHECK(sick.status == 503);
+  CHECK(sick.body.starts_with("degraded\n"));
+  CHECK(has(sick.body, "calendar.yaml:"));
+  CHECK(f.notify.wait_for_prefix("STATUS=degraded: "));
+  CHECK(has(get(port, "/").body, "<th scope=\"row\">International Women in Engineering Day</th>"));
+
+  web_fixture::write(f.calendar, calendar_yaml());
+  CHECK(test::eventually([&] { return get(port, "/healthz").status == 200; }, 10s));
   herald.signal(SIGTERM);
   CHECK(herald.wait(12s));
 }

@@ -28,13 +28,25 @@ std::string text(std::optional<date::sys_seconds> instant) {
   return instant ? format_utc_instant(*instant) : "no wake-up";
 }
 
-// "send KEY", "miss KEY", "give_up KEY: reason".
+// "send KEY", "miss KEY", "give_up KEY: reason", "unconfirm KEY: reason".
+const char* kind_word(scheduled_action::kind what) {
+  switch (what) {
+    case scheduled_action::kind::send:
+      return "send ";
+    case scheduled_action::kind::miss:
+      return "miss ";
+    case scheduled_action::kind::give_up:
+      return "give_up ";
+    case scheduled_action::kind::unconfirm:
+      return "unconfirm ";
+  }
+  return "? ";
+}
+
 std::vector<std::string> describe(const schedule& s) {
   std::vector<std::string> out;
   for (const auto& a : s.actions) {
-    const char* what = a.what == scheduled_action::kind::send   ? "send "
-                       : a.what == scheduled_action::kind::miss ? "miss "
-                                                                : "give_up ";
+    const char* what = kind_word(a.what);
     out.push_back(what + a.key + (a.reason.empty() ? "" : ": " + a.reason));
   }
   return out;
@@ -164,6 +176,22 @@ TEST_CASE_METHOD(scheduler_fixture, "scheduler: a retry whose window closed fail
   row.next_try = eve_due + hours{11};
   CHECK(describe(at(eve_due + hours{14})) ==
         strings{"give_up " + eve + ": window closed after 3 attempts: HTTP 503: busy"});
+}
+
+TEST_CASE_METHOD(scheduler_fixture,
+                 "scheduler: a post whose window closed while its once-more waited is unconfirmed, not failed",
+                 "[scheduler][unanswered]") {
+  // Given an attempt that went out whole and got no answer (or was cut off
+  // by a stop): it may have arrived, so when the window closes before its
+  // one more copy went out, the post is unconfirmed.
+  auto& row = journal.put(eve, post_state::pending, 1);
+  row.interrupted = 1;
+  row.last_error = "no answer within 10 s after the whole request was sent: it may have arrived";
+  row.next_try = eve_due + minutes{1};
+  CHECK(describe(at(eve_due + hours{13})) ==
+        strings{"unconfirm " + eve +
+                ": window closed after 1 attempt: no answer within 10 s after the whole request was sent: it may "
+                "have arrived"});
 }
 
 TEST_CASE_METHOD(scheduler_fixture, "scheduler: a post interrupted once is sent once more, twice it fails",
