@@ -7,7 +7,6 @@
 
 #include "daemon/calendar_feed.hpp"
 #include "daemon/daemon_loop_impl.hpp"
-#include "daemon/journal_store.hpp"
 #include "daemon/status_page.hpp"
 
 namespace herald {
@@ -54,8 +53,8 @@ const status_report* daemon_loop::impl::fresh_report() {
   auto now = environment.steady_now();
   if (report_cache && now - report_at < status_cache_age) return &*report_cache;
   auto journal = guard->paused() ? nullptr : store.get();  // a paused journal is not touched
-  bool shared = shared_journal(sources->cfg);
-  auto report = build_status_report(sources->cfg, sources->calendars, shared ? "postgresql" : journal_file, journal,
+  auto report = build_status_report(sources->cfg, sources->calendars,
+                                    replica.empty() ? journal_file : std::filesystem::path("postgresql"), journal,
                                     current_time());
   if (!report.ok()) {
     log.error(fmt::format("status endpoint: {}", report.error()));
@@ -64,7 +63,7 @@ const status_report* daemon_loop::impl::fresh_report() {
   }
   report_cache = std::move(report.value());
   report_cache->daemon = {true, static_cast<int>(::getpid())};  // this one
-  if (shared) report_cache->replica = replica_name(sources->cfg);
+  report_cache->replica = replica;
   report_at = now;
   return &*report_cache;
 }
@@ -106,7 +105,7 @@ http_resource daemon_loop::impl::metrics_answer() {
   snapshot.last_reload = state.last_reload();
   snapshot.last_reload_ok = state.last_reload_ok();
   snapshot.degraded = !degraded_reasons().empty();
-  if (shared_journal(sources->cfg)) snapshot.replica = replica_name(sources->cfg);
+  snapshot.replica = replica;
   return {200, "text/plain; version=0.0.4; charset=utf-8", write_prometheus(snapshot), {}};
 }
 

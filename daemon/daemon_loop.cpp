@@ -230,6 +230,7 @@ bool daemon_loop::impl::open_journal(const std::filesystem::path& state_dir) {
       return false;
     }
     store = std::move(shared.value());
+    replica = replica_name(sources->cfg);
     return true;
   }
   auto opened = options.open_journal ? options.open_journal(journal_file, options.dry_run)

@@ -69,6 +69,7 @@ struct daemon_loop::impl {
   std::optional<clock_watch> clock;
   std::optional<operator_watch> operators;
   std::unique_ptr<steady_timer> lapse;  // a shared journal: when another replica's claim lapses
+  std::string replica;                  // a shared journal: this replica's name, as opened (a reload keeps it)
   std::map<std::string, date::sys_seconds, std::less<>> paused_since;  // channels paused by an operator
   std::shared_ptr<const loaded_sources> sources;
   daemon_plan plan;
