@@ -285,11 +285,17 @@ void daemon_loop::impl::make_parts() {
   clock.emplace(environment, io, log, [this](bool stepped) { woke(stepped); });
   operators.emplace(
       *guard, io, journal_file, [this](std::int64_t seen) { return operators_acted(seen); },
-      [this] {  // another replica recorded a post
+      [this] {  // another replica recorded a post: decide again, once per burst of news
         report_cache.reset();
-        request_tick();
+        if (news_pending) return;
+        news_pending = true;
+        news->wait_until(environment.steady_now() + news_settle, [this] {
+          news_pending = false;
+          request_tick();
+        });
       });
   lapse = environment.make_steady_timer(io);
+  news = environment.make_steady_timer(io);
   // A dry run with no journal yet has nothing for an operator to act on.
   bool nothing_to_watch = options.dry_run && !std::filesystem::exists(journal_file);
   for (const auto& problem : operators->problems())
@@ -404,6 +410,7 @@ void daemon_loop::impl::stop(int signal_number) {
   auto in_flight = out->stop();
   clock->cancel();
   if (lapse) lapse->cancel();
+  if (news) news->cancel();
   log.info(
       fmt::format("stopping on {}: {} post(s) in flight", signal_number == SIGINT ? "SIGINT" : "SIGTERM", in_flight));
   if (in_flight == 0) {

@@ -70,6 +70,11 @@ struct daemon_loop::impl {
   std::optional<operator_watch> operators;
   std::unique_ptr<steady_timer> lapse;  // a shared journal: when another replica's claim lapses
   std::string replica;                  // a shared journal: this replica's name, as opened (a reload keeps it)
+  // Another replica's records come one by one through a burst: each would
+  // be a decision over every due post, so the news settles this long first.
+  static constexpr std::chrono::milliseconds news_settle{100};
+  std::unique_ptr<steady_timer> news;
+  bool news_pending = false;
   std::map<std::string, date::sys_seconds, std::less<>> paused_since;  // channels paused by an operator
   std::shared_ptr<const loaded_sources> sources;
   daemon_plan plan;
