@@ -21,7 +21,7 @@
 // exactly-once guard. The one way back is an operator's resend, and it
 // refuses a sent row: resending a sent post is what `herald send-test` is
 // for (docs/service.md "Operating herald"). skip and resend are the
-// operator's commands, writing the file directly (sqlite_journal.hpp);
+// operator's commands, writing the journal directly (operated_journal below);
 // the daemon reads what they did: the rows, the paused channels and the
 // actions log, whose last id tells it that something changed. An in_flight row may have reached its channel, so
 // begin_attempt refuses it too; only take_in_flight (on start) reopens it.

@@ -1,6 +1,6 @@
 #pragma once
-// The journal in an SQLite file (docs/architecture.md: the default store; a PostgreSQL
-// one may come beside it). The table `posts` holds one row per post key;
+// The journal in an SQLite file (docs/architecture.md: the default store, for one
+// host; replicas share a PostgreSQL one, postgresql_journal.hpp). The table `posts` holds one row per post key;
 // `operator_actions` the operators' log and `paused_channels` the channels
 // paused (docs/service.md "Operating herald").
 //
