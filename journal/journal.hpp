@@ -24,7 +24,8 @@
 // operator's commands, writing the journal directly (operated_journal below);
 // the daemon reads what they did: the rows, the paused channels and the
 // actions log, whose last id tells it that something changed. An in_flight row may have reached its channel, so
-// begin_attempt refuses it too; only take_in_flight (on start) reopens it.
+// begin_attempt refuses it too; only take_in_flight (on start) and, in a
+// shared journal, take_lapsed (its claim lapsed) reopen it.
 //
 // The journal records; it does not decide. Which posts are due, whether an
 // interrupted post is sent once more, when to retry: the caller decides
