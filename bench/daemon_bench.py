@@ -26,6 +26,14 @@ Runs the real `herald run` and measures, from /proc and a local sink:
             --channels webhook channels, to a sink in this process that stamps
             each request's arrival with the wall clock. Lateness = arrival -
             due instant; p50, p99, max per group. Goal: p99 < 50 ms.
+  replicas  One group of --replica-posts posts due at one minute boundary, as
+            in lateness, sent by one daemon over SQLite, one over a shared
+            PostgreSQL journal, and two replicas sharing one (docs/service.md
+            "Replicas"), each configuration at its own minute so they never
+            overlap. A throwaway PostgreSQL 15 cluster (initdb, pg_ctl from
+            /usr/lib/postgresql/15/bin, as the postgres user when root) under
+            --out. Checks every post arrives exactly once. Goal: two replicas
+            over PostgreSQL within 2x the lateness of one daemon over SQLite.
 
 Each daemon has its own folder (herald watches the folder of its config and
 calendar, so files written there by another part would wake it), with its
@@ -522,6 +530,115 @@ def lateness_part(args, work):
         json.dump(report, f)
 
 
+PG_BIN = "/usr/lib/postgresql/15/bin/"
+
+
+class Cluster:
+    """A throwaway PostgreSQL cluster under `folder`: trust auth on 127.0.0.1, no fsync."""
+
+    def __init__(self, folder):
+        shutil.rmtree(folder, ignore_errors=True)
+        os.makedirs(folder)
+        self.folder = folder
+        self.owner = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        if os.geteuid() == 0:
+            shutil.chown(folder, "postgres", "postgres")
+        data = os.path.join(folder, "data")
+        subprocess.run(self.owner + [PG_BIN + "initdb", "-D", data, "-U", "postgres", "--auth=trust", "--no-sync",
+                                     "-E", "UTF8", "--locale=C"], check=True, capture_output=True)
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        options = f"-p {self.port} -c fsync=off -c listen_addresses=127.0.0.1 -k {folder}"
+        subprocess.run(self.owner + [PG_BIN + "pg_ctl", "-D", data, "-l", os.path.join(folder, "log"), "-o", options,
+                                     "-w", "start"], check=True, capture_output=True)
+
+    def database(self, name):
+        subprocess.run([PG_BIN + "psql", "-X", "-q", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
+                        "-c", f"CREATE DATABASE {name}"], check=True, capture_output=True)
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{name}"
+
+    def stop(self):
+        subprocess.run(self.owner + [PG_BIN + "pg_ctl", "-D", os.path.join(self.folder, "data"), "-m", "fast", "-w",
+                                     "stop"], capture_output=True)
+
+
+def replicas_part(args, work):
+    sink = Sink()
+    threading.Thread(target=sink.serve_forever, daemon=True).start()
+    port = sink.server_address[1]
+    cluster = Cluster(os.path.join(work, "postgresql"))
+    setups = [("SQLite, one daemon", None, 1), ("PostgreSQL, one replica", "one", 1),
+              ("PostgreSQL, two replicas", "two", 2)]
+    first_due = dt.datetime.now(dt.timezone.utc).replace(second=0, microsecond=0) + dt.timedelta(minutes=2)
+    runs, daemons = [], []
+    for k, (label, database, replicas) in enumerate(setups):
+        due = first_due + dt.timedelta(minutes=k)
+        posts = group_posts(k, due, args.replica_posts, args.channels)
+        url = cluster.database(database) if database else None
+        for r in range(replicas):
+            name = f"replicas-{k}-{r}"
+            home = daemon_home(work, name)
+            burst_calendar(os.path.join(home, "calendar.yaml"), [(due, posts)])
+            journal = f"journal: {{postgresql: {{env: HERALD_JOURNAL_URL}}, replica: r{r}}}\n" if url else ""
+            write_config(home, "calendar.yaml",
+                         [(f"c{c:03d}", f"{{type: webhook, url: \"http://127.0.0.1:{port}/hook/c{c:03d}\"}}")
+                          for c in range(args.channels)],
+                         extra=journal + f"delivery: {{timeout: 10s, attempts: 3, rate: {args.rate}, burst: {args.burst}}}")
+            d = Herald(args.herald, home, name, {"HERALD_JOURNAL_URL": url} if url else {})
+            if not d.wait_for("READY=1", 30):
+                fail(f"{name}: no READY=1 within 30 s; stderr:\n{d.stderr()}")
+            daemons.append(d)
+        runs.append((label, replicas, due, posts))
+    last_due = runs[-1][2].timestamp()
+    print(f"bench: daemon: replicas: {args.replica_posts} posts per setup, due from {first_due:%H:%M}Z, the last in "
+          f"{last_due - time.time():.0f} s", file=sys.stderr)
+    total = args.replica_posts * len(runs)
+    deadline = time.monotonic() + (last_due - time.time()) + 60
+    with sink.lock:
+        while len(sink.arrivals) < total and time.monotonic() < deadline:
+            sink.arrived.wait(0.5)
+    time.sleep(2)  # the measurement's tail: a second copy would arrive by now, not a condition to wait for
+    with sink.lock:
+        arrivals = list(sink.arrivals)
+    for d in daemons:
+        if d.stop() != 0:
+            fail(f"{d.name}: exit status other than 0 after SIGTERM; stderr:\n{d.stderr()}")
+    cluster.stop()
+    sink.shutdown()
+    print(f"replicas: {args.replica_posts} posts due at one minute boundary over {args.channels} webhook channels "
+          f"(rate {args.rate}, burst {args.burst} each), to a Python sink on 127.0.0.1; PostgreSQL 15 on the same host "
+          f"(fsync off), each setup at its own minute")
+    print()
+    print("| journal | posts | first ms | p50 ms | p99 ms | max ms | sent twice |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    p99s = {}
+    for label, replicas, due, posts in runs:
+        keys = {key for _, _, key in posts}
+        mine = [(t, k) for t, k in arrivals if k in keys]
+        counts = {}
+        for _, k in mine:
+            counts[k] = counts.get(k, 0) + 1
+        if set(counts) != keys:
+            fail(f"replicas: {label}: {len(keys) - len(counts)} posts missing")
+        twice = sum(1 for n in counts.values() if n > 1)
+        if twice:
+            fail(f"replicas: {label}: {twice} posts arrived more than once")
+        late = sorted((t - due.timestamp()) * 1000 for t, _ in mine)
+        if not late:
+            print(f"| {label} | 0 | - | - | - | - | - |")
+            continue
+        p50, p99 = percentile(late, 50), percentile(late, 99)
+        p99s[label] = p99
+        print(f"| {label} | {len(late)} | {late[0]:.1f} | {p50:.1f} | {p99:.1f} | {late[-1]:.1f} | {twice} |")
+    print()
+    base, two = p99s.get("SQLite, one daemon"), p99s.get("PostgreSQL, two replicas")
+    if base and two:
+        print(f"goal (two replicas over PostgreSQL: p99 within 2x of one daemon over SQLite): "
+              f"{'met' if two <= 2 * base else 'missed'} ({two:.1f} ms vs {base:.1f} ms, {two / base:.2f}x)")
+        print()
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--herald", required=True)
@@ -536,7 +653,8 @@ def main():
     p.add_argument("--rate", default="100/s")
     p.add_argument("--burst", type=int, default=1, help="delivery.burst of each channel")
     p.add_argument("--reloads", type=int, default=10, help="SIGHUPs of the reload part")
-    p.add_argument("--parts", default="idle memory lateness", help="of idle memory lateness reload")
+    p.add_argument("--replica-posts", type=int, default=100, help="posts per setup of the replicas part")
+    p.add_argument("--parts", default="idle memory lateness", help="of idle memory lateness reload replicas")
     args = p.parse_args()
     args.herald = os.path.abspath(args.herald)
     args.sizes = [int(s) for s in args.sizes.split()]
@@ -552,6 +670,8 @@ def main():
         lateness_part(args, work)
     if "reload" in parts:
         reload_part(args, work)
+    if "replicas" in parts:
+        replicas_part(args, work)
     if idle:
         finish_idle(args, idle)
     return 0 if ok else 1

@@ -121,19 +121,30 @@ int run_cli(int argc, const char* const* argv, cli_context& context) {
   resume_cmd->add_option("--channel", resume.channel, "the channel to resume")->required();
   resume_cmd->add_option("--config", resume.config, config_help);
 
+  journal_copy_options journal_copy;
+  auto* journal_cmd = app.add_subcommand("journal", "manage the journal: `herald journal copy --to postgresql`");
+  journal_cmd->require_subcommand(1);
+  auto* copy_cmd = journal_cmd->add_subcommand(
+      "copy", "copy this host's SQLite journal into the shared PostgreSQL journal the config names");
+  copy_cmd->add_option("--to", journal_copy.to, "where to: postgresql")
+      ->required()
+      ->check(CLI::IsMember({"postgresql"}));
+  copy_cmd->add_option("--config", journal_copy.config, config_help);
+
   validate_options validate;
   auto* validate_cmd = app.add_subcommand("validate", "check a config and its calendars, or a calendar alone");
   add_source_options(*validate_cmd, validate.sources);
   validate_cmd->add_flag("--strict", validate.strict, "exit 2 on warnings too");
 
   // CLI11 would say "a subcommand is required" for a mistyped one.
-  static constexpr std::array<std::string_view, 10> commands{"run",    "preview", "validate", "status", "send-test",
-                                                             "export", "skip",    "resend",   "pause",  "resume"};
+  static constexpr std::array<std::string_view, 11> commands{
+      "run", "preview", "validate", "status", "send-test", "export", "skip", "resend", "pause", "resume", "journal"};
   if (argc > 1 && argv[1][0] != '-' && std::find(commands.begin(), commands.end(), argv[1]) == commands.end()) {
-    context.err << fmt::format("herald: error: unknown command '{}'{}\n", terminal_line(argv[1]),
-                               did_you_mean(argv[1], {commands.begin(), commands.end()}))
-                << "Commands: run, preview, validate, status, send-test, export, skip, resend, pause, resume. Run "
-                   "'herald --help' for usage.\n";
+    context.err
+        << fmt::format("herald: error: unknown command '{}'{}\n", terminal_line(argv[1]),
+                       did_you_mean(argv[1], {commands.begin(), commands.end()}))
+        << "Commands: run, preview, validate, status, send-test, export, skip, resend, pause, resume, journal. Run "
+           "'herald --help' for usage.\n";
     return 2;
   }
   try {
@@ -156,6 +167,8 @@ int run_cli(int argc, const char* const* argv, cli_context& context) {
                       : resend_cmd->parsed()    ? resend_cmd->help()
                       : pause_cmd->parsed()     ? pause_cmd->help()
                       : resume_cmd->parsed()    ? resume_cmd->help()
+                      : copy_cmd->parsed()      ? copy_cmd->help()
+                      : journal_cmd->parsed()   ? journal_cmd->help()
                                                 : app.help());
       return 0;
     }
@@ -178,6 +191,7 @@ int run_cli(int argc, const char* const* argv, cli_context& context) {
   if (*resend_cmd) return resend_command(resend, context);
   if (*pause_cmd) return pause_command(pause, context);
   if (*resume_cmd) return resume_command(resume, context);
+  if (*copy_cmd) return journal_copy_command(journal_copy, context);
   return 2;
 }
 

@@ -65,6 +65,12 @@ struct status_options {
   std::string format = "text";
 };
 
+/// `herald journal copy --to postgresql [--config FILE]`.
+struct journal_copy_options {
+  std::string config;  ///< "" for the default config
+  std::string to = "postgresql";
+};
+
 struct export_options {
   source_options sources;
   std::string from;  ///< YYYY-MM-DD; "" for the default window
@@ -83,6 +89,7 @@ int skip_command(const operator_key_options& options, cli_context& context);
 int resend_command(const operator_key_options& options, cli_context& context);
 int pause_command(const operator_channel_options& options, cli_context& context);
 int resume_command(const operator_channel_options& options, cli_context& context);
+int journal_copy_command(const journal_copy_options& options, cli_context& context);
 
 /// The config path: --config, else $HERALD_CONFIG, else /etc/herald/herald.yaml.
 std::string default_config_path(const source_options& options, cli_context& context);

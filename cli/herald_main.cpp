@@ -47,6 +47,7 @@ int skip_command(const operator_key_options&, cli_context& context) { return han
 int resend_command(const operator_key_options&, cli_context& context) { return hand_on(context); }
 int pause_command(const operator_channel_options&, cli_context& context) { return hand_on(context); }
 int resume_command(const operator_channel_options&, cli_context& context) { return hand_on(context); }
+int journal_copy_command(const journal_copy_options&, cli_context& context) { return hand_on(context); }
 
 }  // namespace herald
 

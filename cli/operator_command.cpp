@@ -24,7 +24,7 @@
 #include "calendar/diagnostic.hpp"
 #include "cli/commands.hpp"
 #include "daemon/daemon_presence.hpp"
-#include "journal/sqlite_journal.hpp"
+#include "daemon/journal_store.hpp"
 #include "scheduling/scheduler.hpp"
 #include "settings/calendar_sources.hpp"
 #include "settings/state_dir.hpp"
@@ -50,8 +50,9 @@ std::string operator_name(cli_context& context) {
 struct operator_session {
   std::optional<calendar_sources> sources;
   std::filesystem::path state_dir;
-  std::unique_ptr<sqlite_journal> store;
+  std::unique_ptr<operated_journal> store;
   operator_action who;
+  bool shared = false;  // a PostgreSQL journal: every replica hears of the action
 };
 
 // A journal made here by root belongs to root, and the service (its own
@@ -78,8 +79,10 @@ int open_session(const std::string& config, const std::string& action, cli_conte
     return 1;
   }
   auto journal_file = journal_path(session.state_dir);
-  bool existed = std::filesystem::exists(journal_file);
-  auto opened = sqlite_journal::open(journal_file);
+  session.shared = shared_journal(*session.sources->cfg);
+  bool existed = session.shared || std::filesystem::exists(journal_file);
+  auto opened =
+      open_journal_store(*session.sources->cfg, session.state_dir, secret_sources{context.getenv}, journal_use::write);
   if (!opened.ok()) {
     context.err << "herald: error: " << opened.error() << "\n";
     return 1;
@@ -92,6 +95,10 @@ int open_session(const std::string& config, const std::string& action, cli_conte
 
 // Where the action takes effect, said once after the rest.
 void tell_daemon(const operator_session& session, cli_context& context) {
+  if (session.shared) {
+    context.out << "Every running replica takes this in within a second (the shared journal tells them).\n";
+    return;
+  }
   auto presence = daemon_on(session.state_dir);
   if (presence.running)
     context.out << "The running daemon" << (presence.pid ? fmt::format(" (pid {})", *presence.pid) : "")
@@ -127,7 +134,7 @@ std::map<std::string, post_ref, std::less<>> planned_posts(const calendar_source
 }
 
 // The keys a mistyped one may have meant: the journal's and the plan's.
-std::string key_hint(std::string_view key, sqlite_journal& store,
+std::string key_hint(std::string_view key, journal& store,
                      const std::map<std::string, post_ref, std::less<>>& planned) {
   std::vector<std::string> journal_keys;
   for (auto state : all_post_states)

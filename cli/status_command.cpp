@@ -22,8 +22,8 @@
 #include "calendar/diagnostic.hpp"
 #include "cli/commands.hpp"
 #include "daemon/daemon_presence.hpp"
+#include "daemon/journal_store.hpp"
 #include "daemon/status_report.hpp"
-#include "journal/sqlite_journal.hpp"
 #include "settings/calendar_sources.hpp"
 #include "settings/state_dir.hpp"
 #include "text/civil.hpp"
@@ -103,7 +103,9 @@ class text_writer {
     } else if (!r_.journal_exists) {
       out_ << "  journal:  no journal yet at " << r_.journal.string() << ": herald run has not run\n";
     } else {
-      out_ << "  journal:  " << r_.journal.string() << "\n";
+      out_ << "  journal:  " << r_.journal.string()
+           << (r_.replica.empty() ? std::string() : " (shared; this replica: " + terminal_line(r_.replica) + ")")
+           << "\n";
       out_ << "  posts:    " << count(post_state::sent) << " sent, " << count(post_state::failed) << " failed, "
            << count(post_state::missed) << " missed, " << count(post_state::pending) << " pending, "
            << count(post_state::in_flight) << " in flight"
@@ -152,7 +154,8 @@ class text_writer {
     heading("Recent");
     for (const auto& row : r_.recent)
       out_ << "  " << when(*row.updated_at, *row.zone) << "  " << pad(relative(*row.updated_at, r_.now), 16) << "  "
-           << pad(row.state, 9) << "  " << row.key << title(row) << "\n";
+           << pad(row.state, 9) << "  " << row.key << title(row)
+           << (row.replica.empty() ? std::string() : "  (by " + terminal_line(row.replica) + ")") << "\n";
     none(r_.recent);
 
     heading("Failed");
@@ -266,15 +269,18 @@ int status_command(const status_options& options, cli_context& context) {
   bool journal_exists = std::filesystem::exists(journal_file, looked);
   if (looked) return fail(fmt::format("cannot read journal {}: {}", journal_file.string(), looked.message()));
 
-  std::unique_ptr<sqlite_journal> store;
+  bool shared = shared_journal(cfg);
+  if (shared) journal_exists = true, journal_file = "postgresql";
+  std::unique_ptr<operated_journal> store;
   if (journal_exists) {
-    auto opened = sqlite_journal::open_read_only(journal_file);
+    auto opened = open_journal_store(cfg, state_dir, secret_sources{context.getenv}, journal_use::read_only);
     if (!opened.ok()) return fail(opened.error());
     store = std::move(opened.value());
   }
   auto report =
       build_status_report(cfg, calendars, journal_file, store.get(), date::floor<std::chrono::seconds>(context.now()));
   if (!report.ok()) return fail(report.error());
+  if (shared) report.value().replica = replica_name(cfg);
   report.value().daemon = daemon_on(state_dir);
   if (!loaded.ok()) {
     report.value().calendar_valid = false;

@@ -53,7 +53,9 @@ const status_report* daemon_loop::impl::fresh_report() {
   auto now = environment.steady_now();
   if (report_cache && now - report_at < status_cache_age) return &*report_cache;
   auto journal = guard->paused() ? nullptr : store.get();  // a paused journal is not touched
-  auto report = build_status_report(sources->cfg, sources->calendars, journal_file, journal, current_time());
+  auto report = build_status_report(sources->cfg, sources->calendars,
+                                    replica.empty() ? journal_file : std::filesystem::path("postgresql"), journal,
+                                    current_time());
   if (!report.ok()) {
     log.error(fmt::format("status endpoint: {}", report.error()));
     report_cache.reset();
@@ -61,6 +63,7 @@ const status_report* daemon_loop::impl::fresh_report() {
   }
   report_cache = std::move(report.value());
   report_cache->daemon = {true, static_cast<int>(::getpid())};  // this one
+  report_cache->replica = replica;
   report_at = now;
   return &*report_cache;
 }
@@ -102,6 +105,7 @@ http_resource daemon_loop::impl::metrics_answer() {
   snapshot.last_reload = state.last_reload();
   snapshot.last_reload_ok = state.last_reload_ok();
   snapshot.degraded = !degraded_reasons().empty();
+  snapshot.replica = replica;
   return {200, "text/plain; version=0.0.4; charset=utf-8", write_prometheus(snapshot), {}};
 }
 

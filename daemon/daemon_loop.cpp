@@ -9,6 +9,7 @@
 #include <fmt/ranges.h>
 
 #include "daemon/daemon_loop_impl.hpp"
+#include "daemon/journal_store.hpp"
 #include "daemon/last_good.hpp"
 #include "daemon/reload_changes.hpp"
 #include "journal/sqlite_journal.hpp"
@@ -166,7 +167,8 @@ int daemon_loop::impl::start() {
   if (!start_status_server()) return 1;
   log.info(fmt::format("herald {} started{}: {} calendar file(s), {} channel(s), journal {}", HERALD_VERSION,
                        options.dry_run ? " for a dry run (no channel is contacted, the journal is not changed)" : "",
-                       cfg.calendars.size(), cfg.channels.size(), journal_file.string()));
+                       cfg.calendars.size(), cfg.channels.size(),
+                       describe_journal(cfg, state_dir_of(cfg, environment.getenv_function()))));
   replan(current_time(), back);
   tick();
   log.info(last_status);  // "next: KEY at TIME", what a person starting herald wants to know
@@ -221,6 +223,18 @@ bool daemon_loop::impl::open_journal(const std::filesystem::path& state_dir) {
       return false;
     }
   }
+  if (!options.open_journal && shared_journal(sources->cfg)) {  // PostgreSQL: no file to watch
+    journal_file.clear();
+    auto shared = open_journal_store(sources->cfg, state_dir, secrets,
+                                     options.dry_run ? journal_use::snapshot : journal_use::write);
+    if (!shared.ok()) {
+      log.error(shared.error());
+      return false;
+    }
+    store = std::move(shared.value());
+    replica = replica_name(sources->cfg);
+    return true;
+  }
   auto opened = options.open_journal ? options.open_journal(journal_file, options.dry_run)
                                      : open_daemon_journal(journal_file, options.dry_run);
   if (!opened.ok()) {
@@ -258,11 +272,12 @@ void daemon_loop::impl::make_parts() {
     operators->check();  // an action written during the pause
     request_tick();
   });
-  guard->watch_file(journal_file, [this] {
-    state.journal_file_lost(journal_file.string());
-    report_cache.reset();
-    request_tick();  // STATUS= says so
-  });
+  if (!journal_file.empty())
+    guard->watch_file(journal_file, [this] {
+      state.journal_file_lost(journal_file.string());
+      report_cache.reset();
+      request_tick();  // STATUS= says so
+    });
   out.emplace(io, environment, log, *guard, *transport,
               sender::settings{cfg.delivery.rate_per_second, options.dry_run, options.console, cfg.delivery.burst,
                                options.console_format},
@@ -270,7 +285,19 @@ void daemon_loop::impl::make_parts() {
                             [this](const sender::recorded_attempt& recorded) { attempt_recorded(recorded); }});
   out->use(sources, policy);
   clock.emplace(environment, io, log, [this](bool stepped) { woke(stepped); });
-  operators.emplace(*guard, io, journal_file, [this](std::int64_t seen) { return operators_acted(seen); });
+  operators.emplace(
+      *guard, io, journal_file, [this](std::int64_t seen) { return operators_acted(seen); },
+      [this] {  // another replica recorded a post: decide again, once per burst of news
+        report_cache.reset();
+        if (news_pending) return;
+        news_pending = true;
+        news->wait_until(environment.steady_now() + news_settle, [this] {
+          news_pending = false;
+          request_tick();
+        });
+      });
+  lapse = environment.make_steady_timer(io);
+  news = environment.make_steady_timer(io);
   // A dry run with no journal yet has nothing for an operator to act on.
   bool nothing_to_watch = options.dry_run && !std::filesystem::exists(journal_file);
   for (const auto& problem : operators->problems())
@@ -384,6 +411,8 @@ void daemon_loop::impl::stop(int signal_number) {
   notifier.stopping();
   auto in_flight = out->stop();
   clock->cancel();
+  if (lapse) lapse->cancel();
+  if (news) news->cancel();
   log.info(
       fmt::format("stopping on {}: {} post(s) in flight", signal_number == SIGINT ? "SIGINT" : "SIGTERM", in_flight));
   if (in_flight == 0) {

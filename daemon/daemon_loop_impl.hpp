@@ -70,6 +70,13 @@ struct daemon_loop::impl {
   std::optional<sender> out;
   std::optional<clock_watch> clock;
   std::optional<operator_watch> operators;
+  std::unique_ptr<steady_timer> lapse;  // a shared journal: when another replica's claim lapses
+  std::string replica;                  // a shared journal: this replica's name, as opened (a reload keeps it)
+  // Another replica's records come one by one through a burst: each would
+  // be a decision over every due post, so the news settles this long first.
+  static constexpr std::chrono::milliseconds news_settle{100};
+  std::unique_ptr<steady_timer> news;
+  bool news_pending = false;
   std::map<std::string, date::sys_seconds, std::less<>> paused_since;  // channels paused by an operator
   std::shared_ptr<const loaded_sources> sources;
   daemon_plan plan;
@@ -137,6 +144,8 @@ struct daemon_loop::impl {
   /// `log_miss`: a line per missed post (false: carry_out_all sums them up).
   void carry_out(const scheduled_action& action, date::sys_seconds now, bool log_miss);
   void update_status(date::sys_seconds now);
+  void watch_leases();
+  void take_lapsed();
 
   void reload(std::string_view why);
   void give_back_memory();

@@ -70,7 +70,40 @@ void daemon_loop::impl::tick() {
   carry_out_all(decided.actions, now);
   out->dispatch();
   clock->arm(decided.wake, plan.replan_at, now);
+  watch_leases();
   update_status(now);
+}
+
+// A shared journal (docs/service.md "Replicas"): another replica's claim
+// that lapses means it died or lost the database with the post in flight.
+// The timer is set for the first lapse the database knows of, asked after
+// each decision (which is when this replica sees posts others hold), so an
+// idle replica with nothing in flight elsewhere is never woken.
+void daemon_loop::impl::watch_leases() {
+  if (store->lease().count() == 0 || guard->paused() || stopping) return;
+  auto next = store->next_lapse();
+  if (!next.ok()) return guard->failed("reading the other replicas' claims", next.error());
+  if (!next.value()) return lapse->cancel();
+  // A little after the lapse, so the database's now() has passed it too.
+  lapse->wait_until(environment.steady_now() + *next.value() + std::chrono::milliseconds{200},
+                    [this] { take_lapsed(); });
+}
+
+// Each taken post goes back to pending, interrupted once more: decide()
+// sends it once more, or gives it up after a second interruption, as on a
+// restart (docs/daemon.md "Delivery rules").
+void daemon_loop::impl::take_lapsed() {
+  if (stopping || guard->paused()) return;
+  auto taken = store->take_lapsed(current_time());
+  if (!taken.ok()) return guard->failed("taking over lapsed claims", taken.error());
+  for (const auto& row : taken.value())
+    log.warning(
+        fmt::format("took over {} to '{}' from replica {}: its claim lapsed while it was in flight, so it "
+                    "may have gone out{}",
+                    row.key, row.channel, row.replica.empty() ? "?" : row.replica,
+                    row.interrupted > 1 ? " (for the second time): it is not sent again" : ""));
+  report_cache.reset();
+  tick();
 }
 
 // Many posts missed at once (a first start looks back a week beyond

@@ -107,6 +107,10 @@ std::string write_prometheus(const metrics_snapshot& s) {
   gauge(out, "herald_last_reload_success", "1 when the last load of the config succeeded, else 0.",
         s.last_reload_ok ? 1 : 0);
   gauge(out, "herald_degraded", "1 while the daemon is degraded (see /healthz), else 0.", s.degraded ? 1 : 0);
+  if (!s.replica.empty()) {  // the counters above are this replica's own (docs/service.md "Replicas")
+    family(out, "herald_replica_info", "gauge", "This replica of a shared journal; its counters are its own.");
+    out += fmt::format("herald_replica_info{{replica=\"{}\"}} 1\n", prometheus_label_value(s.replica));
+  }
   return out;
 }
 

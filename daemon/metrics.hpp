@@ -48,6 +48,7 @@ struct metrics_snapshot {
   std::optional<date::sys_seconds> last_reload;
   bool last_reload_ok = true;
   bool degraded = false;
+  std::string replica{};  ///< this replica's name over a shared journal; "" otherwise
 };
 
 /// The text exposition format 0.0.4, ending in a newline.

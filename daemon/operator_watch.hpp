@@ -10,6 +10,16 @@
 // daemon is never woken to look. The daemon's own connection stays open,
 // so its own writes wake nothing.
 //
+// A shared journal (PostgreSQL, docs/service.md "Replicas") has no file:
+// there the operators' commands and the other replicas' records are
+// notifications on the journal's listening connection, whose socket is
+// waited on in the io_context (change_descriptor). Any news checks the
+// actions id as above and calls `posts_changed`, so a replica decides
+// again at once when another recorded a post (a retry it must now wait
+// for, a post it lost the claim for and that is now sent). When the
+// listening connection fails, the failure goes to the guard, and the
+// descriptor is asked for again by check() when the pause ends.
+//
 // It does not ask while the journal is paused after a failure
 // (journal_guard); the loop calls check() when the pause ends. A failed ask
 // goes to the guard. Used from the io_context's thread only. Not copyable.
@@ -20,6 +30,10 @@
 #include <functional>
 #include <string>
 #include <vector>
+
+#include <memory>
+
+#include <boost/asio/posix/stream_descriptor.hpp>
 
 #include "daemon/file_watcher.hpp"
 #include "daemon/journal_guard.hpp"
@@ -39,7 +53,8 @@ class operator_watch {
   /// reads as it starts) are not news, and watches `journal_file`. Throws
   /// std::system_error when the kernel refuses an inotify instance.
   operator_watch(journal_guard& guard, boost::asio::io_context& io, const std::filesystem::path& journal_file,
-                 handler acted);
+                 handler acted, std::function<void()> posts_changed = {});
+  ~operator_watch();
   operator_watch(const operator_watch&) = delete;
   operator_watch& operator=(const operator_watch&) = delete;
 
@@ -51,11 +66,18 @@ class operator_watch {
   void check();
 
  private:
+  void listen();
+  void heard();
+
   journal_guard& guard_;
+  boost::asio::io_context& io_;
   handler acted_;
+  std::function<void()> posts_changed_;
   std::int64_t seen_ = 0;
   file_watcher watcher_;
   std::vector<std::string> problems_;
+  bool shared_ = false;
+  std::unique_ptr<boost::asio::posix::stream_descriptor> socket_;  // a dup of the journal's, waited on
 };
 
 }  // namespace herald

@@ -9,6 +9,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "settings/secrets.hpp"
+
 namespace herald {
 namespace {
 
@@ -39,6 +41,14 @@ std::string restart_only_changes(const config& running, const config& loaded) {
       fmt::format("{:g}/s", loaded.delivery.rate_per_second));
   add("delivery.burst", std::to_string(running.delivery.burst), std::to_string(loaded.delivery.burst));
   add("http.listen", running.http_listen.value_or("none"), loaded.http_listen.value_or("none"));
+  // Where the URL comes from, never the URL (a secret).
+  auto journal_of = [](const config& c) {
+    return c.journal.postgresql ? "postgresql " + describe_secret(*c.journal.postgresql) : std::string("sqlite");
+  };
+  add("journal", journal_of(running), journal_of(loaded));
+  add("journal.replica", running.journal.replica, loaded.journal.replica);
+  add("journal.lease", fmt::format("{}s", running.journal.lease.count()),
+      fmt::format("{}s", loaded.journal.lease.count()));
   return fmt::format("{}", fmt::join(changed, ", "));
 }
 

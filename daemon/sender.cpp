@@ -22,6 +22,7 @@ sender::sender(boost::asio::io_context& io, env& environment, logger& log, journ
       hooks_(std::move(to_loop)),
       queue_(how.rate_per_second, delivery_defaults::in_flight_per_channel, how.burst),
       pacing_(environment.make_steady_timer(io)),
+      renewal_(environment.make_steady_timer(io)),
       random_(environment.random_seed()) {}
 
 void sender::use(std::shared_ptr<const loaded_sources> sources, const schedule_policy& policy) {
@@ -62,6 +63,7 @@ void sender::dispatch() {
   if (stopping_) return;
   auto ready = queue_.take_ready(env_.steady_now());
   auto& store = guard_.store();
+  auto claimed_from = env_.steady_now();  // a shared journal's leases run from no earlier than this
   bool batched = ready.start.size() > 1 && !guard_.paused() && store.begin_changes().ok();
   std::vector<begun> round;
   for (auto& job : ready.start)
@@ -73,7 +75,11 @@ void sender::dispatch() {
       round.clear();
       guard_.failed("recording attempts", committed.error());
     }
-  for (auto& post : round) deliver(std::move(post));
+  for (auto& post : round) {
+    if (lease_lapsed(claimed_from, post)) continue;
+    deliver(std::move(post));
+  }
+  renew_leases_later();
   if (!ready.next) return;
   pacing_->wait_until(*ready.next, [this] { dispatch(); });
 }
@@ -95,9 +101,51 @@ std::optional<sender::begun> sender::begin(send_queue::job job) {
   if (!began.ok() || began.value() == journal_change::refused) {
     queue_.finished(a.key);
     if (!began.ok()) guard_.failed("recording an attempt", began.error());
+    // Another replica holds it: not this one's now. The tick this asks for
+    // sees its row in flight, sends nothing, and sets the timer for when
+    // that claim lapses (daemon_loop's watch_leases), should its holder die.
+    else if (guard_.store().lease().count() > 0)
+      hooks_.want_tick();
     return std::nullopt;
   }
   return begun{std::move(job), std::move(a), now};
+}
+
+// A shared journal's claim holds for its lease from the claim on, by the
+// database's clock; the claim's round trip (or a stalled link) may have
+// eaten most of it. A post is handed to the network only while this
+// process's steady clock says a third of the lease is still left: past
+// that, another replica may be taking it over (docs/service.md "Replicas").
+// The post was not sent, so it goes back to pending for a retry now.
+bool sender::lease_lapsed(std::chrono::steady_clock::time_point claimed_from, const begun& post) {
+  auto lease = guard_.store().lease();
+  if (lease.count() == 0 || env_.steady_now() < claimed_from + lease - lease / 3) return false;
+  log_.warning(
+      fmt::format("{} to '{}' is not sent now: its claim took too long to be recorded, and may lapse; "
+                  "it is tried again",
+                  post.a.key, post.a.channel));
+  auto released = guard_.store().record_retry(post.a.key, env_.now_seconds(), env_.now_seconds(),
+                                              "the claim took too long to be recorded; not sent");
+  if (!released.ok()) guard_.failed("releasing a claim", released.error());
+  queue_.finished(post.a.key);
+  hooks_.want_tick();
+  return true;
+}
+
+// While posts are in flight their claims are renewed every third of the
+// lease, so no other replica takes over a post that is still being sent.
+void sender::renew_leases_later() {
+  auto lease = guard_.store().lease();
+  if (lease.count() == 0 || renewing_ || queue_.in_flight() == 0) return;
+  renewing_ = true;
+  renewal_->wait_until(env_.steady_now() + lease / 3, [this] {
+    renewing_ = false;
+    if (queue_.in_flight() == 0) return;
+    if (!guard_.paused())
+      if (auto renewed = guard_.store().renew_leases(); !renewed.ok())
+        guard_.failed("renewing the claims of posts in flight", renewed.error());
+    renew_leases_later();
+  });
 }
 
 void sender::deliver(begun post) {

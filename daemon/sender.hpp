@@ -83,6 +83,8 @@ class sender {
   };
   std::optional<begun> begin(send_queue::job job);
   void deliver(begun post);
+  bool lease_lapsed(std::chrono::steady_clock::time_point claimed_from, const begun& post);
+  void renew_leases_later();
   void finished(const attempt& a, const delivery_outcome& outcome);
   bool record_outcome(const attempt& a, const delivery_outcome& outcome);
   bool record_failure(const attempt& a, const delivery_outcome& outcome, date::sys_seconds now);
@@ -99,6 +101,8 @@ class sender {
   hooks hooks_;
   send_queue queue_;
   std::unique_ptr<steady_timer> pacing_;
+  std::unique_ptr<steady_timer> renewal_;  // a shared journal's claims of the posts in flight
+  bool renewing_ = false;
   std::shared_ptr<const loaded_sources> sources_;
   schedule_policy policy_;
   std::mt19937_64 random_;

@@ -134,7 +134,8 @@ class report_builder {
             e.last_error,
             e.next_try,
             e.sent_at,
-            e.updated_at};
+            e.updated_at,
+            e.replica};
   }
 
   status_row from_post(const planned_post& p, std::string key) const {
@@ -172,7 +173,8 @@ json::object row_json(const status_row& r) {
           {"last_error", r.last_error ? json::value(*r.last_error) : json::value(nullptr)},
           {"next_try", optional_utc(r.next_try)},
           {"sent_at", optional_utc(r.sent_at)},
-          {"updated_at", optional_utc(r.updated_at)}};
+          {"updated_at", optional_utc(r.updated_at)},
+          {"replica", r.replica}};
 }
 
 // One row per line, as `herald preview` writes its posts.
@@ -212,6 +214,7 @@ void write_status_json(const status_report& r, std::ostream& out) {
   }
   json::object journal{{"path", r.journal.string()},
                        {"exists", r.journal_exists},
+                       {"replica", r.replica},
                        {"counts", std::move(counts)},
                        {"last_change", optional_utc(r.last_change)}};
   json::object daemon{{"running", r.daemon.running},

@@ -42,12 +42,16 @@ struct status_row {
   int attempts = 0;
   std::optional<std::string> last_error;
   std::optional<date::sys_seconds> next_try, sent_at, updated_at;
+  /// The replica that claimed it last, so sent it when sent (a shared
+  /// journal, docs/service.md "Replicas"); "" otherwise.
+  std::string replica{};
 };
 
 struct status_report {
-  std::string config;  ///< the config file read
-  std::filesystem::path journal;
+  std::string config;             ///< the config file read
+  std::filesystem::path journal;  ///< the SQLite file, or "postgresql" for a shared journal
   bool journal_exists = false;
+  std::string replica{};                     ///< a shared journal: the replica reporting (the daemon, or the config's)
   std::map<post_state, std::size_t> counts;  ///< of the whole journal; states with none left out
   std::optional<date::sys_seconds> last_change;
   date::sys_seconds now;

@@ -21,10 +21,11 @@
 // exactly-once guard. The one way back is an operator's resend, and it
 // refuses a sent row: resending a sent post is what `herald send-test` is
 // for (docs/service.md "Operating herald"). skip and resend are the
-// operator's commands, writing the file directly (sqlite_journal.hpp);
+// operator's commands, writing the journal directly (operated_journal below);
 // the daemon reads what they did: the rows, the paused channels and the
 // actions log, whose last id tells it that something changed. An in_flight row may have reached its channel, so
-// begin_attempt refuses it too; only take_in_flight (on start) reopens it.
+// begin_attempt refuses it too; only take_in_flight (on start) and, in a
+// shared journal, take_lapsed (its claim lapsed) reopen it.
 //
 // The journal records; it does not decide. Which posts are due, whether an
 // interrupted post is sent once more, when to retry: the caller decides
@@ -43,6 +44,7 @@
 // error() reads "journal /var/lib/herald/journal.db: database disk image is
 // malformed"; nothing throws past this interface. A refusal is not an error but a journal_change::refused.
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -127,6 +129,9 @@ struct journal_entry {
   std::optional<date::sys_seconds> sent_at;
   /// When an operator resent it: its catch_up window counts from here, not from `due`.
   std::optional<date::sys_seconds> resent_at;
+  /// The replica that claimed it last (so, for a sent row, the one that sent
+  /// it) in a journal replicas share; "" in a journal of one host.
+  std::string replica{};
 
   friend bool operator==(const journal_entry&, const journal_entry&) = default;
 };
@@ -238,6 +243,57 @@ class journal {
   /// every skip, resend, pause and resume, so the daemon checks this one
   /// number to learn that it must look again (docs/service.md "Operating herald").
   virtual result<std::int64_t> last_action_id() = 0;
+
+  // Sharing (docs/service.md "Replicas"): a journal several daemons write
+  // at once (PostgreSQL). There begin_attempt is a claim that holds the
+  // post for this replica for lease(), and renew_leases() extends the
+  // claims of the posts still in flight; begin_attempt refuses a post
+  // another replica holds, as it refuses any in-flight row. A journal only
+  // one process writes (SQLite) has no leases: these do nothing there.
+
+  /// How long a claim holds unless renewed; zero: not shared, no leases.
+  virtual std::chrono::milliseconds lease() const { return std::chrono::milliseconds{0}; }
+  /// Extends the lease of every row this replica has in flight.
+  virtual result<void> renew_leases() { return {}; }
+  /// Rows of other replicas in flight whose lease lapsed (their replica
+  /// died or lost the database): like take_in_flight, each goes back to
+  /// pending with interrupted + 1 and is returned; the caller decides.
+  virtual result<std::vector<journal_entry>> take_lapsed(date::sys_seconds now) {
+    (void)now;
+    return std::vector<journal_entry>{};
+  }
+  /// How long until the first lease of another replica's in-flight row
+  /// lapses (zero when one has), by the database's clock; nullopt: none.
+  virtual result<std::optional<std::chrono::milliseconds>> next_lapse() {
+    return std::optional<std::chrono::milliseconds>{};
+  }
+  /// A descriptor that turns readable when another process changed the
+  /// journal (an operator's command, another replica's post), or -1 when
+  /// there is none (SQLite: its file is watched instead). It may change
+  /// after a failure of take_changes(): ask again then.
+  virtual int change_descriptor() { return -1; }
+  /// Reads what the descriptor announced: true when someone else changed the journal.
+  virtual result<bool> take_changes() { return false; }
+};
+
+/// A journal the operators' commands can change too (`herald skip`,
+/// `resend`, `pause`, `resume`; docs/service.md "Operating herald"). Each
+/// change is one transaction with its line in the actions log, which `who`
+/// is (its id is ignored); a refused change writes nothing, not even the line.
+class operated_journal : public journal {
+ public:
+  /// Inserts the post as skipped, or moves a pending row there. Refused for
+  /// in_flight and final rows.
+  virtual result<journal_change> skip(std::string_view key, date::sys_seconds due, std::string_view channel,
+                                      std::string_view event, const operator_action& who) = 0;
+  /// A failed, missed, skipped or unconfirmed row becomes pending, with no
+  /// attempts or interruptions counted and resent_at = who.at. Refused for
+  /// the others, sent included.
+  virtual result<journal_change> resend(std::string_view key, const operator_action& who) = 0;
+  /// Pauses the channel who.target since who.at; refused when it is paused already.
+  virtual result<journal_change> pause_channel(const operator_action& who) = 0;
+  /// Resumes the channel who.target; refused when it is not paused.
+  virtual result<journal_change> resume_channel(const operator_action& who) = 0;
 };
 
 }  // namespace herald

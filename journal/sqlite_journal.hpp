@@ -1,6 +1,6 @@
 #pragma once
-// The journal in an SQLite file (docs/architecture.md: the default store; a PostgreSQL
-// one may come beside it). The table `posts` holds one row per post key;
+// The journal in an SQLite file (docs/architecture.md: the default store, for one
+// host; replicas share a PostgreSQL one, postgresql_journal.hpp). The table `posts` holds one row per post key;
 // `operator_actions` the operators' log and `paused_channels` the channels
 // paused (docs/service.md "Operating herald").
 //
@@ -39,7 +39,7 @@ struct sqlite3;
 
 namespace herald {
 
-class sqlite_journal final : public journal {
+class sqlite_journal final : public operated_journal {
  public:
   /// The schema version this herald writes and understands.
   static constexpr int schema_version = 3;
@@ -93,23 +93,12 @@ class sqlite_journal final : public journal {
   /// One lookup at the end of the log's rowid tree: cheap enough to ask every second.
   result<std::int64_t> last_action_id() override;
 
-  // The operators' changes (`herald skip`, `resend`, `pause`, `resume`;
-  // journal.hpp's diagram). Each is one transaction with its line in the
-  // actions log, which `who` is (its id is ignored); a refused change
-  // writes nothing, not even the line.
-
-  /// Inserts the post as skipped, or moves a pending row there. Refused for
-  /// in_flight and final rows.
+  // The operators' changes (journal.hpp, operated_journal).
   result<journal_change> skip(std::string_view key, date::sys_seconds due, std::string_view channel,
-                              std::string_view event, const operator_action& who);
-  /// A failed, missed or skipped row becomes pending, with no attempts or
-  /// interruptions counted and resent_at = who.at. Refused for the others,
-  /// sent included.
-  result<journal_change> resend(std::string_view key, const operator_action& who);
-  /// Pauses the channel who.target since who.at; refused when it is paused already.
-  result<journal_change> pause_channel(const operator_action& who);
-  /// Resumes the channel who.target; refused when it is not paused.
-  result<journal_change> resume_channel(const operator_action& who);
+                              std::string_view event, const operator_action& who) override;
+  result<journal_change> resend(std::string_view key, const operator_action& who) override;
+  result<journal_change> pause_channel(const operator_action& who) override;
+  result<journal_change> resume_channel(const operator_action& who) override;
 
  private:
   struct statements;    // the prepared statements, reused for every call

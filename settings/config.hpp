@@ -74,6 +74,14 @@ struct delivery_config {
   int burst = delivery_defaults::burst;
 };
 
+/// `journal:` where the journal lives (docs/channels.md "The journal"):
+/// SQLite in state_dir, or a PostgreSQL database replicas share.
+struct journal_config {
+  std::optional<secret_ref> postgresql;  ///< its URL; nullopt: SQLite in state_dir
+  std::string replica;             ///< this replica's name; "" until the daemon applies its default (the hostname)
+  std::chrono::seconds lease{30};  ///< how long a claim holds a post unless renewed
+};
+
 struct config {
   std::string file;
   std::vector<std::string> calendars;  ///< paths, resolved against the config's folder
@@ -82,6 +90,7 @@ struct config {
   delivery_config delivery;
   std::vector<channel_config> channels;
   std::optional<std::string> http_listen;
+  journal_config journal;
 
   std::vector<std::string> channel_names() const;
 };

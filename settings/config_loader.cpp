@@ -19,8 +19,9 @@
 namespace herald {
 namespace {
 
-constexpr std::array<std::string_view, 7> config_keys = {"version",  "calendar", "state_dir", "catch_up",
-                                                         "delivery", "channels", "http"};
+constexpr std::array<std::string_view, 8> config_keys = {"version",  "calendar", "state_dir", "catch_up",
+                                                         "delivery", "channels", "http",      "journal"};
+constexpr std::array<std::string_view, 3> journal_keys = {"postgresql", "replica", "lease"};
 constexpr std::array<std::string_view, 4> delivery_keys = {"timeout", "attempts", "rate", "burst"};
 constexpr std::array<std::string_view, 6> channel_types = {"slack", "teams", "email", "webhook", "console", "file"};
 constexpr std::array<std::string_view, 3> secret_sources = {"env", "file", "credential"};
@@ -328,6 +329,38 @@ void read_delivery(yaml_ref node, delivery_config& d, diagnostics_collector& out
     if (auto b = read_parsed(*v, "'burst'", parse_burst, out)) d.burst = *b;
 }
 
+// A lease shorter than a few seconds would lapse between renewals on a
+// busy database; a long one delays the takeover of a dead replica's posts.
+std::variant<std::chrono::seconds, parse_error> parse_lease(std::string_view text) {
+  auto parsed = parse_duration(text);
+  if (auto* t = std::get_if<std::chrono::seconds>(&parsed);
+      t && (*t < std::chrono::seconds{3} || *t > std::chrono::minutes{10}))
+    return parse_error{fmt::format("lease '{}' is out of range", text), 0, "from 3s to 10m; the default is 30s"};
+  return parsed;
+}
+
+// `journal:` (docs/channels.md "The journal"). The URL is a secret: its
+// line is never quoted in an error.
+void read_journal(yaml_ref node, journal_config& j, diagnostics_collector& out) {
+  if (auto url = node.find("postgresql"); url && url->is_scalar())
+    for (int line = url->mark().line; line <= url->mark().line + 1; ++line) out.hide_line(line);
+  if (!check_keys(node, "'journal'", journal_keys, out)) return;
+  if (auto url = node.find("postgresql")) j.postgresql = read_secret(*url, "'postgresql'", out);
+  if (auto name = node.find("replica"))
+    if (auto text = read_scalar(*name, "'replica'", out)) {
+      if (text->empty() || has_control_character(*text) || text->size() > 200)
+        out.error(name->mark(), "'replica' must be a name of one line",
+                  "e.g. replica: herald-1; the default is the hostname");
+      else
+        j.replica = std::string(*text);
+    }
+  if (auto v = node.find("lease"))
+    if (auto t = read_parsed(*v, "'lease'", parse_lease, out)) j.lease = *t;
+  if (!j.postgresql && (node.find("replica") || node.find("lease")))
+    out.error(node.mark(), "'replica' and 'lease' are for a shared journal",
+              "add postgresql: {env: HERALD_JOURNAL_URL}");
+}
+
 void read_root(yaml_ref root, config& c, diagnostics_collector& out) {
   if (!check_keys(root, "the config", config_keys, out)) return;
   require_keys(
@@ -349,6 +382,7 @@ void read_root(yaml_ref root, config& c, diagnostics_collector& out) {
   if (auto v = root.find("catch_up"))
     if (auto t = read_parsed(*v, "'catch_up'", parse_catch_up, out)) c.catch_up = *t;
   if (auto d = root.find("delivery")) read_delivery(*d, c.delivery, out);
+  if (auto j = root.find("journal")) read_journal(*j, c.journal, out);
   if (auto channels = root.find("channels")) {
     if (!channels->is_mapping())
       out.error(channels->mark(),

@@ -214,7 +214,7 @@ TEST_CASE("status: --format json is one document with the same rows", "[status]"
       json::parse(
           R"({"key":"inwed/2027-06-23/end+1d/staff","event":"inwed","title":"International Women in Engineering Day","channel":"staff",
     "due":"2027-06-24T09:30:00+01:00","due_utc":"2027-06-24T08:30:00Z","state":"planned","attempts":0,
-    "last_error":null,"next_try":null,"sent_at":null,"updated_at":null})"));
+    "last_error":null,"next_try":null,"sent_at":null,"updated_at":null,"replica":""})"));
   CHECK(next[1].at("key") == "inwed/2028-06-23/-1d/team");
   CHECK(keys(doc.at("overdue")) == std::vector<std::string>{"inwed/2027-06-23/-1d/team"});
 
@@ -222,7 +222,7 @@ TEST_CASE("status: --format json is one document with the same rows", "[status]"
         json::parse(R"([{"key":"windrush-day/2027-06-22/0d/staff","event":"windrush-day","title":"Windrush Day",
     "channel":"staff","due":"2027-06-22T09:30:00+01:00","due_utc":"2027-06-22T08:30:00Z","state":"pending",
     "attempts":2,"last_error":"HTTP 503: busy","next_try":"2027-06-22T12:05:00Z","sent_at":null,
-    "updated_at":"2027-06-22T11:01:00Z"}])"));
+    "updated_at":"2027-06-22T11:01:00Z","replica":""}])"));
   CHECK(keys(doc.at("recent")) == std::vector<std::string>{"inwed/2027-06-23/0d/staff",
                                                            "windrush-day/2027-06-22/0d/staff",
                                                            "inwed/2026-06-23/end+1d/staff", "inwed/2026-06-23/0d/staff",

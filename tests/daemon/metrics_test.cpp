@@ -73,3 +73,12 @@ TEST_CASE("metrics: an unreadable journal leaves the posts family without sample
   CHECK(text.find("herald_posts{") == std::string::npos);
   CHECK(text.find("herald_degraded 0\n") != std::string::npos);
 }
+
+TEST_CASE("metrics: a replica of a shared journal names itself in herald_replica_info", "[web][metrics]") {
+  metrics_snapshot s;
+  CHECK(write_prometheus(s).find("herald_replica_info") == std::string::npos);  // one host: no such family
+  s.replica = "web-\"1\"";
+  auto text = write_prometheus(s);
+  CHECK(text.find("# TYPE herald_replica_info gauge\n") != std::string::npos);
+  CHECK(text.find("herald_replica_info{replica=\"web-\\\"1\\\"\"} 1\n") != std::string::npos);
+}

@@ -30,6 +30,13 @@ TEST_CASE("reload_changes: the settings that wait for a restart are named, with 
   CHECK(restart_only_changes(running, loaded) ==
         fmt::format("delivery.timeout ({}s → 30s), http.listen (none → 127.0.0.1:8470)",
                     running.delivery.timeout.count()));
+  // The journal: where its URL comes from, never the URL.
+  config shared = running;
+  shared.journal.postgresql = secret_ref{secret_ref::source::literal, "postgresql://u:pw@db/herald"};
+  shared.journal.replica = "web-1";
+  auto changes = restart_only_changes(running, shared);
+  CHECK(changes == "journal (sqlite → postgresql a literal), journal.replica ( → web-1)");
+  CHECK(changes.find("pw") == std::string::npos);
 }
 
 TEST_CASE("reload_changes: events added and removed are named, a few of them", "[daemon][reload]") {

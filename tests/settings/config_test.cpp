@@ -161,3 +161,41 @@ TEST_CASE("config: http.listen is refused as the status server refuses it, and e
     CHECK(loaded.warnings.empty());
   }
 }
+
+TEST_CASE("config: journal names a shared PostgreSQL journal by a secret, with a replica name and a lease",
+          "[config]") {
+  auto with = [](const std::string& journal) {
+    return load_config("version: 1\ncalendar: c.yaml\njournal: " + journal + "\nchannels:\n  log: {type: console}\n",
+                       "herald.yaml");
+  };
+  auto none = load_ok("  log: {type: console}\n");
+  CHECK_FALSE(none.journal.postgresql);
+
+  auto shared = with("{postgresql: {env: HERALD_JOURNAL_URL}, replica: web-1, lease: 3s}");
+  REQUIRE(shared.value);
+  REQUIRE(shared.value->journal.postgresql);
+  CHECK(shared.value->journal.postgresql->from == secret_ref::source::env);
+  CHECK(shared.value->journal.postgresql->value == "HERALD_JOURNAL_URL");
+  CHECK(shared.value->journal.replica == "web-1");
+  CHECK(shared.value->journal.lease == std::chrono::seconds{3});
+  auto defaults = with("{postgresql: {credential: journal-url}}");
+  REQUIRE(defaults.value);
+  CHECK(defaults.value->journal.replica.empty());  // the daemon's default: the hostname
+  CHECK(defaults.value->journal.lease == std::chrono::seconds{30});
+
+  auto first_error = [&](const std::string& journal) {
+    auto loaded = with(journal);
+    REQUIRE_FALSE(loaded.errors.empty());
+    return loaded.errors.front().message;
+  };
+  CHECK(first_error("{postgresql: {env: X}, lease: 1s}") == "lease '1s' is out of range");
+  CHECK(first_error("{postgres: {env: X}}").find("postgres") != std::string::npos);
+  CHECK(first_error("{replica: web-1}") == "'replica' and 'lease' are for a shared journal");
+  // A literal URL is read, and its line is never quoted in an error.
+  const std::string text =
+      "version: 1\ncalendar: c.yaml\njournal: {postgresql: \"postgresql://u:pw-secret@db/herald\", lease: nope}\n"
+      "channels:\n  log: {type: console}\n";
+  auto literal = load_config(text, "herald.yaml");
+  REQUIRE_FALSE(literal.errors.empty());
+  for (const auto& error : literal.errors) CHECK(format_diagnostic(error, text).find("pw-secret") == std::string::npos);
+}

@@ -1,0 +1,283 @@
+// Replicas (docs/service.md "Replicas"): two real `herald-daemon run`
+// processes share one PostgreSQL journal (a throwaway cluster,
+// tests/support/pg_cluster.hpp) and one calendar, posting to one HTTP sink.
+// Every post arrives once; killing one replica with kill -9 loses none and
+// sends none more than twice; stopping the database pauses sending, which
+// resumes by itself. Every wait is on a condition with a deadline.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <date/date.h>
+#include <fmt/format.h>
+
+#include "journal/postgresql_journal.hpp"
+#include "support/herald_process.hpp"
+#include "support/http_test_server.hpp"
+#include "support/pg_cluster.hpp"
+#include "support/tcp_proxy.hpp"
+#include "support/temp_dir.hpp"
+
+using namespace herald;
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+namespace {
+
+date::sys_days yesterday() { return date::floor<date::days>(std::chrono::system_clock::now()) - date::days{1}; }
+
+/// `count` events whose one post, yesterday at 12:00 UTC, is due now (catch_up is 3 days).
+std::vector<std::string> write_calendar(const fs::path& path, const std::string& prefix, int count) {
+  std::string yaml = "version: 1\ntimezone: UTC\ndefaults: {channels: [hook]}\nevents:\n";
+  std::vector<std::string> keys;
+  auto day = date::format("%F", yesterday());
+  for (int i = 1; i <= count; ++i) {
+    auto id = fmt::format("{}{:02}", prefix, i);
+    yaml += fmt::format(
+        "  - id: {}\n    title: Event {}\n    dates: [{}]\n    steps:\n      - at: 0\n        time: \"12:00\"\n"
+        "        message: \"{{{{title}}}} is on {{{{date}}}}.\"\n",
+        id, id, day);
+    keys.push_back(fmt::format("{}/{}/0d/hook", id, day));
+  }
+  if (count == 0) yaml += "  []\n";
+  auto temporary = path.parent_path() / ".calendar.tmp";
+  std::ofstream(temporary) << yaml;
+  fs::rename(temporary, path);
+  return keys;
+}
+
+/// Two replicas' configs (herald-a.yaml, herald-b.yaml) on one calendar, one sink, one journal.
+struct replicas_fixture {
+  test::temp_dir dir{"herald-replicas"};
+  test::http_test_server sink;
+  std::string url = test::pg_cluster::shared().fresh_database();
+  fs::path calendar = dir / "calendar.yaml";
+  std::map<std::string, int> started;
+
+  replicas_fixture() {
+    write_calendar(calendar, "none", 0);
+    for (std::string name : {"a", "b"})
+      std::ofstream(dir / ("herald-" + name + ".yaml")) << fmt::format(
+          "version: 1\n"
+          "calendar: calendar.yaml\n"
+          "state_dir: {}\n"
+          "catch_up: 3d\n"
+          "delivery: {{timeout: 10s, attempts: 3, rate: 100/s}}\n"
+          "journal: {{postgresql: {{env: HERALD_JOURNAL_URL}}, replica: {}, lease: 3s}}\n"
+          "channels:\n"
+          "  hook: {{type: webhook, url: \"{}\"}}\n",
+          (dir / ("state-" + name)).string(), name, sink.url("/hook"));
+  }
+
+  /// Starts replica `name`, reaching the journal at `through` (default: `url`).
+  test::herald_process start(const std::string& name, const std::string& through = {}) {
+    auto n = ++started[name];
+    return test::herald_process::start({"run", "--config", (dir / ("herald-" + name + ".yaml")).string()},
+                                       {{"HERALD_JOURNAL_URL", through.empty() ? url : through}},
+                                       dir / fmt::format("{}-{}.out", name, n),
+                                       dir / fmt::format("{}-{}.err", name, n));
+  }
+
+  std::map<std::string, int> arrivals() const {
+    std::map<std::string, int> count;
+    for (const auto& r : sink.requests()) ++count[r.header("Idempotency-Key")];
+    return count;
+  }
+  bool all_arrived(const std::vector<std::string>& keys) const {
+    auto count = arrivals();
+    for (const auto& key : keys)
+      if (!count.contains(key)) return false;
+    return true;
+  }
+  /// The journal's rows, read as a third party.
+  std::map<std::string, journal_entry> rows() const {
+    auto opened = postgresql_journal::open({url, "test", {}, true});
+    INFO((opened.ok() ? "" : opened.error()));
+    REQUIRE(opened.ok());
+    std::map<std::string, journal_entry> all;
+    for (auto state : all_post_states) {
+      auto found = opened.value()->entries_in(state);
+      REQUIRE(found.ok());
+      for (auto& e : found.value()) all.emplace(e.key, e);
+    }
+    return all;
+  }
+};
+
+std::string describe(const std::map<std::string, int>& counts) {
+  std::string text;
+  for (const auto& [key, n] : counts) text += fmt::format("  {} x{}\n", key, n);
+  return text;
+}
+
+std::string describe(const std::map<std::string, journal_entry>& rows) {
+  std::string text;
+  for (const auto& [key, e] : rows)
+    text += fmt::format("  {} {} by {} attempts={} interrupted={}\n", key, to_string(e.state), e.replica, e.attempts,
+                        e.interrupted);
+  return text;
+}
+
+void stop(test::herald_process& replica) {
+  replica.signal(SIGTERM);
+  auto exit = replica.wait(15s);
+  INFO(replica.err());
+  REQUIRE(exit);
+  CHECK(exit->exited_with(0));
+}
+
+}  // namespace
+
+TEST_CASE("replicas: two replicas on one calendar send every post exactly once", "[daemon_process][postgresql]") {
+  replicas_fixture f;
+  auto a = f.start("a");
+  auto b = f.start("b");
+  REQUIRE(a.wait_for_err("started", 15s));
+  REQUIRE(b.wait_for_err("started", 15s));
+  // Due as both watch the calendar: they race for every post.
+  auto keys = write_calendar(f.calendar, "race", 30);
+  INFO(a.err() << b.err());
+  REQUIRE(test::eventually([&] { return f.all_arrived(keys); }, 30s));
+  // The last records reach the journal; a late second copy would reach the sink by then.
+  REQUIRE(test::eventually(
+      [&] {
+        auto rows = f.rows();
+        return rows.size() == keys.size() &&
+               std::all_of(rows.begin(), rows.end(), [](const auto& r) { return r.second.state == post_state::sent; });
+      },
+      15s));
+  stop(a);
+  stop(b);
+  auto counts = f.arrivals();
+  INFO("arrivals:\n" << describe(counts));
+  CHECK(counts.size() == keys.size());
+  for (const auto& key : keys) {
+    CAPTURE(key);
+    CHECK(counts[key] == 1);
+  }
+  std::set<std::string> senders;
+  for (const auto& [key, row] : f.rows()) senders.insert(row.replica);
+  CHECK(senders.size() >= 1);
+  for (const auto& name : senders) CHECK((name == "a" || name == "b"));
+}
+
+TEST_CASE("replicas: kill -9 of one replica mid-burst loses no post and sends none more than twice",
+          "[daemon_process][postgresql]") {
+  replicas_fixture f;
+  f.sink.set_fallback({200, {}, "ok", 250ms});  // slow, so posts are in flight at the kill
+  auto a = f.start("a");
+  auto b = f.start("b");
+  REQUIRE(a.wait_for_err("started", 15s));
+  REQUIRE(b.wait_for_err("started", 15s));
+  auto keys = write_calendar(f.calendar, "burst", 24);
+  REQUIRE(f.sink.wait_for_requests(6, 20s));
+  CHECK(a.kill9().killed_by(SIGKILL));
+  auto at_kill = f.rows();
+  std::set<std::string> held_by_a;
+  for (const auto& [key, row] : at_kill)
+    if (row.state == post_state::in_flight && row.replica == "a") held_by_a.insert(key);
+
+  // b takes over a's claims when their lease lapses, and sends the rest.
+  INFO(b.err());
+  INFO("a's log:\n" << a.err());
+  INFO("journal at the kill:\n" << describe(at_kill));
+  REQUIRE(test::eventually([&] { return f.all_arrived(keys); }, 60s));
+  INFO("journal now:\n" << describe(f.rows()));
+  REQUIRE(test::eventually(
+      [&] {
+        auto rows = f.rows();
+        return std::all_of(keys.begin(), keys.end(),
+                           [&](const std::string& key) { return rows.contains(key) && is_final(rows[key].state); });
+      },
+      30s));
+  if (!held_by_a.empty()) CHECK(b.err().find("took over") != std::string::npos);
+  stop(b);
+  auto counts = f.arrivals();
+  auto rows = f.rows();
+  INFO("arrivals:\n" << describe(counts) << "journal:\n" << describe(rows));
+  CHECK(counts.size() == keys.size());
+  for (const auto& key : keys) {
+    CAPTURE(key);
+    CHECK(counts[key] >= 1);
+    CHECK(counts[key] <= 2);
+    if (counts[key] == 2) CHECK(held_by_a.contains(key));  // only a post a had in flight may go twice
+    CHECK(rows[key].state == post_state::sent);
+  }
+}
+
+TEST_CASE("replicas: a database stopped while posts come due pauses sending, then each goes out once",
+          "[daemon_process][postgresql][outage]") {
+  auto& cluster = test::pg_cluster::shared();
+  replicas_fixture f;
+  auto a = f.start("a");
+  auto b = f.start("b");
+  REQUIRE(a.wait_for_err("started", 15s));
+  REQUIRE(b.wait_for_err("started", 15s));
+  cluster.stop();
+  auto keys = write_calendar(f.calendar, "outage", 10);  // due now, with the journal away
+  REQUIRE(a.wait_for_err("reloaded", 15s));
+  REQUIRE(b.wait_for_err("reloaded", 15s));
+  // Nothing goes out while no replica can claim: each waits, degraded.
+  CHECK(test::eventually([&] { return a.err().find("trying again in") != std::string::npos; }, 20s));
+  CHECK(f.sink.requests().empty());
+  cluster.start();
+  INFO(a.err() << b.err());
+  REQUIRE(test::eventually([&] { return f.all_arrived(keys); }, 90s));
+  REQUIRE(test::eventually(
+      [&] {
+        auto rows = f.rows();
+        return std::all_of(keys.begin(), keys.end(), [&](const std::string& key) {
+          return rows.contains(key) && rows[key].state == post_state::sent;
+        });
+      },
+      30s));
+  stop(a);
+  stop(b);
+  auto counts = f.arrivals();
+  INFO("arrivals:\n" << describe(counts));
+  CHECK(counts.size() == keys.size());
+  for (const auto& key : keys) CHECK(counts[key] == 1);
+  // The URL (a secret) is in no log.
+  CHECK(a.err().find(f.url) == std::string::npos);
+  CHECK(b.err().find(f.url) == std::string::npos);
+}
+
+TEST_CASE("replicas: a replica whose claim's answer comes after its lease lapsed does not send",
+          "[daemon_process][postgresql][partition]") {
+  // a reaches the database through a proxy that, from a's claim on, holds
+  // every answer: the claim is recorded, a does not know it. b takes the
+  // post over when the 3 s lease lapses and sends it. When the answers
+  // reach a at last, its claim is older than its lease allows: it must not
+  // send (its own steady clock says so), and the post arrives once.
+  auto& cluster = test::pg_cluster::shared();
+  replicas_fixture f;
+  test::tcp_proxy proxy(cluster.port());
+  auto through_proxy = f.url;
+  through_proxy.replace(through_proxy.find(fmt::format(":{}/", cluster.port())),
+                        fmt::format(":{}/", cluster.port()).size(), fmt::format(":{}/", proxy.port()));
+  proxy.hold_answers_after("'in_flight', 1, $5");
+  auto a = f.start("a", through_proxy);
+  REQUIRE(a.wait_for_err("started", 15s));
+  auto keys = write_calendar(f.calendar, "cut", 1);
+  REQUIRE(test::eventually([&] { return proxy.holding(); }, 15s));
+  auto b = f.start("b");
+  INFO(b.err());
+  REQUIRE(test::eventually([&] { return f.all_arrived(keys); }, 30s));
+  REQUIRE(test::eventually([&] { return f.rows()[keys[0]].state == post_state::sent; }, 15s));
+  CHECK(f.rows()[keys[0]].replica == "b");
+  proxy.release();
+  auto refrained = [&] { return a.err().find("is not sent now") != std::string::npos; };
+  CHECK(test::eventually([&] { return refrained() || f.sink.requests().size() > 1; }, 15s));
+  CHECK(refrained());
+  stop(a);
+  stop(b);
+  INFO(a.err());
+  CHECK(f.sink.requests().size() == 1);
+}

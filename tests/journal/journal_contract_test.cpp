@@ -1,0 +1,224 @@
+// The journal's contract (journal/journal.hpp: its states and refusals),
+// one body run over each store: the SQLite file and the PostgreSQL
+// database replicas share (a throwaway cluster, tests/support/pg_cluster.hpp).
+#include <catch2/catch.hpp>
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "journal/postgresql_journal.hpp"
+#include "journal/sqlite_journal.hpp"
+#include "support/pg_cluster.hpp"
+#include "support/temp_dir.hpp"
+
+using namespace herald;
+
+namespace {
+
+date::sys_seconds at(int minutes) {
+  return date::sys_days{date::year{2025} / 3 / 8} + std::chrono::hours{9} + std::chrono::minutes{minutes};
+}
+
+const std::string key_a = "iwd/2025-03-08/-1d@09:00/slack";
+const std::string key_b = "iwd/2025-03-08/0d@09:00/slack";
+
+template <class T>
+T ok(result<T> result) {
+  INFO((result.ok() ? "" : result.error()));
+  REQUIRE(result.ok());
+  return std::move(result.value());
+}
+
+// A fresh journal of the kind named: "sqlite" (a file in a temporary
+// directory) or "postgresql" (a fresh database in the shared cluster).
+class any_store {
+ public:
+  explicit any_store(const std::string& kind) {
+    INFO(kind);
+    if (kind == "sqlite") {
+      dir_ = std::make_unique<test::temp_dir>("herald-contract");
+      store_ = ok(sqlite_journal::open(dir_->path() / "journal.db"));
+    } else {
+      auto url = test::pg_cluster::shared().fresh_database();
+      store_ = ok(postgresql_journal::open({url, "replica-a"}));
+    }
+  }
+  journal& get() { return *store_; }
+
+ private:
+  std::unique_ptr<test::temp_dir> dir_;
+  std::unique_ptr<journal> store_;
+};
+
+journal_entry find_ok(journal& j, const std::string& key) {
+  auto found = j.find(key);
+  INFO((found.ok() ? "" : found.error()));
+  REQUIRE(found.ok());
+  REQUIRE(found.value());
+  return *found.value();
+}
+
+journal_change begin(journal& j, const std::string& key, date::sys_seconds now) {
+  return ok(j.begin_attempt(key, at(0), "slack", "iwd", now));
+}
+
+std::vector<std::string> keys_of(const std::vector<journal_entry>& entries) {
+  std::vector<std::string> keys;
+  for (const auto& entry : entries) keys.push_back(entry.key);
+  return keys;
+}
+
+}  // namespace
+
+TEST_CASE("journal: a post goes in flight, then sent", "[journal][postgresql]") {
+  // Given a fresh journal, when a post's attempt begins and succeeds,
+  // then each step is recorded with its time.
+  any_store store(GENERATE(as<std::string>{}, "sqlite", "postgresql"));
+  auto* j = &store.get();
+  CHECK_FALSE(ok(j->find(key_a)));
+
+  CHECK(begin(*j, key_a, at(1)) == journal_change::applied);
+  auto flying = find_ok(*j, key_a);
+  CHECK(flying.state == post_state::in_flight);
+  CHECK(flying.attempts == 1);
+  CHECK(flying.event == "iwd");
+  CHECK(flying.channel == "slack");
+  CHECK(flying.due == at(0));
+  CHECK(flying.created_at == at(1));
+  CHECK(flying.updated_at == at(1));
+  CHECK_FALSE(flying.sent_at);
+
+  CHECK(ok(j->record_sent(key_a, at(2))) == journal_change::applied);
+  auto sent = find_ok(*j, key_a);
+  CHECK(sent.state == post_state::sent);
+  CHECK(sent.attempts == 1);
+  CHECK(sent.created_at == at(1));
+  CHECK(sent.updated_at == at(2));
+  CHECK(sent.sent_at == at(2));
+  CHECK_FALSE(sent.last_error);
+  CHECK_FALSE(sent.next_try);
+}
+
+TEST_CASE("journal: a retry goes back to pending with its next try, and the next attempt counts",
+          "[journal][postgresql]") {
+  any_store store(GENERATE(as<std::string>{}, "sqlite", "postgresql"));
+  auto* j = &store.get();
+  begin(*j, key_a, at(1));
+
+  CHECK(ok(j->record_retry(key_a, at(2), at(3), "HTTP 503")) == journal_change::applied);
+  auto pending = find_ok(*j, key_a);
+  CHECK(pending.state == post_state::pending);
+  CHECK(pending.attempts == 1);
+  CHECK(pending.next_try == at(3));
+  CHECK(pending.last_error == "HTTP 503");
+  CHECK(keys_of(ok(j->due_retries(at(2)))).empty());
+  CHECK(keys_of(ok(j->due_retries(at(3)))) == std::vector{key_a});
+
+  CHECK(begin(*j, key_a, at(3)) == journal_change::applied);
+  auto again = find_ok(*j, key_a);
+  CHECK(again.state == post_state::in_flight);
+  CHECK(again.attempts == 2);
+  CHECK_FALSE(again.next_try);
+  CHECK(again.last_error == "HTTP 503");  // until this attempt is recorded
+  CHECK(keys_of(ok(j->due_retries(at(9)))).empty());
+
+  CHECK(ok(j->record_sent(key_a, at(4))) == journal_change::applied);
+  CHECK(find_ok(*j, key_a).attempts == 2);
+}
+
+TEST_CASE("journal: an unanswered attempt goes back to pending once, interrupted, then unconfirmed",
+          "[journal][unanswered][postgresql]") {
+  any_store store(GENERATE(as<std::string>{}, "sqlite", "postgresql"));
+  auto* j = &store.get();
+  begin(*j, key_a, at(1));
+  CHECK(ok(j->record_unanswered(key_a, at(2), at(3), "no answer")) == journal_change::applied);
+  auto pending = find_ok(*j, key_a);
+  CHECK(pending.state == post_state::pending);
+  CHECK(pending.interrupted == 1);
+  CHECK(pending.next_try == at(3));
+  CHECK(pending.last_error == "no answer");
+  // A pending row is not sent back to pending by it: only from in flight.
+  CHECK(ok(j->record_unanswered(key_a, at(2), at(4), "no answer")) == journal_change::refused);
+  CHECK(begin(*j, key_a, at(3)) == journal_change::applied);
+  CHECK(ok(j->record_unanswered(key_a, at(4), std::nullopt, "no answer again")) == journal_change::applied);
+  auto unconfirmed = find_ok(*j, key_a);
+  CHECK(unconfirmed.state == post_state::unconfirmed);
+  CHECK(is_final(unconfirmed.state));
+  CHECK_FALSE(unconfirmed.next_try);
+  CHECK(unconfirmed.last_error == "no answer again");
+  CHECK(begin(*j, key_a, at(5)) == journal_change::refused);
+  CHECK(ok(j->count_by_state()) == std::map<post_state, std::size_t>{{post_state::unconfirmed, 1}});
+  CHECK(parse_post_state("unconfirmed") == post_state::unconfirmed);
+}
+
+TEST_CASE("journal: begin_attempt is refused for sent, failed, missed and in-flight posts", "[journal][postgresql]") {
+  // Given one post in each state that must not be sent (again), then no
+  // change starts an attempt on it, and each row stays as it was.
+  any_store store(GENERATE(as<std::string>{}, "sqlite", "postgresql"));
+  auto* j = &store.get();
+  begin(*j, "sent", at(1));
+  (void)ok(j->record_sent("sent", at(2)));
+  begin(*j, "failed", at(1));
+  (void)ok(j->record_failed("failed", at(2), "HTTP 404: channel_not_found"));
+  (void)ok(j->record_missed("missed", at(0), "slack", "iwd", at(2)));
+  begin(*j, "flying", at(1));
+
+  for (const std::string key : {"sent", "failed", "missed", "flying"}) {
+    INFO(key);
+    auto before = find_ok(*j, key);
+    CHECK(begin(*j, key, at(5)) == journal_change::refused);
+    CHECK(find_ok(*j, key) == before);
+  }
+  for (const std::string key : {"sent", "failed", "missed"}) {
+    INFO(key);
+    auto before = find_ok(*j, key);
+    CHECK(ok(j->record_sent(key, at(6))) == journal_change::refused);
+    CHECK(ok(j->record_failed(key, at(6), "x")) == journal_change::refused);
+    CHECK(ok(j->record_retry(key, at(6), at(7), "x")) == journal_change::refused);
+    CHECK(find_ok(*j, key) == before);
+  }
+  CHECK(find_ok(*j, "failed").last_error == "HTTP 404: channel_not_found");
+  CHECK(ok(j->record_sent("never-seen", at(6))) == journal_change::refused);
+  CHECK_FALSE(ok(j->find("never-seen")));
+}
+
+TEST_CASE("journal: missed never overwrites sent or in flight", "[journal][postgresql]") {
+  any_store store(GENERATE(as<std::string>{}, "sqlite", "postgresql"));
+  auto* j = &store.get();
+  begin(*j, key_a, at(1));
+  CHECK(ok(j->record_missed(key_a, at(0), "slack", "iwd", at(2))) == journal_change::refused);
+  (void)ok(j->record_sent(key_a, at(2)));
+  CHECK(ok(j->record_missed(key_a, at(0), "slack", "iwd", at(3))) == journal_change::refused);
+  CHECK(find_ok(*j, key_a).state == post_state::sent);
+
+  SECTION("an unseen post is recorded as missed, without an attempt") {
+    CHECK(ok(j->record_missed(key_b, at(0), "slack", "iwd", at(3))) == journal_change::applied);
+    auto missed = find_ok(*j, key_b);
+    CHECK(missed.state == post_state::missed);
+    CHECK(missed.attempts == 0);
+    CHECK(missed.created_at == at(3));
+  }
+  SECTION("a pending retry whose window closed becomes missed") {
+    begin(*j, key_b, at(1));
+    (void)ok(j->record_retry(key_b, at(2), at(4), "timeout"));
+    CHECK(ok(j->record_missed(key_b, at(0), "slack", "iwd", at(9))) == journal_change::applied);
+    auto missed = find_ok(*j, key_b);
+    CHECK(missed.state == post_state::missed);
+    CHECK(missed.attempts == 1);
+    CHECK_FALSE(missed.next_try);
+    CHECK(keys_of(ok(j->due_retries(at(9)))).empty());
+  }
+}
+
+TEST_CASE("journal: recent and entries_in list rows in their orders", "[journal][postgresql]") {
+  any_store store(GENERATE(as<std::string>{}, "sqlite", "postgresql"));
+  auto* j = &store.get();
+  (void)ok(j->record_missed("c", at(3), "slack", "iwd", at(1)));
+  (void)ok(j->record_missed("b", at(1), "slack", "iwd", at(2)));
+  (void)ok(j->record_missed("a", at(2), "slack", "iwd", at(2)));
+  CHECK(keys_of(ok(j->entries_in(post_state::missed))) == std::vector<std::string>{"b", "a", "c"});
+  CHECK(keys_of(ok(j->recent(2))) == std::vector<std::string>{"a", "b"});
+  CHECK(ok(j->recent(100)).size() == 3);
+  CHECK(ok(j->entries_in(post_state::sent)).empty());
+}

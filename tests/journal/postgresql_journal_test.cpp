@@ -1,0 +1,250 @@
+// What the PostgreSQL journal adds to the contract (journal_contract_test.cpp
+// runs that over both stores): replicas racing for a post, leases that
+// lapse and are taken over, an outage of the database, and a URL that is
+// never shown. A real PostgreSQL 15 (tests/support/pg_cluster.hpp): when
+// it cannot run, these fail.
+#include <catch2/catch.hpp>
+
+#include <poll.h>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "journal/postgresql_journal.hpp"
+#include "support/pg_cluster.hpp"
+
+using namespace herald;
+using test::pg_cluster;
+
+namespace {
+
+date::sys_seconds at(int minutes) {
+  return date::sys_days{date::year{2025} / 3 / 8} + std::chrono::hours{9} + std::chrono::minutes{minutes};
+}
+
+template <class T>
+T ok(result<T> result) {
+  INFO((result.ok() ? "" : result.error()));
+  REQUIRE(result.ok());
+  return std::move(result.value());
+}
+
+std::unique_ptr<postgresql_journal> replica(const std::string& url, const std::string& name,
+                                            std::chrono::milliseconds lease = std::chrono::seconds{60}) {
+  return ok(postgresql_journal::open({url, name, lease}));
+}
+
+journal_change claim(journal& j, const std::string& key, int minute = 1) {
+  return ok(j.begin_attempt(key, at(0), "slack", "iwd", at(minute)));
+}
+
+journal_entry row(journal& j, const std::string& key) {
+  auto found = ok(j.find(key));
+  REQUIRE(found);
+  return *found;
+}
+
+// The database name at the end of a cluster URL (before its query).
+std::string database_of(const std::string& url) {
+  auto slash = url.rfind('/');
+  return url.substr(slash + 1, url.find('?') - slash - 1);
+}
+
+}  // namespace
+
+TEST_CASE("postgresql journal: of two replicas racing for each post, exactly one claims it", "[postgresql]") {
+  auto url = pg_cluster::shared().fresh_database();
+  auto a = replica(url, "a");
+  auto b = replica(url, "b");
+  constexpr int posts = 200;
+  std::vector<int> won_by_a(posts), won_by_b(posts);
+  std::atomic<bool> go{false};
+  auto race = [&](journal& j, std::vector<int>& won) {
+    while (!go) std::this_thread::yield();
+    for (int i = 0; i < posts; ++i) {
+      auto began = j.begin_attempt(fmt::format("iwd/{}", i), at(0), "slack", "iwd", at(1));
+      won[static_cast<std::size_t>(i)] = began.ok() && began.value() == journal_change::applied ? 1 : 0;
+    }
+  };
+  std::thread ta(race, std::ref(*a), std::ref(won_by_a));
+  std::thread tb(race, std::ref(*b), std::ref(won_by_b));
+  go = true;
+  ta.join();
+  tb.join();
+  for (int i = 0; i < posts; ++i) {
+    INFO(i);
+    CHECK(won_by_a[static_cast<std::size_t>(i)] + won_by_b[static_cast<std::size_t>(i)] == 1);
+    auto r = row(*a, fmt::format("iwd/{}", i));
+    CHECK(r.state == post_state::in_flight);
+    CHECK(r.attempts == 1);
+    CHECK(r.replica == (won_by_a[static_cast<std::size_t>(i)] ? "a" : "b"));
+  }
+}
+
+TEST_CASE("postgresql journal: only the claim's holder records its outcome", "[postgresql]") {
+  auto url = pg_cluster::shared().fresh_database();
+  auto a = replica(url, "a");
+  auto b = replica(url, "b");
+  REQUIRE(claim(*a, "p") == journal_change::applied);
+  CHECK(claim(*b, "p") == journal_change::refused);
+  CHECK(ok(b->record_sent("p", at(2))) == journal_change::refused);
+  CHECK(ok(b->record_retry("p", at(2), at(3), "x")) == journal_change::refused);
+  CHECK(ok(b->record_failed("p", at(2), "x")) == journal_change::refused);
+  CHECK(ok(b->record_unanswered("p", at(2), at(3), "x")) == journal_change::refused);
+  CHECK(row(*a, "p").state == post_state::in_flight);
+  CHECK(ok(a->record_sent("p", at(2))) == journal_change::applied);
+  auto sent = row(*b, "p");
+  CHECK(sent.state == post_state::sent);
+  CHECK(sent.replica == "a");
+}
+
+TEST_CASE("postgresql journal: a live lease is not taken over, a lapsed one is, once more", "[postgresql]") {
+  auto url = pg_cluster::shared().fresh_database();
+  auto a = replica(url, "a", std::chrono::milliseconds{300});
+  auto b = replica(url, "b");
+  REQUIRE(claim(*a, "p") == journal_change::applied);
+  CHECK(ok(b->take_lapsed(at(2))).empty());
+  auto lapse = ok(b->next_lapse());
+  REQUIRE(lapse);
+  CHECK(*lapse <= std::chrono::milliseconds{300});
+  CHECK(claim(*b, "p") == journal_change::refused);
+
+  // A stops renewing: its lease lapses by the database's clock.
+  std::vector<journal_entry> taken;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{10};
+  while (taken.empty() && std::chrono::steady_clock::now() < deadline) {
+    taken = ok(b->take_lapsed(at(3)));
+    if (taken.empty()) std::this_thread::sleep_for(std::chrono::milliseconds{20});
+  }
+  REQUIRE(taken.size() == 1);
+  CHECK(taken[0].key == "p");
+  CHECK(taken[0].state == post_state::pending);
+  CHECK(taken[0].interrupted == 1);
+  CHECK_FALSE(ok(b->next_lapse()));
+  // A's late outcome is not recorded over B's decision; B may send it once more.
+  CHECK(ok(a->record_sent("p", at(4))) == journal_change::refused);
+  CHECK(claim(*b, "p", 5) == journal_change::applied);
+  CHECK(ok(b->record_sent("p", at(6))) == journal_change::applied);
+  auto sent = row(*a, "p");
+  CHECK(sent.replica == "b");
+  CHECK(sent.attempts == 2);
+  CHECK(sent.interrupted == 1);
+}
+
+TEST_CASE("postgresql journal: renewing keeps a claim from lapsing", "[postgresql]") {
+  auto& cluster = pg_cluster::shared();
+  auto url = cluster.fresh_database();
+  auto a = replica(url, "a", std::chrono::seconds{60});
+  auto b = replica(url, "b");
+  REQUIRE(claim(*a, "p") == journal_change::applied);
+  cluster.psql(database_of(url), "UPDATE posts SET lease_until = now() - interval '1 second'");
+  REQUIRE(ok(a->renew_leases().ok() ? result<bool>(true) : result<bool>(failure{"renew failed"})));
+  CHECK(ok(b->take_lapsed(at(2))).empty());
+  CHECK(row(*b, "p").state == post_state::in_flight);
+}
+
+TEST_CASE("postgresql journal: on start a replica takes back its own and lapsed rows, never a live replica's",
+          "[postgresql]") {
+  auto& cluster = pg_cluster::shared();
+  auto url = cluster.fresh_database();
+  auto a = replica(url, "a");
+  auto b = replica(url, "b");
+  REQUIRE(claim(*a, "of-a") == journal_change::applied);
+  REQUIRE(claim(*b, "of-b") == journal_change::applied);
+  REQUIRE(claim(*b, "of-b-lapsed") == journal_change::applied);
+  cluster.psql(database_of(url),
+               "UPDATE posts SET lease_until = now() - interval '1 second' WHERE key = 'of-b-lapsed'");
+
+  auto a_again = replica(url, "a");  // a restarted
+  auto taken = ok(a_again->take_in_flight(at(5)));
+  std::vector<std::string> keys;
+  for (const auto& r : taken) keys.push_back(r.key);
+  CHECK(keys == std::vector<std::string>{"of-a", "of-b-lapsed"});
+  CHECK(row(*a, "of-a").interrupted == 1);
+  CHECK(row(*a, "of-b").state == post_state::in_flight);
+}
+
+TEST_CASE("postgresql journal: an operator's change reaches the other replicas through the descriptor",
+          "[postgresql]") {
+  auto url = pg_cluster::shared().fresh_database();
+  auto a = replica(url, "a");
+  auto b = replica(url, "b");
+  int fd = b->change_descriptor();
+  REQUIRE(fd >= 0);
+  CHECK_FALSE(ok(b->take_changes()));
+  REQUIRE(ok(a->pause_channel({0, at(1), "ops", "pause", "slack"})) == journal_change::applied);
+  pollfd ready{fd, POLLIN, 0};
+  REQUIRE(::poll(&ready, 1, 10'000) == 1);
+  CHECK(ok(b->take_changes()));
+  CHECK(ok(b->paused_channels()).size() == 1);
+  CHECK(ok(b->last_action_id()) == 1);
+
+  // Its own records are not news to a replica; another's are.
+  REQUIRE(claim(*b, "p") == journal_change::applied);
+  REQUIRE(ok(b->record_sent("p", at(2))) == journal_change::applied);
+  REQUIRE(claim(*a, "q") == journal_change::applied);
+  REQUIRE(ok(a->record_sent("q", at(2))) == journal_change::applied);
+  // b's own notification may come first, alone: it is not news; a's is.
+  bool news = false;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{10};
+  while (!news && std::chrono::steady_clock::now() < deadline) {
+    ready = {b->change_descriptor(), POLLIN, 0};
+    if (::poll(&ready, 1, 1'000) == 1) news = ok(b->take_changes());
+  }
+  CHECK(news);
+}
+
+TEST_CASE("postgresql journal: a stopped database gives errors as values, and it reconnects after the restart",
+          "[postgresql][outage]") {
+  auto& cluster = pg_cluster::shared();
+  auto url = cluster.fresh_database();
+  auto a = replica(url, "a");
+  REQUIRE(claim(*a, "p") == journal_change::applied);
+  cluster.stop();
+  auto failed = a->record_sent("p", at(2));
+  REQUIRE_FALSE(failed.ok());
+  CHECK(failed.error().find(url) == std::string::npos);
+  CHECK(failed.error().find(fmt::format("journal postgresql 127.0.0.1:{}", cluster.port())) == 0);
+  auto again = a->find("p");
+  REQUIRE_FALSE(again.ok());
+  CHECK_FALSE(a->begin_changes().ok());
+  cluster.start();
+  CHECK(ok(a->record_sent("p", at(3))) == journal_change::applied);
+  CHECK(row(*a, "p").state == post_state::sent);
+}
+
+TEST_CASE("postgresql journal: a password in the URL never reaches an error", "[postgresql]") {
+  auto& cluster = pg_cluster::shared();
+  const std::string password = "pw-Xq81-secret";
+  for (const auto& url : {fmt::format("postgresql://postgres:{}@127.0.0.1:{}/no_such_database?connect_timeout=3",
+                                      password, cluster.port()),
+                          fmt::format("postgresql://herald:{}@127.0.0.1:1/herald?connect_timeout=3", password),
+                          fmt::format("host=127.0.0.1 port={} user=postgres password={} dbname=absent_{}",
+                                      cluster.port(), password, password)}) {
+    auto opened = postgresql_journal::open({url, "a"});
+    REQUIRE_FALSE(opened.ok());
+    INFO(opened.error());
+    CHECK(opened.error().find(password) == std::string::npos);
+    CHECK(opened.error().find(url) == std::string::npos);
+    CHECK(opened.error().find("journal postgresql") == 0);
+  }
+}
+
+TEST_CASE("postgresql journal: the schema is created once, and a newer one is refused", "[postgresql]") {
+  auto& cluster = pg_cluster::shared();
+  auto url = cluster.fresh_database();
+  auto first = replica(url, "a");
+  auto second = replica(url, "b");  // finds it made
+  CHECK(cluster.psql(database_of(url), "SELECT version FROM herald_schema") == "1\n");
+  CHECK(ok(postgresql_journal::open({url, "status", {}, true})) != nullptr);
+  cluster.psql(database_of(url), "UPDATE herald_schema SET version = 99");
+  auto newer = postgresql_journal::open({url, "c"});
+  REQUIRE_FALSE(newer.ok());
+  CHECK(newer.error().find("newer") != std::string::npos);
+}
