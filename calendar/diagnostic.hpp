@@ -38,6 +38,9 @@ struct diagnostic {
   std::string hint;
   bool quote_source = true;  ///< false for a line that holds a secret
   herald::severity severity = severity::error;
+  /// The hint to give in place of `hint` when the line is not quoted, if
+  /// `hint` repeats text of the line ("quote the text: url: \"…\"").
+  std::string hint_without_source = {};
 };
 
 /// Formats a diagnostic the way ninja and GCC do:

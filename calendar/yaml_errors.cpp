@@ -124,15 +124,20 @@ std::optional<key_value> split_key_value(std::string_view line) {
 std::optional<diagnostic> explain_colon_in_value(const std::string& file, std::string_view line, source_mark mark) {
   auto pair = split_key_value(line);
   if (!pair || offset_of(line, mark.col) <= pair->value_at) return std::nullopt;
-  if (starts_with_curly_quote(pair->value))
-    return diagnostic{file,
-                      {mark.line, column_of(line, pair->value_at)},
-                      fmt::format("the text of '{}' is in curly quotes, which YAML does not read as quotes", pair->key),
-                      fmt::format("quote the text with straight quotes: {}: {}", pair->key,
-                                  double_quoted(without_curly_quotes(pair->value)))};
+  if (starts_with_curly_quote(pair->value)) {
+    diagnostic d{file,
+                 {mark.line, column_of(line, pair->value_at)},
+                 fmt::format("the text of '{}' is in curly quotes, which YAML does not read as quotes", pair->key),
+                 fmt::format("quote the text with straight quotes: {}: {}", pair->key,
+                             double_quoted(without_curly_quotes(pair->value)))};
+    d.hint_without_source = "quote the text with straight quotes (\")";
+    return d;
+  }
   if (pair->value.front() == '"' || pair->value.front() == '\'') return std::nullopt;
-  return diagnostic{file, mark, fmt::format("the text of '{}' holds ': ', which YAML reads as another key", pair->key),
-                    fmt::format("quote the text: {}: {}", pair->key, double_quoted(pair->value))};
+  diagnostic d{file, mark, fmt::format("the text of '{}' holds ': ', which YAML reads as another key", pair->key),
+               fmt::format("quote the text: {}: {}", pair->key, double_quoted(pair->value))};
+  d.hint_without_source = "quote the text with double quotes";
+  return d;
 }
 
 // "end of map not found" just after a single-quoted text closed early:
@@ -149,11 +154,13 @@ std::optional<diagnostic> explain_apostrophe(const std::string& file, std::strin
     unescaped += text[i];
     if (text[i] == '\'' && i + 1 < text.size() && text[i + 1] == '\'') ++i;
   }
-  return diagnostic{file,
-                    {mark.line, column_of(line, at - 1)},
-                    "this apostrophe ends the text quoted with ' before it",
-                    fmt::format("quote the text with double quotes: {}: {} (or write the apostrophe twice: '')",
-                                pair->key, double_quoted(unescaped))};
+  diagnostic d{file,
+               {mark.line, column_of(line, at - 1)},
+               "this apostrophe ends the text quoted with ' before it",
+               fmt::format("quote the text with double quotes: {}: {} (or write the apostrophe twice: '')", pair->key,
+                           double_quoted(unescaped))};
+  d.hint_without_source = "quote the text with double quotes (or write the apostrophe twice: '')";
+  return d;
 }
 
 // "end of map/sequence not found" otherwise: a line indented like nothing

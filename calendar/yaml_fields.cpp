@@ -30,7 +30,10 @@ std::vector<diagnostic> in_file_order(std::vector<diagnostic>& found, const std:
     return a.mark.line != b.mark.line ? a.mark.line < b.mark.line : a.mark.col < b.mark.col;
   });
   for (auto& d : found)
-    if (std::find(hidden_lines.begin(), hidden_lines.end(), d.mark.line) != hidden_lines.end()) d.quote_source = false;
+    if (std::find(hidden_lines.begin(), hidden_lines.end(), d.mark.line) != hidden_lines.end()) {
+      d.quote_source = false;
+      if (!d.hint_without_source.empty()) d.hint = d.hint_without_source;
+    }
   return std::move(found);
 }
 

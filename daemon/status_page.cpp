@@ -107,14 +107,18 @@ void write_observances(std::string& out, const status_page_input& in) {
   out += "</section>\n";
 }
 
-void write_row(std::string& out, const status_row& row, std::string_view word) {
+// `changed`: the first cell, when the row was last changed (past posts).
+void write_row(std::string& out, const status_row& row, std::string_view word,
+               std::optional<date::sys_seconds> changed = std::nullopt) {
   std::string detail;
   if (row.last_error) detail = html_escape(*row.last_error);
   if (row.next_try) detail += (detail.empty() ? "" : "; ") + ("next try " + local_time(row.zone, *row.next_try));
   if (row.attempts > 0)
     detail += fmt::format("{}{} attempt{}", detail.empty() ? "" : "; ", row.attempts, row.attempts == 1 ? "" : "s");
+  out += "<tr>";
+  if (changed) out += fmt::format("<td data-label=\"Changed\">{}</td>", local_time(row.zone, *changed));
   out += fmt::format(
-      "<tr><td data-label=\"Due\">{}</td><th scope=\"row\">{}</th><td data-label=\"Channel\">{}</td>"
+      "<td data-label=\"Due\">{}</td><th scope=\"row\">{}</th><td data-label=\"Channel\">{}</td>"
       "<td data-label=\"State\"><span class=\"state state-{}\">{}</span></td><td{}>{}</td></tr>\n",
       local_time(row.zone, row.due), html_escape(row.event), html_escape(row.channel), word, word,
       detail.empty() ? "" : " data-label=\"Detail\"", detail);
@@ -131,6 +135,31 @@ void write_posts(std::string& out, std::string_view id, std::string_view heading
       any = true;
     }
   if (!any) empty_row(out, 5, "None.");
+  close_table(out);
+  out += "</section>\n";
+}
+
+// When a past post last changed: the journal's update, else its send.
+date::sys_seconds last_change(const status_row& row) { return row.updated_at.value_or(row.sent_at.value_or(row.due)); }
+
+// Sent, failed, missed and skipped posts in one table, latest change first,
+// each with its state in words.
+void write_past_posts(std::string& out, const status_report& r) {
+  std::vector<const status_row*> rows;
+  // `recent` holds every change; failed, missed and skipped have lists of their own.
+  for (const auto& row : r.recent)
+    if (row.state == "sent") rows.push_back(&row);
+  for (const auto* list : {&r.failed, &r.missed, &r.skipped})
+    for (const auto& row : *list) rows.push_back(&row);
+  std::stable_sort(rows.begin(), rows.end(), [](const status_row* a, const status_row* b) {
+    auto at_a = last_change(*a), at_b = last_change(*b);
+    return at_a != at_b ? at_a > at_b : a->due > b->due;
+  });
+  out += "<section aria-labelledby=\"past\">\n<h2 id=\"past\">Past posts</h2>\n";
+  open_table(out, "posts", "Posts recently sent, failed, missed and skipped, latest change first",
+             {"Changed", "Due", "Event", "Channel", "State", "Detail"});
+  for (const auto* row : rows) write_row(out, *row, state_word(*row), last_change(*row));
+  if (rows.empty()) empty_row(out, 6, "None.");
   close_table(out);
   out += "</section>\n";
 }
@@ -212,13 +241,9 @@ std::string render_status_page(const status_page_input& in) {
   write_observances(out, in);
   if (in.report) {
     const auto& r = *in.report;
-    std::vector<status_row> sent;  // `recent` holds every change; failed and missed have lists of their own
-    std::copy_if(r.recent.begin(), r.recent.end(), std::back_inserter(sent),
-                 [](const status_row& row) { return row.state == "sent"; });
     write_posts(out, "coming", "Coming posts", "Posts waiting, being retried and planned, soonest first",
                 {{&r.overdue, "overdue"}, {&r.pending, ""}, {&r.next, ""}});
-    write_posts(out, "past", "Past posts", "Posts recently sent, failed, missed and skipped, latest first",
-                {{&sent, ""}, {&r.failed, ""}, {&r.missed, ""}, {&r.skipped, ""}});
+    write_past_posts(out, r);
     write_operators(out, r);
   } else {
     out +=

@@ -8,6 +8,7 @@
 
 #include "calendar/yaml_fields.hpp"
 #include "settings/config.hpp"
+#include "settings/config_quoting.hpp"
 #include "settings/listen_address.hpp"
 #include "settings/secrets.hpp"
 #include "text/civil.hpp"
@@ -49,15 +50,22 @@ std::optional<secret_ref> read_secret(yaml_ref node, std::string_view what, diag
   }
   auto [key, value] = node.entries().front();
   auto source = key.scalar();
+  if (std::find(secret_sources.begin(), secret_sources.end(), source) == secret_sources.end()) {
+    // The key is named only when it is a misspelt source: {hunter2} is a
+    // secret written as a mapping by mistake.
+    std::vector<std::string_view> names(secret_sources.begin(), secret_sources.end());
+    auto suggestion = did_you_mean(source, names);
+    out.error(key.mark(),
+              suggestion.empty() ? std::string("unknown secret source")
+                                 : fmt::format("unknown secret source '{}'{}", source, suggestion),
+              "use env, file or credential");
+    return std::nullopt;
+  }
   auto name = read_scalar(value, fmt::format("'{}'", source), out);
   if (!name) return std::nullopt;
   if (source == "env") return secret_ref{secret_ref::source::env, std::string(*name)};
   if (source == "file") return secret_ref{secret_ref::source::file, std::string(*name)};
-  if (source == "credential") return secret_ref{secret_ref::source::credential, std::string(*name)};
-  std::vector<std::string_view> names(secret_sources.begin(), secret_sources.end());
-  out.error(key.mark(), fmt::format("unknown secret source '{}'{}", source, did_you_mean(source, names)),
-            "use env, file or credential");
-  return std::nullopt;
+  return secret_ref{secret_ref::source::credential, std::string(*name)};
 }
 
 // An address the email channel would refuse at send time (text/mailbox.hpp).
@@ -418,14 +426,30 @@ std::variant<std::chrono::seconds, parse_error> parse_duration(std::string_view 
   return std::chrono::seconds{value * per};
 }
 
+namespace {
+
+// Messages and hints may name a value of the file; a URL of it is cut
+// (docs/cli.md "The config file").
+std::vector<diagnostic> redacted(std::vector<diagnostic> found, std::string_view text) {
+  for (auto& d : found) {
+    d.message = redact_source_urls(d.message, text);
+    d.hint = redact_source_urls(d.hint, text);
+  }
+  return found;
+}
+
+}  // namespace
+
 config_load_result load_config(std::string_view text, std::string file) {
   // Every duplicate key, in file order, as a calendar reports them
   // (docs/calendar.md "Errors").
   auto document = yaml_document::read_all(text, file);
   diagnostics_collector out(file);
+  // Decided from the raw text: the YAML may not parse.
+  for (int line : config_lines_not_quoted(text)) out.hide_line(line);
   if (auto* errors = std::get_if<std::vector<diagnostic>>(&document)) {
     for (auto& error : *errors) out.add(std::move(error));
-    return {std::nullopt, out.take()};
+    return {std::nullopt, redacted(out.take(), text)};
   }
   auto& doc = std::get<yaml_document>(document);
   config c;
@@ -434,8 +458,8 @@ config_load_result load_config(std::string_view text, std::string file) {
     out.error({1, 1}, "the config is empty", "start with 'version: 1'");
   else
     read_root(doc.root(), c, out);
-  auto warnings = out.take_warnings();
-  if (!out.ok()) return {std::nullopt, out.take(), std::move(warnings)};
+  auto warnings = redacted(out.take_warnings(), text);
+  if (!out.ok()) return {std::nullopt, redacted(out.take(), text), std::move(warnings)};
   return {std::move(c), {}, std::move(warnings)};
 }
 

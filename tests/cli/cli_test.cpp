@@ -258,3 +258,36 @@ TEST_CASE("cli: validate counts digests apart from events", "[cli]") {
   CHECK(r.status == 0);
   CHECK(r.out == files.path("calendar.yaml") + ": ok, 1 event, 0 campaigns, 1 digest\n");
 }
+
+TEST_CASE("cli: no command prints a literal secret of herald.yaml, whether it loads or not", "[cli][secrets]") {
+  // Given a config with a literal Slack URL, a bearer token and a password
+  // (each holding the word SECRET), then validate, preview, export and
+  // status print none of them; and given the same config broken on the
+  // URL's line (an unquoted ': '), each exits 2 and still prints none.
+  std::string config =
+      "version: 1\ncalendar: calendar.yaml\nstate_dir: state\nchannels:\n"
+      "  staff: { type: slack, url: \"https://hooks.slack.com/services/T000/B000/SECRETurl\" }\n"
+      "  hook:\n    type: webhook\n    url: https://hooks.example.org/SECRETpath\n"
+      "    headers: { Authorization: Bearer SECRETtoken }\n"
+      "  mail:\n    type: email\n    server: smtp://mail.example.org:587\n    from: herald@example.org\n"
+      "    to: [members@example.org]\n    username: herald\n    password: SECRETpassword\n";
+  std::string broken = config;
+  broken.replace(broken.find("SECRETpath"), std::string_view("SECRETpath").size(), "SECRETpath: x");
+  scratch files(
+      scratch::files_list{{"calendar.yaml", small_calendar}, {"herald.yaml", config}, {"broken.yaml", broken}});
+  std::vector<std::vector<std::string>> commands = {
+      {"validate"}, {"preview", "--format", "json"}, {"preview"}, {"export"}, {"export", "--format", "json"},
+      {"status"},   {"status", "--format", "json"}};
+  for (const auto& command : commands) {
+    for (const auto* file : {"herald.yaml", "broken.yaml"}) {
+      auto args = command;
+      args.insert(args.end(), {"--config", files.path(file)});
+      CAPTURE(args, file);
+      auto r = run(args);
+      INFO(r.out << r.err);
+      if (std::string_view(file) == "broken.yaml") CHECK(r.status == 2);
+      CHECK(r.out.find("SECRET") == std::string::npos);
+      CHECK(r.err.find("SECRET") == std::string::npos);
+    }
+  }
+}

@@ -896,6 +896,8 @@ TEST_CASE("run: refuses every config validate refuses, with the same errors and 
                                relative + "' 2>&1 >/dev/null");
     INFO(run.out);
     CHECK(run.status == 2);
+    // No secret of the corpus (each holds the word SECRET) reaches the log.
+    CHECK(run.out.find("SECRET") == std::string::npos);
     auto expected = read_text(expected_file);
     for (const auto& line : lines_with(expected, ": error: ")) {
       if (!line.starts_with(relative + ":")) continue;  // a quoted line of the file, not a diagnostic
@@ -999,5 +1001,25 @@ TEST_CASE("run: a reload that failed on a newly named calendar reloads when that
   replace_file(second, calendar_yaml({added}));
   REQUIRE(f.sink.wait_for_requests(1, 10s));
   CHECK(f.sink.requests().front().header("Idempotency-Key") == added.key());
+  CHECK(stop(herald).exited_with(0));
+}
+
+TEST_CASE("run: a reload that failed on a line holding a secret does not log the secret", "[daemon_process]") {
+  // Given a running herald whose config gains a channel with a literal
+  // Slack URL that breaks the YAML (an unquoted ': ' in it), then the reload
+  // fails and its log line shows neither the URL's path nor the line
+  // (docs/cli.md "The config file").
+  daemon_fixture f;
+  f.write_calendar({{"first", today() + date::days{3}}});
+  auto& notify = f.with_notify();
+  auto herald = f.start();
+  REQUIRE(notify.wait_for_line("READY=1"));
+
+  auto config = read_text(f.config);
+  config += "  leak:\n    type: slack\n    url: https://hooks.slack.com/services/T000/B000/SECRET: x\n";
+  replace_file(f.config, config);
+  REQUIRE(herald.wait_for_err("failed, the old schedule keeps running"));
+  CHECK(herald.err().find("holds ': '") != std::string::npos);
+  CHECK(herald.err().find("SECRET") == std::string::npos);
   CHECK(stop(herald).exited_with(0));
 }

@@ -5,6 +5,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
+#include <fmt/format.h>
+
 #include "test_support.hpp"
 
 using namespace herald;
@@ -70,7 +74,7 @@ TEST_CASE("status page: landmarks, one h1, captions and scopes, states in words"
   CHECK(count(html, "<h1>") == 1);
   for (const auto* landmark : {"<header>", "<main>", "<footer>"}) CHECK(count(html, landmark) == 1);
   CHECK(count(html, "<table") == count(html, "<caption>"));
-  CHECK(count(html, "<th scope=\"col\">") == 2 + 5 + 5 + 4 + 4);
+  CHECK(count(html, "<th scope=\"col\">") == 2 + 5 + 6 + 4 + 4);
   CHECK(html.find("No channel is paused.") != std::string::npos);
   CHECK(html.find("Wed 23 Jun 2027</td><th scope=\"row\">International Women in Engineering Day</th>") !=
         std::string::npos);
@@ -108,7 +112,7 @@ TEST_CASE("status page: the paused channels and the operators' latest actions, i
   // The skipped post is a past post too, its state in words as the others'.
   auto past = html.find("<h2 id=\"past\">Past posts</h2>");
   REQUIRE(past != std::string::npos);
-  CHECK(html.find("<caption>Posts recently sent, failed, missed and skipped, latest first</caption>", past) !=
+  CHECK(html.find("<caption>Posts recently sent, failed, missed and skipped, latest change first</caption>", past) !=
         std::string::npos);
   CHECK(html.find("<th scope=\"row\">a</th><td data-label=\"Channel\">hook</td><td data-label=\"State\"><span "
                   "class=\"state state-skipped\">skipped</span></td>",
@@ -130,4 +134,42 @@ TEST_CASE("status page: the paused channels and the operators' latest actions, i
   CHECK(pause != std::string::npos);
   CHECK(skip < pause);  // newest first
   CHECK(count(html, "<table") == count(html, "<caption>"));
+}
+
+TEST_CASE("status page: past posts are one table, latest change first, whatever their state", "[web][status_page]") {
+  // Given a sent, a failed, a missed and a skipped post whose changes
+  // interleave, then the past table lists them by their last change,
+  // newest first, not list by list; each row says its state and when.
+  status_report report;
+  report.now = date::sys_days{date::year{2027} / 6 / 20} + std::chrono::hours{12};
+  report.zone = date::locate_zone("Europe/London");
+  auto at = [&](std::string event, std::string state, int hours_ago) {
+    auto r = row(std::move(event), "hook", report, std::move(state), 1);
+    r.updated_at = report.now - std::chrono::hours{hours_ago};
+    return r;
+  };
+  report.recent.push_back(at("sent-3h", "sent", 3));
+  report.recent.push_back(at("sent-1h", "sent", 1));
+  report.failed.push_back(at("failed-4h", "failed", 4));
+  report.missed.push_back(at("missed-2h", "missed", 2));
+  report.skipped.push_back(at("skipped-0h", "skipped", 0));
+  status_page_input in;
+  in.report = &report;
+  in.today = test::day(2027, 6, 20);
+  auto html = render_status_page(in);
+  auto past = html.find("<h2 id=\"past\">Past posts</h2>");
+  REQUIRE(past != std::string::npos);
+  CHECK(html.find("<th scope=\"col\">Changed</th><th scope=\"col\">Due</th>", past) != std::string::npos);
+  std::vector<std::size_t> where;
+  for (auto event : {"skipped-0h", "sent-1h", "missed-2h", "sent-3h", "failed-4h"}) {
+    CAPTURE(event);
+    where.push_back(html.find(fmt::format("<th scope=\"row\">{}</th>", event), past));
+    CHECK(where.back() != std::string::npos);
+  }
+  CHECK(std::is_sorted(where.begin(), where.end()));
+  CHECK(html.find("<tr><td data-label=\"Changed\">Sun 20 Jun 2027 11:00 BST</td>", past) ==
+        html.rfind("<tr>", where[2]));
+  CHECK(count(html.substr(past), "<tr><td data-label=\"Changed\">") == 5);
+  for (auto word : {">sent</span>", ">failed</span>", ">missed</span>", ">skipped</span>"})
+    CHECK(html.find(word, past) != std::string::npos);
 }
