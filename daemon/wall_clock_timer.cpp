@@ -29,6 +29,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/post.hpp>
 
 namespace herald {
 namespace {
@@ -77,8 +78,19 @@ void wall_clock_timer::impl::wait_until(date::sys_seconds at, handler done) {
   cancel();
   const itimerspec spec = absolute(at);
   if (::timerfd_settime(fd_.native_handle(), TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, &spec, nullptr) != 0) {
-    // Not for any value absolute() makes; a broken fd is a bug, not a state.
-    throw std::system_error(errno, std::generic_category(), "timerfd_settime");
+    // ECANCELED: the clock was set while the previous arming was unread
+    // (timerfd_create(2), NOTES). The kernel armed this one all the same,
+    // but the set would go unreported: report it now, on the loop, as a
+    // read would have. Anything else is a broken fd: a bug, not a state.
+    if (errno != ECANCELED) throw std::system_error(errno, std::generic_category(), "timerfd_settime");
+    done_ = std::move(done);
+    asio::post(fd_.get_executor(), [life = std::weak_ptr(alive_), generation = generation_] {
+      auto alive = life.lock();
+      if (!alive) return;
+      impl& self = **alive;
+      if (generation == self.generation_ && self.done_) self.finish(event::clock_changed);
+    });
+    return;
   }
   done_ = std::move(done);
   start_wait();

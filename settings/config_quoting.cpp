@@ -10,8 +10,8 @@
 namespace herald {
 namespace {
 
-// The top-level keys whose blocks hold no secret; "channels" is the one
-// that does.
+// The top-level keys whose blocks hold no secret; "channels" and "journal"
+// (whose postgresql URL may be written in the file) are the ones that do.
 constexpr std::array<std::string_view, 6> plain_keys = {"version",   "catch_up", "calendar",
                                                         "state_dir", "delivery", "http"};
 

@@ -209,4 +209,35 @@ TEST_CASE("wall_clock_timer: given the clock is set while armed, then it reports
   CHECK(got.events.size() == 1);
 }
 
+// The kernel's answer when a set clock goes unread and the timer is armed
+// again (a reload re-plans before the loop reads the fd): timerfd_settime
+// fails with ECANCELED yet arms. The daemon once died of it; now the new
+// arming reports the set.
+TEST_CASE(
+    "wall_clock_timer: given the clock is set and the timer re-armed before a read, then the new arming reports "
+    "clock_changed",
+    "[.][wall_clock_timer][clock_set]") {
+  asio::io_context io;
+  wall_clock_timer timer(io);
+  record first;
+  record second;
+  const date::sys_seconds at = now_seconds() + 1h;
+  timer.wait_until(at, first.handler());
+
+  timespec now{};
+  REQUIRE(::clock_gettime(CLOCK_REALTIME, &now) == 0);
+  if (::clock_settime(CLOCK_REALTIME, &now) != 0) {
+    const int error = errno;
+    REQUIRE(error == EPERM);
+    WARN("skipped: clock_settime(CLOCK_REALTIME) refused (" << std::strerror(error)
+                                                            << "); this process lacks CAP_SYS_TIME");
+    return;
+  }
+
+  REQUIRE_NOTHROW(timer.wait_until(at, second.handler()));
+  REQUIRE(run_until(io, [&] { return !second.events.empty(); }));
+  CHECK(second.events == std::vector{event::clock_changed});
+  CHECK(first.events.empty());
+}
+
 }  // namespace herald
