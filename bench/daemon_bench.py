@@ -188,7 +188,7 @@ def memory_of(pid):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
             key, _, rest = line.partition(":")
-            if key in ("VmHWM", "VmRSS"):
+            if key in ("VmHWM", "VmRSS", "RssAnon"):
                 values[key] = int(rest.split()[0])  # kB
     return values
 
@@ -382,7 +382,7 @@ def memory_part(args, work):
             if not d.wait_for("READY=1", args.ready_limit):
                 fail(f"{name}: no READY=1 within {args.ready_limit} s; stderr:\n{d.stderr()[-2000:]}")
                 d.stop()
-                rows.append((n, start, None, None, None, None))
+                rows.append((n, start, None, None, None, None, None))
                 break
             ready = time.monotonic() - d.started
             m = memory_of(d.process.pid)
@@ -393,17 +393,19 @@ def memory_part(args, work):
             status = d.stop(30)
             if status != 0:
                 fail(f"{name}: exit status {status} after SIGTERM")
-            rows.append((n, start, ready, m.get("VmHWM"), m.get("VmRSS"), missed))
+            rows.append((n, start, ready, m.get("VmHWM"), m.get("VmRSS"), m.get("RssAnon"), missed))
     print("memory:   herald run on the generated calendar (bench/gen_calendar.py --seed 1, Europe/London, "
           "catch_up 12h), read at READY=1")
     print()
-    print("| events | start | to READY=1 s | peak RSS MiB (VmHWM) | RSS MiB at READY | posts recorded missed |")
-    print("| ---: | --- | ---: | ---: | ---: | ---: |")
-    for n, start, ready, hwm, rss, missed in rows:
+    print("| events | start | to READY=1 s | peak RSS MiB (VmHWM) | RSS MiB at READY | RssAnon MiB at READY "
+          "| posts recorded missed |")
+    print("| ---: | --- | ---: | ---: | ---: | ---: | ---: |")
+    for n, start, ready, hwm, rss, anon, missed in rows:
         if ready is None:
-            print(f"| {n} | {start} | failed | - | - | - |")
+            print(f"| {n} | {start} | failed | - | - | - | - |")
         else:
-            print(f"| {n} | {start} | {ready:.2f} | {hwm / 1024:.1f} | {rss / 1024:.1f} | {missed} |")
+            print(f"| {n} | {start} | {ready:.2f} | {hwm / 1024:.1f} | {rss / 1024:.1f} | {(anon or 0) / 1024:.1f} "
+                  f"| {missed} |")
     print()
 
 
@@ -456,14 +458,15 @@ def lateness_part(args, work):
     # which sleeps between them.
     first_due = dt.datetime.now(dt.timezone.utc).replace(second=0, microsecond=0) + dt.timedelta(minutes=2)
     groups = []
-    for g, n in enumerate(args.posts):
+    for g, (n, c) in enumerate(args.posts):
         due = first_due + dt.timedelta(minutes=g)
-        groups.append((due, group_posts(g, due, n, args.channels)))
+        groups.append((due, group_posts(g, due, n, c)))
+    channel_count = max(c for _, c in args.posts)
     home = daemon_home(work, "lateness")
     burst_calendar(os.path.join(home, "calendar.yaml"), groups)
     write_config(home, "calendar.yaml",
                  [(f"c{c:03d}", f"{{type: webhook, url: \"http://127.0.0.1:{port}/hook/c{c:03d}\"}}")
-                  for c in range(args.channels)],
+                  for c in range(channel_count)],
                  extra=f"delivery: {{timeout: 10s, attempts: 3, rate: {args.rate}, burst: {args.burst}}}")
     d = Herald(args.herald, home, "lateness")
     if not d.wait_for("READY=1", 30):
@@ -473,9 +476,9 @@ def lateness_part(args, work):
         return
     d.take_new()
     last_due = groups[-1][0].timestamp()
-    print(f"bench: daemon: lateness: groups of {args.posts} posts due from {first_due:%H:%M}Z, the last in "
+    print(f"bench: daemon: lateness: groups of {[n for n, _ in args.posts]} posts due from {first_due:%H:%M}Z, the last in "
           f"{last_due - time.time():.0f} s", file=sys.stderr)
-    total = sum(args.posts)
+    total = sum(n for n, _ in args.posts)
     deadline = time.monotonic() + (last_due - time.time()) + 60
     with sink.lock:
         while len(sink.arrivals) < total and time.monotonic() < deadline and d.process.poll() is None:
@@ -493,7 +496,7 @@ def lateness_part(args, work):
         fail(f"lateness: {len(received)} arrivals ({len(set(received))} distinct keys), expected {len(expected)}; "
              f"missing {missing[:5]}")
     print(f"lateness: posts due at one minute boundary (one group a minute, one daemon), spread over up to "
-          f"{args.channels} webhook channels (rate {args.rate}, burst {args.burst} each) on one host, to a Python sink on 127.0.0.1 "
+          f"{channel_count} webhook channels (N:C in --posts: N posts over C of them; rate {args.rate}, burst {args.burst} each) on one host, to a Python sink on 127.0.0.1 "
           f"stamping each request's arrival")
     print()
     print("| posts at once | channels | first ms | p50 ms | p99 ms | max ms | goal p99 < 50 ms |")
@@ -531,7 +534,8 @@ def main():
     p.add_argument("--sizes", default="10000")
     p.add_argument("--calendars", default="bench/out")
     p.add_argument("--ready-limit", type=int, default=300)
-    p.add_argument("--posts", default="1 10 100", help="posts per group; one group per minute boundary")
+    p.add_argument("--posts", default="1 10 100",
+                   help="posts per group, N or N:CHANNELS; one group per minute boundary")
     p.add_argument("--channels", type=int, default=10)
     p.add_argument("--rate", default="100/s")
     p.add_argument("--burst", type=int, default=1, help="delivery.burst of each channel")
@@ -540,7 +544,9 @@ def main():
     args = p.parse_args()
     args.herald = os.path.abspath(args.herald)
     args.sizes = [int(s) for s in args.sizes.split()]
-    args.posts = [int(n) for n in args.posts.split()]
+    # "100" is 100 posts over --channels channels; "1000:50" over 50.
+    args.posts = [(int(spec.split(":")[0]), int(spec.split(":")[1]) if ":" in spec else args.channels)
+                  for spec in args.posts.split()]
     parts = args.parts.split()
     work = os.path.abspath(args.out)
     os.makedirs(work, exist_ok=True)
