@@ -43,6 +43,7 @@ import json
 import math
 import os
 import re
+import selectors
 import shutil
 import signal
 import socket
@@ -270,6 +271,96 @@ class SinkHandler(http.server.BaseHTTPRequestHandler):
         pass
 
 
+class FastSink:
+    """The same answers and stamps as Sink from one thread on non-blocking
+    sockets (selectors), without http.server's per-request parsing and thread
+    per connection: Sink takes 1-3 ms a request on this machine, so 1000 posts
+    due at once measured the sink (p99 2.3-2.7 s) rather than herald. A
+    request is stamped when the read that completes its headers returns."""
+
+    answer = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nok"
+
+    def __init__(self):
+        self.listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(1024)
+        self.listener.setblocking(False)
+        self.server_address = self.listener.getsockname()
+        self.lock = threading.Lock()
+        self.arrivals = []  # (wall-clock seconds, Idempotency-Key)
+        self.arrived = threading.Condition(self.lock)
+        self.selector = selectors.DefaultSelector()
+        self.selector.register(self.listener, selectors.EVENT_READ)
+        self.pending = {}  # connection -> (bytes read and not yet answered, stamp of its headers)
+        self.stopping = False
+
+    def serve_forever(self):
+        while not self.stopping:
+            for key, _ in self.selector.select(0.2):
+                if key.fileobj is self.listener:
+                    self._accept()
+                else:
+                    self._read(key.fileobj)
+        for conn in list(self.pending):
+            conn.close()
+        self.listener.close()
+
+    def shutdown(self):
+        self.stopping = True
+
+    def _accept(self):
+        while True:
+            try:
+                conn, _ = self.listener.accept()
+            except BlockingIOError:
+                return
+            conn.setblocking(False)
+            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            self.selector.register(conn, selectors.EVENT_READ)
+            self.pending[conn] = (b"", None)
+
+    def _read(self, conn):
+        try:
+            data = conn.recv(65536)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data = b""
+        now = time.time()
+        if not data:
+            self.selector.unregister(conn)
+            self.pending.pop(conn, None)
+            conn.close()
+            return
+        buffer, stamp = self.pending[conn]
+        buffer += data
+        while True:
+            end = buffer.find(b"\r\n\r\n")
+            if end < 0:
+                break
+            stamp = stamp or now
+            length, key = 0, ""
+            for line in buffer[:end].split(b"\r\n")[1:]:
+                name, _, value = line.partition(b":")
+                name = name.strip().lower()
+                if name == b"content-length":
+                    length = int(value.strip())
+                elif name == b"idempotency-key":
+                    key = value.strip().decode("utf-8", "replace")
+            if len(buffer) < end + 4 + length:
+                break
+            buffer = buffer[end + 4 + length:]
+            with self.lock:
+                self.arrivals.append((stamp, key))
+                self.arrived.notify_all()
+            stamp = None
+            conn.setblocking(True)  # a 70-byte answer: the send buffer takes it at once
+            conn.sendall(self.answer)
+            conn.setblocking(False)
+        self.pending[conn] = (buffer, stamp)
+
+
 def percentile(sorted_values, p):
     """Nearest-rank percentile."""
     rank = max(1, math.ceil(p / 100.0 * len(sorted_values)))
@@ -450,7 +541,7 @@ def reload_part(args, work):
 
 
 def lateness_part(args, work):
-    sink = Sink()
+    sink = FastSink() if args.sink == "fast" else Sink()
     threading.Thread(target=sink.serve_forever, daemon=True).start()
     port = sink.server_address[1]
     # Group g is due at the next minute boundary + 1 + g minutes: a minute of
@@ -496,7 +587,7 @@ def lateness_part(args, work):
         fail(f"lateness: {len(received)} arrivals ({len(set(received))} distinct keys), expected {len(expected)}; "
              f"missing {missing[:5]}")
     print(f"lateness: posts due at one minute boundary (one group a minute, one daemon), spread over up to "
-          f"{channel_count} webhook channels (N:C in --posts: N posts over C of them; rate {args.rate}, burst {args.burst} each) on one host, to a Python sink on 127.0.0.1 "
+          f"{channel_count} webhook channels (N:C in --posts: N posts over C of them; rate {args.rate}, burst {args.burst} each) on one host, to a Python sink ({args.sink}) on 127.0.0.1 "
           f"stamping each request's arrival")
     print()
     print("| posts at once | channels | first ms | p50 ms | p99 ms | max ms | goal p99 < 50 ms |")
@@ -540,6 +631,8 @@ def main():
     p.add_argument("--rate", default="100/s")
     p.add_argument("--burst", type=int, default=1, help="delivery.burst of each channel")
     p.add_argument("--reloads", type=int, default=10, help="SIGHUPs of the reload part")
+    p.add_argument("--sink", choices=("fast", "threads"), default="fast",
+                   help="lateness sink: one thread on selectors (fast) or http.server, a thread per connection")
     p.add_argument("--parts", default="idle memory lateness", help="of idle memory lateness reload")
     args = p.parse_args()
     args.herald = os.path.abspath(args.herald)
