@@ -25,7 +25,8 @@ Runs the real `herald run` and measures, from /proc and a local sink:
             more minute of margin, then one a minute), in one daemon, over up to
             --channels webhook channels, to a sink in this process that stamps
             each request's arrival with the wall clock. Lateness = arrival -
-            due instant; p50, p99, max per group. Goal: p99 < 50 ms.
+            due instant; p50, p99, max per group. Goal: p99 <= 50 ms for up
+            to 100 posts at once, <= 300 ms for more (1000 over 50 channels).
 
 Each daemon has its own folder (herald watches the folder of its config and
 calendar, so files written there by another part would wake it), with its
@@ -590,7 +591,8 @@ def lateness_part(args, work):
           f"{channel_count} webhook channels (N:C in --posts: N posts over C of them; rate {args.rate}, burst {args.burst} each) on one host, to a Python sink ({args.sink}) on 127.0.0.1 "
           f"stamping each request's arrival")
     print()
-    print("| posts at once | channels | first ms | p50 ms | p99 ms | max ms | goal p99 < 50 ms |")
+    print("| posts at once | channels | first ms | p50 ms | p99 ms | max ms | goal: p99 <= 50 ms (<= 100 posts), "
+          "<= 300 ms (more) |")
     print("| ---: | ---: | ---: | ---: | ---: | ---: | :---: |")
     report = []
     for due, posts in groups:
@@ -605,8 +607,9 @@ def lateness_part(args, work):
             fail(f"lateness: {early} posts arrived before their due instant {due:%H:%M}Z")
         p50, p99, worst = percentile(late, 50), percentile(late, 99), late[-1]
         channels = len({c for _, c, _ in posts})
+        goal = 50 if len(posts) <= 100 else 300
         print(f"| {len(posts)} | {channels} | {late[0]:.1f} | {p50:.1f} | {p99:.1f} | {worst:.1f} "
-              f"| {'met' if p99 < 50 else 'missed'} |")
+              f"| {'met' if p99 <= goal else 'missed'} (<= {goal} ms) |")
         report.append({"due": due.isoformat(), "posts": len(posts), "lateness_ms": late})
     print()
     with_status = sum(any(line.startswith("STATUS=") for line in n.split("\n")) for n in notes)

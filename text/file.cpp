@@ -46,7 +46,8 @@ result<std::string> read_text_file(const std::string& path, std::size_t max_byte
   return content;
 }
 
-result<std::string> read_leading_lines(const std::string& path, std::size_t count) {
+result<std::string> read_leading_lines(const std::string& path, std::size_t count,
+                                       const std::function<bool(std::size_t)>& keep) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return cannot_read(path);
   // Byte by byte from the stream's buffer, not getline: a 63 MiB line (of
@@ -54,7 +55,7 @@ result<std::string> read_leading_lines(const std::string& path, std::size_t coun
   std::string text;
   auto* buffer = in.rdbuf();
   for (std::size_t n = 0; n < count; ++n) {
-    std::size_t kept = 0;
+    std::size_t kept = keep && !keep(n + 1) ? max_leading_line_bytes : 0;
     int c = buffer->sbumpc();
     if (c == std::char_traits<char>::eof()) break;
     for (; c != std::char_traits<char>::eof() && c != '\n'; c = buffer->sbumpc())

@@ -4,6 +4,7 @@
 // log named by mistake, a hostile file) must not take herald's memory.
 
 #include <cstddef>
+#include <functional>
 #include <string>
 
 #include "text/result.hpp"
@@ -24,7 +25,11 @@ result<std::string> read_text_file(const std::string& path, std::size_t max_byte
 
 /// The first `count` lines of the file at `path`, each ended by '\n' (fewer
 /// when the file has fewer), each cut to its first max_leading_line_bytes;
-/// nothing after them is read. For quoting lines in diagnostics.
-result<std::string> read_leading_lines(const std::string& path, std::size_t count);
+/// nothing after them is read. For quoting lines in diagnostics. With
+/// `keep`, a line (numbered from 1) it rejects comes back empty: the lines
+/// keep their numbers and a big file quoted near its end is not held whole
+/// (docs/PERFORMANCE.md "The remaining goals (2026-12-03)").
+result<std::string> read_leading_lines(const std::string& path, std::size_t count,
+                                       const std::function<bool(std::size_t)>& keep = {});
 
 }  // namespace herald
