@@ -491,7 +491,8 @@ bool read_in_two(std::string_view text, const std::string& file, calendar_source
 // they run out.
 std::optional<calendar_source> read_sources(std::string_view text, const std::string& file,
                                             std::vector<source_mark>& dates_marks, diagnostics_collector& out,
-                                            std::size_t split_from_bytes) {
+                                            std::size_t split_from_bytes,
+                                            const yaml_document::forget_callback& forget = {}) {
   calendar_source source;
   if (text.size() >= split_from_bytes && std::thread::hardware_concurrency() > 1 &&
       read_in_two(text, file, source, dates_marks, out))
@@ -506,7 +507,7 @@ std::optional<calendar_source> read_sources(std::string_view text, const std::st
     source.events.push_back(std::move(e));
     source.extras.push_back(std::move(extra));
   };
-  auto document = yaml_document::read_all(text, file, {}, "events", on_event);
+  auto document = yaml_document::read_all(text, file, {}, "events", on_event, forget);
   if (auto* errors = std::get_if<std::vector<diagnostic>>(&document)) {
     for (auto& error : *errors) out.add(std::move(error));
     return std::nullopt;
@@ -558,7 +559,20 @@ calendar_load_result load_calendar_file(const std::string& path, const calendar_
   {  // a large file's text need not live through resolution
     auto text = read_text_file(path);
     if (!text.ok()) return {std::nullopt, {diagnostic{path, {0, 0}, text.error(), {}}}, {}};
-    source = read_sources(text.value(), path, dates_marks, out, options.split_from_bytes);
+    // The text of the events read is given back as the reading goes on
+    // (docs/PERFORMANCE.md "The remaining goals (2026-12-03)"); an error
+    // may look back at it, so a file with errors is read again, whole.
+    bool forgot = false;
+    source = read_sources(text.value(), path, dates_marks, out, options.split_from_bytes,
+                          [&](std::size_t from, std::size_t to) { forgot |= forget_pages(text.value(), from, to); });
+    if (forgot && !out.ok()) {
+      out = diagnostics_collector(path);
+      dates_marks.clear();
+      source.reset();
+      text = read_text_file(path);
+      if (!text.ok()) return {std::nullopt, {diagnostic{path, {0, 0}, text.error(), {}}}, {}};
+      source = read_sources(text.value(), path, dates_marks, out, options.split_from_bytes);
+    }
   }
   return resolve_sources(std::move(source), path, dates_marks, options, out);
 }

@@ -1,5 +1,9 @@
 #include "text/file.hpp"
 
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
@@ -44,6 +48,16 @@ result<std::string> read_text_file(const std::string& path, std::size_t max_byte
   }
   if (in.bad()) return cannot_read(path);
   return content;
+}
+
+bool forget_pages(std::string_view text, std::size_t from, std::size_t to) {
+  static const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+  auto begin = reinterpret_cast<std::uintptr_t>(text.data()) + from;
+  auto end = reinterpret_cast<std::uintptr_t>(text.data()) + std::min(to, text.size());
+  begin = (begin + page - 1) / page * page;
+  end = end / page * page;
+  if (end <= begin) return false;
+  return ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED) == 0;
 }
 
 result<std::string> read_leading_lines(const std::string& path, std::size_t count,

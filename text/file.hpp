@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <functional>
 #include <string>
+#include <string_view>
 
 #include "text/result.hpp"
 
@@ -22,6 +23,13 @@ inline constexpr std::size_t max_leading_line_bytes = std::size_t{64} << 10;
 /// "'PATH' is too large (N MiB; the limit is 64 MiB)" past `max_bytes`
 /// (nothing beyond the limit is read, also from a pipe).
 result<std::string> read_text_file(const std::string& path, std::size_t max_bytes = max_text_file_bytes);
+
+/// Gives the whole pages inside text[from, to) back to the kernel: the
+/// memory stays valid but reads as zero bytes afterwards. For the text of a
+/// big file whose start has been read and is not looked at again
+/// (docs/PERFORMANCE.md "The remaining goals (2026-12-03)"). Returns whether
+/// any page was given back.
+bool forget_pages(std::string_view text, std::size_t from, std::size_t to);
 
 /// The first `count` lines of the file at `path`, each ended by '\n' (fewer
 /// when the file has fewer), each cut to its first max_leading_line_bytes;
