@@ -5,7 +5,6 @@
 #include <filesystem>
 #include <iterator>
 #include <map>
-#include <thread>
 
 #include <fmt/format.h>
 
@@ -426,77 +425,14 @@ void read_root(yaml_ref root, calendar_source& source, template_cache& templates
 
 namespace {
 
-// What reading the events builds: one per thread when the events are read
-// in two parts.
-struct event_reader {
-  calendar_source source;
-  template_cache templates;
-  std::vector<source_mark> dates_marks;
-  diagnostics_collector out;
-
-  explicit event_reader(const std::string& file) : out(file) {}
-
-  void operator()(yaml_ref item) {
-    event e;
-    event_source extra;
-    if (!read_event(item, e, extra, templates, out)) return;
-    auto dates = item.find("dates");
-    dates_marks.push_back(dates ? dates->mark() : e.id_mark);
-    source.events.push_back(std::move(e));
-    source.extras.push_back(std::move(extra));
-  }
-};
-
-// The events of a large file in two parts, the second on a second thread:
-// yaml-cpp is most of the load (docs/PERFORMANCE.md "Where the time goes").
-// Returns false, having changed nothing, when the file cannot be split or
-// either part reports an error, uses aliases or holds other items than
-// the split counted: the caller reads it whole, so what a user sees is
-// what one thread would show.
-bool read_in_two(std::string_view text, const std::string& file, calendar_source& source,
-                 std::vector<source_mark>& dates_marks, diagnostics_collector& out) {
-  auto split = yaml_document::split_stream(text, "events");
-  if (!split) return false;
-  event_reader head(file), tail(file);
-  std::optional<std::variant<yaml_document, std::vector<diagnostic>>> tail_doc;
-  std::thread second([&] {
-    try {
-      tail_doc = yaml_document::read_tail(text, split->offset, file, {}, "events", std::ref(tail));
-    } catch (...) {  // std::bad_alloc: read whole, which reports it as one thread would
-      tail_doc.reset();
-    }
-  });
-  auto head_doc = yaml_document::read_all(text.substr(0, split->offset), file, {}, "events", std::ref(head));
-  second.join();
-  auto* first = std::get_if<yaml_document>(&head_doc);
-  auto* last = tail_doc ? std::get_if<yaml_document>(&*tail_doc) : nullptr;
-  if (!first || !last || !head.out.ok() || !tail.out.ok() || first->alias_nodes() + last->alias_nodes() > 0 ||
-      first->streamed_items() != split->items_before || last->streamed_items() != split->items_after ||
-      first->root().is_null())
-    return false;
-  source = std::move(head.source);
-  for (auto& e : tail.source.events) source.events.push_back(std::move(e));
-  for (auto& extra : tail.source.extras) source.extras.push_back(std::move(extra));
-  dates_marks = std::move(head.dates_marks);
-  dates_marks.insert(dates_marks.end(), tail.dates_marks.begin(), tail.dates_marks.end());
-  out.take_warnings_of(head.out);
-  out.take_warnings_of(tail.out);
-  read_root(first->root(), source, head.templates, out);
-  return true;
-}
-
 // The first half of loading: the text into sources, every mark taken. After
 // it the text and the YAML tree are no longer needed.
 // `dates_marks` gets where each event's `dates:` is, for the warning that
 // they run out.
 std::optional<calendar_source> read_sources(std::string_view text, const std::string& file,
                                             std::vector<source_mark>& dates_marks, diagnostics_collector& out,
-                                            std::size_t split_from_bytes,
                                             const yaml_document::forget_callback& forget = {}) {
   calendar_source source;
-  if (text.size() >= split_from_bytes && std::thread::hardware_concurrency() > 1 &&
-      read_in_two(text, file, source, dates_marks, out))
-    return source;
   template_cache templates;
   auto on_event = [&](yaml_ref item) {
     event e;
@@ -538,7 +474,7 @@ calendar_load_result resolve_sources(std::optional<calendar_source> source, cons
 calendar_load_result load_calendar(std::string_view text, std::string file, const calendar_options& options) {
   diagnostics_collector out(file);
   std::vector<source_mark> dates_marks;
-  auto source = read_sources(text, file, dates_marks, out, options.split_from_bytes);
+  auto source = read_sources(text, file, dates_marks, out);
   return resolve_sources(std::move(source), file, dates_marks, options, out);
 }
 
@@ -563,7 +499,7 @@ calendar_load_result load_calendar_file(const std::string& path, const calendar_
     // (docs/PERFORMANCE.md "The remaining goals (2026-12-03)"); an error
     // may look back at it, so a file with errors is read again, whole.
     bool forgot = false;
-    source = read_sources(text.value(), path, dates_marks, out, options.split_from_bytes,
+    source = read_sources(text.value(), path, dates_marks, out,
                           [&](std::size_t from, std::size_t to) { forgot |= forget_pages(text.value(), from, to); });
     if (forgot && !out.ok()) {
       out = diagnostics_collector(path);
@@ -571,7 +507,7 @@ calendar_load_result load_calendar_file(const std::string& path, const calendar_
       source.reset();
       text = read_text_file(path);
       if (!text.ok()) return {std::nullopt, {diagnostic{path, {0, 0}, text.error(), {}}}, {}};
-      source = read_sources(text.value(), path, dates_marks, out, options.split_from_bytes);
+      source = read_sources(text.value(), path, dates_marks, out);
     }
   }
   return resolve_sources(std::move(source), path, dates_marks, options, out);

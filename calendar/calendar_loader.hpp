@@ -25,11 +25,6 @@ struct calendar_options {
   /// "Warnings"): today is its date in the calendar's zone. Unset, those
   /// checks do not run; the loader reads no clock.
   std::optional<date::sys_seconds> now;
-  /// A file at least this large has the second half of its events read on
-  /// a second thread (docs/PERFORMANCE.md "The remaining goals
-  /// (2026-12-03)"); the calendar, errors and warnings are the same either
-  /// way. Tests set it to compare the two.
-  std::size_t split_from_bytes = 8u << 20;
 };
 
 struct calendar_load_result {

@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <istream>
 #include <streambuf>
-#include <utility>
 
 #include <fmt/format.h>
 #include <yaml-cpp/depthguard.h>
@@ -20,26 +19,13 @@
 namespace herald {
 namespace {
 
-// Reads two string_views, one after the other, as an istream without
-// copying them.
+// Reads a string_view as an istream without copying it.
 class view_buffer : public std::streambuf {
  public:
-  explicit view_buffer(std::string_view text, std::string_view then = {}) : then_(then) { show(text); }
-
- protected:
-  int_type underflow() override {
-    if (gptr() < egptr()) return traits_type::to_int_type(*gptr());
-    if (then_.empty()) return traits_type::eof();
-    show(std::exchange(then_, {}));
-    return traits_type::to_int_type(*gptr());
-  }
-
- private:
-  void show(std::string_view text) {
+  explicit view_buffer(std::string_view text) {
     auto* begin = const_cast<char*>(text.data());
     setg(begin, begin, begin + text.size());
   }
-  std::string_view then_;
 };
 
 // Thrown inside the event handler to stop yaml-cpp; caught in build_yaml_tree().
@@ -53,8 +39,8 @@ struct stop_reading {
 class yaml_builder : public YAML::EventHandler {
  public:
   yaml_builder(yaml_document& doc, const yaml_limits& limits, std::string_view stream_key,
-               const yaml_document::item_callback& on_item, int base_line)
-      : doc_(doc), limits_(limits), stream_key_(stream_key), on_item_(on_item), base_line_(base_line) {}
+               const yaml_document::item_callback& on_item)
+      : doc_(doc), limits_(limits), stream_key_(stream_key), on_item_(on_item) {}
 
   void OnDocumentStart(const YAML::Mark& mark) override {
     if (documents_++ > 0) fail(mark, "a file holds one YAML document; remove the second '---'");
@@ -84,7 +70,6 @@ class yaml_builder : public YAML::EventHandler {
     node.first = target;
     node.weight = doc_.nodes_[target].weight;
     alias_nodes_ += node.weight;
-    doc_.alias_nodes_ = alias_nodes_;
     if (alias_nodes_ > limits_.max_alias_nodes)
       fail(mark, "aliases expand to too many nodes",
            fmt::format("the limit is {} nodes reached through aliases", limits_.max_alias_nodes));
@@ -92,7 +77,7 @@ class yaml_builder : public YAML::EventHandler {
   }
 
   void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor, const std::string& value) override {
-    auto at = offset_of_mark(doc_.source_, doc_.line_starts_, {line_of(mark), mark.column + 1});
+    auto at = offset_of_mark(doc_.source_, doc_.line_starts_, {mark.line + 1, mark.column + 1});
     if (at < doc_.source_.size() && doc_.source_[at] == '"' &&
         unclosed_quote_at_end(doc_.source_, at) != std::string_view::npos)
       fail(mark, "a quoted text is never closed", "add the closing '\"'");
@@ -126,7 +111,7 @@ class yaml_builder : public YAML::EventHandler {
   }
 
   [[noreturn]] void fail(const YAML::Mark& mark, std::string message, std::string hint = {}) {
-    fail(source_mark{line_of(mark), mark.column + 1}, std::move(message), std::move(hint));
+    fail(source_mark{mark.line + 1, mark.column + 1}, std::move(message), std::move(hint));
   }
   [[noreturn]] void fail(source_mark mark, std::string message, std::string hint = {}) {
     throw stop_reading{diagnostic{doc_.file_, mark, std::move(message), std::move(hint)}};
@@ -139,12 +124,10 @@ class yaml_builder : public YAML::EventHandler {
     bool streaming = false;  // the sequence whose items go to on_item_
   };
 
-  int line_of(const YAML::Mark& mark) const { return mark.line + 1 + base_line_; }
-
   std::uint32_t add(yaml_ref::kind kind, const YAML::Mark& mark, YAML::anchor_t anchor) {
     auto index = static_cast<std::uint32_t>(doc_.nodes_.size());
     doc_.nodes_.push_back(
-        {kind, static_cast<std::uint32_t>(line_of(mark)), static_cast<std::uint32_t>(mark.column + 1)});
+        {kind, static_cast<std::uint32_t>(mark.line + 1), static_cast<std::uint32_t>(mark.column + 1)});
     if (anchor != 0) {
       anchored_ = true;
       anchors_.resize(std::max<std::size_t>(anchors_.size(), anchor));
@@ -292,19 +275,16 @@ class yaml_builder : public YAML::EventHandler {
   std::uint64_t alias_nodes_ = 0;
   int documents_ = 0;
   std::vector<diagnostic> duplicates_;
-  int base_line_ = 0;
   bool anchored_ = false;
   std::size_t forgotten_from_ = 0, forgotten_to_ = 0;
 };
 
 std::vector<diagnostic> build_yaml_tree(yaml_document& doc, const yaml_limits& limits, std::string_view stream_key,
-                                        const yaml_document::item_callback& on_item, std::string_view prefix,
-                                        std::optional<std::string_view> body, int base_line) {
-  yaml_builder builder(doc, limits, stream_key, on_item, base_line);
+                                        const yaml_document::item_callback& on_item) {
+  yaml_builder builder(doc, limits, stream_key, on_item);
   std::optional<diagnostic> stopped;
   try {
-    auto text = body.value_or(doc.source());
-    view_buffer buffer(prefix.empty() ? text : prefix, prefix.empty() ? std::string_view{} : text);
+    view_buffer buffer(doc.source());
     std::istream stream(&buffer);
     YAML::Parser parser(stream);
     while (parser.HandleNextDocument(builder)) {
@@ -313,8 +293,7 @@ std::vector<diagnostic> build_yaml_tree(yaml_document& doc, const yaml_limits& l
   } catch (const stop_reading& stop) {
     stopped = stop.error;
   } catch (const YAML::DeepRecursion& e) {
-    stopped =
-        diagnostic{doc.file(), {e.mark.line + 1 + base_line, e.mark.column + 1}, "the YAML is nested too deeply", {}};
+    stopped = diagnostic{doc.file(), {e.mark.line + 1, e.mark.column + 1}, "the YAML is nested too deeply", {}};
   } catch (const YAML::Exception& e) {
     stopped = explain_yaml_error(doc.file(), doc.source(), e);
   }

@@ -2,7 +2,6 @@
 // Building a yaml_document's node tree from yaml-cpp's events. Internal to
 // the calendar library: yaml_document::read calls it.
 
-#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -13,11 +12,7 @@ namespace herald {
 
 /// Parses `doc.source()` into `doc`. Returns the error that stopped it, or
 /// every duplicate key (reading goes on past them); empty when all is well.
-/// Reads `prefix` then `body` (doc.source() when not given) into `doc`;
-/// `base_line` is added to every line yaml-cpp reports (read_tail's lines
-/// in the whole file).
 std::vector<diagnostic> build_yaml_tree(yaml_document& doc, const yaml_limits& limits, std::string_view stream_key,
-                                        const yaml_document::item_callback& on_item, std::string_view prefix = {},
-                                        std::optional<std::string_view> body = std::nullopt, int base_line = 0);
+                                        const yaml_document::item_callback& on_item);
 
 }  // namespace herald

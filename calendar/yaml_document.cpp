@@ -4,8 +4,6 @@
 
 #include "calendar/yaml_document.hpp"
 
-#include <algorithm>
-
 #include <fmt/format.h>
 
 #include "calendar/yaml_builder.hpp"
@@ -44,82 +42,6 @@ std::variant<yaml_document, std::vector<diagnostic>> yaml_document::read_all(std
   auto errors = build_yaml_tree(doc, limits, stream_key, on_item);
   doc.forget_ = {};
   if (!errors.empty()) return errors;
-  return doc;
-}
-
-namespace {
-
-bool blank_or_comment(std::string_view rest) {
-  auto first = rest.find_first_not_of(" \t\r");
-  return first == std::string_view::npos || rest[first] == '#';
-}
-
-}  // namespace
-
-// A line-based split needs no YAML parser: a line at column 0 is a root
-// key, and below the stream key a line at the items' indentation is an item
-// or the end of the list (docs/PERFORMANCE.md "The remaining goals (2026-12-03)").
-// Anything less regular (flow style, a later root key, a second key of the
-// same name) is not split.
-std::optional<yaml_document::stream_split> yaml_document::split_stream(std::string_view text,
-                                                                       std::string_view stream_key) {
-  constexpr auto npos = std::string_view::npos;
-  std::size_t items_from = npos;
-  for (std::size_t at = 0; at < text.size();) {
-    auto end = std::min(text.find('\n', at), text.size());
-    auto line = text.substr(at, end - at);
-    if (line.size() > stream_key.size() && line.starts_with(stream_key) && line[stream_key.size()] == ':') {
-      if (items_from != npos || !blank_or_comment(line.substr(stream_key.size() + 1))) return std::nullopt;
-      items_from = end + 1;
-    }
-    at = end + 1;
-  }
-  if (items_from >= text.size()) return std::nullopt;
-  std::vector<std::size_t> items;
-  std::size_t indent = npos;
-  for (std::size_t at = items_from; at < text.size();) {
-    auto end = std::min(text.find('\n', at), text.size());
-    auto line = text.substr(at, end - at);
-    auto spaces = std::min(line.find_first_not_of(' '), line.size());
-    if (!blank_or_comment(line)) {
-      bool item =
-          line[spaces] == '-' && (spaces + 1 == line.size() || line[spaces + 1] == ' ' || line[spaces + 1] == '\r');
-      if (indent == npos) {
-        if (!item) return std::nullopt;
-        indent = spaces;
-      }
-      if (spaces < indent || (spaces == indent && !item)) return std::nullopt;
-      if (spaces == indent) items.push_back(at);
-    }
-    at = end + 1;
-  }
-  if (items.size() < 2) return std::nullopt;
-  auto middle = std::lower_bound(items.begin() + 1, items.end(), text.size() / 2);
-  if (middle == items.end()) --middle;
-  auto before = static_cast<std::size_t>(middle - items.begin());
-  return stream_split{*middle, before, items.size() - before};
-}
-
-std::variant<yaml_document, std::vector<diagnostic>> yaml_document::read_tail(std::string_view text, std::size_t from,
-                                                                              std::string file,
-                                                                              const yaml_limits& limits,
-                                                                              std::string_view stream_key,
-                                                                              const item_callback& on_item) {
-  yaml_document doc;
-  doc.file_ = std::move(file);
-  doc.source_ = text;
-  auto body = text.substr(from);
-  if (auto bad = check_bytes(body, doc.file_)) return std::vector<diagnostic>{*bad};
-  doc.line_starts_.push_back(0);
-  for (std::size_t i = 0; i < text.size(); ++i)
-    if (text[i] == '\n') doc.line_starts_.push_back(static_cast<std::uint32_t>(i + 1));
-  // `from` starts a line; the prefix is the line before it.
-  auto line = std::lower_bound(doc.line_starts_.begin(), doc.line_starts_.end(), from) - doc.line_starts_.begin() + 1;
-  std::string prefix(stream_key);
-  prefix += ":\n";
-  if (auto errors = build_yaml_tree(doc, limits, stream_key, on_item, prefix, body, static_cast<int>(line) - 2);
-      !errors.empty())
-    return errors;
   return doc;
 }
 

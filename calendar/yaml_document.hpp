@@ -100,34 +100,6 @@ class yaml_document {
                                                                        const item_callback& on_item = {},
                                                                        const forget_callback& forget = {});
 
-  /// Where the items of the root mapping's `stream_key` sequence can be
-  /// split in two for read_tail (docs/PERFORMANCE.md "The remaining goals
-  /// (2026-12-03)"): the byte offset of the first line of an item near the
-  /// middle of `text` and how many items each part holds, when the file is
-  /// laid out so that a line-based split
-  /// is certain — the key alone on its line at column 0 and, from its first
-  /// item to the end of the file, nothing at the items' indentation or less
-  /// but items ("- " at that indentation), comments and blank lines. Else
-  /// nullopt. Reading text.substr(0, split) with `read_all` and the rest with
-  /// `read_tail` gives the same items as reading it whole, unless either
-  /// reports an error, uses aliases or streams other counts of items than
-  /// the split found (then read the text whole).
-  struct stream_split {
-    std::size_t offset;        ///< where the second part starts
-    std::size_t items_before;  ///< items in text.substr(0, offset)
-    std::size_t items_after;
-  };
-  static std::optional<stream_split> split_stream(std::string_view text, std::string_view stream_key);
-  /// Reads `text` from `from` (a split_stream offset) as the items of
-  /// `stream_key`, each handed to `on_item`; nodes carry their lines and
-  /// columns in `text`. The root is `{stream_key: [...]}`.
-  static std::variant<yaml_document, std::vector<diagnostic>> read_tail(std::string_view text, std::size_t from,
-                                                                        std::string file, const yaml_limits& limits,
-                                                                        std::string_view stream_key,
-                                                                        const item_callback& on_item);
-  /// Nodes reached through aliases while reading (the alias budget spent).
-  std::uint64_t alias_nodes() const { return alias_nodes_; }
-
   /// The root node; a document with no content has a null root.
   yaml_ref root() const { return yaml_ref(*this, 0); }
   const std::string& file() const { return file_; }
@@ -155,7 +127,6 @@ class yaml_document {
   std::string arena_;
   std::vector<std::uint32_t> line_starts_;  // byte offset of each line, for columns -> offsets
   std::size_t streamed_ = 0;
-  std::uint64_t alias_nodes_ = 0;
   forget_callback forget_;  // while reading only
 };
 

@@ -40,12 +40,6 @@ std::vector<diagnostic> diagnostics_collector::take() { return in_file_order(err
 
 std::vector<diagnostic> diagnostics_collector::take_warnings() { return in_file_order(warnings_, hidden_lines_); }
 
-void diagnostics_collector::take_warnings_of(diagnostics_collector& other) {
-  for (auto& w : other.warnings_)
-    if (warnings_.size() < max_errors) warnings_.push_back(std::move(w));
-  other.warnings_.clear();
-}
-
 void diagnostics_collector::add(diagnostic d) {
   if (!full()) errors_.push_back(std::move(d));
 }

@@ -39,8 +39,6 @@ class diagnostics_collector {
   std::vector<diagnostic> take();
   /// The warnings in file order.
   std::vector<diagnostic> take_warnings();
-  /// Adds `other`'s warnings to these (a file read in parts).
-  void take_warnings_of(diagnostics_collector& other);
   const std::string& file() const { return file_; }
 
  private:

@@ -6,7 +6,6 @@
 
 #include "calendar/plan.hpp"
 #include "calendar/template.hpp"
-#include "calendar/yaml_document.hpp"
 #include "support/temp_dir.hpp"
 #include "test_support.hpp"
 
@@ -211,8 +210,8 @@ TEST_CASE("template: render stops at the limit", "[template]") {
 
 namespace {
 
-// Events enough to split, with warnings and steps of their own among them.
-std::string split_calendar(const std::string& bad_event = {}, int events = 60) {
+// A calendar of `events` events, with warnings and steps of their own among them.
+std::string sample_calendar(const std::string& bad_event = {}, int events = 60) {
   std::string yaml =
       "version: 1\ntimezone: Europe/London\ndefaults: {channels: [staff], time: \"09:00\"}\n"
       "campaigns:\n  usual:\n    - {at: -1w, message: \"{{title}} next week\"}\n    - {at: 0, message: \"Today: "
@@ -232,48 +231,6 @@ std::string split_calendar(const std::string& bad_event = {}, int events = 60) {
 
 }  // namespace
 
-TEST_CASE("loader: a calendar read in two parts is the calendar read whole", "[loader]") {
-  // Given events laid out one per item, read on two threads (split_from_bytes
-  // 0) and on one, then the events, their steps and the warnings are the
-  // same, in the same order (docs/PERFORMANCE.md "The remaining goals (2026-12-03)").
-  auto text = split_calendar();
-  REQUIRE(yaml_document::split_stream(text, "events"));
-  calendar_options whole, parts;
-  parts.split_from_bytes = 0;
-  auto one = load_calendar(text, "c.yaml", whole);
-  auto two = load_calendar(text, "c.yaml", parts);
-  REQUIRE(one.ok());
-  REQUIRE(two.ok());
-  REQUIRE(one.value->events.size() == 60);
-  REQUIRE(two.value->events.size() == 60);
-  for (std::size_t i = 0; i < 60; ++i) {
-    const auto& a = one.value->events[i];
-    const auto& b = two.value->events[i];
-    CHECK(a.id == b.id);
-    CHECK(a.title == b.title);
-    CHECK(a.id_mark.line == b.id_mark.line);
-    CHECK(a.campaign == b.campaign);
-    REQUIRE(a.steps.size() == b.steps.size());
-    for (std::size_t s = 0; s < a.steps.size(); ++s) CHECK(a.steps[s].message.text() == b.steps[s].message.text());
-  }
-  REQUIRE(one.warnings.size() == two.warnings.size());
-  CHECK(one.warnings.size() == 50);  // the limit: the same first ones kept
-  for (std::size_t i = 0; i < one.warnings.size(); ++i)
-    CHECK(format_diagnostic(one.warnings[i], text) == format_diagnostic(two.warnings[i], text));
-}
-
-TEST_CASE("loader: an error in the second part shows as when the calendar is read whole", "[loader]") {
-  // Given an unknown key, a duplicate key or broken YAML in an event past the middle, then reading in two parts
-  // falls back to one: the same errors.
-  for (std::string bad : {"    colour: red\n", "    title: again\n", "    title: \"open\n"}) {
-    auto text = split_calendar(bad);
-    calendar_options parts;
-    parts.split_from_bytes = 0;
-    CHECK(load_errors(text, parts) == load_errors(text));
-    CHECK_FALSE(load_errors(text).empty());
-  }
-}
-
 TEST_CASE("loader: a big file whose read text is given back loads as its text does", "[loader]") {
   // Given a calendar file of some MiB, load_calendar_file gives the pages of
   // the events it has read back to the kernel as it goes (docs/PERFORMANCE.md
@@ -283,7 +240,7 @@ TEST_CASE("loader: a big file whose read text is given back loads as its text do
   test::temp_dir dir;
   auto path = (dir.path() / "big.yaml").string();
   for (std::string bad : {"", "    colour: red\n", "    title: \"open\n"}) {
-    auto text = split_calendar(bad, 12000);
+    auto text = sample_calendar(bad, 12000);
     REQUIRE(text.size() > (1u << 20));
     std::ofstream(path, std::ios::binary) << text;
     auto from_file = load_calendar_file(path);

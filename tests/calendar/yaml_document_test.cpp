@@ -105,38 +105,3 @@ TEST_CASE("yaml: aliases are followed without copying", "[yaml]") {
   auto& doc = std::get<yaml_document>(result);
   CHECK(doc.root().find("use")->find("x")->scalar() == "1");
 }
-
-TEST_CASE("yaml: split_stream splits a plain list of items near the middle", "[yaml]") {
-  std::string text =
-      "version: 1\nevents:\n  # the first\n  - id: a\n    title: \"A\"\n\n  - id: b\n    tags:\n    - x\n"
-      "  - id: c\n    message: |\n      - not an item\n";
-  auto split = yaml_document::split_stream(text, "events");
-  REQUIRE(split);
-  CHECK(split->items_before + split->items_after == 3);
-  CHECK(text.substr(split->offset).starts_with("  - id: "));
-  std::vector<std::string> ids;
-  auto on_item = [&](yaml_ref item) { ids.emplace_back(item.find("id")->scalar()); };
-  auto head = yaml_document::read_all(text.substr(0, split->offset), "t.yaml", {}, "events", on_item);
-  auto tail = yaml_document::read_tail(text, split->offset, "t.yaml", {}, "events", [&](yaml_ref item) {
-    ids.emplace_back(item.find("id")->scalar());
-    if (item.find("id")->scalar() == "c") {
-      CHECK(item.mark().line == 10);
-      CHECK(item.find("message")->mark().line == 11);
-      CHECK(item.find("message")->source_from_mark() == "|");
-    }
-  });
-  REQUIRE(std::holds_alternative<yaml_document>(head));
-  REQUIRE(std::holds_alternative<yaml_document>(tail));
-  CHECK(std::get<yaml_document>(head).streamed_items() == split->items_before);
-  CHECK(std::get<yaml_document>(tail).streamed_items() == split->items_after);
-  CHECK(ids == std::vector<std::string>{"a", "b", "c"});
-}
-
-TEST_CASE("yaml: split_stream does not split what a line cannot show", "[yaml]") {
-  CHECK_FALSE(yaml_document::split_stream("events:\n  - a\n  - b\ndigests:\n  - c\n", "events"));  // a key after
-  CHECK_FALSE(yaml_document::split_stream("events: [a, b, c]\n", "events"));
-  CHECK_FALSE(yaml_document::split_stream("events:\n  - a\n  - b\nevents:\n  - c\n", "events"));
-  CHECK_FALSE(yaml_document::split_stream("events:\n  - a\n", "events"));  // one item
-  CHECK_FALSE(yaml_document::split_stream("events:\n  - a\n - b\n  - c\n", "events"));
-  CHECK(yaml_document::split_stream("events:\n- a\n- b\n- c\n", "events"));
-}
