@@ -18,15 +18,15 @@ namespace {
 // One limit for every file herald reads whole (text/file.hpp).
 static_assert(yaml_limits{}.max_bytes == max_text_file_bytes);
 
-// The start of each file, as far as the last line a diagnostic quotes: a
-// diagnostic in a large calendar need not read all of it again.
+// Each file as far as the last line a diagnostic quotes, with only the
+// quoted lines' text (the others empty, so lines keep their numbers): a
+// diagnostic in a large calendar need not hold all of it again.
 std::map<std::string, std::string> quoted_sources(const std::vector<diagnostic>& errors) {
   std::map<std::string, std::set<std::size_t>> quoted;
   for (const auto& d : errors)
     if (d.quote_source && d.mark.line > 0) quoted[d.file].insert(static_cast<std::size_t>(d.mark.line));
   std::map<std::string, std::string> sources;
   for (const auto& [file, lines] : quoted) {
-    // Only the quoted lines' text: the rest of the file need not be held.
     auto text = read_leading_lines(file, *lines.rbegin(), [&](std::size_t line) { return lines.contains(line); });
     sources[file] = text.ok() ? std::move(text).value() : std::string();
   }
