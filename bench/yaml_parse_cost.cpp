@@ -1,16 +1,19 @@
 // The floor under herald's calendar loading: how long the YAML parsers alone
 // take to turn a file into events, with nothing built from them.
 //
-//   g++ -std=c++20 -O2 -o build-bench/yaml_parse_cost bench/yaml_parse_cost.cpp -lyaml-cpp -lyaml
-//   build-bench/yaml_parse_cost bench/out/calendar-10000.yaml
+//   build-bench/bench/yaml_parse_cost bench/out/calendar-10000.yaml   (built with -DHERALD_BENCH=ON)
 //
 // yaml-cpp (libyaml-cpp-dev, what herald uses) through YAML::Parser and an
 // EventHandler that only counts, from an in-memory istream as herald does;
 // libyaml (libyaml-dev, the C parser) through yaml_parser_parse. Best of 5
-// runs each. Not built by CMake: a measuring aid for docs/PERFORMANCE.md.
+// runs each. scripts/bench puts yaml-cpp's time beside herald preview's
+// (docs/PERFORMANCE.md "Where the time goes"); without libyaml-dev only
+// yaml-cpp is timed.
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/parser.h>
+#if HERALD_WITH_LIBYAML
 #include <yaml.h>
+#endif
 
 #include <algorithm>
 #include <chrono>
@@ -49,6 +52,7 @@ long yaml_cpp_events(const std::string& text) {
   return c.events;
 }
 
+#if HERALD_WITH_LIBYAML
 long libyaml_events(const std::string& text) {
   yaml_parser_t parser;
   yaml_parser_initialize(&parser);
@@ -68,6 +72,7 @@ long libyaml_events(const std::string& text) {
   yaml_parser_delete(&parser);
   return events;
 }
+#endif
 
 void time_it(const char* name, const std::function<long()>& run) {
   double best = 1e9;
@@ -96,6 +101,8 @@ int main(int argc, char** argv) {
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   std::printf("%s: %zu bytes\n", argv[1], text.size());
   time_it("yaml-cpp", [&] { return yaml_cpp_events(text); });
+#if HERALD_WITH_LIBYAML
   time_it("libyaml", [&] { return libyaml_events(text); });
+#endif
   return 0;
 }

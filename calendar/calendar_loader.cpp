@@ -434,7 +434,8 @@ namespace {
 // `dates_marks` gets where each event's `dates:` is, for the warning that
 // they run out.
 std::optional<calendar_source> read_sources(std::string_view text, const std::string& file,
-                                            std::vector<source_mark>& dates_marks, diagnostics_collector& out) {
+                                            std::vector<source_mark>& dates_marks, diagnostics_collector& out,
+                                            const yaml_document::forget_callback& forget = {}) {
   calendar_source source;
   template_cache templates;
   auto on_event = [&](yaml_ref item) {
@@ -446,7 +447,7 @@ std::optional<calendar_source> read_sources(std::string_view text, const std::st
     source.events.push_back(std::move(e));
     source.extras.push_back(std::move(extra));
   };
-  auto document = yaml_document::read_all(text, file, {}, "events", on_event);
+  auto document = yaml_document::read_all(text, file, {}, "events", on_event, forget);
   if (auto* errors = std::get_if<std::vector<diagnostic>>(&document)) {
     for (auto& error : *errors) out.add(std::move(error));
     return std::nullopt;
@@ -498,7 +499,20 @@ calendar_load_result load_calendar_file(const std::string& path, const calendar_
   {  // a large file's text need not live through resolution
     auto text = read_text_file(path);
     if (!text.ok()) return {std::nullopt, {diagnostic{path, {0, 0}, text.error(), {}}}, {}};
-    source = read_sources(text.value(), path, dates_marks, out);
+    // The text of the events read is given back as the reading goes on
+    // (docs/PERFORMANCE.md "The remaining goals (2026-12-03)"); an error
+    // may look back at it, so a file with errors is read again, whole.
+    bool forgot = false;
+    source = read_sources(text.value(), path, dates_marks, out,
+                          [&](std::size_t from, std::size_t to) { forgot |= forget_pages(text.value(), from, to); });
+    if (forgot && !out.ok()) {
+      out = diagnostics_collector(path);
+      dates_marks.clear();
+      source.reset();
+      text = read_text_file(path);
+      if (!text.ok()) return {std::nullopt, {diagnostic{path, {0, 0}, text.error(), {}}}, {}};
+      source = read_sources(text.value(), path, dates_marks, out);
+    }
   }
   return resolve_sources(std::move(source), path, dates_marks, options, out);
 }

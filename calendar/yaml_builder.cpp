@@ -129,6 +129,7 @@ class yaml_builder : public YAML::EventHandler {
     doc_.nodes_.push_back(
         {kind, static_cast<std::uint32_t>(mark.line + 1), static_cast<std::uint32_t>(mark.column + 1)});
     if (anchor != 0) {
+      anchored_ = true;
       anchors_.resize(std::max<std::size_t>(anchors_.size(), anchor));
       anchors_[anchor - 1] = index;
       last_anchor_ = index;
@@ -186,6 +187,7 @@ class yaml_builder : public YAML::EventHandler {
     if (open_.empty() || !open_.back().streaming) return;
     on_item_(yaml_ref(doc_, index));
     ++doc_.streamed_;
+    forget_before(index);
     // Drop the item unless an alias may still point into it.
     if (last_anchor_ >= index) return;
     auto& parent = open_.back();
@@ -200,6 +202,22 @@ class yaml_builder : public YAML::EventHandler {
     parent.last_child = 0;
     doc_.nodes_[parent.index].count = 0;
     doc_.nodes_[parent.index].first = 0;
+  }
+
+  // The text of the items before this one is read and done with: nodes
+  // keep their marks, not the text. Not once an anchor was seen, as an
+  // alias may bring an earlier node (and its text) back.
+  void forget_before(std::uint32_t index) {
+    if (!doc_.forget_ || anchored_) return;
+    const auto& node = doc_.nodes_[index];
+    auto at =
+        offset_of_mark(doc_.source_, doc_.line_starts_, {static_cast<int>(node.line), static_cast<int>(node.col)});
+    if (forgotten_from_ == 0) forgotten_from_ = at;  // the first item: the text before it is the root's
+    constexpr std::size_t step = 256 << 10;          // one call per 256 KiB read
+    if (at >= forgotten_to_ + step && at <= doc_.source_.size()) {
+      doc_.forget_(std::max(forgotten_from_, forgotten_to_), at);
+      forgotten_to_ = at;
+    }
   }
 
   // Every duplicate key is kept as an error and reading goes on, so one
@@ -257,6 +275,8 @@ class yaml_builder : public YAML::EventHandler {
   std::uint64_t alias_nodes_ = 0;
   int documents_ = 0;
   std::vector<diagnostic> duplicates_;
+  bool anchored_ = false;
+  std::size_t forgotten_from_ = 0, forgotten_to_ = 0;
 };
 
 std::vector<diagnostic> build_yaml_tree(yaml_document& doc, const yaml_limits& limits, std::string_view stream_key,

@@ -22,10 +22,12 @@ std::variant<yaml_document, diagnostic> yaml_document::read(std::string_view tex
 std::variant<yaml_document, std::vector<diagnostic>> yaml_document::read_all(std::string_view text, std::string file,
                                                                              const yaml_limits& limits,
                                                                              std::string_view stream_key,
-                                                                             const item_callback& on_item) {
+                                                                             const item_callback& on_item,
+                                                                             const forget_callback& forget) {
   yaml_document doc;
   doc.file_ = std::move(file);
   doc.source_ = text;
+  doc.forget_ = forget;
   if (text.size() > limits.max_bytes)
     return std::vector<diagnostic>{
         {doc.file_,
@@ -37,7 +39,9 @@ std::variant<yaml_document, std::vector<diagnostic>> yaml_document::read_all(std
   for (std::size_t i = 0; i < text.size(); ++i)
     if (text[i] == '\n') doc.line_starts_.push_back(static_cast<std::uint32_t>(i + 1));
   if (!on_item) stream_key = {};
-  if (auto errors = build_yaml_tree(doc, limits, stream_key, on_item); !errors.empty()) return errors;
+  auto errors = build_yaml_tree(doc, limits, stream_key, on_item);
+  doc.forget_ = {};
+  if (!errors.empty()) return errors;
   return doc;
 }
 

@@ -83,6 +83,9 @@ class yaml_document {
   /// Called with each item of the root mapping's sequence under the key
   /// given to `read`, as soon as the item is complete.
   using item_callback = std::function<void(yaml_ref item)>;
+  /// Told, as streamed items are done with, that text[from, to) will not be
+  /// looked at again (unless reading fails: an error may look back).
+  using forget_callback = std::function<void(std::size_t from, std::size_t to)>;
 
   /// Parses `text` (named `file` in errors). On failure returns the first
   /// error. `stream_key`/`on_item`: see above; empty key streams nothing.
@@ -94,7 +97,8 @@ class yaml_document {
   static std::variant<yaml_document, std::vector<diagnostic>> read_all(std::string_view text, std::string file,
                                                                        const yaml_limits& limits = {},
                                                                        std::string_view stream_key = {},
-                                                                       const item_callback& on_item = {});
+                                                                       const item_callback& on_item = {},
+                                                                       const forget_callback& forget = {});
 
   /// The root node; a document with no content has a null root.
   yaml_ref root() const { return yaml_ref(*this, 0); }
@@ -123,6 +127,7 @@ class yaml_document {
   std::string arena_;
   std::vector<std::uint32_t> line_starts_;  // byte offset of each line, for columns -> offsets
   std::size_t streamed_ = 0;
+  forget_callback forget_;  // while reading only
 };
 
 }  // namespace herald

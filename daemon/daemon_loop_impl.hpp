@@ -149,6 +149,7 @@ struct daemon_loop::impl {
 
   void reload(std::string_view why);
   void give_back_memory();
+  void keep_big_blocks_apart();
   void stop(int signal_number);
 };
 

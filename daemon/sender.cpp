@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <utility>
 
 #include "scheduling/delivery_defaults.hpp"
 #include "text/instant_format.hpp"
@@ -164,19 +165,64 @@ void sender::deliver(begun post) {
                           [this, a, keep = sources_](const delivery_outcome& outcome) { finished(a, outcome); });
 }
 
+// Outcomes wait for the end of the loop turn and are recorded together, in
+// one journal transaction: one sync to disk for the answers of a burst
+// instead of one per post (docs/PERFORMANCE.md "The remaining goals (2026-12-03)"). A post's key
+// stays in flight until its outcome is committed, so it is not started
+// again meanwhile; a crash before the commit leaves it in flight, which a
+// restart treats as possibly sent (docs/daemon.md "Delivery rules").
 void sender::finished(const attempt& a, const delivery_outcome& outcome) {
+  outcomes_.emplace_back(a, outcome);
+  if (flush_posted_) return;
+  flush_posted_ = true;
+  boost::asio::post(io_, [this] {
+    flush_posted_ = false;
+    record_outcomes();
+  });
+}
+
+void sender::record_outcomes() {
+  if (outcomes_.empty()) return;
+  auto batch = std::exchange(outcomes_, {});
+  auto& store = guard_.store();
   // While the journal is paused, trying would only wait out SQLite's busy
-  // timeout again, with the loop blocked: keep the outcome for the retry.
-  if (guard_.paused() || !record_outcome(a, outcome)) {
-    guard_.keep(a, outcome);  // its key stays in flight until recorded
-    return;
+  // timeout again, with the loop blocked: keep the outcomes for the retry.
+  batching_ = batch.size() > 1 && !guard_.paused() && store.begin_changes().ok();
+  std::vector<std::size_t> recorded;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    const auto& [a, outcome] = batch[i];
+    if (guard_.paused() || !record_outcome(a, outcome))
+      guard_.keep(a, outcome);  // its key stays in flight until recorded
+    else
+      recorded.push_back(i);
   }
-  queue_.finished(a.key);
+  if (std::exchange(batching_, false)) {
+    if (auto committed = store.commit_changes(); !committed.ok()) {
+      // Rolled back: none of them is on disk; the journal guard keeps them all.
+      for (auto i : recorded) guard_.keep(batch[i].first, batch[i].second);
+      recorded.clear();
+      after_commit_.clear();
+      guard_.failed("recording outcomes", committed.error());
+    }
+    for (auto& effect : std::exchange(after_commit_, {})) effect();
+  }
+  for (auto i : recorded) queue_.finished(batch[i].first.key);
+  if (recorded.empty()) return;
   if (stopping_ && queue_.in_flight() == 0) {
     hooks_.drained();
     return;
   }
   request_dispatch();
+}
+
+// Runs `effect` (a log line, a hook) now, or after the commit of the
+// outcomes being recorded together: nothing is said about a change before
+// it is on disk.
+void sender::once_recorded(std::function<void()> effect) {
+  if (batching_)
+    after_commit_.push_back(std::move(effect));
+  else
+    effect();
 }
 
 // False when the journal refused to take it (logged; try again later).
@@ -188,7 +234,9 @@ bool sender::record_outcome(const attempt& a, const delivery_outcome& outcome) {
     guard_.failed(fmt::format("recording that {} was sent", a.key), recorded.error());
     return false;
   }
-  if (!settings_.dry_run) log_.info(fmt::format("sent {} to '{}': {}", a.key, a.channel, outcome.detail));
+  if (!settings_.dry_run)
+    once_recorded(
+        [this, line = fmt::format("sent {} to '{}': {}", a.key, a.channel, outcome.detail)] { log_.info(line); });
   tell_recorded(a, outcome, false, now);
   return true;
 }
@@ -216,10 +264,11 @@ bool sender::record_failure(const attempt& a, const delivery_outcome& outcome, d
       guard_.failed("recording a retry", recorded.error());
       return false;
     }
-    log_.warning(fmt::format("{} to '{}' did not go out ({}); trying again at {} (attempt {} of {})", a.key, a.channel,
-                             decision.reason, format_utc_instant(*decision.next_try), attempts + 1, policy_.attempts));
+    once_recorded([this, line = fmt::format("{} to '{}' did not go out ({}); trying again at {} (attempt {} of {})",
+                                            a.key, a.channel, decision.reason, format_utc_instant(*decision.next_try),
+                                            attempts + 1, policy_.attempts)] { log_.warning(line); });
     tell_recorded(a, outcome, true, now);
-    hooks_.want_tick();  // the retry may come before the armed wake-up
+    once_recorded([this] { hooks_.want_tick(); });  // the retry may come before the armed wake-up
     return true;
   }
   auto recorded = store.record_failed(a.key, now, decision.reason);
@@ -227,7 +276,8 @@ bool sender::record_failure(const attempt& a, const delivery_outcome& outcome, d
     guard_.failed("recording a failed post", recorded.error());
     return false;
   }
-  log_.error(fmt::format("failed {} to '{}': {}", a.key, a.channel, decision.reason));
+  once_recorded(
+      [this, line = fmt::format("failed {} to '{}': {}", a.key, a.channel, decision.reason)] { log_.error(line); });
   tell_recorded(a, outcome, false, now);
   return true;
 }
@@ -245,22 +295,26 @@ bool sender::record_unanswered(const attempt& a, const delivery_outcome& outcome
     return false;
   }
   if (next_try)
-    log_.warning(fmt::format("{} to '{}': {}; trying once more at {}", a.key, a.channel, outcome.detail,
-                             format_utc_instant(*next_try)));
+    once_recorded([this, line = fmt::format("{} to '{}': {}; trying once more at {}", a.key, a.channel, outcome.detail,
+                                            format_utc_instant(*next_try))] { log_.warning(line); });
   else
-    log_.error(fmt::format("unconfirmed {} to '{}': {}; not sent again (`herald resend` sends it once more)", a.key,
-                           a.channel, decision.reason));
+    once_recorded(
+        [this, line = fmt::format("unconfirmed {} to '{}': {}; not sent again (`herald resend` sends it once more)",
+                                  a.key, a.channel, decision.reason)] { log_.error(line); });
   tell_recorded(a, outcome, next_try.has_value(), now);
-  if (next_try) hooks_.want_tick();
+  if (next_try) once_recorded([this] { hooks_.want_tick(); });
   return true;
 }
 
 void sender::tell_recorded(const attempt& a, const delivery_outcome& outcome, bool retry, date::sys_seconds now) {
-  if (hooks_.recorded) hooks_.recorded({a, outcome, retry, now});
+  if (hooks_.recorded) once_recorded([this, a, outcome, retry, now] { hooks_.recorded({a, outcome, retry, now}); });
 }
 
+// At once, not at the end of the turn: a stop's last try calls this just
+// before the loop ends.
 void sender::record_unrecorded() {
-  for (const auto& [a, outcome] : guard_.take_unrecorded()) finished(a, outcome);
+  for (auto& kept : guard_.take_unrecorded()) outcomes_.push_back(std::move(kept));
+  record_outcomes();
 }
 
 }  // namespace herald

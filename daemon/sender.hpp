@@ -2,9 +2,10 @@
 // The daemon's sending half (docs/daemon.md "Delivery rules"): posts the
 // tick decided to send go into the send queue; the queue starts them as
 // the rate and the in-flight limits allow; each start records the attempt
-// in the journal first, then hands the post to its channel; each outcome
-// is recorded (sent, a retry, or failed) through the journal guard, which
-// keeps it for later when the journal cannot take it.
+// in the journal first, then hands the post to its channel; the outcomes
+// that came in one turn of the loop are recorded together, in one journal
+// transaction (sent, a retry, or failed), through the journal guard, which
+// keeps them for later when the journal cannot take them.
 //
 // It asks the loop for a new tick (`want_tick`) when what it learnt may
 // change what is due, and tells it when a stop has drained the last post
@@ -86,6 +87,8 @@ class sender {
   bool lease_lapsed(std::chrono::steady_clock::time_point claimed_from, const begun& post);
   void renew_leases_later();
   void finished(const attempt& a, const delivery_outcome& outcome);
+  void record_outcomes();
+  void once_recorded(std::function<void()> effect);
   bool record_outcome(const attempt& a, const delivery_outcome& outcome);
   bool record_failure(const attempt& a, const delivery_outcome& outcome, date::sys_seconds now);
   bool record_unanswered(const attempt& a, const delivery_outcome& outcome, const failure_decision& decision,
@@ -108,6 +111,10 @@ class sender {
   std::mt19937_64 random_;
   bool dispatch_posted_ = false;
   bool stopping_ = false;
+  std::vector<journal_guard::unrecorded_outcome> outcomes_;  // answers not yet recorded, oldest first
+  bool flush_posted_ = false;
+  bool batching_ = false;                            // recording outcomes in one transaction
+  std::vector<std::function<void()>> after_commit_;  // what is said once they are on disk
 };
 
 }  // namespace herald

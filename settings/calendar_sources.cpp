@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <ostream>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -17,15 +18,16 @@ namespace {
 // One limit for every file herald reads whole (text/file.hpp).
 static_assert(yaml_limits{}.max_bytes == max_text_file_bytes);
 
-// The start of each file, as far as the last line a diagnostic quotes: a
-// diagnostic in a large calendar need not read all of it again.
+// Each file as far as the last line a diagnostic quotes, with only the
+// quoted lines' text (the others empty, so lines keep their numbers): a
+// diagnostic in a large calendar need not hold all of it again.
 std::map<std::string, std::string> quoted_sources(const std::vector<diagnostic>& errors) {
-  std::map<std::string, int> last_line;
+  std::map<std::string, std::set<std::size_t>> quoted;
   for (const auto& d : errors)
-    if (d.quote_source && d.mark.line > 0) last_line[d.file] = std::max(last_line[d.file], d.mark.line);
+    if (d.quote_source && d.mark.line > 0) quoted[d.file].insert(static_cast<std::size_t>(d.mark.line));
   std::map<std::string, std::string> sources;
-  for (const auto& [file, line] : last_line) {
-    auto text = read_leading_lines(file, static_cast<std::size_t>(line));
+  for (const auto& [file, lines] : quoted) {
+    auto text = read_leading_lines(file, *lines.rbegin(), [&](std::size_t line) { return lines.contains(line); });
     sources[file] = text.ok() ? std::move(text).value() : std::string();
   }
   return sources;

@@ -1,5 +1,9 @@
 #include "text/file.hpp"
 
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
@@ -46,7 +50,18 @@ result<std::string> read_text_file(const std::string& path, std::size_t max_byte
   return content;
 }
 
-result<std::string> read_leading_lines(const std::string& path, std::size_t count) {
+bool forget_pages(std::string_view text, std::size_t from, std::size_t to) {
+  static const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+  auto begin = reinterpret_cast<std::uintptr_t>(text.data()) + from;
+  auto end = reinterpret_cast<std::uintptr_t>(text.data()) + std::min(to, text.size());
+  begin = (begin + page - 1) / page * page;
+  end = end / page * page;
+  if (end <= begin) return false;
+  return ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED) == 0;
+}
+
+result<std::string> read_leading_lines(const std::string& path, std::size_t count,
+                                       const std::function<bool(std::size_t)>& keep) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return cannot_read(path);
   // Byte by byte from the stream's buffer, not getline: a 63 MiB line (of
@@ -54,7 +69,7 @@ result<std::string> read_leading_lines(const std::string& path, std::size_t coun
   std::string text;
   auto* buffer = in.rdbuf();
   for (std::size_t n = 0; n < count; ++n) {
-    std::size_t kept = 0;
+    std::size_t kept = keep && !keep(n + 1) ? max_leading_line_bytes : 0;
     int c = buffer->sbumpc();
     if (c == std::char_traits<char>::eof()) break;
     for (; c != std::char_traits<char>::eof() && c != '\n'; c = buffer->sbumpc())

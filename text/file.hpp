@@ -4,7 +4,9 @@
 // log named by mistake, a hostile file) must not take herald's memory.
 
 #include <cstddef>
+#include <functional>
 #include <string>
+#include <string_view>
 
 #include "text/result.hpp"
 
@@ -22,9 +24,20 @@ inline constexpr std::size_t max_leading_line_bytes = std::size_t{64} << 10;
 /// (nothing beyond the limit is read, also from a pipe).
 result<std::string> read_text_file(const std::string& path, std::size_t max_bytes = max_text_file_bytes);
 
+/// Gives the whole pages inside text[from, to) back to the kernel: the
+/// memory stays valid but reads as zero bytes afterwards. For the text of a
+/// big file whose start has been read and is not looked at again
+/// (docs/PERFORMANCE.md "The remaining goals (2026-12-03)"). Returns whether
+/// any page was given back.
+bool forget_pages(std::string_view text, std::size_t from, std::size_t to);
+
 /// The first `count` lines of the file at `path`, each ended by '\n' (fewer
 /// when the file has fewer), each cut to its first max_leading_line_bytes;
-/// nothing after them is read. For quoting lines in diagnostics.
-result<std::string> read_leading_lines(const std::string& path, std::size_t count);
+/// nothing after them is read. For quoting lines in diagnostics. With
+/// `keep`, a line (numbered from 1) it rejects comes back empty: the lines
+/// keep their numbers and a big file quoted near its end is not held whole
+/// (docs/PERFORMANCE.md "The remaining goals (2026-12-03)").
+result<std::string> read_leading_lines(const std::string& path, std::size_t count,
+                                       const std::function<bool(std::size_t)>& keep = {});
 
 }  // namespace herald

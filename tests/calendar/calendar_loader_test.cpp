@@ -1,9 +1,12 @@
 #include <catch2/catch.hpp>
 
+#include <fstream>
+
 #include <fmt/format.h>
 
 #include "calendar/plan.hpp"
 #include "calendar/template.hpp"
+#include "support/temp_dir.hpp"
 #include "test_support.hpp"
 
 using namespace herald;
@@ -203,4 +206,58 @@ TEST_CASE("template: render stops at the limit", "[template]") {
   auto out = std::get<text_template>(parsed).render(v);
   CHECK(out.size() <= text_template::max_rendered_bytes);
   CHECK(out.size() > text_template::max_rendered_bytes - 20);
+}
+
+namespace {
+
+// A calendar of `events` events, with warnings and steps of their own among them.
+std::string sample_calendar(const std::string& bad_event = {}, int events = 60) {
+  std::string yaml =
+      "version: 1\ntimezone: Europe/London\ndefaults: {channels: [staff], time: \"09:00\"}\n"
+      "campaigns:\n  usual:\n    - {at: -1w, message: \"{{title}} next week\"}\n    - {at: 0, message: \"Today: "
+      "{{title}}\"}\n"
+      "events:\n";
+  for (int i = 0; i < events; ++i) {
+    yaml += fmt::format("  - id: e{}\n    title: Event {} # a comment\n    every: June {}\n", i, i, 1 + i % 28);
+    if (i % 3 == 0)
+      yaml +=
+          fmt::format("    steps:\n      - at: +{}d\n        message: \"{{{{title}}}} {{was}} {}\"\n", 1 + i % 5, i);
+    else
+      yaml += "    campaign: usual\n";
+    if (i == events - 10) yaml += bad_event;
+  }
+  return yaml;
+}
+
+}  // namespace
+
+TEST_CASE("loader: a big file whose read text is given back loads as its text does", "[loader]") {
+  // Given a calendar file of some MiB, load_calendar_file gives the pages of
+  // the events it has read back to the kernel as it goes (docs/PERFORMANCE.md
+  // "The remaining goals (2026-12-03)"); then the events and warnings are
+  // those of the same text loaded from memory, and an error near the end
+  // (which may look back) is reported as from memory: the file is read again.
+  test::temp_dir dir;
+  auto path = (dir.path() / "big.yaml").string();
+  for (std::string bad : {"", "    colour: red\n", "    title: \"open\n"}) {
+    auto text = sample_calendar(bad, 12000);
+    REQUIRE(text.size() > (1u << 20));
+    std::ofstream(path, std::ios::binary) << text;
+    auto from_file = load_calendar_file(path);
+    auto from_text = load_calendar(text, path);
+    REQUIRE(from_file.ok() == bad.empty());
+    REQUIRE(from_text.ok() == bad.empty());
+    REQUIRE(from_file.errors.size() == from_text.errors.size());
+    for (std::size_t i = 0; i < from_file.errors.size(); ++i)
+      CHECK(format_diagnostic(from_file.errors[i], text) == format_diagnostic(from_text.errors[i], text));
+    REQUIRE(from_file.warnings.size() == from_text.warnings.size());
+    for (std::size_t i = 0; i < from_file.warnings.size(); ++i)
+      CHECK(format_diagnostic(from_file.warnings[i], text) == format_diagnostic(from_text.warnings[i], text));
+    if (!bad.empty()) continue;
+    REQUIRE(from_file.value->events.size() == 12000);
+    for (std::size_t i = 0; i < 12000; i += 997) {
+      CHECK(from_file.value->events[i].title == from_text.value->events[i].title);
+      CHECK(from_file.value->events[i].steps.size() == from_text.value->events[i].steps.size());
+    }
+  }
 }

@@ -200,6 +200,52 @@ TEST_CASE("daemon_loop: many posts missed at once are recorded together and logg
   CHECK_FALSE(f.logged(fmt::format("missed {}", old.front().key())));
 }
 
+TEST_CASE("daemon_loop: the answers of a burst are recorded together, each post once", "[daemon_loop]") {
+  // Given 10 posts due at 12:00 on one channel with burst 10, which starts
+  // them in rounds of 4 (the posts in flight per channel), then each round
+  // is two transactions: the attempts, committed before any goes out, and
+  // the outcomes (docs/PERFORMANCE.md "The remaining goals (2026-12-03)"),
+  // not one per outcome; each post is sent, printed once and logged once.
+  std::vector<post_spec> posts;
+  for (int i = 0; i < 10; ++i) posts.push_back({fmt::format("b{}", i)});
+  loop_fixture f(posts, "timeout: 10s, attempts: 3, burst: 10");
+  f.start();
+  int before = f.store->commits();
+  f.pass_to(at(12h, 0min));
+  for (const auto& post : posts) {
+    CHECK(f.printed(post.key()) == 1);
+    CHECK(f.state_of(post.key()) == post_state::sent);
+    CHECK(f.logged(fmt::format("sent {} to 'out'", post.key())));
+  }
+  CHECK(f.store->commits() - before == 6);
+  CHECK(f.store->applied(call::record_sent) == 10);
+  f.pass(5min);
+  for (const auto& post : posts) CHECK(f.printed(post.key()) == 1);
+}
+
+TEST_CASE("daemon_loop: record_sent fails inside a burst: the rest are recorded, the failed one after the pause",
+          "[daemon_loop]") {
+  // Given 3 posts due at 12:00 with burst 3 and the first record_sent
+  // failing, then the journal pauses: the outcomes of the round are kept
+  // in memory, their rows stay in flight, and after 30 s all three are
+  // written sent, each post having gone out once.
+  std::vector<post_spec> posts{{"c0"}, {"c1"}, {"c2"}};
+  loop_fixture f(posts, "timeout: 10s, attempts: 3, burst: 3");
+  f.start();
+  f.store->fail_next(call::record_sent);
+  f.pass_to(at(12h, 0min));
+  for (const auto& post : posts) {
+    CHECK(f.printed(post.key()) == 1);
+    CHECK(f.state_of(post.key()) == post_state::in_flight);
+  }
+  f.pass(30s);
+  for (const auto& post : posts) CHECK(f.state_of(post.key()) == post_state::sent);
+  f.pass(5min);
+  for (const auto& post : posts) CHECK(f.printed(post.key()) == 1);
+  CHECK(f.store->applied(call::begin_attempt) == 3);
+  CHECK(f.store->applied(call::record_sent) == 3);
+}
+
 TEST_CASE("daemon_loop: a step of the wall clock plans again and sends what came due", "[daemon_loop]") {
   // Given a post due at 14:00 and the clock at 11:59, when the wall clock is
   // set to 14:30, then the step is logged and the post goes out at once.
@@ -567,6 +613,7 @@ TEST_CASE("operators: a paused channel's posts wait, and on resume those within 
   SECTION("resumed within catch_up: it goes out") {
     REQUIRE(operator_journal(f)->resume_channel(by(f, "resume", "out")).ok());
     CHECK(within_a_second(f, [&] { return f.printed(first.key()) == 1; }));
+    f.settle();  // outcomes are recorded at the end of the loop's turn
     CHECK(f.state_of(first.key()) == post_state::sent);
   }
   SECTION("resumed 4 days later: the old post is recorded missed, the one due today goes out") {
@@ -627,6 +674,7 @@ TEST_CASE("operators: a missed post resent goes out within a second, once", "[da
   REQUIRE(resent.ok());
   REQUIRE(resent.value() == journal_change::applied);
   CHECK(within_a_second(f, [&] { return f.printed(old.key()) == 1; }));
+  f.settle();  // outcomes are recorded at the end of the loop's turn
   CHECK(f.state_of(old.key()) == post_state::sent);
   f.pass(1min);
   CHECK(f.printed(old.key()) == 1);

@@ -78,7 +78,12 @@ class faulty_journal final : public journal {
                                        std::string_view event, date::sys_seconds now) override;
   // Straight to the real journal: the changes between them still pass the switches.
   result<void> begin_changes() override { return real_->begin_changes(); }
-  result<void> commit_changes() override { return real_->commit_changes(); }
+  result<void> commit_changes() override {
+    ++commits_;
+    return real_->commit_changes();
+  }
+  /// Transactions of several changes committed (begin_changes … commit_changes).
+  int commits() const { return commits_; }
   result<std::vector<journal_entry>> take_in_flight(date::sys_seconds now) override;
   result<std::vector<journal_entry>> entries_in(post_state state) override;
   result<std::vector<journal_entry>> recent(std::size_t limit) override;
@@ -104,6 +109,7 @@ class faulty_journal final : public journal {
   std::optional<std::chrono::steady_clock::time_point> locked_until_;
   bool gone_ = false;
   int failures_ = 0;
+  int commits_ = 0;
 };
 
 }  // namespace herald::test

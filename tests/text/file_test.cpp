@@ -35,6 +35,15 @@ TEST_CASE("file: read_leading_lines stops after the lines asked for", "[text][fi
   CHECK_FALSE(read_leading_lines((dir.path() / "none").string(), 1).ok());
 }
 
+TEST_CASE("file: read_leading_lines keeps the text of the lines wanted, the others empty", "[text][file]") {
+  // For quoting a few lines of a big file in diagnostics without holding it.
+  test::temp_dir dir;
+  auto path = (dir.path() / "a.yaml").string();
+  std::ofstream(path, std::ios::binary) << "one\ntwo\r\nthree\nfour";
+  CHECK(read_leading_lines(path, 3, [](std::size_t line) { return line == 2; }).value() == "\ntwo\r\n\n");
+  CHECK(read_leading_lines(path, 9, [](std::size_t line) { return line != 2; }).value() == "one\n\nthree\nfour\n");
+}
+
 TEST_CASE("file: read_text_file refuses a file over its limit, also from a pipe", "[text][file][huge]") {
   test::temp_dir dir;
   auto path = (dir.path() / "big.yaml").string();
