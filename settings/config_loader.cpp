@@ -120,6 +120,17 @@ std::string smtp_host(std::string_view server) {
   return std::string(rest.substr(0, rest.find(':')));
 }
 
+// `server` as an error may name it: all before its last '@' (a scheme and
+// user:password) is cut, which the cut of URLs misses in a server written
+// without "://" (docs/cli.md "The config file").
+std::string server_without_userinfo(std::string_view server) {
+  auto at = server.rfind('@');
+  if (at == std::string_view::npos) return std::string(server);
+  std::string shown = "…@";
+  shown.append(server.substr(at + 1));
+  return shown;
+}
+
 email_channel read_email(yaml_ref node, const std::string& name, diagnostics_collector& out) {
   require_keys(node, fmt::format("channel '{}'", name),
                std::array<required_key, 3>{{{"server", "e.g. server: smtp://mail.example.org:587"},
@@ -139,7 +150,7 @@ email_channel read_email(yaml_ref node, const std::string& name, diagnostics_col
   }
   auto host = smtp_host(c.server);
   if (auto server = node.find("server"); server && host.empty())
-    out.error(server->mark(), fmt::format("invalid SMTP server '{}'", c.server),
+    out.error(server->mark(), fmt::format("invalid SMTP server '{}'", server_without_userinfo(c.server)),
               "write e.g. smtp://mail.example.org:587 or smtps://mail.example.org");
   else if (server && c.tls == email_channel::tls_mode::none && !is_loopback_host(host))
     out.error(node.find("tls")->mark(),

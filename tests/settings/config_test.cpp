@@ -111,6 +111,16 @@ TEST_CASE("config: an unknown key of a channel is named only when it is a channe
   CHECK(journal.errors[1].message == "unknown key 'leese' in 'journal' (did you mean 'lease'?)");
 }
 
+TEST_CASE("config: an invalid SMTP server is named without its userinfo", "[config][secrets]") {
+  auto email = [](const std::string& server) {
+    return messages("  e: { type: email, server: \"" + server + "\", from: a@example.org, to: [b@example.org] }\n");
+  };
+  CHECK(email("user:hunter2@mail.example.org:587") ==
+        std::vector<std::string>{"invalid SMTP server '…@mail.example.org:587'"});
+  CHECK(email("a@b:hunter2@mail.example.org") == std::vector<std::string>{"invalid SMTP server '…@mail.example.org'"});
+  CHECK(email("mail.example.org:587") == std::vector<std::string>{"invalid SMTP server 'mail.example.org:587'"});
+}
+
 TEST_CASE("config: delivery defaults are scheduling's", "[config]") {
   auto cfg = load_ok("  c: { type: console }\n");
   CHECK(cfg.catch_up == delivery_defaults::catch_up);
