@@ -115,7 +115,7 @@ std::string format_diagnostic(const diagnostic& raw_d, std::string_view source) 
   return out;
 }
 
-std::string closest_match(std::string_view word, const std::vector<std::string_view>& candidates) {
+std::string closest_spelling(std::string_view word, const std::vector<std::string_view>& candidates) {
   std::string_view best;
   std::size_t best_distance = std::string_view::npos;
   for (auto candidate : candidates) {
@@ -129,6 +129,11 @@ std::string closest_match(std::string_view word, const std::vector<std::string_v
   // but "colour" is not a typo of "url".
   std::size_t allowed = std::max<std::size_t>(1, code_points(word).size() / 3);
   if (best_distance <= allowed) return std::string(best);
+  return {};
+}
+
+std::string closest_match(std::string_view word, const std::vector<std::string_view>& candidates) {
+  if (auto best = closest_spelling(word, candidates); !best.empty()) return best;
   // Or a word that begins with a candidate: "state_directory", "enviro".
   for (auto candidate : candidates)
     if (candidate.size() >= 3 && code_points(word).starts_with(code_points(candidate))) return std::string(candidate);

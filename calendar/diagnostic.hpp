@@ -63,6 +63,10 @@ std::string_view source_line(std::string_view source, int line);
 /// be a plausible typo. Used for "did you mean ...?" hints.
 std::string closest_match(std::string_view word, const std::vector<std::string_view>& candidates);
 
+/// closest_match by edits alone: a candidate `word` is a misspelling of,
+/// not one it merely begins with ("password hunter2" is no typo).
+std::string closest_spelling(std::string_view word, const std::vector<std::string_view>& candidates);
+
 /// " (did you mean 'X'?)" when a candidate is close, else "".
 std::string did_you_mean(std::string_view word, const std::vector<std::string_view>& candidates);
 

@@ -47,8 +47,11 @@ void diagnostics_collector::add(diagnostic d) {
   if (!full()) errors_.push_back(std::move(d));
 }
 
-bool check_keys(yaml_ref node, std::string_view what, std::span<const std::string_view> allowed,
-                diagnostics_collector& out) {
+namespace {
+
+// check_keys, naming an unknown key only when `named` says so; null: any.
+bool check_keys_naming(yaml_ref node, std::string_view what, std::span<const std::string_view> allowed,
+                       const std::vector<std::string_view>* named, diagnostics_collector& out) {
   if (!node.is_mapping()) {
     out.error(node.mark(), fmt::format("{} must be a mapping of keys to values, not {}", what, node.type_name()));
     return false;
@@ -57,13 +60,34 @@ bool check_keys(yaml_ref node, std::string_view what, std::span<const std::strin
     auto name = key.scalar();
     if (std::find(allowed.begin(), allowed.end(), name) != allowed.end()) continue;
     std::vector<std::string_view> candidates(allowed.begin(), allowed.end());
-    auto suggestion = did_you_mean(name, candidates);
     std::string keys;
     for (auto k : allowed) keys += (keys.empty() ? "" : ", ") + std::string(k);
+    if (named && closest_spelling(name, *named).empty()) {
+      out.error(key.mark(), fmt::format("an unknown key in {} (not repeated here: it may be a secret)", what),
+                fmt::format("known keys: {}", keys));
+      continue;
+    }
+    // Edits only: "password hunter2" begins with a key but is no misspelling.
+    auto misspelt = named ? closest_spelling(name, candidates) : closest_match(name, candidates);
+    auto suggestion = misspelt.empty() ? std::string() : fmt::format(" (did you mean '{}'?)", misspelt);
     out.error(key.mark(), fmt::format("unknown key '{}' in {}{}", name, what, suggestion),
               suggestion.empty() ? fmt::format("known keys: {}", keys) : std::string());
   }
   return true;
+}
+
+}  // namespace
+
+bool check_keys(yaml_ref node, std::string_view what, std::span<const std::string_view> allowed,
+                diagnostics_collector& out) {
+  return check_keys_naming(node, what, allowed, nullptr, out);
+}
+
+bool check_keys_unnamed(yaml_ref node, std::string_view what, std::span<const std::string_view> allowed,
+                        std::span<const std::string_view> known, diagnostics_collector& out) {
+  std::vector<std::string_view> named(known.begin(), known.end());
+  named.insert(named.end(), allowed.begin(), allowed.end());
+  return check_keys_naming(node, what, allowed, &named, out);
 }
 
 void require_keys(yaml_ref node, std::string_view what, std::span<const required_key> required,

@@ -53,6 +53,14 @@ class diagnostics_collector {
 bool check_keys(yaml_ref node, std::string_view what, std::span<const std::string_view> allowed,
                 diagnostics_collector& out);
 
+/// check_keys for a block of herald.yaml that may hold secrets: an unknown
+/// key is named only when it is one of `known` (the keys of any such block,
+/// `allowed` among them) or a misspelling of one. Any other may be a secret
+/// written as a key, `{type: slack, hunter2}`, and is not repeated
+/// (docs/cli.md "The config file").
+bool check_keys_unnamed(yaml_ref node, std::string_view what, std::span<const std::string_view> allowed,
+                        std::span<const std::string_view> known, diagnostics_collector& out);
+
 struct required_key {
   std::string_view name;
   std::string_view hint;  ///< how to add it

@@ -25,6 +25,10 @@ constexpr std::array<std::string_view, 8> config_keys = {"version",  "calendar",
 constexpr std::array<std::string_view, 3> journal_keys = {"postgresql", "replica", "lease"};
 constexpr std::array<std::string_view, 4> delivery_keys = {"timeout", "attempts", "rate", "burst"};
 constexpr std::array<std::string_view, 6> channel_types = {"slack", "teams", "email", "webhook", "console", "file"};
+// The keys of every channel type: one of them is named in an error even
+// where it does not belong, anything else may be a secret.
+constexpr std::array<std::string_view, 10> channel_keys = {"type",     "url",      "headers", "server", "tls",
+                                                           "username", "password", "from",    "to",     "path"};
 constexpr std::array<std::string_view, 3> secret_sources = {"env", "file", "credential"};
 
 std::span<const std::string_view> keys_of(std::string_view type) {
@@ -116,6 +120,17 @@ std::string smtp_host(std::string_view server) {
   return std::string(rest.substr(0, rest.find(':')));
 }
 
+// `server` as an error may name it: all before its last '@' (a scheme and
+// user:password) is cut, which the cut of URLs misses in a server written
+// without "://" (docs/cli.md "The config file").
+std::string server_without_userinfo(std::string_view server) {
+  auto at = server.rfind('@');
+  if (at == std::string_view::npos) return std::string(server);
+  std::string shown = "…@";
+  shown.append(server.substr(at + 1));
+  return shown;
+}
+
 email_channel read_email(yaml_ref node, const std::string& name, diagnostics_collector& out) {
   require_keys(node, fmt::format("channel '{}'", name),
                std::array<required_key, 3>{{{"server", "e.g. server: smtp://mail.example.org:587"},
@@ -135,7 +150,7 @@ email_channel read_email(yaml_ref node, const std::string& name, diagnostics_col
   }
   auto host = smtp_host(c.server);
   if (auto server = node.find("server"); server && host.empty())
-    out.error(server->mark(), fmt::format("invalid SMTP server '{}'", c.server),
+    out.error(server->mark(), fmt::format("invalid SMTP server '{}'", server_without_userinfo(c.server)),
               "write e.g. smtp://mail.example.org:587 or smtps://mail.example.org");
   else if (server && c.tls == email_channel::tls_mode::none && !is_loopback_host(host))
     out.error(node.find("tls")->mark(),
@@ -271,7 +286,7 @@ std::optional<channel_config> read_channel(yaml_ref key, yaml_ref node, diagnost
               "use slack, teams, email, webhook, console or file");
     return std::nullopt;
   }
-  check_keys(node, what, keys_of(type_name), out);
+  check_keys_unnamed(node, what, keys_of(type_name), channel_keys, out);
   auto kind = read_kind(type_name, node, c.name, out);
   if (!kind) return std::nullopt;
   c.kind = std::move(*kind);
@@ -352,7 +367,7 @@ std::variant<std::chrono::seconds, parse_error> parse_lease(std::string_view tex
 void read_journal(yaml_ref node, journal_config& j, diagnostics_collector& out) {
   if (auto url = node.find("postgresql"); url && url->is_scalar())
     for (int line = url->mark().line; line <= url->mark().line + 1; ++line) out.hide_line(line);
-  if (!check_keys(node, "'journal'", journal_keys, out)) return;
+  if (!check_keys_unnamed(node, "'journal'", journal_keys, journal_keys, out)) return;
   if (auto url = node.find("postgresql")) j.postgresql = read_secret(*url, "'postgresql'", out);
   if (auto name = node.find("replica"))
     if (auto text = read_scalar(*name, "'replica'", out)) {

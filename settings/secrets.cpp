@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 
 #include <algorithm>
+#include <array>
 
 #include <fmt/format.h>
 #include <boost/url/parse.hpp>
@@ -126,6 +127,12 @@ result<void> check_post_url(std::string_view url) {
   if (scheme == "https") return {};
   if (scheme == "http" && host_parsed_whole(*parsed) && is_loopback_host(parsed->encoded_host())) return {};
   if (scheme == "http") return failure{"must use https (plain http is allowed only to a loopback host)"};
+  // The grammar of a scheme lets a secret through ("hunter2://host"): only
+  // a scheme in use elsewhere is named (docs/cli.md "The config file").
+  constexpr std::array<std::string_view, 10> named = {"http", "https", "ftp",   "ftps", "ws",
+                                                      "wss",  "smtp",  "smtps", "file", "sftp"};
+  if (std::find(named.begin(), named.end(), ascii_lower(scheme)) == named.end())
+    return failure{"must be an https URL; write e.g. https://hooks.example.org/herald"};
   return failure{fmt::format("must be an https URL, not {}", std::string(scheme))};
 }
 

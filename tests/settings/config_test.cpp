@@ -88,6 +88,39 @@ TEST_CASE("config: keys of another type are refused, and still checked", "[confi
   CHECK(messages("  s: { type: slack }\n") == std::vector<std::string>{"channel 's' has no 'url'"});
 }
 
+TEST_CASE("config: an unknown key of a channel is named only when it is a channel key or a misspelling of one",
+          "[config][secrets]") {
+  // A secret written without its key is not repeated (docs/cli.md "The config file").
+  CHECK(messages("  s: { type: slack, hunter2 }\n") ==
+        std::vector<std::string>{"channel 's' has no 'url'",
+                                 "an unknown key in channel 's' (not repeated here: it may be a secret)"});
+  CHECK(messages("  e: { type: email, server: \"smtp://m.example.org\", from: a@example.org, to: [b@example.org],"
+                 " password hunter2 }\n") ==
+        std::vector<std::string>{"an unknown key in channel 'e' (not repeated here: it may be a secret)"});
+  CHECK(messages("  s: { type: slack, url: \"https://hooks.slack.com/x\", urll: x }\n") ==
+        std::vector<std::string>{"unknown key 'urll' in channel 's' (did you mean 'url'?)"});
+  CHECK(messages("  s: { type: slack, url: \"https://hooks.slack.com/x\", pasword: x }\n") ==
+        std::vector<std::string>{"unknown key 'pasword' in channel 's'"});
+  auto journal = load_config(
+      "version: 1\ncalendar: c.yaml\nchannels: { c: { type: console } }\n"
+      "journal: { postgresql: {env: J}, hunter2, leese: 1m }\n",
+      "herald.yaml");
+  REQUIRE(journal.errors.size() == 2);
+  CHECK(journal.errors[0].message == "an unknown key in 'journal' (not repeated here: it may be a secret)");
+  CHECK(journal.errors[0].hint == "known keys: postgresql, replica, lease");
+  CHECK(journal.errors[1].message == "unknown key 'leese' in 'journal' (did you mean 'lease'?)");
+}
+
+TEST_CASE("config: an invalid SMTP server is named without its userinfo", "[config][secrets]") {
+  auto email = [](const std::string& server) {
+    return messages("  e: { type: email, server: \"" + server + "\", from: a@example.org, to: [b@example.org] }\n");
+  };
+  CHECK(email("user:hunter2@mail.example.org:587") ==
+        std::vector<std::string>{"invalid SMTP server '…@mail.example.org:587'"});
+  CHECK(email("a@b:hunter2@mail.example.org") == std::vector<std::string>{"invalid SMTP server '…@mail.example.org'"});
+  CHECK(email("mail.example.org:587") == std::vector<std::string>{"invalid SMTP server 'mail.example.org:587'"});
+}
+
 TEST_CASE("config: delivery defaults are scheduling's", "[config]") {
   auto cfg = load_ok("  c: { type: console }\n");
   CHECK(cfg.catch_up == delivery_defaults::catch_up);

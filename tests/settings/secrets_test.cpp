@@ -63,6 +63,9 @@ TEST_CASE("secrets: posts go over https, or http to loopback only", "[secrets]")
   CHECK(check_post_url("http://hooks.example.org/x").error() ==
         "must use https (plain http is allowed only to a loopback host)");
   CHECK(check_post_url("ftp://example.org/x").error() == "must be an https URL, not ftp");
+  // A "scheme" that may be a secret is not repeated (docs/cli.md "The config file").
+  CHECK(check_post_url("hunter2-x://hooks.example.org/x").error() ==
+        "must be an https URL; write e.g. https://hooks.example.org/herald");
   CHECK(check_post_url("hooks.slack.com/x").error() == "is not a URL; write e.g. https://hooks.example.org/herald");
 }
 
