@@ -50,6 +50,21 @@ struct record {
   }
 };
 
+// Setting the clock to its own value is a set (TFD_TIMER_CANCEL_ON_SET
+// fires) that moves it by the microseconds between the two calls only.
+// False, with a loud warning, where this process may not set the clock
+// (Catch2 2.13 has no SKIP).
+bool set_clock_to_itself() {
+  timespec now{};
+  REQUIRE(::clock_gettime(CLOCK_REALTIME, &now) == 0);
+  if (::clock_settime(CLOCK_REALTIME, &now) == 0) return true;
+  const int error = errno;
+  REQUIRE(error == EPERM);
+  WARN("skipped: clock_settime(CLOCK_REALTIME) refused (" << std::strerror(error)
+                                                          << "); this process lacks CAP_SYS_TIME");
+  return false;
+}
+
 }  // namespace
 
 TEST_CASE("wall_clock_timer: given an instant a second ahead, then it fires as reached, not before it",
@@ -185,18 +200,7 @@ TEST_CASE("wall_clock_timer: given the clock is set while armed, then it reports
   const date::sys_seconds at = now_seconds() + 1h;
   timer.wait_until(at, got.handler());
 
-  // Setting the clock to its own value is a set (TFD_TIMER_CANCEL_ON_SET
-  // fires) that moves it by the microseconds between the two calls only.
-  timespec now{};
-  REQUIRE(::clock_gettime(CLOCK_REALTIME, &now) == 0);
-  if (::clock_settime(CLOCK_REALTIME, &now) != 0) {
-    const int error = errno;
-    REQUIRE(error == EPERM);
-    // Catch2 2.13 has no SKIP: say so loudly and pass.
-    WARN("skipped: clock_settime(CLOCK_REALTIME) refused (" << std::strerror(error)
-                                                            << "); this process lacks CAP_SYS_TIME");
-    return;
-  }
+  if (!set_clock_to_itself()) return;
 
   REQUIRE(run_until(io, [&] { return !got.events.empty(); }));
   CHECK(got.events == std::vector{event::clock_changed});
@@ -224,15 +228,7 @@ TEST_CASE(
   const date::sys_seconds at = now_seconds() + 1h;
   timer.wait_until(at, first.handler());
 
-  timespec now{};
-  REQUIRE(::clock_gettime(CLOCK_REALTIME, &now) == 0);
-  if (::clock_settime(CLOCK_REALTIME, &now) != 0) {
-    const int error = errno;
-    REQUIRE(error == EPERM);
-    WARN("skipped: clock_settime(CLOCK_REALTIME) refused (" << std::strerror(error)
-                                                            << "); this process lacks CAP_SYS_TIME");
-    return;
-  }
+  if (!set_clock_to_itself()) return;
 
   REQUIRE_NOTHROW(timer.wait_until(at, second.handler()));
   REQUIRE(run_until(io, [&] { return !second.events.empty(); }));
