@@ -92,11 +92,16 @@ constexpr const char* begin_attempt_sql = R"sql(
     due = CASE WHEN p.resent_at IS NULL THEN excluded.due ELSE p.due END,
     replica = excluded.replica, lease_until = excluded.lease_until
   WHERE p.state = 'pending')sql";
-// $1 key, $2 now, $3 replica. Only the claim's holder records its outcome.
+// $1 key, $2 now, $3 replica. Only the claim's holder records its outcome;
+// and a late success of a claim that lapsed (a slow channel, a short
+// partition) while no replica has claimed the post since: take_lapsed
+// leaves `replica` as it was, and every claim sets it, so a pending row
+// still naming this replica was claimed by no other since. Recording it
+// spares the taker the one more copy it would send.
 constexpr const char* record_sent_sql = R"sql(
   UPDATE posts SET state = 'sent', sent_at = $2, updated_at = $2, next_try = NULL, last_error = NULL,
     lease_until = NULL
-  WHERE key = $1 AND state = 'in_flight' AND replica = $3)sql";
+  WHERE key = $1 AND state IN ('in_flight', 'pending') AND replica = $3)sql";
 // $1 key, $2 now, $3 error, $4 replica.
 constexpr const char* record_failed_sql = R"sql(
   UPDATE posts SET state = 'failed', updated_at = $2, last_error = $3, next_try = NULL, lease_until = NULL
