@@ -125,6 +125,20 @@ std::string describe(const std::map<std::string, journal_entry>& rows) {
   return text;
 }
 
+/// `herald ARGS… --config herald-NAME.yaml` over the shared journal, as the operator "ops-tester", run to its end.
+test::process_exit operate(replicas_fixture& f, const std::string& name, std::vector<std::string> args) {
+  args.push_back("--config");
+  args.push_back((f.dir / ("herald-" + name + ".yaml")).string());
+  auto n = ++f.started["command"];
+  auto command =
+      test::herald_process::start(args, {{"HERALD_JOURNAL_URL", f.url}, {"SUDO_USER", "ops-tester"}},
+                                  f.dir / fmt::format("command-{}.out", n), f.dir / fmt::format("command-{}.err", n));
+  auto exit = command.wait(20s);
+  INFO(command.err());
+  REQUIRE(exit);
+  return *exit;
+}
+
 void stop(test::herald_process& replica) {
   replica.signal(SIGTERM);
   auto exit = replica.wait(15s);
@@ -280,4 +294,39 @@ TEST_CASE("replicas: a replica whose claim's answer comes after its lease lapsed
   stop(b);
   INFO(a.err());
   CHECK(f.sink.requests().size() == 1);
+}
+
+TEST_CASE("replicas: a replica whose listening connection was ended listens again by itself and hears operators",
+          "[daemon_process][postgresql]") {
+  // Only the listening connection (application_name "herald-listen a")
+  // is ended; the journal's own stays up, so nothing pauses the journal:
+  // the replica must make the listener again by itself, well before the
+  // 30 s journal pause would have ended, and take in the pause that an
+  // operator made meanwhile or after.
+  auto& cluster = test::pg_cluster::shared();
+  replicas_fixture f;
+  auto a = f.start("a");
+  REQUIRE(a.wait_for_err("started", 15s));
+  auto database = f.url.substr(f.url.rfind('/') + 1, f.url.find('?') - f.url.rfind('/') - 1);
+  auto listening = [&] {
+    return cluster.psql(database,
+                        "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'herald-listen a' AND "
+                        "query LIKE 'LISTEN%'") == "1\n";
+  };
+  REQUIRE(test::eventually(listening, 10s));
+  CHECK(cluster.psql(database, "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'herald a'") == "1\n");
+  CHECK(cluster.psql(database,
+                     "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = "
+                     "'herald-listen a'") == "1\n");
+  INFO(a.err());
+  REQUIRE(a.wait_for_err("listening for other replicas and operators:", 10s));
+  REQUIRE(operate(f, "a", {"pause", "--channel", "hook"}).exited_with(0));
+  CHECK(a.wait_for_err("pause by ops-tester: hook", 10s));
+  CHECK(test::eventually(listening, 10s));
+  // And notifications flow again: a resume is heard too.
+  REQUIRE(operate(f, "a", {"resume", "--channel", "hook"}).exited_with(0));
+  CHECK(a.wait_for_err("resume by ops-tester: hook", 10s));
+  CHECK(a.err().find("trying again in") == std::string::npos);  // the journal was never paused
+  stop(a);
+  CHECK(a.err().find(f.url) == std::string::npos);
 }
