@@ -287,7 +287,7 @@ void daemon_loop::impl::make_parts() {
   out->use(sources, policy);
   clock.emplace(environment, io, log, [this](bool stepped) { woke(stepped); });
   operators.emplace(
-      *guard, io, journal_file, [this](std::int64_t seen) { return operators_acted(seen); },
+      *guard, environment, log, io, journal_file, [this](std::int64_t seen) { return operators_acted(seen); },
       [this] {  // another replica recorded a post: decide again, once per burst of news
         report_cache.reset();
         if (news_pending) return;

@@ -7,14 +7,19 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <utility>
+
+#include <fmt/format.h>
 
 namespace herald {
 
-operator_watch::operator_watch(journal_guard& guard, boost::asio::io_context& io,
+operator_watch::operator_watch(journal_guard& guard, env& environment, logger& log, boost::asio::io_context& io,
                                const std::filesystem::path& journal_file, handler acted,
                                std::function<void()> posts_changed)
     : guard_(guard),
+      env_(environment),
+      log_(log),
       io_(io),
       acted_(std::move(acted)),
       posts_changed_(std::move(posts_changed)),
@@ -50,8 +55,11 @@ void operator_watch::listen() {
 void operator_watch::heard() {
   auto news = guard_.store().take_changes();
   if (!news.ok()) {
-    socket_.reset();  // the connection is gone: listen again after the pause
-    return guard_.failed("listening for other replicas and operators", news.error());
+    socket_.reset();  // the connection is gone: make it again, by itself
+    if (relisten_wait_.count() == 0)
+      log_.warning(fmt::format("listening for other replicas and operators: {}; listening again in {} s", news.error(),
+                               first_relisten.count() / 1000));
+    return relisten_later();
   }
   socket_.reset();
   listen();
@@ -69,6 +77,32 @@ void operator_watch::check() {
   if (!id.ok()) return guard_.failed("reading the operators' actions", id.error());
   if (id.value() == seen_) return;
   if (acted_(seen_)) seen_ = id.value();
+}
+
+// One try per wait, each wait twice the last, up to longest_relisten.
+void operator_watch::relisten_later() {
+  if (relisten_armed_) return;
+  if (!relisten_) relisten_ = env_.make_steady_timer(io_);
+  relisten_wait_ = relisten_wait_.count() == 0 ? first_relisten : std::min(relisten_wait_ * 2, longest_relisten);
+  relisten_armed_ = true;
+  relisten_->wait_until(env_.steady_now() + relisten_wait_, [this] {
+    relisten_armed_ = false;
+    relisten();
+  });
+}
+
+// Listening again, news may have been missed: look once as if some came.
+void operator_watch::relisten() {
+  if (!socket_) {
+    if (guard_.paused()) return relisten_later();  // the journal's calls would wait out its pause anyway
+    listen();
+    if (!socket_) return relisten_later();
+  }
+  if (relisten_wait_.count() == 0) return;
+  relisten_wait_ = std::chrono::milliseconds{0};
+  log_.notice("listening for other replicas and operators again");
+  check();
+  if (posts_changed_) posts_changed_();
 }
 
 }  // namespace herald

@@ -17,8 +17,12 @@
 // actions id as above and calls `posts_changed`, so a replica decides
 // again at once when another recorded a post (a retry it must now wait
 // for, a post it lost the claim for and that is now sent). When the
-// listening connection fails, the failure goes to the guard, and the
-// descriptor is asked for again by check() when the pause ends.
+// listening connection alone fails (its backend was ended, a proxy dropped
+// it), the journal is not paused: the connection is made again by itself,
+// after 1 s, then 2, 4 … up to 30 s between tries (a timer, no busy loop),
+// and once it listens again the replica decides again once, since news may
+// have come meanwhile. While the journal is paused, the guard's resume
+// calls check(), which listens again too.
 //
 // It does not ask while the journal is paused after a failure
 // (journal_guard); the loop calls check() when the pause ends. A failed ask
@@ -35,8 +39,10 @@
 
 #include <boost/asio/posix/stream_descriptor.hpp>
 
+#include "daemon/env.hpp"
 #include "daemon/file_watcher.hpp"
 #include "daemon/journal_guard.hpp"
+#include "daemon/logger.hpp"
 
 namespace herald {
 
@@ -44,6 +50,9 @@ class operator_watch {
  public:
   /// How long a burst of closes (the database, its -wal, its -shm) settles.
   static constexpr std::chrono::milliseconds settle{20};
+  /// The first and the longest wait before listening again after the listening connection failed.
+  static constexpr std::chrono::milliseconds first_relisten{1'000};
+  static constexpr std::chrono::milliseconds longest_relisten{30'000};
 
   /// `acted(seen)` gets the id seen before; it returns false when it could
   /// not take the news in (the journal failed): it is told again next time.
@@ -52,8 +61,8 @@ class operator_watch {
   /// Reads the id now, so actions taken before the start (which the loop
   /// reads as it starts) are not news, and watches `journal_file`. Throws
   /// std::system_error when the kernel refuses an inotify instance.
-  operator_watch(journal_guard& guard, boost::asio::io_context& io, const std::filesystem::path& journal_file,
-                 handler acted, std::function<void()> posts_changed = {});
+  operator_watch(journal_guard& guard, env& environment, logger& log, boost::asio::io_context& io,
+                 const std::filesystem::path& journal_file, handler acted, std::function<void()> posts_changed = {});
   ~operator_watch();
   operator_watch(const operator_watch&) = delete;
   operator_watch& operator=(const operator_watch&) = delete;
@@ -68,8 +77,12 @@ class operator_watch {
  private:
   void listen();
   void heard();
+  void relisten_later();
+  void relisten();
 
   journal_guard& guard_;
+  env& env_;
+  logger& log_;
   boost::asio::io_context& io_;
   handler acted_;
   std::function<void()> posts_changed_;
@@ -78,6 +91,9 @@ class operator_watch {
   std::vector<std::string> problems_;
   bool shared_ = false;
   std::unique_ptr<boost::asio::posix::stream_descriptor> socket_;  // a dup of the journal's, waited on
+  std::unique_ptr<steady_timer> relisten_;                         // armed while the listener is lost
+  bool relisten_armed_ = false;
+  std::chrono::milliseconds relisten_wait_{0};  // the latest wait; zero while listening
 };
 
 }  // namespace herald

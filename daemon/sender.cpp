@@ -234,9 +234,16 @@ bool sender::record_outcome(const attempt& a, const delivery_outcome& outcome) {
     guard_.failed(fmt::format("recording that {} was sent", a.key), recorded.error());
     return false;
   }
-  if (!settings_.dry_run)
+  if (recorded.value() == journal_change::refused) {
+    // Its claim lapsed and another replica took the post over (docs/service.md "Replicas"):
+    // that replica's outcome stands.
+    once_recorded([this, line = fmt::format("sent {} to '{}' ({}), but another replica took the post over "
+                                            "meanwhile: it may have gone out twice",
+                                            a.key, a.channel, outcome.detail)] { log_.warning(line); });
+  } else if (!settings_.dry_run) {
     once_recorded(
         [this, line = fmt::format("sent {} to '{}': {}", a.key, a.channel, outcome.detail)] { log_.info(line); });
+  }
   tell_recorded(a, outcome, false, now);
   return true;
 }

@@ -8,6 +8,8 @@
 //
 //   (absent), pending ─── begin_attempt ──► in_flight
 //   in_flight ─────────── record_sent ────► sent     (final)
+//   pending ───────────── record_sent ────► sent     (shared journal only: a late success of this
+//                                                     replica's lapsed claim, no claim since)
 //   in_flight, pending ── record_failed ──► failed   (final)
 //   in_flight, pending ── record_retry ───► pending  (with a next_try)
 //   in_flight ─────────── record_unanswered(next_try) ► pending (interrupted + 1)
@@ -177,7 +179,11 @@ class journal {
   virtual result<journal_change> begin_attempt(std::string_view key, date::sys_seconds due, std::string_view channel,
                                                std::string_view event, date::sys_seconds now) = 0;
 
-  /// The channel accepted the post. From in_flight only.
+  /// The channel accepted the post. From in_flight; in a shared journal
+  /// also from pending when this replica claimed it last and no replica
+  /// claimed it since (its claim lapsed and take_lapsed handed it back:
+  /// the success came late). Refused once another replica holds a claim:
+  /// the post may then go out twice, and the holder's outcome stands.
   virtual result<journal_change> record_sent(std::string_view key, date::sys_seconds now) = 0;
 
   /// A permanent failure, or the caller gives up. From in_flight or pending.

@@ -92,11 +92,16 @@ constexpr const char* begin_attempt_sql = R"sql(
     due = CASE WHEN p.resent_at IS NULL THEN excluded.due ELSE p.due END,
     replica = excluded.replica, lease_until = excluded.lease_until
   WHERE p.state = 'pending')sql";
-// $1 key, $2 now, $3 replica. Only the claim's holder records its outcome.
+// $1 key, $2 now, $3 replica. Only the claim's holder records its outcome;
+// and a late success of a claim that lapsed (a slow channel, a short
+// partition) while no replica has claimed the post since: take_lapsed
+// leaves `replica` as it was, and every claim sets it, so a pending row
+// still naming this replica was claimed by no other since. Recording it
+// spares the taker the one more copy it would send.
 constexpr const char* record_sent_sql = R"sql(
   UPDATE posts SET state = 'sent', sent_at = $2, updated_at = $2, next_try = NULL, last_error = NULL,
     lease_until = NULL
-  WHERE key = $1 AND state = 'in_flight' AND replica = $3)sql";
+  WHERE key = $1 AND state IN ('in_flight', 'pending') AND replica = $3)sql";
 // $1 key, $2 now, $3 error, $4 replica.
 constexpr const char* record_failed_sql = R"sql(
   UPDATE posts SET state = 'failed', updated_at = $2, last_error = $3, next_try = NULL, lease_until = NULL
@@ -135,14 +140,15 @@ using pg_result = std::unique_ptr<PGresult, decltype(&PQclear)>;
 
 // The keywords herald adds before the user's URL (which may override
 // them): each connect and each call on a dead link ends within seconds.
-constexpr std::array<std::pair<const char*, const char*>, 7> connect_defaults = {{
+// application_name is each connection's own: "herald REPLICA" for the
+// journal's calls, "herald-listen REPLICA" for the listening one.
+constexpr std::array<std::pair<const char*, const char*>, 6> connect_defaults = {{
     {"connect_timeout", "5"},
     {"keepalives", "1"},
     {"keepalives_idle", "5"},
     {"keepalives_interval", "2"},
     {"keepalives_count", "3"},
     {"tcp_user_timeout", "10000"},
-    {"application_name", "herald"},
 }};
 
 // What of the connection string may be shown: host and port.
@@ -242,8 +248,12 @@ struct postgresql_journal::params {
 // transaction's changes are gone, and commit must fail.
 class postgresql_journal::connection {
  public:
-  connection(const options& how, std::string label, std::vector<std::string> on_connect)
-      : how_(how), label_(std::move(label)), password_(password_of(how.url)), on_connect_(std::move(on_connect)) {}
+  connection(const options& how, std::string label, std::string application_name, std::vector<std::string> on_connect)
+      : how_(how),
+        label_(std::move(label)),
+        password_(password_of(how.url)),
+        application_name_(std::move(application_name)),
+        on_connect_(std::move(on_connect)) {}
   ~connection() { drop(); }
   connection(const connection&) = delete;
   connection& operator=(const connection&) = delete;
@@ -258,6 +268,8 @@ class postgresql_journal::connection {
     drop();
     std::vector<const char*> keywords, values;
     for (const auto& [keyword, value] : connect_defaults) keywords.push_back(keyword), values.push_back(value);
+    keywords.push_back("application_name");
+    values.push_back(application_name_.c_str());
     keywords.push_back("dbname");
     values.push_back(how_.url.c_str());
     keywords.push_back(nullptr);
@@ -327,6 +339,7 @@ class postgresql_journal::connection {
   const options& how_;
   std::string label_;
   std::string password_;
+  std::string application_name_;
   std::vector<std::string> on_connect_;
   PGconn* conn_ = nullptr;
   bool in_transaction_ = false;
@@ -340,11 +353,11 @@ postgresql_journal::postgresql_journal(options how) : how_(std::move(how)) {
   // lease for a lock, then fails like any journal error.
   auto lease_ms = std::max<std::int64_t>(how_.lease.count(), 3000);
   main_ = std::make_unique<connection>(
-      how_, label,
+      how_, label, "herald " + how_.replica,
       std::vector<std::string>{"SET TIME ZONE 'UTC'",
                                fmt::format("SET idle_in_transaction_session_timeout = {}", lease_ms / 3),
                                fmt::format("SET lock_timeout = {}", lease_ms)});
-  listener_ = std::make_unique<connection>(how_, label,
+  listener_ = std::make_unique<connection>(how_, label, "herald-listen " + how_.replica,
                                            std::vector<std::string>{"LISTEN herald_operator", "LISTEN herald_posts"});
 }
 

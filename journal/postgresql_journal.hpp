@@ -16,7 +16,10 @@
 // reach the database): take_lapsed() hands such rows back to pending with
 // interrupted + 1, the one more copy docs/daemon.md "Delivery rules"
 // allows; take_in_flight() on start takes this replica's own rows and
-// lapsed ones, never a live replica's.
+// lapsed ones, never a live replica's. When the lapsed replica's send
+// succeeds after all before any replica claims the post again, its
+// record_sent is still applied (the row names it as the last claimer), so
+// no second copy goes out; once another replica holds a claim, it is refused.
 //
 // Connections: one for the journal's calls, made again by the next call
 // after it broke (connect_timeout bounds each try; TCP keepalives and

@@ -6,22 +6,31 @@
 // resumes by itself. Every wait is on a condition with a deadline.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
 #include <date/date.h>
 #include <fmt/format.h>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/json.hpp>
 
 #include "journal/postgresql_journal.hpp"
 #include "support/herald_process.hpp"
 #include "support/http_test_server.hpp"
 #include "support/pg_cluster.hpp"
+#include "support/shell_command.hpp"
 #include "support/tcp_proxy.hpp"
 #include "support/temp_dir.hpp"
 
@@ -61,7 +70,8 @@ struct replicas_fixture {
   fs::path calendar = dir / "calendar.yaml";
   std::map<std::string, int> started;
 
-  replicas_fixture() {
+  /// With `http`, each replica serves its status endpoint on a port of the kernel's choosing.
+  explicit replicas_fixture(bool http = false) {
     write_calendar(calendar, "none", 0);
     for (std::string name : {"a", "b"})
       std::ofstream(dir / ("herald-" + name + ".yaml")) << fmt::format(
@@ -72,8 +82,9 @@ struct replicas_fixture {
           "delivery: {{timeout: 10s, attempts: 3, rate: 100/s}}\n"
           "journal: {{postgresql: {{env: HERALD_JOURNAL_URL}}, replica: {}, lease: 3s}}\n"
           "channels:\n"
-          "  hook: {{type: webhook, url: \"{}\"}}\n",
-          (dir / ("state-" + name)).string(), name, sink.url("/hook"));
+          "  hook: {{type: webhook, url: \"{}\"}}\n"
+          "{}",
+          (dir / ("state-" + name)).string(), name, sink.url("/hook"), http ? "http: {listen: \"127.0.0.1:0\"}\n" : "");
   }
 
   /// Starts replica `name`, reaching the journal at `through` (default: `url`).
@@ -123,6 +134,54 @@ std::string describe(const std::map<std::string, journal_entry>& rows) {
     text += fmt::format("  {} {} by {} attempts={} interrupted={}\n", key, to_string(e.state), e.replica, e.attempts,
                         e.interrupted);
   return text;
+}
+
+/// `herald ARGS… --config herald-NAME.yaml` over the shared journal, as the operator "ops-tester", run to its end.
+test::process_exit operate(replicas_fixture& f, const std::string& name, std::vector<std::string> args) {
+  args.push_back("--config");
+  args.push_back((f.dir / ("herald-" + name + ".yaml")).string());
+  auto n = ++f.started["command"];
+  auto command =
+      test::herald_process::start(args, {{"HERALD_JOURNAL_URL", f.url}, {"SUDO_USER", "ops-tester"}},
+                                  f.dir / fmt::format("command-{}.out", n), f.dir / fmt::format("command-{}.err", n));
+  auto exit = command.wait(20s);
+  INFO(command.err());
+  REQUIRE(exit);
+  return *exit;
+}
+
+// The port a replica logged: "status endpoint listening on http://127.0.0.1:PORT/".
+unsigned short port_of(test::herald_process& replica) {
+  const std::string prefix = "status endpoint listening on http://127.0.0.1:";
+  REQUIRE(replica.wait_for_err(prefix, 15s));
+  auto err = replica.err();
+  auto at = err.find(prefix) + prefix.size();
+  return static_cast<unsigned short>(std::stoi(err.substr(at, err.find('/', at) - at)));
+}
+
+// The body of one GET over a fresh connection (its status must be 200).
+std::string get(unsigned short port, const std::string& target) {
+  namespace http = boost::beast::http;
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::socket socket(io);
+  socket.connect({boost::asio::ip::address_v4::loopback(), port});
+  http::request<http::empty_body> req{http::verb::get, target, 11};
+  req.set(http::field::host, "127.0.0.1");
+  http::write(socket, req);
+  boost::beast::flat_buffer buffer;
+  http::response<http::string_body> res;
+  http::read(socket, buffer, res);
+  INFO(target << ": " << res.body());
+  REQUIRE(res.result_int() == 200);
+  return res.body();
+}
+
+/// The sample `series` (its name and labels, as written) of a Prometheus text, or nullopt.
+std::optional<std::string> sample(const std::string& metrics, const std::string& series) {
+  auto at = metrics.find("\n" + series + " ");
+  if (at == std::string::npos) return std::nullopt;
+  at += series.size() + 2;
+  return metrics.substr(at, metrics.find('\n', at) - at);
 }
 
 void stop(test::herald_process& replica) {
@@ -284,4 +343,123 @@ TEST_CASE("replicas: a replica whose claim's answer comes after its lease lapsed
   stop(b);
   INFO(a.err());
   CHECK(f.sink.requests().size() == 1);
+}
+
+TEST_CASE("replicas: a replica whose listening connection was ended listens again by itself and hears operators",
+          "[daemon_process][postgresql]") {
+  // Only the listening connection (application_name "herald-listen a")
+  // is ended; the journal's own stays up, so nothing pauses the journal:
+  // the replica must make the listener again by itself, well before the
+  // 30 s journal pause would have ended, and take in the pause that an
+  // operator made meanwhile or after.
+  auto& cluster = test::pg_cluster::shared();
+  replicas_fixture f;
+  auto a = f.start("a");
+  REQUIRE(a.wait_for_err("started", 15s));
+  auto database = f.url.substr(f.url.rfind('/') + 1, f.url.find('?') - f.url.rfind('/') - 1);
+  auto listening = [&] {
+    return cluster.psql(database,
+                        "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'herald-listen a' AND "
+                        "query LIKE 'LISTEN%'") == "1\n";
+  };
+  REQUIRE(test::eventually(listening, 10s));
+  CHECK(cluster.psql(database, "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'herald a'") == "1\n");
+  CHECK(cluster.psql(database,
+                     "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = "
+                     "'herald-listen a'") == "1\n");
+  INFO(a.err());
+  REQUIRE(a.wait_for_err("listening for other replicas and operators:", 10s));
+  REQUIRE(operate(f, "a", {"pause", "--channel", "hook"}).exited_with(0));
+  CHECK(a.wait_for_err("pause by ops-tester: hook", 10s));
+  CHECK(test::eventually(listening, 10s));
+  // And notifications flow again: a resume is heard too.
+  REQUIRE(operate(f, "a", {"resume", "--channel", "hook"}).exited_with(0));
+  CHECK(a.wait_for_err("resume by ops-tester: hook", 10s));
+  CHECK(a.err().find("trying again in") == std::string::npos);  // the journal was never paused
+  stop(a);
+  CHECK(a.err().find(f.url) == std::string::npos);
+}
+
+TEST_CASE("replicas: /status of either replica lists every post as sent by its sender, /metrics agree",
+          "[daemon_process][postgresql][web]") {
+  replicas_fixture f(true);
+  auto a = f.start("a");
+  auto b = f.start("b");
+  REQUIRE(a.wait_for_err("started", 15s));
+  REQUIRE(b.wait_for_err("started", 15s));
+  std::map<std::string, unsigned short> ports{{"a", port_of(a)}, {"b", port_of(b)}};
+  auto keys = write_calendar(f.calendar, "web", 8);  // within /status's 10 recent rows
+  INFO(a.err() << b.err());
+  REQUIRE(test::eventually([&] { return f.all_arrived(keys); }, 30s));
+  REQUIRE(test::eventually(
+      [&] {
+        auto rows = f.rows();
+        return rows.size() == keys.size() &&
+               std::all_of(rows.begin(), rows.end(), [](const auto& r) { return r.second.state == post_state::sent; });
+      },
+      15s));
+  // Who sent each post, by the replicas' own logs.
+  std::map<std::string, std::string> sender;
+  for (const auto& key : keys) {
+    for (auto* replica : {&a, &b})
+      if (replica->err().find("sent " + key + " to 'hook'") != std::string::npos)
+        sender[key] = replica == &a ? "a" : "b";
+    CAPTURE(key);
+    REQUIRE(sender.contains(key));
+  }
+
+  for (const auto& [name, port] : ports) {
+    CAPTURE(name);
+    // /status is rebuilt within seconds of the other replica's records.
+    boost::json::value doc;
+    auto lists_all = [&] {
+      doc = boost::json::parse(get(port, "/status"));
+      std::size_t seen = 0;
+      for (const auto& row : doc.at("recent").as_array()) {
+        std::string key(row.at("key").as_string());
+        if (!sender.contains(key)) continue;
+        if (row.at("state").as_string() != "sent" || row.at("replica").as_string() != sender[key]) return false;
+        ++seen;
+      }
+      return seen == keys.size();
+    };
+    bool listed = test::eventually(lists_all, 15s);
+    INFO(boost::json::serialize(doc));
+    CHECK(listed);
+    CHECK(doc.at("journal").at("replica").as_string() == name);
+    CHECK(doc.at("journal").at("counts").at("sent").as_int64() == static_cast<std::int64_t>(keys.size()));
+  }
+
+  std::map<std::string, std::string> metrics;
+  for (const auto& [name, port] : ports) {
+    CAPTURE(name);
+    metrics[name] = get(port, "/metrics");
+    const auto& body = metrics[name];
+    INFO(body);
+    CHECK(sample(body, fmt::format("herald_replica_info{{replica=\"{}\"}}", name)) == "1");
+    CHECK(body.find(fmt::format("herald_replica_info{{replica=\"{}\"}}", name == "a" ? "b" : "a")) ==
+          std::string::npos);
+    // Its own deliveries: the posts its log says it sent.
+    auto own = std::count_if(sender.begin(), sender.end(), [&](const auto& s) { return s.second == name; });
+    CHECK(sample(body, "herald_deliveries_total{channel=\"hook\",outcome=\"sent\"}").value_or("0") ==
+          std::to_string(own));
+    auto file = f.dir / ("metrics-" + name + ".txt");
+    std::ofstream(file) << body;
+    REQUIRE(fs::exists("/usr/bin/promtool"));  // Debian's prometheus (scripts/setup)
+    auto check = test::run_shell("/usr/bin/promtool check metrics < '" + file.string() + "' 2>&1");
+    INFO("promtool: " << check.out);
+    CHECK(check.status == 0);
+    CHECK(check.out.empty());
+  }
+  // The posts by state are the shared journal's: the same from both.
+  for (auto state : all_post_states) {
+    auto series = fmt::format("herald_posts{{state=\"{}\"}}", to_string(state));
+    CAPTURE(series);
+    auto of_a = sample(metrics["a"], series);
+    REQUIRE(of_a);
+    CHECK(of_a == sample(metrics["b"], series));
+  }
+  CHECK(sample(metrics["a"], "herald_posts{state=\"sent\"}") == std::to_string(keys.size()));
+  stop(a);
+  stop(b);
 }

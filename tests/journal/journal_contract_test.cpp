@@ -127,6 +127,27 @@ TEST_CASE("journal: a retry goes back to pending with its next try, and the next
   CHECK(find_ok(*j, key_a).attempts == 2);
 }
 
+TEST_CASE("journal: record_sent of a pending post is refused on one host, applied for a shared journal's last claimer",
+          "[journal][postgresql]") {
+  // The one difference journal.hpp's diagram allows: a shared journal
+  // takes a late success of the replica that claimed the post last (its
+  // claim lapsed and was handed back); a journal of one host never does.
+  auto kind = GENERATE(as<std::string>{}, "sqlite", "postgresql");
+  any_store store(kind);
+  auto* j = &store.get();
+  begin(*j, key_a, at(1));
+  REQUIRE(ok(j->record_retry(key_a, at(2), at(3), "HTTP 503")) == journal_change::applied);
+  auto before = find_ok(*j, key_a);
+  INFO(kind);
+  if (kind == "sqlite") {
+    CHECK(ok(j->record_sent(key_a, at(4))) == journal_change::refused);
+    CHECK(find_ok(*j, key_a) == before);
+  } else {
+    CHECK(ok(j->record_sent(key_a, at(4))) == journal_change::applied);
+    CHECK(find_ok(*j, key_a).state == post_state::sent);
+  }
+}
+
 TEST_CASE("journal: an unanswered attempt goes back to pending once, interrupted, then unconfirmed",
           "[journal][unanswered][postgresql]") {
   any_store store(GENERATE(as<std::string>{}, "sqlite", "postgresql"));

@@ -127,14 +127,57 @@ TEST_CASE("postgresql journal: a live lease is not taken over, a lapsed one is, 
   CHECK(taken[0].state == post_state::pending);
   CHECK(taken[0].interrupted == 1);
   CHECK_FALSE(ok(b->next_lapse()));
-  // A's late outcome is not recorded over B's decision; B may send it once more.
-  CHECK(ok(a->record_sent("p", at(4))) == journal_change::refused);
+  // B claims it again (the one more copy); A's late outcome is not recorded over B's claim.
   CHECK(claim(*b, "p", 5) == journal_change::applied);
+  CHECK(ok(a->record_sent("p", at(4))) == journal_change::refused);
+  CHECK(row(*a, "p").state == post_state::in_flight);
   CHECK(ok(b->record_sent("p", at(6))) == journal_change::applied);
   auto sent = row(*a, "p");
   CHECK(sent.replica == "b");
   CHECK(sent.attempts == 2);
   CHECK(sent.interrupted == 1);
+}
+
+TEST_CASE("postgresql journal: a late success of a lapsed claim is recorded while no replica claimed the post since",
+          "[postgresql]") {
+  auto& cluster = pg_cluster::shared();
+  auto url = cluster.fresh_database();
+  auto a = replica(url, "a");
+  auto b = replica(url, "b");
+  REQUIRE(claim(*a, "p") == journal_change::applied);
+  cluster.psql(database_of(url), "UPDATE posts SET lease_until = now() - interval '1 second'");
+  REQUIRE(ok(b->take_lapsed(at(2))).size() == 1);
+  REQUIRE(row(*b, "p").state == post_state::pending);
+  // Another replica's success is no late success of its own claim.
+  CHECK(ok(b->record_sent("p", at(3))) == journal_change::refused);
+  // A's slow channel took it after all: recorded, and B sends no copy.
+  CHECK(ok(a->record_sent("p", at(3))) == journal_change::applied);
+  auto sent = row(*b, "p");
+  CHECK(sent.state == post_state::sent);
+  CHECK(sent.replica == "a");
+  CHECK(sent.attempts == 1);
+  CHECK(sent.sent_at == at(3));
+  CHECK_FALSE(sent.last_error);
+  CHECK(claim(*b, "p", 4) == journal_change::refused);
+}
+
+TEST_CASE("postgresql journal: a late success is refused once another replica claimed the post, even after its retry",
+          "[postgresql]") {
+  auto& cluster = pg_cluster::shared();
+  auto url = cluster.fresh_database();
+  auto a = replica(url, "a");
+  auto b = replica(url, "b");
+  REQUIRE(claim(*a, "p") == journal_change::applied);
+  cluster.psql(database_of(url), "UPDATE posts SET lease_until = now() - interval '1 second'");
+  REQUIRE(ok(b->take_lapsed(at(2))).size() == 1);
+  REQUIRE(claim(*b, "p", 3) == journal_change::applied);
+  REQUIRE(ok(b->record_retry("p", at(4), at(9), "HTTP 503")) == journal_change::applied);
+  // Pending again, but B claimed it last: A's late success is not recorded.
+  CHECK(ok(a->record_sent("p", at(5))) == journal_change::refused);
+  auto r = row(*a, "p");
+  CHECK(r.state == post_state::pending);
+  CHECK(r.replica == "b");
+  CHECK(r.next_try == at(9));
 }
 
 TEST_CASE("postgresql journal: renewing keeps a claim from lapsing", "[postgresql]") {
