@@ -214,18 +214,31 @@ bool is_header_name(std::string_view name) {
   });
 }
 
+// How an error names a header: by its name when that is a header name,
+// else not at all, for `{Authorization Bearer SECRET}` (a header written
+// without its colon) holds the secret in the name.
+std::string header_label(std::string_view name) {
+  if (!is_header_name(name)) return "a header whose name is not one";
+  std::string label = "header '";
+  label += name;
+  label += '\'';
+  return label;
+}
+
 std::vector<std::pair<std::string, secret_ref>> read_headers(yaml_ref node, diagnostics_collector& out) {
   std::vector<std::pair<std::string, secret_ref>> headers;
   auto found = node.find("headers");
   if (!found) return headers;
   if (!found->is_mapping()) out.error(found->mark(), "'headers' must map header names to values");
   for (auto& [name, value] : found->entries()) {
+    auto label = header_label(name.scalar());
     if (!is_header_name(name.scalar()))
-      out.error(name.mark(), fmt::format("'{}' is not an HTTP header name", terminal_line(name.scalar())),
-                "a header name is letters, digits and !#$%&'*+-.^_`|~, without spaces, colons or line breaks");
-    if (auto secret = read_secret(value, fmt::format("header '{}'", name.scalar()), out)) {
+      out.error(name.mark(), "a header name that is not one (not repeated here: it may be a secret)",
+                "write it as `Name: value`; a header name is letters, digits and !#$%&'*+-.^_`|~, without spaces, "
+                "colons or line breaks");
+    if (auto secret = read_secret(value, label, out)) {
       if (secret->from == secret_ref::source::literal && has_control_character(secret->value))
-        out.error(value.mark(), fmt::format("header '{}' holds a line break or control character", name.scalar()),
+        out.error(value.mark(), fmt::format("{} holds a line break or control character", label),
                   "a header value is one line of text");
       headers.emplace_back(std::string(name.scalar()), *secret);
     }
