@@ -112,7 +112,7 @@ std::string read_string(yaml_ref channel, std::string_view key, diagnostics_coll
 std::string smtp_host(std::string_view server) {
   auto scheme_end = server.find("://");
   if (scheme_end == std::string_view::npos) return {};
-  auto scheme = server.substr(0, scheme_end);
+  auto scheme = ascii_lower(server.substr(0, scheme_end));  // RFC 3986 §3.1: any case
   if (scheme != "smtp" && scheme != "smtps") return {};
   auto rest = server.substr(scheme_end + 3);
   rest = rest.substr(0, rest.find('/'));

@@ -161,6 +161,27 @@ TEST_CASE("config: tls: none to a name that starts like a loopback address is re
   CHECK(refused[0].starts_with("tls: none sends mail and passwords in the clear"));
 }
 
+TEST_CASE("config: a URL scheme is read in any case, and the loopback and tls rules hold for every case",
+          "[config][loopback]") {
+  auto cfg = load_ok(
+      "  s: { type: slack, url: \"HTTPS://hooks.example.org/x\" }\n"
+      "  w: { type: webhook, url: \"Http://127.0.0.1:8080/hook\" }\n"
+      "  e: { type: email, server: \"SMTPS://mail.example.org\", from: a@example.org, to: [b@example.org] }\n"
+      "  l: { type: email, server: \"SMTP://127.0.0.1:2525\", tls: none, from: a@example.org, to: [b@example.org] "
+      "}\n");
+  CHECK(cfg.channels.size() == 4);
+  CHECK(messages("  s: { type: slack, url: \"HTTP://127.0.0.1.evil.example/hook\" }\n") ==
+        std::vector<std::string>{
+            "the url of channel 's' must use https (plain http is allowed only to a loopback host)"});
+  CHECK(messages("  s: { type: slack, url: \"HTTP://hooks.example.org/hook\" }\n") ==
+        messages("  s: { type: slack, url: \"http://hooks.example.org/hook\" }\n"));
+  auto refused = messages(
+      "  e: { type: email, server: \"SMTP://127.0.0.1.evil.example:25\", tls: none, from: a@example.org, "
+      "to: [b@example.org] }\n");
+  REQUIRE(refused.size() == 1);
+  CHECK(refused[0].starts_with("tls: none sends mail and passwords in the clear"));
+}
+
 TEST_CASE("config: http.listen is refused as the status server refuses it, and every interface warns",
           "[config][listen]") {
   auto load = [](const std::string& listen) {
