@@ -132,11 +132,11 @@ std::string server_without_userinfo(std::string_view server) {
 }
 
 email_channel read_email(yaml_ref node, const std::string& name, diagnostics_collector& out) {
-  require_keys(node, fmt::format("channel '{}'", name),
-               std::array<required_key, 3>{{{"server", "e.g. server: smtp://mail.example.org:587"},
-                                            {"from", "e.g. from: \"EDI Network <edi@example.org>\""},
-                                            {"to", "e.g. to: [members@example.org]"}}},
-               out);
+  require_keys_unnamed(node, fmt::format("channel '{}'", name),
+                       std::array<required_key, 3>{{{"server", "e.g. server: smtp://mail.example.org:587"},
+                                                    {"from", "e.g. from: \"EDI Network <edi@example.org>\""},
+                                                    {"to", "e.g. to: [members@example.org]"}}},
+                       out);
   email_channel c;
   c.server = read_string(node, "server", out);
   if (auto tls_node = node.find("tls")) {
@@ -192,7 +192,7 @@ void hide_secret_lines(yaml_ref channel, diagnostics_collector& out) {
 
 // The url of a slack, teams or webhook channel.
 std::optional<secret_ref> read_url(yaml_ref node, const std::string& name, diagnostics_collector& out) {
-  require_keys(
+  require_keys_unnamed(
       node, fmt::format("channel '{}'", name),
       std::array<required_key, 1>{{{"url", "the webhook URL, or {env: NAME} / {credential: NAME} to keep it secret"}}},
       out);
@@ -257,8 +257,8 @@ std::optional<channel_kind> read_kind(std::string_view type, yaml_ref node, cons
   auto headers = read_headers(node, out);
   if (type == "email") return read_email(node, name, out);
   if (type == "file") {
-    require_keys(node, fmt::format("channel '{}'", name),
-                 std::array<required_key, 1>{{{"path", "e.g. path: outbox.jsonl"}}}, out);
+    require_keys_unnamed(node, fmt::format("channel '{}'", name),
+                         std::array<required_key, 1>{{{"path", "e.g. path: outbox.jsonl"}}}, out);
     auto path = read_string(node, "path", out);
     return file_channel{path.empty() ? path : resolve_path(out.file(), path)};
   }

@@ -94,6 +94,15 @@ TEST_CASE("config: an unknown key of a channel is named only when it is a channe
   CHECK(messages("  s: { type: slack, hunter2 }\n") ==
         std::vector<std::string>{"channel 's' has no 'url'",
                                  "an unknown key in channel 's' (not repeated here: it may be a secret)"});
+  // "url hunter2" begins with url but is no misspelling of it: the url is missing too.
+  CHECK(messages("  s: { type: slack, url hunter2 }\n") ==
+        std::vector<std::string>{"channel 's' has no 'url'",
+                                 "an unknown key in channel 's' (not repeated here: it may be a secret)"});
+  CHECK(messages("  f: { type: file, path outbox.jsonl }\n") ==
+        std::vector<std::string>{"channel 'f' has no 'path'",
+                                 "an unknown key in channel 'f' (not repeated here: it may be a secret)"});
+  CHECK(messages("  s: { type: slack, ulr: x }\n") ==
+        std::vector<std::string>{"unknown key 'ulr' in channel 's' (did you mean 'url'?)"});
   CHECK(messages("  e: { type: email, server: \"smtp://m.example.org\", from: a@example.org, to: [b@example.org],"
                  " password hunter2 }\n") ==
         std::vector<std::string>{"an unknown key in channel 'e' (not repeated here: it may be a secret)"});
