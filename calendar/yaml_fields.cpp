@@ -90,17 +90,36 @@ bool check_keys_unnamed(yaml_ref node, std::string_view what, std::span<const st
   return check_keys_naming(node, what, allowed, &named, out);
 }
 
-void require_keys(yaml_ref node, std::string_view what, std::span<const required_key> required,
-                  diagnostics_collector& out) {
+namespace {
+
+// require_keys; `edits_only`: a key that merely begins with a required one
+// is not taken for its misspelling.
+void require_keys_matching(yaml_ref node, std::string_view what, std::span<const required_key> required,
+                           bool edits_only, diagnostics_collector& out) {
   if (!node.is_mapping()) return;
   auto entries = node.entries();
   for (const auto& key : required) {
     if (node.find(key.name)) continue;
     // "mesage:" was reported as a typo of "message"; saying it is missing too is noise.
-    bool typo = std::any_of(entries.begin(), entries.end(),
-                            [&](auto& entry) { return closest_match(entry.first.scalar(), {key.name}) == key.name; });
+    bool typo = std::any_of(entries.begin(), entries.end(), [&](auto& entry) {
+      auto name = entry.first.scalar();
+      auto match = edits_only ? closest_spelling(name, {key.name}) : closest_match(name, {key.name});
+      return match == key.name;
+    });
     if (!typo) out.error(node.mark(), fmt::format("{} has no '{}'", what, key.name), std::string(key.hint));
   }
+}
+
+}  // namespace
+
+void require_keys(yaml_ref node, std::string_view what, std::span<const required_key> required,
+                  diagnostics_collector& out) {
+  require_keys_matching(node, what, required, false, out);
+}
+
+void require_keys_unnamed(yaml_ref node, std::string_view what, std::span<const required_key> required,
+                          diagnostics_collector& out) {
+  require_keys_matching(node, what, required, true, out);
 }
 
 std::optional<std::string_view> read_scalar(yaml_ref node, std::string_view what, diagnostics_collector& out) {

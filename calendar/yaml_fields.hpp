@@ -71,6 +71,13 @@ struct required_key {
 void require_keys(yaml_ref node, std::string_view what, std::span<const required_key> required,
                   diagnostics_collector& out);
 
+/// As require_keys, for a mapping checked with check_keys_unnamed: only a
+/// misspelling by edits (closest_spelling) stands for a missing key, for
+/// `url hunter2` begins with `url` but is a secret written without its
+/// colon, and the missing `url` is reported too.
+void require_keys_unnamed(yaml_ref node, std::string_view what, std::span<const required_key> required,
+                          diagnostics_collector& out);
+
 /// The text of a scalar, or an error naming `what` ("'title'") and the kind found.
 std::optional<std::string_view> read_scalar(yaml_ref node, std::string_view what, diagnostics_collector& out);
 

@@ -112,7 +112,7 @@ std::string read_string(yaml_ref channel, std::string_view key, diagnostics_coll
 std::string smtp_host(std::string_view server) {
   auto scheme_end = server.find("://");
   if (scheme_end == std::string_view::npos) return {};
-  auto scheme = server.substr(0, scheme_end);
+  auto scheme = ascii_lower(server.substr(0, scheme_end));  // RFC 3986 §3.1: any case
   if (scheme != "smtp" && scheme != "smtps") return {};
   auto rest = server.substr(scheme_end + 3);
   rest = rest.substr(0, rest.find('/'));
@@ -132,11 +132,11 @@ std::string server_without_userinfo(std::string_view server) {
 }
 
 email_channel read_email(yaml_ref node, const std::string& name, diagnostics_collector& out) {
-  require_keys(node, fmt::format("channel '{}'", name),
-               std::array<required_key, 3>{{{"server", "e.g. server: smtp://mail.example.org:587"},
-                                            {"from", "e.g. from: \"EDI Network <edi@example.org>\""},
-                                            {"to", "e.g. to: [members@example.org]"}}},
-               out);
+  require_keys_unnamed(node, fmt::format("channel '{}'", name),
+                       std::array<required_key, 3>{{{"server", "e.g. server: smtp://mail.example.org:587"},
+                                                    {"from", "e.g. from: \"EDI Network <edi@example.org>\""},
+                                                    {"to", "e.g. to: [members@example.org]"}}},
+                       out);
   email_channel c;
   c.server = read_string(node, "server", out);
   if (auto tls_node = node.find("tls")) {
@@ -192,7 +192,7 @@ void hide_secret_lines(yaml_ref channel, diagnostics_collector& out) {
 
 // The url of a slack, teams or webhook channel.
 std::optional<secret_ref> read_url(yaml_ref node, const std::string& name, diagnostics_collector& out) {
-  require_keys(
+  require_keys_unnamed(
       node, fmt::format("channel '{}'", name),
       std::array<required_key, 1>{{{"url", "the webhook URL, or {env: NAME} / {credential: NAME} to keep it secret"}}},
       out);
@@ -214,18 +214,31 @@ bool is_header_name(std::string_view name) {
   });
 }
 
+// How an error names a header: by its name when that is a header name,
+// else not at all, for `{Authorization Bearer SECRET}` (a header written
+// without its colon) holds the secret in the name.
+std::string header_label(std::string_view name) {
+  if (!is_header_name(name)) return "a header whose name is not one";
+  std::string label = "header '";
+  label += name;
+  label += '\'';
+  return label;
+}
+
 std::vector<std::pair<std::string, secret_ref>> read_headers(yaml_ref node, diagnostics_collector& out) {
   std::vector<std::pair<std::string, secret_ref>> headers;
   auto found = node.find("headers");
   if (!found) return headers;
   if (!found->is_mapping()) out.error(found->mark(), "'headers' must map header names to values");
   for (auto& [name, value] : found->entries()) {
+    auto label = header_label(name.scalar());
     if (!is_header_name(name.scalar()))
-      out.error(name.mark(), fmt::format("'{}' is not an HTTP header name", terminal_line(name.scalar())),
-                "a header name is letters, digits and !#$%&'*+-.^_`|~, without spaces, colons or line breaks");
-    if (auto secret = read_secret(value, fmt::format("header '{}'", name.scalar()), out)) {
+      out.error(name.mark(), "a header name that is not one (not repeated here: it may be a secret)",
+                "write it as `Name: value`; a header name is letters, digits and !#$%&'*+-.^_`|~, without spaces, "
+                "colons or line breaks");
+    if (auto secret = read_secret(value, label, out)) {
       if (secret->from == secret_ref::source::literal && has_control_character(secret->value))
-        out.error(value.mark(), fmt::format("header '{}' holds a line break or control character", name.scalar()),
+        out.error(value.mark(), fmt::format("{} holds a line break or control character", label),
                   "a header value is one line of text");
       headers.emplace_back(std::string(name.scalar()), *secret);
     }
@@ -244,8 +257,8 @@ std::optional<channel_kind> read_kind(std::string_view type, yaml_ref node, cons
   auto headers = read_headers(node, out);
   if (type == "email") return read_email(node, name, out);
   if (type == "file") {
-    require_keys(node, fmt::format("channel '{}'", name),
-                 std::array<required_key, 1>{{{"path", "e.g. path: outbox.jsonl"}}}, out);
+    require_keys_unnamed(node, fmt::format("channel '{}'", name),
+                         std::array<required_key, 1>{{{"path", "e.g. path: outbox.jsonl"}}}, out);
     auto path = read_string(node, "path", out);
     return file_channel{path.empty() ? path : resolve_path(out.file(), path)};
   }

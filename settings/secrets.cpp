@@ -123,15 +123,18 @@ result<void> check_post_url(std::string_view url) {
   auto parsed = boost::urls::parse_uri(url);
   if (!parsed || !parsed->has_authority() || parsed->encoded_host().empty())
     return failure{"is not a URL; write e.g. https://hooks.example.org/herald"};
-  auto scheme = parsed->scheme();
-  if (scheme == "https") return {};
-  if (scheme == "http" && host_parsed_whole(*parsed) && is_loopback_host(parsed->encoded_host())) return {};
-  if (scheme == "http") return failure{"must use https (plain http is allowed only to a loopback host)"};
+  // RFC 3986 §3.1: a scheme is case-insensitive, and curl takes HTTPS://
+  // as https://; the loopback rule holds for HTTP:// as for http://.
+  std::string_view scheme = parsed->scheme();
+  auto lower = ascii_lower(scheme);
+  if (lower == "https") return {};
+  if (lower == "http" && host_parsed_whole(*parsed) && is_loopback_host(parsed->encoded_host())) return {};
+  if (lower == "http") return failure{"must use https (plain http is allowed only to a loopback host)"};
   // The grammar of a scheme lets a secret through ("hunter2://host"): only
   // a scheme in use elsewhere is named (docs/cli.md "The config file").
   constexpr std::array<std::string_view, 10> named = {"http", "https", "ftp",   "ftps", "ws",
                                                       "wss",  "smtp",  "smtps", "file", "sftp"};
-  if (std::find(named.begin(), named.end(), ascii_lower(scheme)) == named.end())
+  if (std::find(named.begin(), named.end(), lower) == named.end())
     return failure{"must be an https URL; write e.g. https://hooks.example.org/herald"};
   return failure{fmt::format("must be an https URL, not {}", std::string(scheme))};
 }

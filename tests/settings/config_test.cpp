@@ -94,6 +94,15 @@ TEST_CASE("config: an unknown key of a channel is named only when it is a channe
   CHECK(messages("  s: { type: slack, hunter2 }\n") ==
         std::vector<std::string>{"channel 's' has no 'url'",
                                  "an unknown key in channel 's' (not repeated here: it may be a secret)"});
+  // "url hunter2" begins with url but is no misspelling of it: the url is missing too.
+  CHECK(messages("  s: { type: slack, url hunter2 }\n") ==
+        std::vector<std::string>{"channel 's' has no 'url'",
+                                 "an unknown key in channel 's' (not repeated here: it may be a secret)"});
+  CHECK(messages("  f: { type: file, path outbox.jsonl }\n") ==
+        std::vector<std::string>{"channel 'f' has no 'path'",
+                                 "an unknown key in channel 'f' (not repeated here: it may be a secret)"});
+  CHECK(messages("  s: { type: slack, ulr: x }\n") ==
+        std::vector<std::string>{"unknown key 'ulr' in channel 's' (did you mean 'url'?)"});
   CHECK(messages("  e: { type: email, server: \"smtp://m.example.org\", from: a@example.org, to: [b@example.org],"
                  " password hunter2 }\n") ==
         std::vector<std::string>{"an unknown key in channel 'e' (not repeated here: it may be a secret)"});
@@ -156,6 +165,27 @@ TEST_CASE("config: delivery.burst is read, 1 by default, and a whole number from
 TEST_CASE("config: tls: none to a name that starts like a loopback address is refused", "[config][loopback]") {
   auto refused = messages(
       "  e: { type: email, server: \"smtp://127.0.0.1.evil.example:25\", tls: none, from: a@example.org, "
+      "to: [b@example.org] }\n");
+  REQUIRE(refused.size() == 1);
+  CHECK(refused[0].starts_with("tls: none sends mail and passwords in the clear"));
+}
+
+TEST_CASE("config: a URL scheme is read in any case, and the loopback and tls rules hold for every case",
+          "[config][loopback]") {
+  auto cfg = load_ok(
+      "  s: { type: slack, url: \"HTTPS://hooks.example.org/x\" }\n"
+      "  w: { type: webhook, url: \"Http://127.0.0.1:8080/hook\" }\n"
+      "  e: { type: email, server: \"SMTPS://mail.example.org\", from: a@example.org, to: [b@example.org] }\n"
+      "  l: { type: email, server: \"SMTP://127.0.0.1:2525\", tls: none, from: a@example.org, to: [b@example.org] "
+      "}\n");
+  CHECK(cfg.channels.size() == 4);
+  CHECK(messages("  s: { type: slack, url: \"HTTP://127.0.0.1.evil.example/hook\" }\n") ==
+        std::vector<std::string>{
+            "the url of channel 's' must use https (plain http is allowed only to a loopback host)"});
+  CHECK(messages("  s: { type: slack, url: \"HTTP://hooks.example.org/hook\" }\n") ==
+        messages("  s: { type: slack, url: \"http://hooks.example.org/hook\" }\n"));
+  auto refused = messages(
+      "  e: { type: email, server: \"SMTP://127.0.0.1.evil.example:25\", tls: none, from: a@example.org, "
       "to: [b@example.org] }\n");
   REQUIRE(refused.size() == 1);
   CHECK(refused[0].starts_with("tls: none sends mail and passwords in the clear"));

@@ -81,6 +81,11 @@ TEST_CASE("secrets: loopback is a literal loopback address or localhost, not a n
     CHECK_FALSE(is_loopback_host(host));
   }
   CHECK_FALSE(check_post_url("http://127.0.0.1.evil.example/hook").ok());
+  CHECK(check_post_url("HTTP://127.0.0.1.evil.example/hook").error() ==
+        check_post_url("http://127.0.0.1.evil.example/hook").error());
+  CHECK(check_post_url("HTTPS://hooks.example.org/hook").ok());  // RFC 3986: a scheme is case-insensitive
+  CHECK(check_post_url("HTTP://127.0.0.1:8080/hook").ok());
+  CHECK(check_post_url("FTP://example.org/x").error() == "must be an https URL, not FTP");
   CHECK(check_post_url("http://[::1]:8080/hook").ok());
   CHECK(check_post_url("https://127.0.0.1.nip.io/hook").ok());  // https goes anywhere
   // The log names the host the post goes to, not the loopback it starts like.
