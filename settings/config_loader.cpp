@@ -466,6 +466,23 @@ std::vector<diagnostic> redacted(std::vector<diagnostic> found, std::string_view
   return found;
 }
 
+// A duplicate key on a line that may hold a secret is named only when it is
+// a word a key can be: `Authorization Bearer SECRET` written twice without
+// its colon is a value, not a name (docs/cli.md "The config file").
+void unname_secret_duplicates(std::vector<diagnostic>& found, const std::vector<int>& hidden_lines) {
+  constexpr std::string_view prefix = "duplicate key '";
+  for (auto& d : found) {
+    if (!std::binary_search(hidden_lines.begin(), hidden_lines.end(), d.mark.line)) continue;
+    if (!d.message.starts_with(prefix)) continue;
+    auto end = d.message.find("' ", prefix.size());
+    if (end == std::string::npos) continue;
+    if (is_header_name(std::string_view(d.message).substr(prefix.size(), end - prefix.size()))) continue;
+    std::string message = "duplicate key (not repeated here: it may be a secret)";
+    message += d.message.substr(end + 1);
+    d.message = std::move(message);
+  }
+}
+
 }  // namespace
 
 config_load_result load_config(std::string_view text, std::string file) {
@@ -474,8 +491,10 @@ config_load_result load_config(std::string_view text, std::string file) {
   auto document = yaml_document::read_all(text, file);
   diagnostics_collector out(file);
   // Decided from the raw text: the YAML may not parse.
-  for (int line : config_lines_not_quoted(text)) out.hide_line(line);
+  const auto hidden_lines = config_lines_not_quoted(text);
+  for (int line : hidden_lines) out.hide_line(line);
   if (auto* errors = std::get_if<std::vector<diagnostic>>(&document)) {
+    unname_secret_duplicates(*errors, hidden_lines);
     for (auto& error : *errors) out.add(std::move(error));
     return {std::nullopt, redacted(out.take(), text)};
   }
