@@ -245,7 +245,8 @@ struct postgresql_journal::params {
 // One libpq connection. A call that finds it broken (or never made) makes
 // it first; a call that breaks it drops it, so the next call connects
 // again. Inside a transaction a broken connection is not made again: the
-// transaction's changes are gone, and commit must fail.
+// transaction's changes are gone, so every call fails until the
+// transaction ends (commit fails; end_transaction() after a rollback).
 class postgresql_journal::connection {
  public:
   connection(const options& how, std::string label, std::string application_name, std::vector<std::string> on_connect)
@@ -313,11 +314,19 @@ class postgresql_journal::connection {
 
   bool in_transaction() const { return in_transaction_; }
   void set_transaction(bool on) { in_transaction_ = on; }
+  /// Whether the session that began the transaction is still the one
+  /// connected and inside it: a COMMIT on any other session would answer
+  /// COMMIT (with a warning) for changes that are gone.
+  bool transaction_intact() const {
+    return in_transaction_ && conn_ && PQstatus(conn_) == CONNECTION_OK &&
+           PQtransactionStatus(conn_) == PQTRANS_INTRANS;
+  }
   PGconn* raw() const { return conn_; }
+  /// Closes the connection; a transaction it was in stays marked until it
+  /// ends (set_transaction(false)), so no call runs on a new session meanwhile.
   void drop() {
     if (conn_) PQfinish(conn_);
     conn_ = nullptr;
-    in_transaction_ = false;
   }
 
   /// "journal postgresql HOST:PORT: what", scrubbed of the URL and its password, on one line.
@@ -481,8 +490,18 @@ result<void> postgresql_journal::begin_changes() {
   return {};
 }
 
-// A transaction that failed inside answers COMMIT with ROLLBACK: that is a failure too.
+// A transaction that failed inside answers COMMIT with ROLLBACK: that is a
+// failure too. So is one whose connection broke partway: its changes are
+// gone, and COMMIT is sent only on the session that began it.
 result<void> postgresql_journal::commit_changes() {
+  if (!main_->transaction_intact()) {
+    bool broke = main_->in_transaction();
+    main_->set_transaction(false);
+    if (broke && main_->raw() && PQstatus(main_->raw()) == CONNECTION_OK)
+      (void)main_->exec("ROLLBACK", params{});  // a transaction in error: end it
+    return main_->error(broke ? "the transaction broke partway; none of its changes was recorded"
+                              : "no transaction to commit");
+  }
   auto committed = main_->exec("COMMIT", params{});
   main_->set_transaction(false);
   if (!committed.ok()) return failure{committed.error()};

@@ -262,6 +262,28 @@ TEST_CASE("postgresql journal: a stopped database gives errors as values, and it
   CHECK(row(*a, "p").state == post_state::sent);
 }
 
+TEST_CASE("postgresql journal: a transaction whose connection broke partway fails to commit, and none of it is kept",
+          "[postgresql]") {
+  auto& cluster = pg_cluster::shared();
+  auto url = cluster.fresh_database();
+  auto a = replica(url, "a");
+  auto b = replica(url, "b");
+  REQUIRE(a->begin_changes().ok());
+  REQUIRE(claim(*a, "p1") == journal_change::applied);
+  cluster.psql(database_of(url), fmt::format("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
+                                             "application_name = 'herald a' AND datname = '{}'",
+                                             database_of(url)));
+  CHECK_FALSE(a->begin_attempt("p2", at(0), "slack", "iwd", at(1)).ok());
+  // Every call fails until the transaction ends: none runs on a new session.
+  CHECK_FALSE(a->find("p1").ok());
+  CHECK_FALSE(a->commit_changes().ok());
+  CHECK_FALSE(ok(b->find("p1")));
+  CHECK_FALSE(ok(b->find("p2")));
+  // After it, the journal connects again.
+  CHECK(claim(*a, "p1") == journal_change::applied);
+  CHECK(row(*b, "p1").replica == "a");
+}
+
 TEST_CASE("postgresql journal: a password in the URL never reaches an error", "[postgresql]") {
   auto& cluster = pg_cluster::shared();
   const std::string password = "pw-Xq81-secret";
