@@ -363,7 +363,7 @@ postgresql_journal::postgresql_journal(options how) : how_(std::move(how)) {
   auto lease_ms = std::max<std::int64_t>(how_.lease.count(), 3000);
   main_ = std::make_unique<connection>(
       how_, label, "herald " + how_.replica,
-      std::vector<std::string>{"SET TIME ZONE 'UTC'",
+      std::vector<std::string>{"SET TIME ZONE 'UTC'", "SET default_transaction_isolation = 'read committed'",
                                fmt::format("SET idle_in_transaction_session_timeout = {}", lease_ms / 3),
                                fmt::format("SET lock_timeout = {}", lease_ms)});
   listener_ = std::make_unique<connection>(how_, label, "herald-listen " + how_.replica,
