@@ -148,7 +148,7 @@ void sender::renew_leases_later() {
     renewing_ = false;
     if (queue_.in_flight() == 0) return;
     if (!guard_.file_lost())
-      if (auto renewed = guard_.store().renew_leases(); !renewed.ok())
+      if (auto renewed = guard_.store().renew_leases(queue_.in_flight_keys()); !renewed.ok())
         guard_.failed("renewing the claims of posts in flight", renewed.error());
     renew_leases_later();
   });

@@ -130,7 +130,7 @@ constexpr const char* resend_sql = R"sql(
   UPDATE posts SET state = 'pending', attempts = 0, interrupted = 0, next_try = NULL, last_error = NULL,
     resent_at = $2, updated_at = $2
   WHERE key = $1 AND state IN ('failed', 'missed', 'skipped', 'unconfirmed'))sql";
-// $1 now, $2 note, $3 the condition's parameter (replica). {} is which rows.
+// $1 now, $2 note, $3 the condition's parameter (replica), if any. {} is which rows.
 constexpr const char* take_sql = R"sql(
   UPDATE posts SET state = 'pending', interrupted = interrupted + 1, next_try = NULL, last_error = $2,
     updated_at = $1, lease_until = NULL
@@ -520,20 +520,33 @@ result<std::vector<journal_entry>> postgresql_journal::take_in_flight(date::sys_
 
 // The taken rows are announced (herald_posts): the other replicas decide them again too.
 result<std::vector<journal_entry>> postgresql_journal::take_lapsed(date::sys_seconds now) {
-  auto rows =
-      entries(fmt::format(take_sql, "replica <> $3 AND (lease_until IS NULL OR lease_until < now())", entry_columns),
-              params{}.add(now).add(lapsed_note).add(how_.replica));
+  auto rows = entries(fmt::format(take_sql, "(lease_until IS NULL OR lease_until < now())", entry_columns),
+                      params{}.add(now).add(lapsed_note));
   if (rows.ok()) by_due_then_key(rows.value());
   if (rows.ok() && !rows.value().empty())
     (void)main_->exec("SELECT pg_notify('herald_posts', $1)", params{}.add(how_.replica));
   return rows;
 }
 
-result<void> postgresql_journal::renew_leases() {
+// Only the keys this replica still has in flight: a claim it does not know
+// it holds (the commit's answer was lost) lapses and is taken over.
+result<void> postgresql_journal::renew_leases(const std::vector<std::string>& keys) {
+  if (keys.empty()) return {};
+  std::string array = "{";  // a text[] literal: each key quoted, \ and " escaped
+  for (const auto& key : keys) {
+    if (array.size() > 1) array += ',';
+    array += '"';
+    for (char c : key) {
+      if (c == '"' || c == '\\') array += '\\';
+      array += c;
+    }
+    array += '"';
+  }
+  array += '}';
   auto renewed = main_->exec(
       "UPDATE posts SET lease_until = now() + $2::bigint * interval '1 millisecond' "
-      "WHERE state = 'in_flight' AND replica = $1",
-      params{}.add(how_.replica).add(std::int64_t{how_.lease.count()}));
+      "WHERE state = 'in_flight' AND replica = $1 AND key = ANY($3::text[])",
+      params{}.add(how_.replica).add(std::int64_t{how_.lease.count()}).add(array));
   if (!renewed.ok()) return failure{renewed.error()};
   return {};
 }
@@ -541,8 +554,8 @@ result<void> postgresql_journal::renew_leases() {
 result<std::optional<std::chrono::milliseconds>> postgresql_journal::next_lapse() {
   auto done = main_->exec(
       "SELECT floor(extract(epoch FROM min(lease_until) - now()) * 1000)::bigint FROM posts "
-      "WHERE state = 'in_flight' AND replica <> $1",
-      params{}.add(how_.replica));
+      "WHERE state = 'in_flight'",
+      params{});
   if (!done.ok()) return failure{done.error()};
   auto ms = int_at(done.value().get(), 0, 0);
   if (!ms) return std::optional<std::chrono::milliseconds>{};

@@ -12,8 +12,10 @@
 // refused. The other changes of an in-flight row are applied for the
 // replica that holds it only.
 //
-// A lease lapses when its replica stops renewing it (it died, or cannot
-// reach the database): take_lapsed() hands such rows back to pending with
+// A lease lapses when its replica stops renewing it (it died, cannot reach
+// the database, or lost the answer to the claim's commit, so it does not
+// know it holds the post; it renews only the posts it has in flight):
+// take_lapsed(), on any replica, this one's own lapsed rows included, hands such rows back to pending with
 // interrupted + 1, the one more copy docs/daemon.md "Delivery rules"
 // allows; take_in_flight() on start takes this replica's own rows and
 // lapsed ones, never a live replica's. When the lapsed replica's send
@@ -90,7 +92,7 @@ class postgresql_journal final : public operated_journal {
   result<std::int64_t> last_action_id() override;
 
   std::chrono::milliseconds lease() const override { return how_.lease; }
-  result<void> renew_leases() override;
+  result<void> renew_leases(const std::vector<std::string>& keys) override;
   result<std::vector<journal_entry>> take_lapsed(date::sys_seconds now) override;
   result<std::optional<std::chrono::milliseconds>> next_lapse() override;
   int change_descriptor() override;

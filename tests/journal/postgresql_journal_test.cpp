@@ -187,9 +187,29 @@ TEST_CASE("postgresql journal: renewing keeps a claim from lapsing", "[postgresq
   auto b = replica(url, "b");
   REQUIRE(claim(*a, "p") == journal_change::applied);
   cluster.psql(database_of(url), "UPDATE posts SET lease_until = now() - interval '1 second'");
-  REQUIRE(ok(a->renew_leases().ok() ? result<bool>(true) : result<bool>(failure{"renew failed"})));
+  REQUIRE(ok(a->renew_leases({"p"}).ok() ? result<bool>(true) : result<bool>(failure{"renew failed"})));
   CHECK(ok(b->take_lapsed(at(2))).empty());
   CHECK(row(*b, "p").state == post_state::in_flight);
+}
+
+TEST_CASE("postgresql journal: only the posts a replica still has in flight are renewed, its orphaned claim lapses",
+          "[postgresql]") {
+  auto& cluster = pg_cluster::shared();
+  auto url = cluster.fresh_database();
+  auto a = replica(url, "a");
+  // "orphan": claimed, but the commit's answer was lost, so a does not know it holds it.
+  REQUIRE(claim(*a, "orphan") == journal_change::applied);
+  REQUIRE(claim(*a, "held \"quoted\", too") == journal_change::applied);
+  cluster.psql(database_of(url), "UPDATE posts SET lease_until = now() - interval '1 second'");
+  REQUIRE(a->renew_leases({"held \"quoted\", too"}).ok());
+  CHECK(ok(a->next_lapse()) == std::chrono::milliseconds{0});
+  // Taken over, by a itself when it is alone: it is decided again, once more.
+  auto taken = ok(a->take_lapsed(at(2)));
+  REQUIRE(taken.size() == 1);
+  CHECK(taken.front().key == "orphan");
+  CHECK(row(*a, "orphan").state == post_state::pending);
+  CHECK(row(*a, "orphan").interrupted == 1);
+  CHECK(row(*a, "held \"quoted\", too").state == post_state::in_flight);
 }
 
 TEST_CASE("postgresql journal: on start a replica takes back its own and lapsed rows, never a live replica's",
