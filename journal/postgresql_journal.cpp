@@ -358,14 +358,17 @@ postgresql_journal::postgresql_journal(options how) : how_(std::move(how)) {
   auto label = label_of(how_.url);
   // A replica cut off inside a transaction must not hold its rows' locks
   // for long (the others' claims would wait on them): the server ends such
-  // a session after a third of the lease, and a claim waits at most a
-  // lease for a lock, then fails like any journal error.
+  // a session after a third of the lease. No call blocks the loop for more
+  // than a third of the lease either (a claim waiting for a lock, a slow
+  // statement): it fails like any journal error, and the claims in flight
+  // are renewed in time (docs/service.md "Replicas").
   auto lease_ms = std::max<std::int64_t>(how_.lease.count(), 3000);
   main_ = std::make_unique<connection>(
       how_, label, "herald " + how_.replica,
       std::vector<std::string>{"SET TIME ZONE 'UTC'", "SET default_transaction_isolation = 'read committed'",
                                fmt::format("SET idle_in_transaction_session_timeout = {}", lease_ms / 3),
-                               fmt::format("SET lock_timeout = {}", lease_ms)});
+                               fmt::format("SET lock_timeout = {}", lease_ms / 3),
+                               fmt::format("SET statement_timeout = {}", lease_ms / 3)});
   listener_ = std::make_unique<connection>(how_, label, "herald-listen " + how_.replica,
                                            std::vector<std::string>{"LISTEN herald_operator", "LISTEN herald_posts"});
 }
