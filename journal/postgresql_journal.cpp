@@ -283,6 +283,9 @@ class postgresql_journal::connection {
     }
     PQsetNoticeProcessor(
         conn_, [](void*, const char*) {}, nullptr);  // "already exists, skipping" is no news
+    // The replica's name again (a reconnection): as it can; the old
+    // session may not have ended yet, and open() made the check that counts.
+    if (holds_name_) (void)take_name();
     for (const auto& sql : on_connect_) {
       pg_result done(PQexec(conn_, sql.c_str()), &PQclear);
       if (!done || PQresultStatus(done.get()) != PGRES_COMMAND_OK) {
@@ -312,6 +315,17 @@ class postgresql_journal::connection {
     return failed;
   }
 
+  /// Takes the lock on the replica's name (options::hold_name): true when
+  /// this session holds it, false when another does; an error otherwise.
+  result<bool> take_name() {
+    const char* name = how_.replica.c_str();
+    pg_result done(PQexecParams(conn_, "SELECT pg_try_advisory_lock(hashtext('herald replica ' || $1))", 1, nullptr,
+                                &name, nullptr, nullptr, 0),
+                   &PQclear);
+    if (!done || PQresultStatus(done.get()) != PGRES_TUPLES_OK) return error(message(done.get()));
+    holds_name_ = true;
+    return std::string_view(PQgetvalue(done.get(), 0, 0)) == "t";
+  }
   bool in_transaction() const { return in_transaction_; }
   void set_transaction(bool on) { in_transaction_ = on; }
   /// Whether the session that began the transaction is still the one
@@ -352,6 +366,7 @@ class postgresql_journal::connection {
   std::vector<std::string> on_connect_;
   PGconn* conn_ = nullptr;
   bool in_transaction_ = false;
+  bool holds_name_ = false;  // take the replica's name again on each reconnection
 };
 
 postgresql_journal::postgresql_journal(options how) : how_(std::move(how)) {
@@ -379,6 +394,17 @@ result<std::unique_ptr<postgresql_journal>> postgresql_journal::open(options how
   std::unique_ptr<postgresql_journal> made(new postgresql_journal(std::move(how)));
   auto& db = *made->main_;
   auto exec = [&](const std::string& sql) { return db.exec(sql, params{}); };
+  if (made->how_.hold_name) {
+    std::string problem;
+    if (!db.get(problem)) return db.error(problem);
+    auto held = db.take_name();
+    if (!held.ok()) return failure{held.error()};
+    if (!held.value())
+      return db.error(
+          fmt::format("another herald runs as replica '{}' on this journal: give each replica its own name "
+                      "(journal: {{replica: NAME}})",
+                      one_line(made->how_.replica)));
+  }
   // The version check and the migrations in one transaction, one replica at a time.
   if (!made->how_.read_only) {
     if (auto begun = exec("BEGIN"); !begun.ok()) return failure{begun.error()};

@@ -33,6 +33,11 @@
 // shows it; libpq's messages are scrubbed of it and of its password, and
 // the journal is named by host and port ("journal postgresql 10.0.0.5:5432").
 //
+// A daemon's journal holds its replica's name: a session-level advisory
+// lock (pg_try_advisory_lock(hashtext('herald replica ' || name))) on the
+// journal's connection, taken by open() (refused while another session
+// holds it) and taken again, as it can, by each reconnection.
+//
 // The schema's version is in table herald_schema; open() creates or
 // migrates it under an advisory lock (replicas may start together) and
 // refuses a newer one. Thread-safety: one thread, as journal.hpp says.
@@ -57,6 +62,10 @@ class postgresql_journal final : public operated_journal {
     std::string replica;  ///< this replica's name: who claims and sends
     std::chrono::milliseconds lease = default_lease;
     bool read_only = false;  ///< `herald status`: no schema change; a missing schema is an error
+    /// The daemon's: open() fails while another session holds this
+    /// replica's name (a second replica of one name would take the
+    /// first's claims for its own), and holds it while connected.
+    bool hold_name = false;
   };
 
   /// Connects and creates or migrates the schema (unless read_only). The

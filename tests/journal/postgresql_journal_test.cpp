@@ -304,6 +304,26 @@ TEST_CASE("postgresql journal: a transaction whose connection broke partway fail
   CHECK(row(*b, "p1").replica == "a");
 }
 
+TEST_CASE("postgresql journal: a second daemon of one replica name is refused while the first is connected",
+          "[postgresql]") {
+  auto url = pg_cluster::shared().fresh_database();
+  auto daemon = [&](const std::string& name) {
+    postgresql_journal::options how{url, name};
+    how.hold_name = true;
+    return postgresql_journal::open(std::move(how));
+  };
+  auto first = ok(daemon("a"));
+  auto second = daemon("a");
+  REQUIRE_FALSE(second.ok());
+  CHECK(second.error().find("another herald runs as replica 'a'") != std::string::npos);
+  CHECK(second.error().find(url) == std::string::npos);
+  // An operator's command names no replica of its own: not refused.
+  CHECK(postgresql_journal::open({url, "a"}).ok());
+  CHECK(daemon("b").ok());
+  first.reset();  // the first one stopped: the name is free
+  CHECK(daemon("a").ok());
+}
+
 TEST_CASE("postgresql journal: a password in the URL never reaches an error", "[postgresql]") {
   auto& cluster = pg_cluster::shared();
   const std::string password = "pw-Xq81-secret";
