@@ -169,6 +169,16 @@ std::string label_of(const std::string& url) {
   return fmt::format("journal postgresql {}:{}", host, port);
 }
 
+// A plain database name is no connection string, but libpq takes it as one.
+bool url_parses(const std::string& url) {
+  char* error = nullptr;
+  PQconninfoOption* parsed = PQconninfoParse(url.c_str(), &error);
+  if (error) PQfreemem(error);
+  if (!parsed) return false;
+  PQconninfoFree(parsed);
+  return true;
+}
+
 std::string password_of(const std::string& url) {
   char* error = nullptr;
   PQconninfoOption* parsed = PQconninfoParse(url.c_str(), &error);
@@ -277,7 +287,10 @@ class postgresql_journal::connection {
     values.push_back(nullptr);
     conn_ = PQconnectdbParams(keywords.data(), values.data(), 1);
     if (!conn_ || PQstatus(conn_) != CONNECTION_OK) {
-      problem = "cannot connect: " + message();
+      // libpq's message about a URL that does not parse may quote a piece
+      // of it (a query parameter, a host): a fixed text instead.
+      problem =
+          "cannot connect: " + (url_parses(how_.url) ? message() : std::string("the journal's URL does not parse"));
       drop();
       return nullptr;
     }

@@ -339,6 +339,15 @@ TEST_CASE("postgresql journal: a password in the URL never reaches an error", "[
     CHECK(opened.error().find(url) == std::string::npos);
     CHECK(opened.error().find("journal postgresql") == 0);
   }
+  // libpq's message about a URL that does not parse quotes pieces of it.
+  for (const auto& url : {fmt::format("postgresql://postgres@127.0.0.1:{}/herald?SECRETkey=1", cluster.port()),
+                          fmt::format("postgresql://postgres@[SECRET:{}/herald", cluster.port())}) {
+    auto opened = postgresql_journal::open({url, "a"});
+    REQUIRE_FALSE(opened.ok());
+    INFO(opened.error());
+    CHECK(opened.error().find("SECRET") == std::string::npos);
+    CHECK(opened.error().find("the journal's URL does not parse") != std::string::npos);
+  }
 }
 
 TEST_CASE("postgresql journal: the schema is created once, and a newer one is refused", "[postgresql]") {
