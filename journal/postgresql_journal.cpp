@@ -421,6 +421,7 @@ result<std::unique_ptr<postgresql_journal>> postgresql_journal::open(options how
   // The version check and the migrations in one transaction, one replica at a time.
   if (!made->how_.read_only) {
     if (auto begun = exec("BEGIN"); !begun.ok()) return failure{begun.error()};
+    db.set_transaction(true);  // a break partway fails the rest, never runs it on a new session
     if (auto locked = exec(fmt::format("SELECT pg_advisory_xact_lock({})", schema_lock)); !locked.ok())
       return failure{locked.error()};
     if (auto made_table = exec("CREATE TABLE IF NOT EXISTS herald_schema (version integer NOT NULL)"); !made_table.ok())
@@ -448,7 +449,7 @@ result<std::unique_ptr<postgresql_journal>> postgresql_journal::open(options how
         exec(fmt::format("DELETE FROM herald_schema; INSERT INTO herald_schema VALUES ({})", schema_version));
     if (!recorded.ok()) return failure{recorded.error()};
   }
-  if (auto committed = exec("COMMIT"); !committed.ok()) return failure{committed.error()};
+  if (auto committed = made->commit_changes(); !committed.ok()) return failure{committed.error()};
   return made;
 }
 
