@@ -227,7 +227,7 @@ bool daemon_loop::impl::open_journal(const std::filesystem::path& state_dir) {
   if (!options.open_journal && shared_journal(sources->cfg)) {  // PostgreSQL: no file to watch
     journal_file.clear();
     auto shared = open_journal_store(sources->cfg, state_dir, secrets,
-                                     options.dry_run ? journal_use::snapshot : journal_use::write);
+                                     options.dry_run ? journal_use::snapshot : journal_use::replica);
     if (!shared.ok()) {
       log.error(shared.error());
       return false;

@@ -16,7 +16,8 @@
 namespace herald {
 
 enum class journal_use {
-  write,      ///< the daemon's, or an operator's command: created or migrated when needed
+  write,      ///< an operator's command: created or migrated when needed
+  replica,    ///< the daemon's: as write; a shared journal also holds the replica's name (one process per name)
   read_only,  ///< `herald status`: nothing is created or changed
   snapshot,   ///< `herald run --dry-run`: a copy nothing reaches (SQLite only)
 };
@@ -34,7 +35,7 @@ std::string describe_journal(const config& cfg, const std::filesystem::path& sta
 /// The shared journal the config names (REQUIRES: shared_journal(cfg)).
 /// The URL's secret is resolved here; errors never show it.
 result<std::unique_ptr<postgresql_journal>> open_shared_journal(const config& cfg, const secret_sources& secrets,
-                                                                bool read_only);
+                                                                bool read_only, bool hold_name = false);
 
 /// Opens it. The URL's secret is resolved here; errors never show it.
 result<std::unique_ptr<operated_journal>> open_journal_store(const config& cfg, const std::filesystem::path& state_dir,

@@ -135,6 +135,11 @@ bool sender::lease_lapsed(std::chrono::steady_clock::time_point claimed_from, co
 
 // While posts are in flight their claims are renewed every third of the
 // lease, so no other replica takes over a post that is still being sent.
+// Also while the journal is paused: the pause (30 s) outlasts a lease, and
+// one failed call (a restart, a lock timeout) must not let the claims of
+// posts the channel may already have taken lapse while this replica lives
+// (docs/service.md "Replicas"). A failed renewal is logged and tried again
+// a third of the lease later.
 void sender::renew_leases_later() {
   auto lease = guard_.store().lease();
   if (lease.count() == 0 || renewing_ || queue_.in_flight() == 0) return;
@@ -142,8 +147,8 @@ void sender::renew_leases_later() {
   renewal_->wait_until(env_.steady_now() + lease / 3, [this] {
     renewing_ = false;
     if (queue_.in_flight() == 0) return;
-    if (!guard_.paused())
-      if (auto renewed = guard_.store().renew_leases(); !renewed.ok())
+    if (!guard_.file_lost())
+      if (auto renewed = guard_.store().renew_leases(queue_.in_flight_keys()); !renewed.ok())
         guard_.failed("renewing the claims of posts in flight", renewed.error());
     renew_leases_later();
   });

@@ -259,16 +259,22 @@ class journal {
 
   /// How long a claim holds unless renewed; zero: not shared, no leases.
   virtual std::chrono::milliseconds lease() const { return std::chrono::milliseconds{0}; }
-  /// Extends the lease of every row this replica has in flight.
-  virtual result<void> renew_leases() { return {}; }
-  /// Rows of other replicas in flight whose lease lapsed (their replica
-  /// died or lost the database): like take_in_flight, each goes back to
-  /// pending with interrupted + 1 and is returned; the caller decides.
+  /// Extends the lease of this replica's in-flight rows among `keys` (the
+  /// posts it still has in flight); its other rows (a claim whose commit
+  /// answer was lost) are left to lapse.
+  virtual result<void> renew_leases(const std::vector<std::string>& keys) {
+    (void)keys;
+    return {};
+  }
+  /// Rows in flight whose lease lapsed (their replica died, lost the
+  /// database, or no longer knows it holds them; this replica's own too):
+  /// like take_in_flight, each goes back to pending with interrupted + 1
+  /// and is returned; the caller decides.
   virtual result<std::vector<journal_entry>> take_lapsed(date::sys_seconds now) {
     (void)now;
     return std::vector<journal_entry>{};
   }
-  /// How long until the first lease of another replica's in-flight row
+  /// How long until the first lease of an in-flight row
   /// lapses (zero when one has), by the database's clock; nullopt: none.
   virtual result<std::optional<std::chrono::milliseconds>> next_lapse() {
     return std::optional<std::chrono::milliseconds>{};

@@ -130,7 +130,7 @@ constexpr const char* resend_sql = R"sql(
   UPDATE posts SET state = 'pending', attempts = 0, interrupted = 0, next_try = NULL, last_error = NULL,
     resent_at = $2, updated_at = $2
   WHERE key = $1 AND state IN ('failed', 'missed', 'skipped', 'unconfirmed'))sql";
-// $1 now, $2 note, $3 the condition's parameter (replica). {} is which rows.
+// $1 now, $2 note, $3 the condition's parameter (replica), if any. {} is which rows.
 constexpr const char* take_sql = R"sql(
   UPDATE posts SET state = 'pending', interrupted = interrupted + 1, next_try = NULL, last_error = $2,
     updated_at = $1, lease_until = NULL
@@ -167,6 +167,16 @@ std::string label_of(const std::string& url) {
   }
   PQconninfoFree(parsed);
   return fmt::format("journal postgresql {}:{}", host, port);
+}
+
+// A plain database name is no connection string, but libpq takes it as one.
+bool url_parses(const std::string& url) {
+  char* error = nullptr;
+  PQconninfoOption* parsed = PQconninfoParse(url.c_str(), &error);
+  if (error) PQfreemem(error);
+  if (!parsed) return false;
+  PQconninfoFree(parsed);
+  return true;
 }
 
 std::string password_of(const std::string& url) {
@@ -245,7 +255,8 @@ struct postgresql_journal::params {
 // One libpq connection. A call that finds it broken (or never made) makes
 // it first; a call that breaks it drops it, so the next call connects
 // again. Inside a transaction a broken connection is not made again: the
-// transaction's changes are gone, and commit must fail.
+// transaction's changes are gone, so every call fails until the
+// transaction ends (commit fails; end_transaction() after a rollback).
 class postgresql_journal::connection {
  public:
   connection(const options& how, std::string label, std::string application_name, std::vector<std::string> on_connect)
@@ -276,12 +287,18 @@ class postgresql_journal::connection {
     values.push_back(nullptr);
     conn_ = PQconnectdbParams(keywords.data(), values.data(), 1);
     if (!conn_ || PQstatus(conn_) != CONNECTION_OK) {
-      problem = "cannot connect: " + message();
+      // libpq's message about a URL that does not parse may quote a piece
+      // of it (a query parameter, a host): a fixed text instead.
+      problem =
+          "cannot connect: " + (url_parses(how_.url) ? message() : std::string("the journal's URL does not parse"));
       drop();
       return nullptr;
     }
     PQsetNoticeProcessor(
         conn_, [](void*, const char*) {}, nullptr);  // "already exists, skipping" is no news
+    // The replica's name again (a reconnection): as it can; the old
+    // session may not have ended yet, and open() made the check that counts.
+    if (holds_name_) (void)take_name();
     for (const auto& sql : on_connect_) {
       pg_result done(PQexec(conn_, sql.c_str()), &PQclear);
       if (!done || PQresultStatus(done.get()) != PGRES_COMMAND_OK) {
@@ -311,13 +328,32 @@ class postgresql_journal::connection {
     return failed;
   }
 
+  /// Takes the lock on the replica's name (options::hold_name): true when
+  /// this session holds it, false when another does; an error otherwise.
+  result<bool> take_name() {
+    const char* name = how_.replica.c_str();
+    pg_result done(PQexecParams(conn_, "SELECT pg_try_advisory_lock(hashtext('herald replica ' || $1))", 1, nullptr,
+                                &name, nullptr, nullptr, 0),
+                   &PQclear);
+    if (!done || PQresultStatus(done.get()) != PGRES_TUPLES_OK) return error(message(done.get()));
+    holds_name_ = true;
+    return std::string_view(PQgetvalue(done.get(), 0, 0)) == "t";
+  }
   bool in_transaction() const { return in_transaction_; }
   void set_transaction(bool on) { in_transaction_ = on; }
+  /// Whether the session that began the transaction is still the one
+  /// connected and inside it: a COMMIT on any other session would answer
+  /// COMMIT (with a warning) for changes that are gone.
+  bool transaction_intact() const {
+    return in_transaction_ && conn_ && PQstatus(conn_) == CONNECTION_OK &&
+           PQtransactionStatus(conn_) == PQTRANS_INTRANS;
+  }
   PGconn* raw() const { return conn_; }
+  /// Closes the connection; a transaction it was in stays marked until it
+  /// ends (set_transaction(false)), so no call runs on a new session meanwhile.
   void drop() {
     if (conn_) PQfinish(conn_);
     conn_ = nullptr;
-    in_transaction_ = false;
   }
 
   /// "journal postgresql HOST:PORT: what", scrubbed of the URL and its password, on one line.
@@ -343,20 +379,24 @@ class postgresql_journal::connection {
   std::vector<std::string> on_connect_;
   PGconn* conn_ = nullptr;
   bool in_transaction_ = false;
+  bool holds_name_ = false;  // take the replica's name again on each reconnection
 };
 
 postgresql_journal::postgresql_journal(options how) : how_(std::move(how)) {
   auto label = label_of(how_.url);
   // A replica cut off inside a transaction must not hold its rows' locks
   // for long (the others' claims would wait on them): the server ends such
-  // a session after a third of the lease, and a claim waits at most a
-  // lease for a lock, then fails like any journal error.
+  // a session after a third of the lease. No call blocks the loop for more
+  // than a third of the lease either (a claim waiting for a lock, a slow
+  // statement): it fails like any journal error, and the claims in flight
+  // are renewed in time (docs/service.md "Replicas").
   auto lease_ms = std::max<std::int64_t>(how_.lease.count(), 3000);
   main_ = std::make_unique<connection>(
       how_, label, "herald " + how_.replica,
-      std::vector<std::string>{"SET TIME ZONE 'UTC'",
+      std::vector<std::string>{"SET TIME ZONE 'UTC'", "SET default_transaction_isolation = 'read committed'",
                                fmt::format("SET idle_in_transaction_session_timeout = {}", lease_ms / 3),
-                               fmt::format("SET lock_timeout = {}", lease_ms)});
+                               fmt::format("SET lock_timeout = {}", lease_ms / 3),
+                               fmt::format("SET statement_timeout = {}", lease_ms / 3)});
   listener_ = std::make_unique<connection>(how_, label, "herald-listen " + how_.replica,
                                            std::vector<std::string>{"LISTEN herald_operator", "LISTEN herald_posts"});
 }
@@ -367,9 +407,21 @@ result<std::unique_ptr<postgresql_journal>> postgresql_journal::open(options how
   std::unique_ptr<postgresql_journal> made(new postgresql_journal(std::move(how)));
   auto& db = *made->main_;
   auto exec = [&](const std::string& sql) { return db.exec(sql, params{}); };
+  if (made->how_.hold_name) {
+    std::string problem;
+    if (!db.get(problem)) return db.error(problem);
+    auto held = db.take_name();
+    if (!held.ok()) return failure{held.error()};
+    if (!held.value())
+      return db.error(
+          fmt::format("another herald runs as replica '{}' on this journal: give each replica its own name "
+                      "(journal: {{replica: NAME}})",
+                      one_line(made->how_.replica)));
+  }
   // The version check and the migrations in one transaction, one replica at a time.
   if (!made->how_.read_only) {
     if (auto begun = exec("BEGIN"); !begun.ok()) return failure{begun.error()};
+    db.set_transaction(true);  // a break partway fails the rest, never runs it on a new session
     if (auto locked = exec(fmt::format("SELECT pg_advisory_xact_lock({})", schema_lock)); !locked.ok())
       return failure{locked.error()};
     if (auto made_table = exec("CREATE TABLE IF NOT EXISTS herald_schema (version integer NOT NULL)"); !made_table.ok())
@@ -397,7 +449,7 @@ result<std::unique_ptr<postgresql_journal>> postgresql_journal::open(options how
         exec(fmt::format("DELETE FROM herald_schema; INSERT INTO herald_schema VALUES ({})", schema_version));
     if (!recorded.ok()) return failure{recorded.error()};
   }
-  if (auto committed = exec("COMMIT"); !committed.ok()) return failure{committed.error()};
+  if (auto committed = made->commit_changes(); !committed.ok()) return failure{committed.error()};
   return made;
 }
 
@@ -481,8 +533,18 @@ result<void> postgresql_journal::begin_changes() {
   return {};
 }
 
-// A transaction that failed inside answers COMMIT with ROLLBACK: that is a failure too.
+// A transaction that failed inside answers COMMIT with ROLLBACK: that is a
+// failure too. So is one whose connection broke partway: its changes are
+// gone, and COMMIT is sent only on the session that began it.
 result<void> postgresql_journal::commit_changes() {
+  if (!main_->transaction_intact()) {
+    bool broke = main_->in_transaction();
+    main_->set_transaction(false);
+    if (broke && main_->raw() && PQstatus(main_->raw()) == CONNECTION_OK)
+      (void)main_->exec("ROLLBACK", params{});  // a transaction in error: end it
+    return main_->error(broke ? "the transaction broke partway; none of its changes was recorded"
+                              : "no transaction to commit");
+  }
   auto committed = main_->exec("COMMIT", params{});
   main_->set_transaction(false);
   if (!committed.ok()) return failure{committed.error()};
@@ -501,20 +563,33 @@ result<std::vector<journal_entry>> postgresql_journal::take_in_flight(date::sys_
 
 // The taken rows are announced (herald_posts): the other replicas decide them again too.
 result<std::vector<journal_entry>> postgresql_journal::take_lapsed(date::sys_seconds now) {
-  auto rows =
-      entries(fmt::format(take_sql, "replica <> $3 AND (lease_until IS NULL OR lease_until < now())", entry_columns),
-              params{}.add(now).add(lapsed_note).add(how_.replica));
+  auto rows = entries(fmt::format(take_sql, "(lease_until IS NULL OR lease_until < now())", entry_columns),
+                      params{}.add(now).add(lapsed_note));
   if (rows.ok()) by_due_then_key(rows.value());
   if (rows.ok() && !rows.value().empty())
     (void)main_->exec("SELECT pg_notify('herald_posts', $1)", params{}.add(how_.replica));
   return rows;
 }
 
-result<void> postgresql_journal::renew_leases() {
+// Only the keys this replica still has in flight: a claim it does not know
+// it holds (the commit's answer was lost) lapses and is taken over.
+result<void> postgresql_journal::renew_leases(const std::vector<std::string>& keys) {
+  if (keys.empty()) return {};
+  std::string array = "{";  // a text[] literal: each key quoted, \ and " escaped
+  for (const auto& key : keys) {
+    if (array.size() > 1) array += ',';
+    array += '"';
+    for (char c : key) {
+      if (c == '"' || c == '\\') array += '\\';
+      array += c;
+    }
+    array += '"';
+  }
+  array += '}';
   auto renewed = main_->exec(
       "UPDATE posts SET lease_until = now() + $2::bigint * interval '1 millisecond' "
-      "WHERE state = 'in_flight' AND replica = $1",
-      params{}.add(how_.replica).add(std::int64_t{how_.lease.count()}));
+      "WHERE state = 'in_flight' AND replica = $1 AND key = ANY($3::text[])",
+      params{}.add(how_.replica).add(std::int64_t{how_.lease.count()}).add(array));
   if (!renewed.ok()) return failure{renewed.error()};
   return {};
 }
@@ -522,8 +597,8 @@ result<void> postgresql_journal::renew_leases() {
 result<std::optional<std::chrono::milliseconds>> postgresql_journal::next_lapse() {
   auto done = main_->exec(
       "SELECT floor(extract(epoch FROM min(lease_until) - now()) * 1000)::bigint FROM posts "
-      "WHERE state = 'in_flight' AND replica <> $1",
-      params{}.add(how_.replica));
+      "WHERE state = 'in_flight'",
+      params{});
   if (!done.ok()) return failure{done.error()};
   auto ms = int_at(done.value().get(), 0, 0);
   if (!ms) return std::optional<std::chrono::milliseconds>{};

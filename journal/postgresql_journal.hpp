@@ -12,8 +12,10 @@
 // refused. The other changes of an in-flight row are applied for the
 // replica that holds it only.
 //
-// A lease lapses when its replica stops renewing it (it died, or cannot
-// reach the database): take_lapsed() hands such rows back to pending with
+// A lease lapses when its replica stops renewing it (it died, cannot reach
+// the database, or lost the answer to the claim's commit, so it does not
+// know it holds the post; it renews only the posts it has in flight):
+// take_lapsed(), on any replica, this one's own lapsed rows included, hands such rows back to pending with
 // interrupted + 1, the one more copy docs/daemon.md "Delivery rules"
 // allows; take_in_flight() on start takes this replica's own rows and
 // lapsed ones, never a live replica's. When the lapsed replica's send
@@ -30,6 +32,11 @@
 // The URL is a secret (it may hold a password): no error, log or status
 // shows it; libpq's messages are scrubbed of it and of its password, and
 // the journal is named by host and port ("journal postgresql 10.0.0.5:5432").
+//
+// A daemon's journal holds its replica's name: a session-level advisory
+// lock (pg_try_advisory_lock(hashtext('herald replica ' || name))) on the
+// journal's connection, taken by open() (refused while another session
+// holds it) and taken again, as it can, by each reconnection.
 //
 // The schema's version is in table herald_schema; open() creates or
 // migrates it under an advisory lock (replicas may start together) and
@@ -55,6 +62,10 @@ class postgresql_journal final : public operated_journal {
     std::string replica;  ///< this replica's name: who claims and sends
     std::chrono::milliseconds lease = default_lease;
     bool read_only = false;  ///< `herald status`: no schema change; a missing schema is an error
+    /// The daemon's: open() fails while another session holds this
+    /// replica's name (a second replica of one name would take the
+    /// first's claims for its own), and holds it while connected.
+    bool hold_name = false;
   };
 
   /// Connects and creates or migrates the schema (unless read_only). The
@@ -90,7 +101,7 @@ class postgresql_journal final : public operated_journal {
   result<std::int64_t> last_action_id() override;
 
   std::chrono::milliseconds lease() const override { return how_.lease; }
-  result<void> renew_leases() override;
+  result<void> renew_leases(const std::vector<std::string>& keys) override;
   result<std::vector<journal_entry>> take_lapsed(date::sys_seconds now) override;
   result<std::optional<std::chrono::milliseconds>> next_lapse() override;
   int change_descriptor() override;

@@ -89,4 +89,10 @@ std::size_t send_queue::in_flight() const {
   return count;
 }
 
+std::vector<std::string> send_queue::in_flight_keys() const {
+  std::vector<std::string> keys;
+  for (const auto& [name, channel] : channels_) keys.insert(keys.end(), channel.flying.begin(), channel.flying.end());
+  return keys;
+}
+
 }  // namespace herald

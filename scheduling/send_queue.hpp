@@ -61,6 +61,8 @@ class send_queue {
 
   std::size_t waiting() const;
   std::size_t in_flight() const;
+  /// The keys in flight, in no particular order.
+  std::vector<std::string> in_flight_keys() const;
 
  private:
   struct channel_state {

@@ -397,6 +397,23 @@ void read_journal(yaml_ref node, journal_config& j, diagnostics_collector& out) 
               "add postgresql: {env: HERALD_JOURNAL_URL}");
 }
 
+// A claim must outlast a send: a replica hands a post to its channel only
+// while a third of the lease is left, and the request may then take up to
+// delivery.timeout; with a lease of 3 × the timeout or more, the claim
+// still holds when the channel answers (docs/service.md "Replicas").
+void check_lease(yaml_ref node, const config& c, diagnostics_collector& out) {
+  if (!c.journal.postgresql || c.journal.lease >= 3 * c.delivery.timeout) return;
+  auto lease = node.find("lease");
+  std::string hint =
+      fmt::format("a claim must outlast a send: make 'lease' at least {}s", 3 * c.delivery.timeout.count());
+  if (c.delivery.timeout > std::chrono::seconds{1})
+    hint += fmt::format(", or 'delivery: {{timeout}}' at most {}s", std::max<long>(c.journal.lease.count() / 3, 1));
+  out.error(lease ? lease->mark() : node.mark(),
+            fmt::format("'lease' {}s is shorter than 3 times 'delivery: {{timeout}}' ({}s)", c.journal.lease.count(),
+                        c.delivery.timeout.count()),
+            hint);
+}
+
 void read_root(yaml_ref root, config& c, diagnostics_collector& out) {
   if (!check_keys(root, "the config", config_keys, out)) return;
   require_keys(
@@ -418,7 +435,10 @@ void read_root(yaml_ref root, config& c, diagnostics_collector& out) {
   if (auto v = root.find("catch_up"))
     if (auto t = read_parsed(*v, "'catch_up'", parse_catch_up, out)) c.catch_up = *t;
   if (auto d = root.find("delivery")) read_delivery(*d, c.delivery, out);
-  if (auto j = root.find("journal")) read_journal(*j, c.journal, out);
+  if (auto j = root.find("journal")) {
+    read_journal(*j, c.journal, out);
+    check_lease(*j, c, out);
+  }
   if (auto channels = root.find("channels")) {
     if (!channels->is_mapping())
       out.error(channels->mark(),

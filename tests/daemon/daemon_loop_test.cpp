@@ -306,6 +306,29 @@ TEST_CASE("daemon_loop: record_sent fails: the outcome is kept, written after th
   CHECK(f.store->applied(call::record_sent) == 1);
 }
 
+TEST_CASE("daemon_loop: a shared journal's claims in flight are renewed through a journal pause", "[daemon_loop]") {
+  // Given a shared journal (lease 3 s) whose record_sent fails once after
+  // the channel accepted the post, then while the journal is paused (30 s)
+  // the claim of the post still in flight is renewed every second, so no
+  // other replica takes it over and sends it again.
+  post_spec post{"e1"};
+  loop_fixture f({post}, "timeout: 1s, attempts: 3");
+  f.start();
+  f.store->share(std::chrono::seconds{3});
+  f.store->fail_next(call::record_sent);
+  f.pass_to(at(12h, 0min));
+  CHECK(f.printed(post.key()) == 1);
+  REQUIRE(f.state_of(post.key()) == post_state::in_flight);
+  auto before = f.store->renewals();
+  f.pass(10s);
+  CHECK(f.state_of(post.key()) == post_state::in_flight);  // still paused
+  CHECK(f.store->renewals() >= before + 3);
+  CHECK(f.store->renewed() == std::vector<std::string>{post.key()});
+  f.pass(20s);
+  CHECK(f.state_of(post.key()) == post_state::sent);
+  CHECK(f.printed(post.key()) == 1);
+}
+
 TEST_CASE("daemon_loop: record_retry fails: the retry is written after the pause and the post goes out once",
           "[daemon_loop]") {
   // Given the peer answering 503 once and record_retry failing once, then

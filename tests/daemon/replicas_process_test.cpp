@@ -79,7 +79,7 @@ struct replicas_fixture {
           "calendar: calendar.yaml\n"
           "state_dir: {}\n"
           "catch_up: 3d\n"
-          "delivery: {{timeout: 10s, attempts: 3, rate: 100/s}}\n"
+          "delivery: {{timeout: 1s, attempts: 3, rate: 100/s}}\n"
           "journal: {{postgresql: {{env: HERALD_JOURNAL_URL}}, replica: {}, lease: 3s}}\n"
           "channels:\n"
           "  hook: {{type: webhook, url: \"{}\"}}\n"

@@ -187,9 +187,29 @@ TEST_CASE("postgresql journal: renewing keeps a claim from lapsing", "[postgresq
   auto b = replica(url, "b");
   REQUIRE(claim(*a, "p") == journal_change::applied);
   cluster.psql(database_of(url), "UPDATE posts SET lease_until = now() - interval '1 second'");
-  REQUIRE(ok(a->renew_leases().ok() ? result<bool>(true) : result<bool>(failure{"renew failed"})));
+  REQUIRE(ok(a->renew_leases({"p"}).ok() ? result<bool>(true) : result<bool>(failure{"renew failed"})));
   CHECK(ok(b->take_lapsed(at(2))).empty());
   CHECK(row(*b, "p").state == post_state::in_flight);
+}
+
+TEST_CASE("postgresql journal: only the posts a replica still has in flight are renewed, its orphaned claim lapses",
+          "[postgresql]") {
+  auto& cluster = pg_cluster::shared();
+  auto url = cluster.fresh_database();
+  auto a = replica(url, "a");
+  // "orphan": claimed, but the commit's answer was lost, so a does not know it holds it.
+  REQUIRE(claim(*a, "orphan") == journal_change::applied);
+  REQUIRE(claim(*a, "held \"quoted\", too") == journal_change::applied);
+  cluster.psql(database_of(url), "UPDATE posts SET lease_until = now() - interval '1 second'");
+  REQUIRE(a->renew_leases({"held \"quoted\", too"}).ok());
+  CHECK(ok(a->next_lapse()) == std::chrono::milliseconds{0});
+  // Taken over, by a itself when it is alone: it is decided again, once more.
+  auto taken = ok(a->take_lapsed(at(2)));
+  REQUIRE(taken.size() == 1);
+  CHECK(taken.front().key == "orphan");
+  CHECK(row(*a, "orphan").state == post_state::pending);
+  CHECK(row(*a, "orphan").interrupted == 1);
+  CHECK(row(*a, "held \"quoted\", too").state == post_state::in_flight);
 }
 
 TEST_CASE("postgresql journal: on start a replica takes back its own and lapsed rows, never a live replica's",
@@ -262,6 +282,48 @@ TEST_CASE("postgresql journal: a stopped database gives errors as values, and it
   CHECK(row(*a, "p").state == post_state::sent);
 }
 
+TEST_CASE("postgresql journal: a transaction whose connection broke partway fails to commit, and none of it is kept",
+          "[postgresql]") {
+  auto& cluster = pg_cluster::shared();
+  auto url = cluster.fresh_database();
+  auto a = replica(url, "a");
+  auto b = replica(url, "b");
+  REQUIRE(a->begin_changes().ok());
+  REQUIRE(claim(*a, "p1") == journal_change::applied);
+  cluster.psql(database_of(url), fmt::format("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
+                                             "application_name = 'herald a' AND datname = '{}'",
+                                             database_of(url)));
+  CHECK_FALSE(a->begin_attempt("p2", at(0), "slack", "iwd", at(1)).ok());
+  // Every call fails until the transaction ends: none runs on a new session.
+  CHECK_FALSE(a->find("p1").ok());
+  CHECK_FALSE(a->commit_changes().ok());
+  CHECK_FALSE(ok(b->find("p1")));
+  CHECK_FALSE(ok(b->find("p2")));
+  // After it, the journal connects again.
+  CHECK(claim(*a, "p1") == journal_change::applied);
+  CHECK(row(*b, "p1").replica == "a");
+}
+
+TEST_CASE("postgresql journal: a second daemon of one replica name is refused while the first is connected",
+          "[postgresql]") {
+  auto url = pg_cluster::shared().fresh_database();
+  auto daemon = [&](const std::string& name) {
+    postgresql_journal::options how{url, name};
+    how.hold_name = true;
+    return postgresql_journal::open(std::move(how));
+  };
+  auto first = ok(daemon("a"));
+  auto second = daemon("a");
+  REQUIRE_FALSE(second.ok());
+  CHECK(second.error().find("another herald runs as replica 'a'") != std::string::npos);
+  CHECK(second.error().find(url) == std::string::npos);
+  // An operator's command names no replica of its own: not refused.
+  CHECK(postgresql_journal::open({url, "a"}).ok());
+  CHECK(daemon("b").ok());
+  first.reset();  // the first one stopped: the name is free
+  CHECK(daemon("a").ok());
+}
+
 TEST_CASE("postgresql journal: a password in the URL never reaches an error", "[postgresql]") {
   auto& cluster = pg_cluster::shared();
   const std::string password = "pw-Xq81-secret";
@@ -276,6 +338,15 @@ TEST_CASE("postgresql journal: a password in the URL never reaches an error", "[
     CHECK(opened.error().find(password) == std::string::npos);
     CHECK(opened.error().find(url) == std::string::npos);
     CHECK(opened.error().find("journal postgresql") == 0);
+  }
+  // libpq's message about a URL that does not parse quotes pieces of it.
+  for (const auto& url : {fmt::format("postgresql://postgres@127.0.0.1:{}/herald?SECRETkey=1", cluster.port()),
+                          fmt::format("postgresql://postgres@[SECRET:{}/herald", cluster.port())}) {
+    auto opened = postgresql_journal::open({url, "a"});
+    REQUIRE_FALSE(opened.ok());
+    INFO(opened.error());
+    CHECK(opened.error().find("SECRET") == std::string::npos);
+    CHECK(opened.error().find("the journal's URL does not parse") != std::string::npos);
   }
 }
 

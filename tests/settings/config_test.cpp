@@ -228,7 +228,8 @@ TEST_CASE("config: http.listen is refused as the status server refuses it, and e
 TEST_CASE("config: journal names a shared PostgreSQL journal by a secret, with a replica name and a lease",
           "[config]") {
   auto with = [](const std::string& journal) {
-    return load_config("version: 1\ncalendar: c.yaml\njournal: " + journal + "\nchannels:\n  log: {type: console}\n",
+    return load_config("version: 1\ncalendar: c.yaml\ndelivery: {timeout: 1s}\njournal: " + journal +
+                           "\nchannels:\n  log: {type: console}\n",
                        "herald.yaml");
   };
   auto none = load_ok("  log: {type: console}\n");
@@ -254,6 +255,21 @@ TEST_CASE("config: journal names a shared PostgreSQL journal by a secret, with a
   CHECK(first_error("{postgresql: {env: X}, lease: 1s}") == "lease '1s' is out of range");
   CHECK(first_error("{postgres: {env: X}}").find("postgres") != std::string::npos);
   CHECK(first_error("{replica: web-1}") == "'replica' and 'lease' are for a shared journal");
+  // A claim must outlast a send: a lease of at least 3 times delivery.timeout.
+  auto short_lease = load_config(
+      "version: 1\ncalendar: c.yaml\ndelivery: {timeout: 2s}\njournal: {postgresql: {env: X}, lease: 5s}\n"
+      "channels:\n  log: {type: console}\n",
+      "herald.yaml");
+  REQUIRE(short_lease.errors.size() == 1);
+  CHECK(short_lease.errors.front().message == "'lease' 5s is shorter than 3 times 'delivery: {timeout}' (2s)");
+  CHECK(short_lease.errors.front().hint ==
+        "a claim must outlast a send: make 'lease' at least 6s, or 'delivery: {timeout}' at most 1s");
+  auto long_timeout = load_config(
+      "version: 1\ncalendar: c.yaml\ndelivery: {timeout: 11s}\njournal: {postgresql: {env: X}}\n"
+      "channels:\n  log: {type: console}\n",
+      "herald.yaml");
+  REQUIRE(long_timeout.errors.size() == 1);  // the default lease, 30s
+  CHECK(long_timeout.errors.front().message == "'lease' 30s is shorter than 3 times 'delivery: {timeout}' (11s)");
   // A literal URL is read, and its line is never quoted in an error.
   const std::string text =
       "version: 1\ncalendar: c.yaml\njournal: {postgresql: \"postgresql://u:pw-secret@db/herald\", lease: nope}\n"

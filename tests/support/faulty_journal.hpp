@@ -11,7 +11,9 @@
 //   d past now, as when another process holds the write lock that long;
 // - lock(): every call fails until clear();
 // - disappear(): every call fails with "disk I/O error" until clear(), as
-//   when the file's disk went away.
+//   when the file's disk went away;
+// - share(lease): it says it is shared, with that lease (docs/service.md
+//   "Replicas"), and counts the renewals of its claims (none fails).
 //
 // It counts the calls of each kind that reached the real journal, so a
 // test can say "record_sent was written exactly once". One thread.
@@ -22,6 +24,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "daemon/env.hpp"
 #include "journal/sqlite_journal.hpp"
@@ -56,6 +59,7 @@ class faulty_journal final : public journal {
   void lock_for(std::chrono::seconds how_long) { locked_until_ = clock_.steady_now() + how_long; }
   void lock() { locked_until_ = std::chrono::steady_clock::time_point::max(); }
   void disappear() { gone_ = true; }
+  void share(std::chrono::milliseconds lease) { lease_ = lease; }
   void clear();
 
   /// Calls of `which` that reached the real journal.
@@ -84,6 +88,15 @@ class faulty_journal final : public journal {
   }
   /// Transactions of several changes committed (begin_changes … commit_changes).
   int commits() const { return commits_; }
+  std::chrono::milliseconds lease() const override { return lease_; }
+  result<void> renew_leases(const std::vector<std::string>& keys) override {
+    ++renewals_;
+    renewed_ = keys;
+    return {};
+  }
+  /// How many times renew_leases was called, and the keys of the last call.
+  int renewals() const { return renewals_; }
+  const std::vector<std::string>& renewed() const { return renewed_; }
   result<std::vector<journal_entry>> take_in_flight(date::sys_seconds now) override;
   result<std::vector<journal_entry>> entries_in(post_state state) override;
   result<std::vector<journal_entry>> recent(std::size_t limit) override;
@@ -110,6 +123,9 @@ class faulty_journal final : public journal {
   bool gone_ = false;
   int failures_ = 0;
   int commits_ = 0;
+  std::chrono::milliseconds lease_{0};
+  int renewals_ = 0;
+  std::vector<std::string> renewed_;
 };
 
 }  // namespace herald::test
