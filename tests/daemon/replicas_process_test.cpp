@@ -107,6 +107,12 @@ struct replicas_fixture {
       if (!count.contains(key)) return false;
     return true;
   }
+  /// The journal holds exactly these posts, each recorded sent.
+  bool all_recorded_sent(const std::vector<std::string>& keys) const {
+    auto found = rows();
+    return found.size() == keys.size() &&
+           std::all_of(found.begin(), found.end(), [](const auto& r) { return r.second.state == post_state::sent; });
+  }
   /// The journal's rows, read as a third party.
   std::map<std::string, journal_entry> rows() const {
     auto opened = postgresql_journal::open({url, "test", {}, true});
@@ -205,13 +211,7 @@ TEST_CASE("replicas: two replicas on one calendar send every post exactly once",
   INFO(a.err() << b.err());
   REQUIRE(test::eventually([&] { return f.all_arrived(keys); }, 30s));
   // The last records reach the journal; a late second copy would reach the sink by then.
-  REQUIRE(test::eventually(
-      [&] {
-        auto rows = f.rows();
-        return rows.size() == keys.size() &&
-               std::all_of(rows.begin(), rows.end(), [](const auto& r) { return r.second.state == post_state::sent; });
-      },
-      15s));
+  REQUIRE(test::eventually([&] { return f.all_recorded_sent(keys); }, 15s));
   stop(a);
   stop(b);
   auto counts = f.arrivals();
@@ -391,13 +391,7 @@ TEST_CASE("replicas: /status of either replica lists every post as sent by its s
   auto keys = write_calendar(f.calendar, "web", 8);  // within /status's 10 recent rows
   INFO(a.err() << b.err());
   REQUIRE(test::eventually([&] { return f.all_arrived(keys); }, 30s));
-  REQUIRE(test::eventually(
-      [&] {
-        auto rows = f.rows();
-        return rows.size() == keys.size() &&
-               std::all_of(rows.begin(), rows.end(), [](const auto& r) { return r.second.state == post_state::sent; });
-      },
-      15s));
+  REQUIRE(test::eventually([&] { return f.all_recorded_sent(keys); }, 15s));
   // Who sent each post, by the replicas' own logs.
   std::map<std::string, std::string> sender;
   for (const auto& key : keys) {
