@@ -53,9 +53,9 @@ const status_report* daemon_loop::impl::fresh_report() {
   auto now = environment.steady_now();
   if (report_cache && now - report_at < status_cache_age) return &*report_cache;
   auto journal = guard->paused() ? nullptr : store.get();  // a paused journal is not touched
-  auto report = build_status_report(sources->cfg, sources->calendars,
-                                    replica.empty() ? journal_file : std::filesystem::path("postgresql"), journal,
-                                    current_time());
+  auto report =
+      build_status_report(sources->cfg, calendars, replica.empty() ? journal_file : std::filesystem::path("postgresql"),
+                          journal, current_time());
   if (!report.ok()) {
     log.error(fmt::format("status endpoint: {}", report.error()));
     report_cache.reset();
@@ -85,12 +85,13 @@ http_resource daemon_loop::impl::health_answer() const {
 // The same bytes as `herald export --config CONFIG` on the same day: made
 // again only when they could differ.
 http_resource daemon_loop::impl::calendar_answer() {
-  auto today = feed_today(sources->calendars, environment.wall_now());
-  auto stamp = feed_identity(options.config_path, sources->calendars).stamp;
-  if (feed.body.empty() || feed.sources != sources.get() || feed.today != today || feed.stamp != stamp) {
-    auto body = calendar_feed(options.config_path, sources->calendars, default_export_window(today));
+  if (calendars.empty()) return {503, std::string(text_plain), "no calendar loaded: see herald's log\n", {}};
+  auto today = feed_today(calendars, environment.wall_now());
+  auto stamp = feed_identity(options.config_path, calendars).stamp;
+  if (feed.body.empty() || feed.calendars_made != calendars_made || feed.today != today || feed.stamp != stamp) {
+    auto body = calendar_feed(options.config_path, calendars, default_export_window(today));
     auto etag = etag_of(body);
-    feed = {sources.get(), today, stamp, std::move(body), std::move(etag)};
+    feed = {calendars_made, today, stamp, std::move(body), std::move(etag)};
   }
   return {200, "text/calendar; charset=utf-8", feed.body, feed.etag};
 }
@@ -112,13 +113,21 @@ http_resource daemon_loop::impl::metrics_answer() {
 http_resource daemon_loop::impl::page_answer() {
   status_page_input input;
   input.report = fresh_report();
-  input.today = feed_today(sources->calendars, environment.wall_now());
+  // No calendar: a failed reload whose last good copy did not load either (the page says degraded).
+  static const std::vector<calendar> utc_only = [] {
+    std::vector<calendar> one(1);
+    one.front().timezone = "UTC";
+    one.front().zone = date::locate_zone("UTC");
+    return one;
+  }();
+  const auto& shown = calendars.empty() ? utc_only : calendars;
+  input.today = feed_today(shown, environment.wall_now());
   input.weeks = page_weeks;
-  input.zone_name = sources->calendars.front().timezone;
+  input.zone_name = shown.front().timezone;
   input.degraded = degraded_reasons();
   input.version = HERALD_VERSION;
   auto window = export_window{input.today, input.today + date::days{7 * page_weeks - 1}};
-  for (const auto& o : export_occurrences(sources->calendars, window))
+  for (const auto& o : export_occurrences(calendars, window))
     input.observances.push_back({o.cal->events[o.event].title, o.span.start, o.span.end});
   return {200, "text/html; charset=utf-8", render_status_page(input), {}};
 }

@@ -60,14 +60,27 @@ load_result load(const std::string& config_path, const secret_sources& secrets, 
   }
   auto loaded = std::make_shared<loaded_sources>();
   loaded->cfg = std::move(*sources.value->cfg);
-  loaded->calendars = std::move(sources.value->calendars);
   std::vector<std::string> unread;
   for (const auto& channel : loaded->cfg.channels) {
     auto prepared = ready_channel::prepare(channel, secrets, dry_run ? &unread : nullptr);
     if (auto* error = std::get_if<std::string>(&prepared)) return {nullptr, 1, {*error}};
     loaded->channels.emplace(channel.name, std::get<ready_channel>(std::move(prepared)));
   }
-  return {std::move(loaded), 0, {}, warnings_in_one_line(sources.warnings), std::move(unread)};
+  return {std::move(loaded),
+          0,
+          {},
+          warnings_in_one_line(sources.warnings),
+          std::move(unread),
+          std::move(sources.value->calendars)};
+}
+
+// Reads each file where it is, noting its stamp as the load reads it: what
+// tells whether the last good copy saved after the load holds those bytes.
+source_reader noting_stamps(file_stamps& read) {
+  return [&read](const std::string& path) {
+    if (auto stamp = stamp_of(path)) read.insert_or_assign(path, *stamp);
+    return path;
+  };
 }
 
 std::vector<std::filesystem::path> watched_files(const std::string& config_path, const config& cfg) {
@@ -132,23 +145,27 @@ void daemon_loop::impl::tell_unread_secrets(const load_result& loaded) {
 
 int daemon_loop::impl::start() {
   keep_big_blocks_apart();
-  auto loaded = load(options.config_path, secrets, current_time(), options.dry_run);
+  file_stamps read;
+  auto loaded = load(options.config_path, secrets, current_time(), options.dry_run, noting_stamps(read));
   std::optional<last_good_copy> copy;
   if (!loaded.value) {
     copy = start_from_copy(loaded);
     if (!copy) return loaded.status;
   } else {
     sources = std::move(loaded.value);
+    use_calendars(std::move(loaded.calendars));
     tell_unread_secrets(loaded);
   }
   if (!loaded.warnings.empty()) log.warning(loaded.warnings);
   const auto& cfg = sources->cfg;
   auto state_dir = state_dir_of(cfg, environment.getenv_function());
   if (!open_journal(state_dir)) return 1;
-  if (copy)
+  if (copy) {
     state.started_from_copy(current_time(), copy->saved_at, first_problem(loaded));
-  else
-    keep_last_good();
+    if (!options.dry_run) copy_of_running = copy->saved_at;
+  } else {
+    keep_last_good(read);
+  }
   auto back = clock_watch::back_on_start(*store, log, current_time(), cfg.catch_up);  // before take_in_flight
   // The channels paused before the start stay paused (docs/service.md "Operating herald").
   if (auto paused = read_paused(current_time()); !paused.ok()) {
@@ -200,17 +217,36 @@ std::optional<last_good_copy> daemon_loop::impl::start_from_copy(const load_resu
   log.warning(fmt::format("running the last good copy of {} (copied {}) until the files are fixed", options.config_path,
                           format_utc_instant(copy->saved_at)));
   sources = std::move(from_copy.value);
+  use_calendars(std::move(from_copy.calendars));
   tell_unread_secrets(from_copy);
   return copy;
 }
 
-// After every load that succeeded: what a start on broken files runs. A dry
-// run changes nothing in the state directory.
-void daemon_loop::impl::keep_last_good() {
+// After every load that succeeded: what a start on broken files runs, and
+// what a reload makes the calendars again from when the new files do not
+// load. A dry run changes nothing in the state directory. The copy reads
+// the files again: one written since the load read it may hold other
+// bytes than those running, so it is not trusted to rebuild them.
+void daemon_loop::impl::keep_last_good(const file_stamps& read) {
+  copy_of_running.reset();
   if (options.dry_run) return;
   auto state_dir = state_dir_of(sources->cfg, environment.getenv_function());
-  if (auto saved = save_last_good(state_dir, options.config_path, sources->cfg.calendars, current_time()); !saved.ok())
+  auto now = current_time();
+  if (auto saved = save_last_good(state_dir, options.config_path, sources->cfg.calendars, now); !saved.ok()) {
     log.warning(fmt::format("cannot keep a last good copy: {}", saved.error()));
+    return;
+  }
+  auto files = sources->cfg.calendars;
+  files.push_back(options.config_path);
+  if (unchanged_since_read(files, read)) copy_of_running = now;
+}
+
+// The plan points into the calendars: whoever replaces them plans again
+// before anything reads the plan.
+void daemon_loop::impl::use_calendars(std::vector<calendar> made) {
+  calendars = std::move(made);
+  ++calendars_made;
+  report_cache.reset();
 }
 
 // One journal, opened here and handed to every part as the interface.
@@ -375,16 +411,32 @@ void daemon_loop::impl::give_back_memory() { ::malloc_trim(0); }
 // back (docs/PERFORMANCE.md "The remaining goals (2026-12-03)").
 void daemon_loop::impl::keep_big_blocks_apart() { ::mallopt(M_MMAP_THRESHOLD, 1 << 20); }
 
+// A reload first drops the running calendars and their plan, then loads
+// the files: the old calendars and the new ones are never in memory at
+// once (docs/PERFORMANCE.md "2026-12-03, afternoon: reload memory"). A
+// failed load makes them again from the last good copy, which holds the
+// bytes they were loaded from, and plans them as they were planned: the
+// posts queued and in flight never depended on them, so the old schedule
+// goes on undisturbed. Without such a copy (a dry run, a copy that could
+// not be written or was changed on disk) the calendars stay while the
+// files load, as before.
 void daemon_loop::impl::reload(std::string_view why) {
   if (stopping) return;
   notifier.reloading();
-  auto loaded = load(options.config_path, secrets, current_time(), options.dry_run);
+  auto copy = copy_to_rebuild_from();
+  auto running_events = copy ? drop_calendars() : event_ids(calendars);
+  file_stamps read;
+  auto loaded = load(options.config_path, secrets, current_time(), options.dry_run, noting_stamps(read));
   if (!loaded.value) {
     log.error(failed_load_entry(fmt::format("reload ({}) failed, the old schedule keeps running", why), loaded,
                                 options.config_path));
+    auto problem = first_problem(loaded);
+    loaded = {};  // what the failed load holds, before the copy loads
+    if (copy) rebuild_from(*copy);
     watch_files_named_by_broken_config();
-    state.reload_failed(current_time(), first_problem(loaded));
+    state.reload_failed(current_time(), std::move(problem));
     update_status(current_time());
+    give_back_memory();
     notifier.ready(last_status);
     return;
   }
@@ -393,11 +445,12 @@ void daemon_loop::impl::reload(std::string_view why) {
   if (auto waiting = restart_only_changes(sources->cfg, loaded.value->cfg); !waiting.empty())
     log.notice(
         fmt::format("{} changed: this takes effect when herald restarts; the running values stay until then", waiting));
-  auto events = event_changes(*sources, *loaded.value);
-  auto previous = std::exchange(sources, std::move(loaded.value));  // the plan points into it until replanned
-  keep_last_good();
+  auto events = event_changes(running_events, loaded.calendars);
+  running_events = {};
+  sources = std::move(loaded.value);
+  use_calendars(std::move(loaded.calendars));  // the old plan points into the old ones until replanned below
+  keep_last_good(read);
   state.reloaded(current_time(), sources->cfg.channel_names());
-  report_cache.reset();
   policy = policy_of(sources->cfg);
   out->use(sources, policy);
   out->drop_waiting();  // decide() below queues what is still due
@@ -405,9 +458,70 @@ void daemon_loop::impl::reload(std::string_view why) {
   replan(current_time(), policy.catch_up);
   tick();
   log.info(fmt::format("reloaded ({}): {} post(s) planned{}", why, plan.posts.size(), events));
-  previous.reset();
   give_back_memory();
   notifier.ready(last_status);
+}
+
+// The last good copy a failed reload can make the running calendars again
+// from: the one saved from the files they were loaded from, with every
+// file's bytes as saved. Anything else is said once, and the reload keeps
+// the calendars while it loads.
+std::optional<last_good_copy> daemon_loop::impl::copy_to_rebuild_from() {
+  if (options.dry_run || !copy_of_running) return std::nullopt;
+  auto state_dir = state_dir_of(sources->cfg, environment.getenv_function());
+  auto copy = read_last_good(state_dir, options.config_path);
+  std::string problem;
+  if (!copy)
+    problem = "is missing or not whole";
+  else if (copy->saved_at != *copy_of_running)
+    problem = fmt::format("was replaced (saved {}, not {})", format_utc_instant(copy->saved_at),
+                          format_utc_instant(*copy_of_running));
+  else if (auto intact = check_last_good(*copy); !intact.ok())
+    problem = fmt::format("is damaged: {}", intact.error());
+  if (problem.empty()) return copy;
+  log.warning(fmt::format(
+      "the last good copy in {} {}; this reload and the next ones keep the running calendars in memory while "
+      "the files load, until a good load writes a new copy",
+      last_good_dir(state_dir).string(), problem));
+  copy_of_running.reset();
+  return std::nullopt;
+}
+
+// Frees the calendars and the plan that points into them; returns the ids
+// of their events, for the reload's "events added / removed".
+std::string daemon_loop::impl::drop_calendars() {
+  auto ids = event_ids(calendars);
+  plan = {{}, date::sys_seconds::max(), date::sys_seconds::max()};
+  use_calendars({});
+  feed = {};
+  give_back_memory();
+  return ids;
+}
+
+// A failed reload: the calendars again from the copy, planned with the
+// inputs the dropped plan was made with (the same posts, pointing into the
+// new calendars). The channels were kept: no secret is read again. When the
+// copy does not load either (changed on disk while the files loaded), the
+// daemon goes on without calendars: what is queued and in flight goes out,
+// nothing more is planned until a reload succeeds, and it says so.
+void daemon_loop::impl::rebuild_from(const last_good_copy& copy) {
+  auto from_copy = load_sources(options.config_path, {}, std::nullopt,
+                                [&](const std::string& path) { return copy.read_from(path); });
+  if (!from_copy.ok()) {
+    load_result failed{nullptr, from_copy.status, {}};
+    for (const auto& d : from_copy.errors) failed.problems.push_back(problem_line(d));
+    log.error(
+        fmt::format("the last good copy (copied {}) does not load either; herald runs on without a schedule: the posts "
+                    "already queued or in flight go out, no other post is planned until a reload succeeds: {}",
+                    format_utc_instant(copy.saved_at), fmt::join(failed.problems, "; ")));
+    state.schedule_lost(first_problem(failed));
+    copy_of_running.reset();
+    return;
+  }
+  use_calendars(std::move(from_copy.value->calendars));
+  plan = plan_calendars(calendars, planned_at, planned_back);
+  give_up_unplanned(current_time());
+  request_tick();  // the same plan decides the same; a tick costs nothing and settles any doubt
 }
 
 void daemon_loop::impl::stop(int signal_number) {

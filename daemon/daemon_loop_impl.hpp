@@ -45,6 +45,7 @@ struct load_result {
   std::string warnings{};             ///< one line: each warning's first line (docs/calendar.md "Warnings")
   /// A dry run's secrets that could not be read: "channel 'slack': url: environment variable SLACK_URL is not set".
   std::vector<std::string> unread_secrets{};
+  std::vector<calendar> calendars{};  ///< those `value`'s config names
 };
 
 struct daemon_loop::impl {
@@ -79,7 +80,19 @@ struct daemon_loop::impl {
   bool news_pending = false;
   std::map<std::string, date::sys_seconds, std::less<>> paused_since;  // channels paused by an operator
   std::shared_ptr<const loaded_sources> sources;
+  // The running calendars: the plan points into them. A reload drops them
+  // before it loads the files, and on a failed load makes them again from
+  // the last good copy (docs/daemon.md "Reloading"); empty only when that
+  // copy did not load either (`state` says so).
+  std::vector<calendar> calendars;
+  std::uint64_t calendars_made = 0;  // counts each making of `calendars`: what the feed cache was made from
   daemon_plan plan;
+  date::sys_seconds planned_at;         // the plan's inputs besides the calendars: the same
+  std::chrono::seconds planned_back{};  // calendars planned with them again make the same plan
+  // When the last good copy on disk holds the files the calendars were
+  // loaded from: its stamp. None in a dry run (it writes no copy) or when
+  // that copy could not be written or may hold a later edit.
+  std::optional<date::sys_seconds> copy_of_running;
   schedule_policy policy;
 
   bool tick_posted = false;
@@ -91,7 +104,7 @@ struct daemon_loop::impl {
   std::optional<status_report> report_cache;  // GET /status and /, at most status_cache_age old
   std::chrono::steady_clock::time_point report_at;
   struct feed_cache {
-    const loaded_sources* sources = nullptr;
+    std::uint64_t calendars_made = 0;
     date::local_days today;
     date::sys_seconds stamp;
     std::string body, etag;
@@ -111,7 +124,8 @@ struct daemon_loop::impl {
   int start();
   std::optional<last_good_copy> start_from_copy(const load_result& failed);
   void tell_unread_secrets(const load_result& loaded);
-  void keep_last_good();
+  void keep_last_good(const file_stamps& read);
+  void use_calendars(std::vector<calendar> made);
   bool open_journal(const std::filesystem::path& state_dir);
   bool recover_interrupted();
   void make_parts();
@@ -148,6 +162,9 @@ struct daemon_loop::impl {
   void take_lapsed();
 
   void reload(std::string_view why);
+  std::optional<last_good_copy> copy_to_rebuild_from();
+  std::string drop_calendars();
+  void rebuild_from(const last_good_copy& copy);
   void give_back_memory();
   void keep_big_blocks_apart();
   void stop(int signal_number);

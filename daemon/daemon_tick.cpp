@@ -19,7 +19,9 @@ namespace herald {
 // after a start, a suspend or a clock step, so what came due meanwhile is
 // recorded missed (docs/daemon.md "Delivery rules") rather than silently left out.
 void daemon_loop::impl::replan(date::sys_seconds now, std::chrono::seconds back) {
-  plan = plan_calendars(sources->calendars, now, std::max(back, policy.catch_up));
+  planned_at = now;
+  planned_back = std::max(back, policy.catch_up);
+  plan = plan_calendars(calendars, planned_at, planned_back);
   give_up_unplanned(now);
 }
 
@@ -28,6 +30,7 @@ void daemon_loop::impl::replan(date::sys_seconds now, std::chrono::seconds back)
 // closed: decide() never sees it again, so it is given up here rather than
 // left pending for ever. History stays; the post is not sent.
 void daemon_loop::impl::give_up_unplanned(date::sys_seconds now) {
+  if (calendars.empty()) return;  // no schedule (a failed reload's copy did not load): nothing is known to be gone
   auto pending = store->entries_in(post_state::pending);
   if (!pending.ok()) return guard->failed("reading pending posts", pending.error());
   if (pending.value().empty()) return;
@@ -38,7 +41,7 @@ void daemon_loop::impl::give_up_unplanned(date::sys_seconds now) {
     // A row due after the plan's reach (a clock far behind) may be planned later.
     if (planned.contains(row.key) || row.due >= plan.covers_until) continue;
     // A resent post may be older than the plan reaches: planned on its own.
-    if (auto post = row.resent_at ? plan_one(sources->calendars, row.event, row.key, row.due) : std::nullopt) {
+    if (auto post = row.resent_at ? plan_one(calendars, row.event, row.key, row.due) : std::nullopt) {
       plan.posts.push_back(*post);
       continue;
     }

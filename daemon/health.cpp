@@ -16,6 +16,7 @@ namespace herald {
 void health::reloaded(date::sys_seconds at, const std::vector<std::string>& channels) {
   last_reload_ = at;
   reload_problem_.reset();
+  copy_problem_.reset();
   copy_saved_at_.reset();
   std::erase_if(channels_, [&](const auto& entry) {
     return std::find(channels.begin(), channels.end(), entry.first) == channels.end();
@@ -52,6 +53,11 @@ std::vector<std::string> health::reasons(const std::optional<std::string>& journ
     out.push_back(fmt::format("running the last good copy (since {}, copied {}): the files are invalid ({})",
                               format_utc_instant(*last_reload_), format_utc_instant(*copy_saved_at_),
                               *reload_problem_));
+  else if (reload_problem_ && copy_problem_)
+    out.push_back(fmt::format(
+        "reload failed ({}) and the last good copy does not load either ({}): no post is planned until a reload "
+        "succeeds",
+        *reload_problem_, *copy_problem_));
   else if (reload_problem_)
     out.push_back(fmt::format("reload failed ({}); the old schedule keeps running", *reload_problem_));
   if (lost_journal_)

@@ -1,7 +1,9 @@
 #pragma once
 // Whether the daemon is degraded, and why (docs/daemon.md "Health"). It is
 // degraded while:
-//   - the last reload failed (the old schedule keeps running);
+//   - the last reload failed (the old schedule keeps running; or, when the
+//     last good copy it makes the calendars again from does not load either,
+//     no schedule at all);
 //   - the files were invalid at start and it runs the last good copy
 //     (daemon/last_good.hpp) until a reload succeeds;
 //   - the journal is paused after a failure (daemon/journal_guard.hpp);
@@ -38,6 +40,9 @@ class health {
   /// The start at `at` found the files invalid (`problem`, the first
   /// error) and runs the last good copy saved at `saved_at`.
   void started_from_copy(date::sys_seconds at, date::sys_seconds saved_at, std::string problem);
+  /// A failed reload's last good copy did not load either (`problem`, its
+  /// first error): the daemon runs without calendars until a reload succeeds.
+  void schedule_lost(std::string problem) { copy_problem_ = std::move(problem); }
   /// The journal file `file` was deleted or replaced (journal_guard::file_intact).
   void journal_file_lost(std::string file) { lost_journal_ = std::move(file); }
   /// An attempt of post `key` on `channel` ended: `sent`, or not.
@@ -57,8 +62,9 @@ class health {
   };
   std::optional<date::sys_seconds> last_reload_;
   std::optional<std::string> reload_problem_;
-  std::optional<std::string> lost_journal_;                               // the journal file, deleted or replaced
-  std::optional<date::sys_seconds> copy_saved_at_;                        // running the last good copy, saved then
+  std::optional<std::string> copy_problem_;         // the last good copy did not load after a failed reload
+  std::optional<std::string> lost_journal_;         // the journal file, deleted or replaced
+  std::optional<date::sys_seconds> copy_saved_at_;  // running the last good copy, saved then
   std::map<std::string, std::deque<post_record>, std::less<>> channels_;  // the last posts attempted on each
 };
 

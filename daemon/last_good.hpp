@@ -11,6 +11,7 @@
 // files. Each file is written under a temporary name and renamed, the
 // manifest last: a reader sees the old copy or the new one, never half.
 
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -42,5 +43,27 @@ result<void> save_last_good(const std::filesystem::path& state_dir, const std::s
 
 /// The copy in `state_dir` made for `config_path`, if there is a whole one.
 std::optional<last_good_copy> read_last_good(const std::filesystem::path& state_dir, const std::string& config_path);
+
+/// Whether each file of `copy` still holds the bytes it was saved with (its
+/// name is their hash): a failure names the first that does not, or that
+/// cannot be read. A reload checks this before it drops the calendars it
+/// would rebuild from the copy (docs/daemon.md "Reloading").
+result<void> check_last_good(const last_good_copy& copy);
+
+/// What tells a file's bytes apart without reading them: a write, a rename
+/// over it or a change of its mode changes it.
+struct file_stamp {
+  std::uint64_t device = 0, inode = 0, size = 0;
+  std::int64_t modified_ns = 0, changed_ns = 0;  ///< mtime, ctime
+  bool operator==(const file_stamp&) const = default;
+};
+using file_stamps = std::map<std::string, file_stamp, std::less<>>;
+
+/// `path`'s stamp; none when it cannot be looked at.
+std::optional<file_stamp> stamp_of(const std::string& path);
+
+/// Whether each of `files` has the stamp `read` has for it (taken when the
+/// load read it): then a copy saved since holds the bytes that were loaded.
+bool unchanged_since_read(const std::vector<std::string>& files, const file_stamps& read);
 
 }  // namespace herald

@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <iterator>
-#include <set>
 #include <vector>
 
 #include <fmt/format.h>
@@ -14,17 +13,29 @@
 namespace herald {
 namespace {
 
-std::set<std::string> event_ids(const loaded_sources& sources) {
-  std::set<std::string> ids;
-  for (const auto& cal : sources.calendars)
-    for (const auto& e : cal.events) ids.insert(e.id);
-  return ids;
-}
-
-std::string some(const std::vector<std::string>& ids) {
+std::string some(const std::vector<std::string_view>& ids) {
   constexpr std::size_t shown = 5;
   if (ids.size() <= shown) return fmt::format("{}", fmt::join(ids, ", "));
   return fmt::format("{} and {} more", fmt::join(ids.begin(), ids.begin() + shown, ", "), ids.size() - shown);
+}
+
+std::vector<std::string_view> sorted_ids(const std::vector<calendar>& calendars) {
+  std::vector<std::string_view> ids;
+  for (const auto& cal : calendars)
+    for (const auto& e : cal.events) ids.push_back(e.id);
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  return ids;
+}
+
+std::vector<std::string_view> split_ids(std::string_view block) {
+  std::vector<std::string_view> ids;
+  for (std::size_t at = 0; at < block.size();) {
+    auto end = block.find('\0', at);
+    ids.push_back(block.substr(at, end - at));
+    at = end + 1;
+  }
+  return ids;
 }
 
 }  // namespace
@@ -52,9 +63,19 @@ std::string restart_only_changes(const config& running, const config& loaded) {
   return fmt::format("{}", fmt::join(changed, ", "));
 }
 
-std::string event_changes(const loaded_sources& running, const loaded_sources& loaded) {
-  auto was = event_ids(running), now = event_ids(loaded);
-  std::vector<std::string> added, removed;
+std::string event_ids(const std::vector<calendar>& calendars) {
+  auto ids = sorted_ids(calendars);
+  std::size_t size = 0;
+  for (auto id : ids) size += id.size() + 1;
+  std::string block;
+  block.reserve(size);
+  for (auto id : ids) (block += id) += '\0';
+  return block;
+}
+
+std::string event_changes(std::string_view running, const std::vector<calendar>& loaded) {
+  auto was = split_ids(running), now = sorted_ids(loaded);
+  std::vector<std::string_view> added, removed;
   std::set_difference(now.begin(), now.end(), was.begin(), was.end(), std::back_inserter(added));
   std::set_difference(was.begin(), was.end(), now.begin(), now.end(), std::back_inserter(removed));
   std::string out;

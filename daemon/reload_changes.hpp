@@ -4,8 +4,11 @@
 // Pure: two loads in, text out.
 
 #include <string>
+#include <string_view>
+#include <vector>
 
-#include "daemon/loaded_sources.hpp"
+#include "calendar/calendar.hpp"
+#include "settings/config.hpp"
 
 namespace herald {
 
@@ -15,8 +18,14 @@ namespace herald {
 /// files now say; "" when none changed. No secret is among them.
 std::string restart_only_changes(const config& running, const config& loaded);
 
+/// The ids of the events of `calendars`, sorted, each followed by a NUL:
+/// what a reload keeps of the calendars it drops before it loads the new
+/// ones, to say what changed. One block, not a string per id: 10 000 ids
+/// are 0.45 MB this way and 0.8 MB as strings, held while the files load.
+std::string event_ids(const std::vector<calendar>& calendars);
+
 /// "; events added: a, b; removed: c" (at most 5 ids each, then "and N
-/// more"); "" when the same event ids are loaded.
-std::string event_changes(const loaded_sources& running, const loaded_sources& loaded);
+/// more"); "" when `loaded` has the events of `running` (event_ids' block).
+std::string event_changes(std::string_view running, const std::vector<calendar>& loaded);
 
 }  // namespace herald

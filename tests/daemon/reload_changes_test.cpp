@@ -9,14 +9,18 @@ using namespace herald;
 
 namespace {
 
-loaded_sources with_events(std::initializer_list<const char*> ids) {
-  loaded_sources sources;
-  sources.calendars.emplace_back();
+std::vector<calendar> with_events(std::initializer_list<const char*> ids) {
+  std::vector<calendar> calendars(1);
   for (const char* id : ids) {
-    sources.calendars.back().events.emplace_back();
-    sources.calendars.back().events.back().id = id;
+    calendars.back().events.emplace_back();
+    calendars.back().events.back().id = id;
   }
-  return sources;
+  return calendars;
+}
+
+/// What a reload says when the running calendars had `was` and the files now have `now`.
+std::string changes(std::initializer_list<const char*> was, std::initializer_list<const char*> now) {
+  return event_changes(event_ids(with_events(was)), with_events(now));
 }
 
 }  // namespace
@@ -40,9 +44,12 @@ TEST_CASE("reload_changes: the settings that wait for a restart are named, with 
 }
 
 TEST_CASE("reload_changes: events added and removed are named, a few of them", "[daemon][reload]") {
-  CHECK(event_changes(with_events({"a", "b"}), with_events({"b", "a"})).empty());
-  CHECK(event_changes(with_events({"a", "b"}), with_events({"b", "c"})) == "; events added: c; removed: a");
-  CHECK(event_changes(with_events({"a"}), with_events({})) == "; events removed: a");
-  CHECK(event_changes(with_events({}), with_events({"a", "b", "c", "d", "e", "f", "g"})) ==
-        "; events added: a, b, c, d, e and 2 more");
+  CHECK(changes({"a", "b"}, {"b", "a"}).empty());
+  CHECK(changes({"a", "b"}, {"b", "c"}) == "; events added: c; removed: a");
+  CHECK(changes({"a"}, {}) == "; events removed: a");
+  CHECK(changes({}, {"a", "b", "c", "d", "e", "f", "g"}) == "; events added: a, b, c, d, e and 2 more");
+  // Two calendars, an id in each (the load refuses an id used twice; the list is sorted across them).
+  auto two = with_events({"m", "b"});
+  two.push_back(std::move(with_events({"a"}).front()));
+  CHECK(event_changes(event_ids(two), with_events({"a", "b", "m"})).empty());
 }
