@@ -2,6 +2,7 @@
 // the status endpoint. The other half, daemon_tick.cpp, plans and decides;
 // the sender (daemon/sender.hpp) sends.
 #include <malloc.h>
+#include <algorithm>
 #include <csignal>
 #include <cstring>
 #include <sstream>
@@ -425,6 +426,7 @@ void daemon_loop::impl::reload(std::string_view why) {
   notifier.reloading();
   auto copy = copy_to_rebuild_from();
   auto running_events = copy ? drop_calendars() : event_ids(calendars);
+  if (copy && options.calendars_dropped) options.calendars_dropped();
   file_stamps read;
   auto loaded = load(options.config_path, secrets, current_time(), options.dry_run, noting_stamps(read));
   if (!loaded.value) {
@@ -471,8 +473,14 @@ std::optional<last_good_copy> daemon_loop::impl::copy_to_rebuild_from() {
   auto state_dir = state_dir_of(sources->cfg, environment.getenv_function());
   auto copy = read_last_good(state_dir, options.config_path);
   std::string problem;
+  auto files = sources->cfg.calendars;
+  files.push_back(options.config_path);
+  auto lacking = std::find_if(files.begin(), files.end(),
+                              [&](const std::string& file) { return copy && !copy->copies.contains(file); });
   if (!copy)
     problem = "is missing or not whole";
+  else if (lacking != files.end())
+    problem = fmt::format("holds no copy of {}", *lacking);
   else if (copy->saved_at != *copy_of_running)
     problem = fmt::format("was replaced (saved {}, not {})", format_utc_instant(copy->saved_at),
                           format_utc_instant(*copy_of_running));

@@ -45,6 +45,10 @@ struct daemon_options {
   std::function<result<std::unique_ptr<journal>>(const std::filesystem::path& path, bool dry_run)> open_journal;
   /// How console channels print: JSON lines, or for a terminal lines for a person.
   console_style console_format{};
+  /// Called when a reload has dropped the running calendars, before it
+  /// loads the files. Tests damage the last good copy there, to see the
+  /// daemon run on when that copy then fails to load.
+  std::function<void()> calendars_dropped{};
 };
 
 /// The SQLite journal at `path`: read and written, or for a dry run an

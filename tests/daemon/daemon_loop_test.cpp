@@ -77,6 +77,7 @@ struct loop_fixture {
   service_notifier notifier;
   test::faulty_journal* store = nullptr;  // owned by the loop
   std::optional<daemon_loop> loop;
+  std::function<void()> calendars_dropped;  // daemon_options::calendars_dropped
 
   explicit loop_fixture(const std::vector<post_spec>& posts, std::string_view delivery = "timeout: 10s, attempts: 3") {
     std::ofstream(config) << fmt::format(
@@ -96,6 +97,9 @@ struct loop_fixture {
                              store = opened.value().get();
                              return std::unique_ptr<journal>(std::move(opened.value()));
                            }};
+    options.calendars_dropped = [this] {
+      if (calendars_dropped) calendars_dropped();
+    };
     loop.emplace(std::move(options), env, log, notifier);
     auto status = loop->start();
     INFO(log_text.str());
@@ -559,6 +563,145 @@ TEST_CASE("daemon_loop: a failed reload is one log entry", "[daemon_loop][last_g
   CHECK(f.logged("unknown key 'titel'"));
   CHECK(f.logged(fmt::format("{}:{}: error: unknown key 'mesage'", f.calendar.string(), where)));
   CHECK(count_of(log, "herald: error") == 0);
+}
+
+/// The copy of the calendar in the last good copy (the file whose bytes are the calendar's).
+fs::path calendar_copy(const loop_fixture& f) {
+  auto text = [](const fs::path& path) {
+    std::ifstream in(path);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  for (const auto& entry : fs::directory_iterator(f.dir / "state" / "last-good"))
+    if (text(entry.path()) == text(f.calendar)) return entry.path();
+  FAIL("no copy of " << f.calendar);
+  return {};
+}
+
+/// Sends SIGHUP and runs the loop until the `n`th failed reload is logged.
+bool failed_reload(loop_fixture& f, std::size_t n) {
+  ::raise(SIGHUP);
+  return f.run_until([&] { return count_of(f.log_text.str(), "reload (SIGHUP) failed") >= n; });
+}
+
+TEST_CASE("daemon_loop: a failed reload keeps every post of the old schedule going out once, on time",
+          "[daemon_loop][last_good]") {
+  // Given posts at 12:00 and 12:01 and the clock at 11:59, when an edit
+  // breaks the calendar and herald reloads: the reload dropped the running
+  // calendars before it loaded the file and, the load failing, made them
+  // again from the last good copy. Both posts go out at their instants,
+  // once each; a reload of the fixed file names what it added against the
+  // events of the copy.
+  post_spec first{"e1"}, second{"e2", day, "12:01"}, third{"e3", day, "12:05"};
+  loop_fixture f({first, second});
+  int dropped = 0;
+  f.calendars_dropped = [&] { ++dropped; };
+  f.start();
+  std::string where;
+  std::ofstream(f.calendar) << misspelt(calendar_yaml({first, second}), where);
+  REQUIRE(failed_reload(f, 1));
+  CHECK(f.logged(fmt::format("{}:{}: error: unknown key 'mesage'", f.calendar.string(), where)));
+  CHECK(dropped >= 1);
+  CHECK_FALSE(f.logged("last good copy"));  // whole and as saved: nothing to say of it
+
+  f.pass_to(at(12h, 0min));
+  CHECK(f.printed(first.key()) == 1);
+  CHECK(f.printed(second.key()) == 0);
+  f.pass_to(at(12h, 1min));
+  CHECK(f.printed(second.key()) == 1);
+  CHECK(f.state_of(first.key()) == post_state::sent);
+  CHECK(f.state_of(second.key()) == post_state::sent);
+
+  std::ofstream(f.calendar) << calendar_yaml({first, second, third});
+  ::raise(SIGHUP);
+  REQUIRE(f.run_until([&] { return f.logged("reloaded (SIGHUP)"); }));
+  INFO(f.log_text.str());
+  CHECK(f.logged("post(s) planned; events added: e3\n"));
+  f.pass_to(at(12h, 5min));
+  CHECK(f.printed(third.key()) == 1);
+  CHECK(f.printed(first.key()) == 1);
+  CHECK(f.printed(second.key()) == 1);
+}
+
+TEST_CASE("daemon_loop: a failed reload with the last good copy gone or changed keeps the running calendars",
+          "[daemon_loop][last_good]") {
+  // Given a copy deleted or edited by hand, when a reload fails: the reload
+  // saw it before dropping anything, kept the calendars while the file
+  // loaded, and said so once; the post still goes out at 12:00.
+  post_spec post{"e1"};
+  loop_fixture f({post});
+  int dropped = 0;
+  f.calendars_dropped = [&] { ++dropped; };
+  f.start();
+  std::string said;
+  SECTION("gone") {
+    fs::remove_all(f.dir / "state" / "last-good");
+    said = "last-good is missing or not whole; this reload and the next ones keep the running calendars";
+  }
+  SECTION("changed") {
+    std::ofstream(calendar_copy(f), std::ios::app) << "# edited by hand\n";
+    said = "last-good is damaged: ";
+  }
+  std::string where;
+  std::ofstream(f.calendar) << misspelt(calendar_yaml({post}), where);
+  REQUIRE(failed_reload(f, 1));
+  REQUIRE(failed_reload(f, 2));
+  auto log = f.log_text.str();
+  INFO(log);
+  CHECK(count_of(log, said) == 1);
+  CHECK(dropped == 0);
+  f.pass_to(at(12h, 0min));
+  CHECK(f.printed(post.key()) == 1);
+}
+
+TEST_CASE("daemon_loop: when the last good copy does not load after a failed reload, herald runs on without a schedule",
+          "[daemon_loop][last_good]") {
+  // Given a copy that breaks while the files load (after the reload looked
+  // at it and dropped the calendars), when the load fails: herald says so,
+  // stops nothing, plans no post (12:00 passes with nothing sent, and the
+  // journal gives nothing up); a reload of the fixed file plans again, and
+  // the post, still within catch_up, goes out.
+  post_spec post{"e1"};
+  loop_fixture f({post});
+  f.start();
+  auto copy = calendar_copy(f);
+  f.calendars_dropped = [&] { std::ofstream(copy) << "version: 1\nevents: [\n"; };
+  std::string where;
+  std::ofstream(f.calendar) << misspelt(calendar_yaml({post}), where);
+  REQUIRE(failed_reload(f, 1));
+  f.calendars_dropped = {};
+  INFO(f.log_text.str());
+  CHECK(f.logged("does not load either; herald runs on without a schedule"));
+  f.pass_to(at(12h, 1min));
+  CHECK(f.printed(post.key()) == 0);
+  CHECK_FALSE(f.row(post.key()));
+  CHECK_FALSE(f.loop->io().stopped());
+
+  std::ofstream(f.calendar) << calendar_yaml({post});
+  ::raise(SIGHUP);
+  REQUIRE(f.run_until([&] { return f.logged("reloaded (SIGHUP)"); }));
+  f.settle();
+  CHECK(f.printed(post.key()) == 1);
+}
+
+TEST_CASE("daemon_loop: a dry run writes no last good copy, and a failed reload keeps its calendars",
+          "[daemon_loop][last_good]") {
+  post_spec post{"e1"};
+  loop_fixture f({post});
+  int dropped = 0;
+  daemon_options options{f.config.string(), true, &f.console, {}};
+  options.calendars_dropped = [&] { ++dropped; };
+  f.loop.emplace(std::move(options), f.env, f.log, f.notifier);
+  REQUIRE(f.loop->start() == 0);
+  CHECK_FALSE(fs::exists(f.dir / "state" / "last-good"));
+  std::string where;
+  std::ofstream(f.calendar) << misspelt(calendar_yaml({post}), where);
+  REQUIRE(failed_reload(f, 1));
+  INFO(f.log_text.str());
+  CHECK_FALSE(f.logged("last good copy"));
+  CHECK_FALSE(fs::exists(f.dir / "state" / "last-good"));
+  CHECK(dropped == 0);  // the calendars stayed while the file loaded
+  f.pass_to(at(12h, 0min));
+  CHECK(count_of(f.log_text.str(), fmt::format("dry run: would send {}", post.key())) == 1);
 }
 
 TEST_CASE("daemon_loop: calendar warnings are logged as one entry at start and on reload", "[daemon_loop]") {

@@ -25,6 +25,23 @@ TEST_CASE("health: a failed reload degrades until a good one", "[web][health]") 
   CHECK(h.reasons(std::nullopt).empty());
 }
 
+TEST_CASE("health: a failed reload whose last good copy does not load either says there is no schedule",
+          "[web][health][last_good]") {
+  health h;
+  h.reloaded(t0, {"hook"});
+  h.schedule_lost("calendar.yaml:1:9: error: end of file inside a list");
+  h.reload_failed(t0 + std::chrono::seconds{5}, "calendar.yaml:12:5: error: unknown key 'tittle'");
+  CHECK(h.reasons(std::nullopt) ==
+        std::vector<std::string>{"reload failed (calendar.yaml:12:5: error: unknown key 'tittle') and the last good "
+                                 "copy does not load either (calendar.yaml:1:9: error: end of file inside a list): no "
+                                 "post is planned until a reload succeeds"});
+  // Another failed reload does not bring the old schedule back.
+  h.reload_failed(t0 + std::chrono::seconds{7}, "calendar.yaml:12:5: error: unknown key 'tittle'");
+  CHECK(h.reasons(std::nullopt).front().find("no post is planned") != std::string::npos);
+  h.reloaded(t0 + std::chrono::seconds{9}, {"hook"});
+  CHECK(h.reasons(std::nullopt).empty());
+}
+
 TEST_CASE("health: a paused journal degrades", "[web][health]") {
   health h;
   CHECK(h.reasons(std::string("recording an attempt: database is locked")) ==
