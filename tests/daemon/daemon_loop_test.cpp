@@ -622,6 +622,32 @@ TEST_CASE("daemon_loop: a failed reload keeps every post of the old schedule goi
   CHECK(f.printed(second.key()) == 1);
 }
 
+TEST_CASE("daemon_loop: a post in flight through a failed reload is sent and recorded once",
+          "[daemon_loop][last_good]") {
+  // Given a webhook post at 12:00 that the peer answers after 2 s and
+  // another at 12:01, when a reload fails while the first is in flight (its
+  // calendars dropped and made again from the copy): the first is recorded
+  // sent from its one request, and the second goes out at 12:01.
+  post_spec now{"e1", day, "12:00", "hook"}, next{"e2", day, "12:01", "hook"};
+  loop_fixture f({now, next});
+  f.sink.set_fallback({200, {}, "ok", 2s});
+  int dropped = 0;
+  f.calendars_dropped = [&] { ++dropped; };
+  f.start();
+  f.pass_to(at(12h, 0min));
+  REQUIRE(f.run_until([&] { return f.sink.requests().size() == 1; }));
+  REQUIRE(f.state_of(now.key()) == post_state::in_flight);
+  std::string where;
+  std::ofstream(f.calendar) << misspelt(calendar_yaml({now, next}), where);
+  REQUIRE(failed_reload(f, 1));
+  CHECK(dropped >= 1);
+  REQUIRE(f.run_until([&] { return f.state_of(now.key()) == post_state::sent; }));
+  f.pass_to(at(12h, 1min));
+  REQUIRE(f.run_until([&] { return f.state_of(next.key()) == post_state::sent; }));
+  CHECK(f.sink.requests().size() == 2);
+  CHECK(f.row(now.key())->attempts == 1);
+}
+
 TEST_CASE("daemon_loop: a failed reload with the last good copy gone or changed keeps the running calendars",
           "[daemon_loop][last_good]") {
   // Given a copy deleted or edited by hand, when a reload fails: the reload
