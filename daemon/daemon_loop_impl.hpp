@@ -82,7 +82,7 @@ struct daemon_loop::impl {
   std::shared_ptr<const loaded_sources> sources;
   // The running calendars: the plan points into them. A reload drops them
   // before it loads the files, and on a failed load makes them again from
-  // the last good copy (docs/daemon.md "Reloading"); empty only when that
+  // the last good copy (docs/daemon.md "A reload's memory"); empty only when that
   // copy did not load either (`state` says so).
   std::vector<calendar> calendars;
   std::uint64_t calendars_made = 0;  // counts each making of `calendars`: what the feed cache was made from

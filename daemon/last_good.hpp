@@ -47,7 +47,7 @@ std::optional<last_good_copy> read_last_good(const std::filesystem::path& state_
 /// Whether each file of `copy` still holds the bytes it was saved with (its
 /// name is their hash): a failure names the first that does not, or that
 /// cannot be read. A reload checks this before it drops the calendars it
-/// would rebuild from the copy (docs/daemon.md "Reloading").
+/// would rebuild from the copy (docs/daemon.md "A reload's memory").
 result<void> check_last_good(const last_good_copy& copy);
 
 /// What tells a file's bytes apart without reading them: a write, a rename
