@@ -1,6 +1,7 @@
 // yaml-cpp on a second thread (calendar/yaml_event_pipe.hpp). yaml-cpp's
-// scanner is most of a calendar's load (docs/PERFORMANCE.md "Where the time
-// goes"); on its own thread it runs beside the building of the events.
+// scanner is most of a calendar's load; on its own thread it runs beside
+// the building of the events. Why and what it costs:
+// docs/PERFORMANCE.md "2026-12-03, afternoon: the YAML parse on a second thread".
 
 #include "calendar/yaml_event_pipe.hpp"
 
@@ -73,7 +74,7 @@ class event_pipe {
 
   explicit event_pipe(std::size_t buffer_bytes) : buffer_bytes_(buffer_bytes) {
     // Reserved here, by the calling thread: its malloc arena, not the
-    // producer's, holds them afterwards (docs/PERFORMANCE.md).
+    // producer's, holds them afterwards.
     for (auto& buffer : buffers_) buffer.reserve(buffer_bytes);
   }
 
@@ -222,8 +223,7 @@ void produce(std::string_view text, event_pipe& pipe) {
   // yaml-cpp's scanner grows with the file (a block per indentation, 3.7
   // MiB at 100 000 events) and is freed here as many small blocks, in this
   // thread's malloc arena. glibc gives that memory back when this thread
-  // trims, not when another does (docs/PERFORMANCE.md "2026-12-03,
-  // afternoon"): ~1 ms at 100 000 events.
+  // trims, not when another does (~1 ms at 100 000 events).
   ::malloc_trim(0);
   recorder.flush();
   pipe.finish(std::move(error));

@@ -2,8 +2,8 @@
 // yaml-cpp's parser on a second thread, as a pipeline: its events are
 // recorded into a few reused buffers and replayed, in order, onto an event
 // handler on the calling thread, so whatever the handler builds is built
-// there exactly as if yaml-cpp had called it (docs/architecture.md
-// "Loading a calendar"). Internal to the calendar library.
+// there exactly as if yaml-cpp had called it (docs/architecture.md "The rules of each room").
+// Internal to the calendar library.
 
 #include <cstddef>
 #include <string_view>
