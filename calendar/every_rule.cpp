@@ -241,7 +241,10 @@ std::optional<std::variant<every_rule, parse_error>> parse_easter(std::string_vi
 }
 
 // `1 Shawwal`, `10 Dhu al-Hijjah`.
-std::optional<std::variant<every_rule, parse_error>> parse_islamic(std::string_view text, const std::vector<word>& w) {
+// `explain`: build the error's message (with its did-you-mean); false when
+// only whether the text is a rule matters.
+std::optional<std::variant<every_rule, parse_error>> parse_islamic(std::string_view text, const std::vector<word>& w,
+                                                                   bool explain) {
   if (w.size() < 2) return std::nullopt;
   auto day = parse_day_number(w[0].text);
   if (!day) return std::nullopt;
@@ -259,6 +262,7 @@ std::optional<std::variant<every_rule, parse_error>> parse_islamic(std::string_v
     rule.day = *day;
     return rule;
   }
+  if (!explain) return parse_error{};
   std::vector<std::string_view> candidates;
   for (auto& n : normalised) candidates.push_back(n);
   auto guess = closest_match(name, candidates);
@@ -344,6 +348,8 @@ std::optional<std::variant<every_rule, parse_error>> parse_weekly(const std::vec
   return rule;
 }
 
+std::variant<every_rule, parse_error> parse_every_rule(std::string_view text, bool explain);
+
 // What people write that is not a rule, and what to write instead.
 std::optional<parse_error> explain_unknown(std::string_view text, const std::vector<word>& w) {
   if (parse_iso_date(w[0].text))
@@ -369,7 +375,9 @@ std::optional<parse_error> explain_unknown(std::string_view text, const std::vec
       auto month_text = trim(text.substr(0, w.back().offset));
       if (parse_month_name(month_text) != 0) return std::nullopt;  // "June 23" is right as it is
       auto swapped = fmt::format("{} {}", *day, month_text);
-      auto parsed = parse_every(swapped);
+      // Only whether it is a rule: no did-you-mean is looked for (a valid
+      // "Monday on or after May 25" came here with every load).
+      auto parsed = parse_every_rule(swapped, false);
       if (std::holds_alternative<every_rule>(parsed))
         return parse_error{fmt::format("'{}' has the day after the month", text), 0,
                            fmt::format("write '{}'", swapped)};
@@ -389,9 +397,8 @@ local_days nth_weekday_of(int year, unsigned month, date::weekday wd, int nth, b
   return local_days{ymw};
 }
 
-}  // namespace
-
-std::variant<every_rule, parse_error> parse_every(std::string_view text) {
+// parse_every; `explain` as for parse_islamic.
+std::variant<every_rule, parse_error> parse_every_rule(std::string_view text, bool explain) {
   auto w = split_words(text);
   if (w.empty()) return parse_error{"an empty rule", 0, std::string(forms_hint)};
   if (auto explained = explain_unknown(text, w)) return *explained;
@@ -401,7 +408,7 @@ std::variant<every_rule, parse_error> parse_every(std::string_view text) {
     if (auto result = p(w)) return *result;
   if (auto result = parse_easter(text, w)) return *result;
   if (auto result = parse_hebrew(text, w)) return *result;
-  if (auto result = parse_islamic(text, w)) return *result;
+  if (auto result = parse_islamic(text, w, explain)) return *result;
   if (w.size() == 1) {
     if (auto month = parse_month_name(w[0].text)) {
       every_rule rule;
@@ -419,6 +426,10 @@ std::variant<every_rule, parse_error> parse_every(std::string_view text) {
   }
   return parse_error{fmt::format("'{}' is not a rule herald knows", text), 0, std::string(forms_hint)};
 }
+
+}  // namespace
+
+std::variant<every_rule, parse_error> parse_every(std::string_view text) { return parse_every_rule(text, true); }
 
 void every_rule_spans(const every_rule& rule, int year, date::days lasts, std::vector<day_span>& out) {
   auto add = [&](local_days start) { out.push_back({start, start + lasts - date::days{1}}); };

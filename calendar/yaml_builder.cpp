@@ -4,29 +4,18 @@
 #include "calendar/yaml_builder.hpp"
 
 #include <algorithm>
-#include <istream>
-#include <streambuf>
 
 #include <fmt/format.h>
 #include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/exceptions.h>
-#include <yaml-cpp/parser.h>
 
 #include "calendar/yaml_errors.hpp"
+#include "calendar/yaml_event_pipe.hpp"
 #include "calendar/yaml_positions.hpp"
 
 namespace herald {
 namespace {
-
-// Reads a string_view as an istream without copying it.
-class view_buffer : public std::streambuf {
- public:
-  explicit view_buffer(std::string_view text) {
-    auto* begin = const_cast<char*>(text.data());
-    setg(begin, begin, begin + text.size());
-  }
-};
 
 // Thrown inside the event handler to stop yaml-cpp; caught in build_yaml_tree().
 struct stop_reading {
@@ -284,11 +273,9 @@ std::vector<diagnostic> build_yaml_tree(yaml_document& doc, const yaml_limits& l
   yaml_builder builder(doc, limits, stream_key, on_item);
   std::optional<diagnostic> stopped;
   try {
-    view_buffer buffer(doc.source());
-    std::istream stream(&buffer);
-    YAML::Parser parser(stream);
-    while (parser.HandleNextDocument(builder)) {
-    }
+    // yaml-cpp tokenises on a second thread; the tree, the events and every
+    // check are built here, in yaml-cpp's order (calendar/yaml_event_pipe.hpp).
+    parse_yaml_on_second_thread(doc.source(), builder);
     builder.finish();
   } catch (const stop_reading& stop) {
     stopped = stop.error;

@@ -1,0 +1,29 @@
+#pragma once
+// yaml-cpp's parser on a second thread, as a pipeline: its events are
+// recorded into a few reused buffers and replayed, in order, onto an event
+// handler on the calling thread, so whatever the handler builds is built
+// there exactly as if yaml-cpp had called it (docs/architecture.md "The rules of each room").
+// Internal to the calendar library.
+
+#include <cstddef>
+#include <string_view>
+
+namespace YAML {
+class EventHandler;
+}
+
+namespace herald {
+
+/// Runs yaml-cpp over every document of `text` and calls `handler` with its
+/// events on the calling thread, in yaml-cpp's order. Throws what yaml-cpp
+/// threw, once every event before it was handled; or what the handler
+/// threw, having stopped the parser. No thread outlives the call.
+/// `buffer_bytes` is the size of each of the few buffers between the two
+/// threads (a tiny size exercises the hand-over in tests).
+void parse_yaml_on_second_thread(std::string_view text, YAML::EventHandler& handler,
+                                 std::size_t buffer_bytes = std::size_t{64} << 10);
+
+/// The same on the calling thread alone: yaml-cpp calls `handler` itself.
+void parse_yaml_here(std::string_view text, YAML::EventHandler& handler);
+
+}  // namespace herald
