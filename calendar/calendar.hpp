@@ -2,7 +2,8 @@
 // A loaded, validated inclusion calendar (docs/calendar.md): everything the planner
 // needs and nothing of the YAML it came from.
 //
-// Campaign steps are stored once and shared by the events that use them.
+// Campaign steps are stored once and shared by the events that use them, and
+// so are identical lists of events' own steps.
 // Immutable after loading; safe to read from any thread.
 
 #include <chrono>
@@ -61,7 +62,10 @@ struct event {
   string_pairs vars;            ///< the event's own; they win over the calendar's
   recurrence when;
   int campaign = -1;  ///< index into calendar::campaigns, or -1
-  std::vector<step> steps;
+  /// The event's own steps, after the campaign's, or null. Events whose
+  /// lists say the same share one, as the users of a campaign share its
+  /// steps (docs/PERFORMANCE.md "2026-12-03, afternoon").
+  std::shared_ptr<const std::vector<step>> steps;
   std::optional<digest_spec> digest;  ///< set for a digest: one step at 0; not an observance
 };
 
@@ -80,7 +84,8 @@ struct calendar {
   void for_each_step(const event& e, F&& f) const {
     if (e.campaign >= 0)
       for (const auto& s : campaigns[static_cast<std::size_t>(e.campaign)].steps) f(s);
-    for (const auto& s : e.steps) f(s);
+    if (e.steps)
+      for (const auto& s : *e.steps) f(s);
   }
 };
 

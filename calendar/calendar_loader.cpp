@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <iterator>
 #include <map>
+#include <memory>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -225,6 +227,49 @@ std::vector<step_source> read_steps(yaml_ref node, std::string_view what, templa
   return steps;
 }
 
+// Events whose own steps say the same get one list: a calendar that gives
+// every event the same steps would otherwise hold them once per event
+// (docs/PERFORMANCE.md "2026-12-03, afternoon"). Lists that differ only in
+// their marks are the same; the marks are then the first event's, which
+// only errors show, so a calendar with errors is read again without
+// sharing (load_calendar) and each error points at its own line.
+class step_list_pool {
+ public:
+  void share(std::shared_ptr<std::vector<step_source>>& steps) {
+    if (!steps || steps->empty()) return;
+    auto [it, added] = lists_.try_emplace(signature(*steps), steps);
+    if (!added) {
+      steps = it->second;
+      shared_any_ = true;
+    }
+  }
+  bool shared_any() const { return shared_any_; }
+  /// After the read: the events hold their lists, and resolution frees
+  /// each with its last event.
+  void forget_lists() { lists_.clear(); }
+
+ private:
+  // Templates of one text are one parse (template_cache), so a template is
+  // known by the address of its text.
+  static std::string signature(const std::vector<step_source>& steps) {
+    std::string key;
+    for (const auto& s : steps) {
+      key += fmt::format("{}|{}|{}|", s.at.key(), s.time ? s.time->count() : -1,
+                         s.not_workday ? static_cast<int>(*s.not_workday) : -1);
+      if (s.channels)
+        for (const auto& name : *s.channels) key += fmt::format("{}:{},", name.name.size(), name.name);
+      else
+        key += '-';
+      key += fmt::format("|{}|{};", static_cast<const void*>(&s.message->tmpl.text()),
+                         s.subject ? static_cast<const void*>(&s.subject->tmpl.text()) : nullptr);
+    }
+    return key;
+  }
+
+  std::unordered_map<std::string, std::shared_ptr<std::vector<step_source>>> lists_;
+  bool shared_any_ = false;
+};
+
 void read_recurrence(yaml_ref node, recurrence& when, diagnostics_collector& out) {
   if (auto every = node.find("every"))
     for (auto item : read_list(*every, "'every'", out))
@@ -312,7 +357,8 @@ bool read_event(yaml_ref node, event& e, event_source& source, template_cache& t
   if (auto campaign = node.find("campaign"))
     if (auto name = read_scalar(*campaign, "'campaign'", out))
       source.campaign = marked_name{std::string(*name), campaign->mark()};
-  if (auto steps = node.find("steps")) source.steps = read_steps(*steps, "'steps'", templates, out);
+  if (auto steps = node.find("steps"))
+    source.steps = std::make_shared<std::vector<step_source>>(read_steps(*steps, "'steps'", templates, out));
   return true;
 }
 
@@ -388,7 +434,8 @@ void read_digest(yaml_ref node, calendar_source& source, template_cache& templat
   step.mark = node.mark();
   read_post_fields(node, step, templates, out);
   if (!step.message) return;
-  extra.steps.push_back(std::move(step));
+  extra.steps = std::make_shared<std::vector<step_source>>();
+  extra.steps->push_back(std::move(step));
   source.events.push_back(std::move(e));
   source.extras.push_back(std::move(extra));
 }
@@ -433,9 +480,10 @@ namespace {
 // it the text and the YAML tree are no longer needed.
 // `dates_marks` gets where each event's `dates:` is, for the warning that
 // they run out.
+// `pool`, when given, shares identical step lists between events.
 std::optional<calendar_source> read_sources(std::string_view text, const std::string& file,
                                             std::vector<source_mark>& dates_marks, diagnostics_collector& out,
-                                            const yaml_document::forget_callback& forget = {}) {
+                                            step_list_pool* pool, const yaml_document::forget_callback& forget = {}) {
   calendar_source source;
   template_cache templates;
   auto on_event = [&](yaml_ref item) {
@@ -444,6 +492,7 @@ std::optional<calendar_source> read_sources(std::string_view text, const std::st
     if (!read_event(item, e, extra, templates, out)) return;
     auto dates = item.find("dates");
     dates_marks.push_back(dates ? dates->mark() : e.id_mark);
+    if (pool) pool->share(extra.steps);
     source.events.push_back(std::move(e));
     source.extras.push_back(std::move(extra));
   };
@@ -458,6 +507,7 @@ std::optional<calendar_source> read_sources(std::string_view text, const std::st
     return std::nullopt;
   }
   read_root(doc.root(), source, templates, out);
+  if (pool) pool->forget_lists();
   return source;
 }
 
@@ -476,11 +526,46 @@ calendar_load_result resolve_sources(std::optional<calendar_source> source, cons
 }  // namespace
 
 calendar_load_result load_calendar(std::string_view text, std::string file, const calendar_options& options) {
-  diagnostics_collector out(file);
-  std::vector<source_mark> dates_marks;
-  auto source = read_sources(text, file, dates_marks, out);
-  return resolve_sources(std::move(source), file, dates_marks, options, out);
+  auto load = [&](step_list_pool* pool) {
+    diagnostics_collector out(file);
+    std::vector<source_mark> dates_marks;
+    auto source = read_sources(text, file, dates_marks, out, pool);
+    return resolve_sources(std::move(source), file, dates_marks, options, out);
+  };
+  step_list_pool pool;
+  auto result = load(&pool);
+  if (!result.ok() && pool.shared_any()) return load(nullptr);  // each error at its own event
+  return result;
 }
+
+namespace {
+
+calendar_load_result load_file(const std::string& path, const calendar_options& options, step_list_pool* pool) {
+  diagnostics_collector out(path);
+  std::vector<source_mark> dates_marks;
+  std::optional<calendar_source> source;
+  {  // a large file's text need not live through resolution
+    auto text = read_text_file(path);
+    if (!text.ok()) return {std::nullopt, {diagnostic{path, {0, 0}, text.error(), {}}}, {}};
+    // The text of the events read is given back as the reading goes on
+    // (docs/PERFORMANCE.md "The remaining goals (2026-12-03)"); an error
+    // may look back at it, so a file with errors is read again, whole.
+    bool forgot = false;
+    source = read_sources(text.value(), path, dates_marks, out, pool,
+                          [&](std::size_t from, std::size_t to) { forgot |= forget_pages(text.value(), from, to); });
+    if (forgot && !out.ok()) {
+      out = diagnostics_collector(path);
+      dates_marks.clear();
+      source.reset();
+      text = read_text_file(path);
+      if (!text.ok()) return {std::nullopt, {diagnostic{path, {0, 0}, text.error(), {}}}, {}};
+      source = read_sources(text.value(), path, dates_marks, out, pool);
+    }
+  }
+  return resolve_sources(std::move(source), path, dates_marks, options, out);
+}
+
+}  // namespace
 
 calendar_load_result load_calendar_file(const std::string& path, const calendar_options& options) {
   std::error_code ec;
@@ -493,28 +578,10 @@ calendar_load_result load_calendar_file(const std::string& path, const calendar_
                                     yaml_limits{}.max_bytes >> 20),
                         {}}},
             {}};
-  diagnostics_collector out(path);
-  std::vector<source_mark> dates_marks;
-  std::optional<calendar_source> source;
-  {  // a large file's text need not live through resolution
-    auto text = read_text_file(path);
-    if (!text.ok()) return {std::nullopt, {diagnostic{path, {0, 0}, text.error(), {}}}, {}};
-    // The text of the events read is given back as the reading goes on
-    // (docs/PERFORMANCE.md "The remaining goals (2026-12-03)"); an error
-    // may look back at it, so a file with errors is read again, whole.
-    bool forgot = false;
-    source = read_sources(text.value(), path, dates_marks, out,
-                          [&](std::size_t from, std::size_t to) { forgot |= forget_pages(text.value(), from, to); });
-    if (forgot && !out.ok()) {
-      out = diagnostics_collector(path);
-      dates_marks.clear();
-      source.reset();
-      text = read_text_file(path);
-      if (!text.ok()) return {std::nullopt, {diagnostic{path, {0, 0}, text.error(), {}}}, {}};
-      source = read_sources(text.value(), path, dates_marks, out);
-    }
-  }
-  return resolve_sources(std::move(source), path, dates_marks, options, out);
+  step_list_pool pool;
+  auto result = load_file(path, options, &pool);
+  if (!result.ok() && pool.shared_any()) return load_file(path, options, nullptr);  // each error at its own event
+  return result;
 }
 
 }  // namespace herald
