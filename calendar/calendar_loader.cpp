@@ -229,7 +229,7 @@ std::vector<step_source> read_steps(yaml_ref node, std::string_view what, templa
 
 // Events whose own steps say the same get one list: a calendar that gives
 // every event the same steps would otherwise hold them once per event
-// (docs/PERFORMANCE.md "2026-12-03, afternoon"). Lists that differ only in
+// (docs/PERFORMANCE.md "2026-12-03, afternoon: calendar and preview memory"). Lists that differ only in
 // their marks are the same; the marks are then the first event's, which
 // only errors show, so a calendar with errors is read again without
 // sharing (load_calendar) and each error points at its own line.
@@ -308,10 +308,10 @@ void read_recurrence(yaml_ref node, recurrence& when, diagnostics_collector& out
 }
 
 // An event's or a digest's id: they share one id space.
-void read_id(yaml_ref node, event& e, event_source& source, diagnostics_collector& out) {
+void read_id(yaml_ref node, event& e, event_source& source, calendar_text& texts, diagnostics_collector& out) {
   if (auto id = node.find("id"))
     if (auto text = read_scalar(*id, "'id'", out)) {
-      e.id = *text;
+      e.id = texts.add(*text);
       source.id_mark = e.id_mark = id->mark();
       if (!is_valid_id(e.id))
         out.error(id->mark(), fmt::format("invalid id '{}'", e.id),
@@ -319,16 +319,25 @@ void read_id(yaml_ref node, event& e, event_source& source, diagnostics_collecto
     }
 }
 
-bool read_event(yaml_ref node, event& e, event_source& source, template_cache& templates, diagnostics_collector& out) {
+// Event vars as views into the calendar's text.
+std::span<const event::var> event_vars(yaml_ref node, std::vector<source_mark>& marks, calendar_text& texts,
+                                       diagnostics_collector& out) {
+  std::vector<event::var> vars;
+  for (const auto& [name, value] : read_vars(node, marks, out)) vars.emplace_back(texts.add(name), texts.add(value));
+  return texts.add(std::span<const event::var>(vars));
+}
+
+bool read_event(yaml_ref node, event& e, event_source& source, calendar_text& texts, template_cache& templates,
+                diagnostics_collector& out) {
   if (!check_keys(node, "an event", event_keys, out)) return false;
   require_keys(node, "an event", event_required, out);
   source.mark = node.mark();
-  read_id(node, e, source, out);
-  auto text_field = [&](std::string_view key, std::string& into) {
+  read_id(node, e, source, texts, out);
+  auto text_field = [&](std::string_view key, std::string_view& into) {
     if (auto field = node.find(key))
       if (auto text = field->is_null() ? std::optional<std::string_view>("")
                                        : read_scalar(*field, fmt::format("'{}'", key), out))
-        into = *text;
+        into = texts.add(*text);
   };
   text_field("title", e.title);
   if (auto title = node.find("title")) {
@@ -339,10 +348,13 @@ bool read_event(yaml_ref node, event& e, event_source& source, template_cache& t
     out.error(title->mark(), "'title' is empty", "posts and previews show it; give the observance's name");
   text_field("description", e.description);
   text_field("url", e.url);
-  if (auto tags = node.find("tags"))
+  if (auto tags = node.find("tags")) {
+    std::vector<std::string_view> list;
     for (auto item : read_list(*tags, "'tags'", out))
-      if (auto tag = read_scalar(item, "a tag", out)) e.tags.emplace_back(*tag);
-  if (auto vars = node.find("vars")) e.vars = read_vars(*vars, source.var_marks, out);
+      if (auto tag = read_scalar(item, "a tag", out)) list.push_back(texts.add(*tag));
+    e.tags = texts.add(std::span<const std::string_view>(list));
+  }
+  if (auto vars = node.find("vars")) e.vars = event_vars(*vars, source.var_marks, texts, out);
   if (auto begins = node.find("begins"))
     if (auto text = read_scalar(*begins, "'begins'", out)) {
       auto lower = ascii_lower(*text);
@@ -417,10 +429,10 @@ void read_digest(yaml_ref node, calendar_source& source, template_cache& templat
   event e;
   event_source extra;
   extra.mark = node.mark();
-  read_id(node, e, extra, out);
+  read_id(node, e, extra, *source.text, out);
   e.title = e.id;
   if (auto title = node.find("title"))
-    if (auto text = read_scalar(*title, "'title'", out)) e.title = *text;
+    if (auto text = read_scalar(*title, "'title'", out)) e.title = source.text->add(*text);
   read_recurrence(node, e.when, out);
   digest_spec spec;
   if (auto covers = node.find("covers"))
@@ -489,7 +501,7 @@ std::optional<calendar_source> read_sources(std::string_view text, const std::st
   auto on_event = [&](yaml_ref item) {
     event e;
     event_source extra;
-    if (!read_event(item, e, extra, templates, out)) return;
+    if (!read_event(item, e, extra, *source.text, templates, out)) return;
     auto dates = item.find("dates");
     dates_marks.push_back(dates ? dates->mark() : e.id_mark);
     if (pool) pool->share(extra.steps);

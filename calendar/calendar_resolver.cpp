@@ -55,6 +55,7 @@ class resolver {
     check_unused_campaigns(cal.campaigns);
     source_.extras.clear();
     cal.events = std::move(source_.events);
+    cal.text = std::move(source_.text);
     cal.channels = std::move(channel_names_);
     if (!out_.ok()) return std::nullopt;
     return cal;
@@ -75,7 +76,8 @@ class resolver {
     }
   }
 
-  void check_vars(const string_pairs& vars, const std::vector<source_mark>& marks) {
+  template <class Vars>  // the calendar's string_pairs, an event's views
+  void check_vars(const Vars& vars, const std::vector<source_mark>& marks) {
     for (std::size_t i = 0; i < vars.size(); ++i)
       if (is_builtin(vars[i].first))
         out_.error(marks[i], fmt::format("var '{}' would hide the built-in variable of that name", vars[i].first),

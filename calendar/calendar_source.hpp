@@ -62,6 +62,7 @@ struct calendar_source {
   std::vector<source_mark> var_marks;
   defaults_source defaults;
   std::vector<std::pair<marked_name, std::vector<step_source>>> campaigns;
+  std::shared_ptr<calendar_text> text = std::make_shared<calendar_text>();  ///< the events' text
   std::deque<event> events;         ///< all but campaign and steps, which resolution fills in
   std::deque<event_source> extras;  ///< parallel to events
 };

@@ -43,7 +43,7 @@ std::optional<local_days> step_date(const calendar& cal, const step& s, const da
   return cal.workdays.move(s.at.apply(span.start, span.end), s.not_workday);
 }
 
-bool wanted(const std::vector<std::string>& names, const std::string& name) {
+bool wanted(const std::vector<std::string>& names, std::string_view name) {
   return names.empty() || std::find(names.begin(), names.end(), name) != names.end();
 }
 
@@ -206,10 +206,10 @@ event_facts::event_facts(const event& e, const day_span& occurrence, date::local
   // One text for each of builtin_variables, in its order; `tags` (the fifth)
   // is a list and has its own place in template_values. The eve's
   // variables are known to every event and empty without `begins: evening`.
-  texts_ = {e.id,
-            e.title,
-            e.description,
-            e.url,
+  texts_ = {std::string(e.id),
+            std::string(e.title),
+            std::string(e.description),
+            std::string(e.url),
             {},
             format_long_date(occurrence.start),
             format_long_date(occurrence.end),
@@ -226,7 +226,7 @@ event_facts::event_facts(const event& e, const day_span& occurrence, date::local
 void event_facts::add_to(template_values& values) const {
   for (std::size_t i = 0; i < texts_.size(); ++i)
     if (builtin_variables[i] == "tags")
-      values.lists.emplace_back(builtin_variables[i], &event_->tags);
+      values.lists.emplace_back(builtin_variables[i], event_->tags);
     else
       values.strings.emplace_back(builtin_variables[i], texts_[i]);
 }

@@ -60,8 +60,9 @@ std::vector<planned_occurrence> plan_occurrences(std::span<const calendar> calen
 
 /// The posts of plan_window for each of `calendars`, in merge_plans' order,
 /// each handed to `take`; only `window` days of them are planned at a time,
-/// so a year's plan is never all in memory (docs/PERFORMANCE.md "2026-12-03,
-/// afternoon"). The posts point into the calendars.
+/// so a year's plan is never all in memory (docs/PERFORMANCE.md
+/// "2026-12-03, afternoon: calendar and preview memory"). The posts point
+/// into the calendars.
 void for_each_planned_post(std::span<const calendar> calendars, date::local_days first, date::local_days last,
                            const plan_filter& filter, const std::function<void(const planned_post&)>& take,
                            date::days window = date::days{31});

@@ -54,7 +54,7 @@ int preview_command(const preview_options& options, cli_context& context) {
 
   std::vector<std::string> event_ids, channel_names;
   for (const auto& cal : sources->calendars) {
-    for (const auto& e : cal.events) event_ids.push_back(e.id);
+    for (const auto& e : cal.events) event_ids.emplace_back(e.id);
     channel_names.insert(channel_names.end(), cal.channels.begin(), cal.channels.end());
   }
   if (sources->cfg) channel_names = sources->cfg->channel_names();

@@ -17,7 +17,7 @@ namespace {
 std::set<std::string> event_ids(const loaded_sources& sources) {
   std::set<std::string> ids;
   for (const auto& cal : sources.calendars)
-    for (const auto& e : cal.events) ids.insert(e.id);
+    for (const auto& e : cal.events) ids.emplace(e.id);
   return ids;
 }
 
