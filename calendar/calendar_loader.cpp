@@ -271,33 +271,34 @@ class step_list_pool {
 };
 
 void read_recurrence(yaml_ref node, recurrence& when, diagnostics_collector& out) {
+  recurrence::rarely_set rare;
   if (auto every = node.find("every"))
     for (auto item : read_list(*every, "'every'", out))
       if (auto rule = read_parsed(item, "an 'every' rule", parse_every, out)) when.every.push_back(*rule);
   auto rule = node.find("rrule");
   auto start = node.find("start");
   if (rule) {
-    if (auto parsed = read_parsed(*rule, "'rrule'", parse_rrule, out))
-      when.rule = std::make_shared<const herald::rrule>(std::move(*parsed));
+    if (auto parsed = read_parsed(*rule, "'rrule'", parse_rrule, out)) rare.rule = std::move(*parsed);
     if (!start) out.error(rule->mark(), "an 'rrule' needs a 'start' date (its DTSTART)", "add e.g. start: 2027-01-01");
   }
   if (start) {
     if (!rule) out.error(start->mark(), "'start' belongs to an 'rrule'; this event has none");
-    if (auto day = read_parsed(*start, "'start'", parse_date_value, out)) when.rule_start = *day;
+    if (auto day = read_parsed(*start, "'start'", parse_date_value, out)) rare.rule_start = *day;
   }
   if (auto dates = node.find("dates"))
     for (auto item : read_list(*dates, "'dates'", out))
-      if (auto span = read_parsed(item, "a date", parse_date_or_range, out)) when.dates.push_back(*span);
+      if (auto span = read_parsed(item, "a date", parse_date_or_range, out)) rare.dates.push_back(*span);
   if (auto lasts = node.find("lasts"))
     if (auto length = read_parsed(*lasts, "'lasts'", parse_length, out)) when.lasts = *length;
-  if (auto from = node.find("from")) when.from = read_parsed(*from, "'from'", parse_date_value, out);
-  if (auto until = node.find("until")) when.until = read_parsed(*until, "'until'", parse_date_value, out);
-  if (when.from && when.until && *when.until < *when.from)
+  if (auto from = node.find("from")) rare.from = read_parsed(*from, "'from'", parse_date_value, out);
+  if (auto until = node.find("until")) rare.until = read_parsed(*until, "'until'", parse_date_value, out);
+  if (rare.from && rare.until && *rare.until < *rare.from)
     out.error(node.find("until")->mark(), "'until' is before 'from'");
   if (auto except = node.find("except"))
     for (auto item : read_list(*except, "'except'", out))
-      if (auto day = read_parsed(item, "a date", parse_date_value, out)) when.except.push_back(*day);
-  std::sort(when.except.begin(), when.except.end());
+      if (auto day = read_parsed(item, "a date", parse_date_value, out)) rare.except.push_back(*day);
+  std::sort(rare.except.begin(), rare.except.end());
+  if (!rare.empty()) when.rare = std::make_shared<const recurrence::rarely_set>(std::move(rare));
   auto given = [&](std::string_view key) {
     auto value = node.find(key);
     return value && !(value->is_sequence() && value->size() == 0);
