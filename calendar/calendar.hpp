@@ -65,10 +65,10 @@ struct event {
   std::string_view description;
   std::string_view url;
   std::span<const std::string_view> tags;
-  bool begins_evening = false;  ///< `begins: evening`: it begins at sunset the evening before its first day
-  std::span<const var> vars;    ///< the event's own; they win over the calendar's
+  std::span<const var> vars;  ///< the event's own; they win over the calendar's
   recurrence when;
-  int campaign = -1;  ///< index into calendar::campaigns, or -1
+  int campaign = -1;            ///< index into calendar::campaigns, or -1
+  bool begins_evening = false;  ///< `begins: evening`: it begins at sunset the evening before its first day
   /// The event's own steps, after the campaign's, or null. Events whose
   /// lists say the same share one, as the users of a campaign share its
   /// steps (docs/PERFORMANCE.md "2026-12-03, afternoon: calendar and preview memory").

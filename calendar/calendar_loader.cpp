@@ -270,11 +270,14 @@ class step_list_pool {
   bool shared_any_ = false;
 };
 
-void read_recurrence(yaml_ref node, recurrence& when, diagnostics_collector& out) {
+void read_recurrence(yaml_ref node, recurrence& when, calendar_text& texts, diagnostics_collector& out) {
   recurrence::rarely_set rare;
-  if (auto every = node.find("every"))
+  if (auto every = node.find("every")) {
+    std::vector<every_rule> rules;
     for (auto item : read_list(*every, "'every'", out))
-      if (auto rule = read_parsed(item, "an 'every' rule", parse_every, out)) when.every.push_back(*rule);
+      if (auto rule = read_parsed(item, "an 'every' rule", parse_every, out)) rules.push_back(*rule);
+    when.every = texts.add(std::span<const every_rule>(rules));
+  }
   auto rule = node.find("rrule");
   auto start = node.find("start");
   if (rule) {
@@ -366,7 +369,7 @@ bool read_event(yaml_ref node, event& e, event_source& source, calendar_text& te
                   "write 'begins: evening' for an observance that starts at sunset the evening before (Jewish "
                   "festivals, Islamic days as observed)");
     }
-  read_recurrence(node, e.when, out);
+  read_recurrence(node, e.when, texts, out);
   if (auto campaign = node.find("campaign"))
     if (auto name = read_scalar(*campaign, "'campaign'", out))
       source.campaign = marked_name{std::string(*name), campaign->mark()};
@@ -434,7 +437,7 @@ void read_digest(yaml_ref node, calendar_source& source, template_cache& templat
   e.title = e.id;
   if (auto title = node.find("title"))
     if (auto text = read_scalar(*title, "'title'", out)) e.title = source.text->add(*text);
-  read_recurrence(node, e.when, out);
+  read_recurrence(node, e.when, *source.text, out);
   digest_spec spec;
   if (auto covers = node.find("covers"))
     if (auto length = read_parsed(*covers, "'covers'", parse_length, out)) spec.covers = *length;

@@ -1,8 +1,9 @@
 #pragma once
 // The text of a loaded calendar's events (ids, titles, descriptions, URLs,
-// tags, vars) in a few large blocks: an event holds views into it rather
-// than a string each, which saves the strings' own size and the heap's
-// overhead per string (docs/PERFORMANCE.md "2026-12-03, afternoon: calendar and preview memory").
+// tags, vars) and their `every:` rules in a few large blocks: an event
+// holds views into it rather than a string or vector each, which saves
+// their own size and the heap's overhead per allocation (docs/PERFORMANCE.md "2026-12-03, afternoon: calendar and
+// preview memory").
 //
 // Only grows; nothing in it moves or is freed before the whole. The loader
 // fills it, then the calendar shares it with its copies, read-only.

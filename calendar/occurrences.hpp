@@ -29,7 +29,7 @@ struct recurrence {
     }
   };
 
-  std::vector<every_rule> every;
+  std::span<const every_rule> every;       ///< in the calendar's calendar_text
   date::days lasts{1};                     ///< length of `every` / `rrule` occurrences
   std::shared_ptr<const rarely_set> rare;  ///< null when none of them is set
 
