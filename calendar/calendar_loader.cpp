@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <iterator>
 #include <map>
+#include <memory>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -225,34 +227,81 @@ std::vector<step_source> read_steps(yaml_ref node, std::string_view what, templa
   return steps;
 }
 
-void read_recurrence(yaml_ref node, recurrence& when, diagnostics_collector& out) {
-  if (auto every = node.find("every"))
+// Events whose own steps say the same get one list: a calendar that gives
+// every event the same steps would otherwise hold them once per event
+// (docs/PERFORMANCE.md "2026-12-03, afternoon: calendar and preview memory"). Lists that differ only in
+// their marks are the same; the marks are then the first event's, which
+// only errors show, so a calendar with errors is read again without
+// sharing (load_calendar) and each error points at its own line.
+class step_list_pool {
+ public:
+  void share(std::shared_ptr<std::vector<step_source>>& steps) {
+    if (!steps || steps->empty()) return;
+    auto [it, added] = lists_.try_emplace(signature(*steps), steps);
+    if (!added) {
+      steps = it->second;
+      shared_any_ = true;
+    }
+  }
+  bool shared_any() const { return shared_any_; }
+  /// After the read: the events hold their lists, and resolution frees
+  /// each with its last event.
+  void forget_lists() { lists_.clear(); }
+
+ private:
+  // Templates of one text are one parse (template_cache), so a template is
+  // known by the address of its text.
+  static std::string signature(const std::vector<step_source>& steps) {
+    std::string key;
+    for (const auto& s : steps) {
+      key += fmt::format("{}|{}|{}|", s.at.key(), s.time ? s.time->count() : -1,
+                         s.not_workday ? static_cast<int>(*s.not_workday) : -1);
+      if (s.channels)
+        for (const auto& name : *s.channels) key += fmt::format("{}:{},", name.name.size(), name.name);
+      else
+        key += '-';
+      key += fmt::format("|{}|{};", static_cast<const void*>(&s.message->tmpl.text()),
+                         s.subject ? static_cast<const void*>(&s.subject->tmpl.text()) : nullptr);
+    }
+    return key;
+  }
+
+  std::unordered_map<std::string, std::shared_ptr<std::vector<step_source>>> lists_;
+  bool shared_any_ = false;
+};
+
+void read_recurrence(yaml_ref node, recurrence& when, calendar_text& texts, diagnostics_collector& out) {
+  recurrence::rarely_set rare;
+  if (auto every = node.find("every")) {
+    std::vector<every_rule> rules;
     for (auto item : read_list(*every, "'every'", out))
-      if (auto rule = read_parsed(item, "an 'every' rule", parse_every, out)) when.every.push_back(*rule);
+      if (auto rule = read_parsed(item, "an 'every' rule", parse_every, out)) rules.push_back(*rule);
+    when.every = texts.add(std::span<const every_rule>(rules));
+  }
   auto rule = node.find("rrule");
   auto start = node.find("start");
   if (rule) {
-    if (auto parsed = read_parsed(*rule, "'rrule'", parse_rrule, out))
-      when.rule = std::make_shared<const herald::rrule>(std::move(*parsed));
+    if (auto parsed = read_parsed(*rule, "'rrule'", parse_rrule, out)) rare.rule = std::move(*parsed);
     if (!start) out.error(rule->mark(), "an 'rrule' needs a 'start' date (its DTSTART)", "add e.g. start: 2027-01-01");
   }
   if (start) {
     if (!rule) out.error(start->mark(), "'start' belongs to an 'rrule'; this event has none");
-    if (auto day = read_parsed(*start, "'start'", parse_date_value, out)) when.rule_start = *day;
+    if (auto day = read_parsed(*start, "'start'", parse_date_value, out)) rare.rule_start = *day;
   }
   if (auto dates = node.find("dates"))
     for (auto item : read_list(*dates, "'dates'", out))
-      if (auto span = read_parsed(item, "a date", parse_date_or_range, out)) when.dates.push_back(*span);
+      if (auto span = read_parsed(item, "a date", parse_date_or_range, out)) rare.dates.push_back(*span);
   if (auto lasts = node.find("lasts"))
     if (auto length = read_parsed(*lasts, "'lasts'", parse_length, out)) when.lasts = *length;
-  if (auto from = node.find("from")) when.from = read_parsed(*from, "'from'", parse_date_value, out);
-  if (auto until = node.find("until")) when.until = read_parsed(*until, "'until'", parse_date_value, out);
-  if (when.from && when.until && *when.until < *when.from)
+  if (auto from = node.find("from")) rare.from = read_parsed(*from, "'from'", parse_date_value, out);
+  if (auto until = node.find("until")) rare.until = read_parsed(*until, "'until'", parse_date_value, out);
+  if (rare.from && rare.until && *rare.until < *rare.from)
     out.error(node.find("until")->mark(), "'until' is before 'from'");
   if (auto except = node.find("except"))
     for (auto item : read_list(*except, "'except'", out))
-      if (auto day = read_parsed(item, "a date", parse_date_value, out)) when.except.push_back(*day);
-  std::sort(when.except.begin(), when.except.end());
+      if (auto day = read_parsed(item, "a date", parse_date_value, out)) rare.except.push_back(*day);
+  std::sort(rare.except.begin(), rare.except.end());
+  if (!rare.empty()) when.rare = std::make_shared<const recurrence::rarely_set>(std::move(rare));
   auto given = [&](std::string_view key) {
     auto value = node.find(key);
     return value && !(value->is_sequence() && value->size() == 0);
@@ -263,10 +312,10 @@ void read_recurrence(yaml_ref node, recurrence& when, diagnostics_collector& out
 }
 
 // An event's or a digest's id: they share one id space.
-void read_id(yaml_ref node, event& e, event_source& source, diagnostics_collector& out) {
+void read_id(yaml_ref node, event& e, event_source& source, calendar_text& texts, diagnostics_collector& out) {
   if (auto id = node.find("id"))
     if (auto text = read_scalar(*id, "'id'", out)) {
-      e.id = *text;
+      e.id = texts.add(*text);
       source.id_mark = e.id_mark = id->mark();
       if (!is_valid_id(e.id))
         out.error(id->mark(), fmt::format("invalid id '{}'", e.id),
@@ -274,16 +323,25 @@ void read_id(yaml_ref node, event& e, event_source& source, diagnostics_collecto
     }
 }
 
-bool read_event(yaml_ref node, event& e, event_source& source, template_cache& templates, diagnostics_collector& out) {
+// Event vars as views into the calendar's text.
+std::span<const event::var> event_vars(yaml_ref node, std::vector<source_mark>& marks, calendar_text& texts,
+                                       diagnostics_collector& out) {
+  std::vector<event::var> vars;
+  for (const auto& [name, value] : read_vars(node, marks, out)) vars.emplace_back(texts.add(name), texts.add(value));
+  return texts.add(std::span<const event::var>(vars));
+}
+
+bool read_event(yaml_ref node, event& e, event_source& source, calendar_text& texts, template_cache& templates,
+                diagnostics_collector& out) {
   if (!check_keys(node, "an event", event_keys, out)) return false;
   require_keys(node, "an event", event_required, out);
   source.mark = node.mark();
-  read_id(node, e, source, out);
-  auto text_field = [&](std::string_view key, std::string& into) {
+  read_id(node, e, source, texts, out);
+  auto text_field = [&](std::string_view key, std::string_view& into) {
     if (auto field = node.find(key))
       if (auto text = field->is_null() ? std::optional<std::string_view>("")
                                        : read_scalar(*field, fmt::format("'{}'", key), out))
-        into = *text;
+        into = texts.add(*text);
   };
   text_field("title", e.title);
   if (auto title = node.find("title")) {
@@ -294,10 +352,13 @@ bool read_event(yaml_ref node, event& e, event_source& source, template_cache& t
     out.error(title->mark(), "'title' is empty", "posts and previews show it; give the observance's name");
   text_field("description", e.description);
   text_field("url", e.url);
-  if (auto tags = node.find("tags"))
+  if (auto tags = node.find("tags")) {
+    std::vector<std::string_view> list;
     for (auto item : read_list(*tags, "'tags'", out))
-      if (auto tag = read_scalar(item, "a tag", out)) e.tags.emplace_back(*tag);
-  if (auto vars = node.find("vars")) e.vars = read_vars(*vars, source.var_marks, out);
+      if (auto tag = read_scalar(item, "a tag", out)) list.push_back(texts.add(*tag));
+    e.tags = texts.add(std::span<const std::string_view>(list));
+  }
+  if (auto vars = node.find("vars")) e.vars = event_vars(*vars, source.var_marks, texts, out);
   if (auto begins = node.find("begins"))
     if (auto text = read_scalar(*begins, "'begins'", out)) {
       auto lower = ascii_lower(*text);
@@ -308,11 +369,12 @@ bool read_event(yaml_ref node, event& e, event_source& source, template_cache& t
                   "write 'begins: evening' for an observance that starts at sunset the evening before (Jewish "
                   "festivals, Islamic days as observed)");
     }
-  read_recurrence(node, e.when, out);
+  read_recurrence(node, e.when, texts, out);
   if (auto campaign = node.find("campaign"))
     if (auto name = read_scalar(*campaign, "'campaign'", out))
       source.campaign = marked_name{std::string(*name), campaign->mark()};
-  if (auto steps = node.find("steps")) source.steps = read_steps(*steps, "'steps'", templates, out);
+  if (auto steps = node.find("steps"))
+    source.steps = std::make_shared<std::vector<step_source>>(read_steps(*steps, "'steps'", templates, out));
   return true;
 }
 
@@ -371,11 +433,11 @@ void read_digest(yaml_ref node, calendar_source& source, template_cache& templat
   event e;
   event_source extra;
   extra.mark = node.mark();
-  read_id(node, e, extra, out);
+  read_id(node, e, extra, *source.text, out);
   e.title = e.id;
   if (auto title = node.find("title"))
-    if (auto text = read_scalar(*title, "'title'", out)) e.title = *text;
-  read_recurrence(node, e.when, out);
+    if (auto text = read_scalar(*title, "'title'", out)) e.title = source.text->add(*text);
+  read_recurrence(node, e.when, *source.text, out);
   digest_spec spec;
   if (auto covers = node.find("covers"))
     if (auto length = read_parsed(*covers, "'covers'", parse_length, out)) spec.covers = *length;
@@ -388,7 +450,8 @@ void read_digest(yaml_ref node, calendar_source& source, template_cache& templat
   step.mark = node.mark();
   read_post_fields(node, step, templates, out);
   if (!step.message) return;
-  extra.steps.push_back(std::move(step));
+  extra.steps = std::make_shared<std::vector<step_source>>();
+  extra.steps->push_back(std::move(step));
   source.events.push_back(std::move(e));
   source.extras.push_back(std::move(extra));
 }
@@ -433,17 +496,19 @@ namespace {
 // it the text and the YAML tree are no longer needed.
 // `dates_marks` gets where each event's `dates:` is, for the warning that
 // they run out.
+// `pool`, when given, shares identical step lists between events.
 std::optional<calendar_source> read_sources(std::string_view text, const std::string& file,
                                             std::vector<source_mark>& dates_marks, diagnostics_collector& out,
-                                            const yaml_document::forget_callback& forget = {}) {
+                                            step_list_pool* pool, const yaml_document::forget_callback& forget = {}) {
   calendar_source source;
   template_cache templates;
   auto on_event = [&](yaml_ref item) {
     event e;
     event_source extra;
-    if (!read_event(item, e, extra, templates, out)) return;
+    if (!read_event(item, e, extra, *source.text, templates, out)) return;
     auto dates = item.find("dates");
     dates_marks.push_back(dates ? dates->mark() : e.id_mark);
+    if (pool) pool->share(extra.steps);
     source.events.push_back(std::move(e));
     source.extras.push_back(std::move(extra));
   };
@@ -458,6 +523,7 @@ std::optional<calendar_source> read_sources(std::string_view text, const std::st
     return std::nullopt;
   }
   read_root(doc.root(), source, templates, out);
+  if (pool) pool->forget_lists();
   return source;
 }
 
@@ -476,11 +542,46 @@ calendar_load_result resolve_sources(std::optional<calendar_source> source, cons
 }  // namespace
 
 calendar_load_result load_calendar(std::string_view text, std::string file, const calendar_options& options) {
-  diagnostics_collector out(file);
-  std::vector<source_mark> dates_marks;
-  auto source = read_sources(text, file, dates_marks, out);
-  return resolve_sources(std::move(source), file, dates_marks, options, out);
+  auto load = [&](step_list_pool* pool) {
+    diagnostics_collector out(file);
+    std::vector<source_mark> dates_marks;
+    auto source = read_sources(text, file, dates_marks, out, pool);
+    return resolve_sources(std::move(source), file, dates_marks, options, out);
+  };
+  step_list_pool pool;
+  auto result = load(&pool);
+  if (!result.ok() && pool.shared_any()) return load(nullptr);  // each error at its own event
+  return result;
 }
+
+namespace {
+
+calendar_load_result load_file(const std::string& path, const calendar_options& options, step_list_pool* pool) {
+  diagnostics_collector out(path);
+  std::vector<source_mark> dates_marks;
+  std::optional<calendar_source> source;
+  {  // a large file's text need not live through resolution
+    auto text = read_text_file(path);
+    if (!text.ok()) return {std::nullopt, {diagnostic{path, {0, 0}, text.error(), {}}}, {}};
+    // The text of the events read is given back as the reading goes on
+    // (docs/PERFORMANCE.md "The remaining goals (2026-12-03)"); an error
+    // may look back at it, so a file with errors is read again, whole.
+    bool forgot = false;
+    source = read_sources(text.value(), path, dates_marks, out, pool,
+                          [&](std::size_t from, std::size_t to) { forgot |= forget_pages(text.value(), from, to); });
+    if (forgot && !out.ok()) {
+      out = diagnostics_collector(path);
+      dates_marks.clear();
+      source.reset();
+      text = read_text_file(path);
+      if (!text.ok()) return {std::nullopt, {diagnostic{path, {0, 0}, text.error(), {}}}, {}};
+      source = read_sources(text.value(), path, dates_marks, out, pool);
+    }
+  }
+  return resolve_sources(std::move(source), path, dates_marks, options, out);
+}
+
+}  // namespace
 
 calendar_load_result load_calendar_file(const std::string& path, const calendar_options& options) {
   std::error_code ec;
@@ -493,28 +594,10 @@ calendar_load_result load_calendar_file(const std::string& path, const calendar_
                                     yaml_limits{}.max_bytes >> 20),
                         {}}},
             {}};
-  diagnostics_collector out(path);
-  std::vector<source_mark> dates_marks;
-  std::optional<calendar_source> source;
-  {  // a large file's text need not live through resolution
-    auto text = read_text_file(path);
-    if (!text.ok()) return {std::nullopt, {diagnostic{path, {0, 0}, text.error(), {}}}, {}};
-    // The text of the events read is given back as the reading goes on
-    // (docs/PERFORMANCE.md "The remaining goals (2026-12-03)"); an error
-    // may look back at it, so a file with errors is read again, whole.
-    bool forgot = false;
-    source = read_sources(text.value(), path, dates_marks, out,
-                          [&](std::size_t from, std::size_t to) { forgot |= forget_pages(text.value(), from, to); });
-    if (forgot && !out.ok()) {
-      out = diagnostics_collector(path);
-      dates_marks.clear();
-      source.reset();
-      text = read_text_file(path);
-      if (!text.ok()) return {std::nullopt, {diagnostic{path, {0, 0}, text.error(), {}}}, {}};
-      source = read_sources(text.value(), path, dates_marks, out);
-    }
-  }
-  return resolve_sources(std::move(source), path, dates_marks, options, out);
+  step_list_pool pool;
+  auto result = load_file(path, options, &pool);
+  if (!result.ok() && pool.shared_any()) return load_file(path, options, nullptr);  // each error at its own event
+  return result;
 }
 
 }  // namespace herald

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <map>
+#include <memory>
 #include <set>
 #include <unordered_map>
 #include <unordered_set>
@@ -54,6 +55,7 @@ class resolver {
     check_unused_campaigns(cal.campaigns);
     source_.extras.clear();
     cal.events = std::move(source_.events);
+    cal.text = std::move(source_.text);
     cal.channels = std::move(channel_names_);
     if (!out_.ok()) return std::nullopt;
     return cal;
@@ -74,7 +76,8 @@ class resolver {
     }
   }
 
-  void check_vars(const string_pairs& vars, const std::vector<source_mark>& marks) {
+  template <class Vars>  // the calendar's string_pairs, an event's views
+  void check_vars(const Vars& vars, const std::vector<source_mark>& marks) {
     for (std::size_t i = 0; i < vars.size(); ++i)
       if (is_builtin(vars[i].first))
         out_.error(marks[i], fmt::format("var '{}' would hide the built-in variable of that name", vars[i].first),
@@ -107,11 +110,11 @@ class resolver {
   step resolve_step(step_source& source) {
     step s;
     s.at = source.at;
-    s.message = std::move(source.message->tmpl);
+    s.message = source.message->tmpl;  // copies share the parse
     // step{} holds the defaults: 09:00, keep.
     s.time = source.time.value_or(source_.defaults.time.value_or(s.time));
     s.not_workday = source.not_workday.value_or(source_.defaults.not_workday.value_or(s.not_workday));
-    if (source.subject) s.subject = std::move(source.subject->tmpl);
+    if (source.subject) s.subject = source.subject->tmpl;
     const auto& names = source.channels ? source.channels : source_.defaults.channels;
     if (!names || names->empty())
       out_.error(source.mark, "this step has no channel", "give it 'channels:' or set 'defaults: { channels: [...] }'");
@@ -206,10 +209,21 @@ class resolver {
                         *campaign_sources_[static_cast<std::size_t>(it->second)], e);
       }
     }
-    e.steps = resolve_steps(source.steps);
-    check_templates(e.steps, source.steps, e);
+    if (source.steps) {
+      e.steps = own_steps(source.steps);
+      check_templates(*e.steps, *source.steps, e);
+    }
     check_post_keys(campaigns, e, source);
-    source = {};  // its templates were moved into the steps; free the rest now
+    if (source.steps && source.steps.use_count() == 1) resolved_lists_.erase(source.steps.get());
+    source = {};  // free the marks now, and the list with its last event
+  }
+
+  // A list shared by events (step_list_pool in the loader) is resolved
+  // once and stays shared.
+  std::shared_ptr<const std::vector<step>> own_steps(const std::shared_ptr<std::vector<step_source>>& sources) {
+    auto& resolved = resolved_lists_[sources.get()];
+    if (!resolved) resolved = std::make_shared<const std::vector<step>>(resolve_steps(*sources));
+    return resolved;
   }
 
   // A campaign no event uses still has its templates checked, against the
@@ -238,7 +252,8 @@ class resolver {
       for (std::size_t i = 0; i < campaigns[index].steps.size(); ++i)
         check(campaigns[index].steps[i], (*campaign_sources_[index])[i].mark);
     }
-    for (std::size_t i = 0; i < e.steps.size(); ++i) check(e.steps[i], source.steps[i].mark);
+    if (e.steps)
+      for (std::size_t i = 0; i < e.steps->size(); ++i) check((*e.steps)[i], (*source.steps)[i].mark);
   }
 
   calendar_source& source_;
@@ -252,6 +267,7 @@ class resolver {
   std::vector<std::string> channel_names_;
   std::unordered_map<std::string_view, int> ids_;  // views into the events, which a deque never moves
   std::unordered_set<int> used_campaigns_;
+  std::unordered_map<const std::vector<step_source>*, std::shared_ptr<const std::vector<step>>> resolved_lists_;
   std::set<std::tuple<int, int, std::string>> reported_;
 };
 

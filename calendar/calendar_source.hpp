@@ -3,6 +3,7 @@
 // names are resolved: the loader's output and the resolver's input. Keeps
 // the marks that resolution errors point at. Internal to calendar/.
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -41,7 +42,9 @@ struct event_source {
   source_mark id_mark;
   std::vector<source_mark> var_marks;  ///< parallel to value.vars
   std::optional<marked_name> campaign;
-  std::vector<step_source> steps;
+  /// The event's own steps, or null. The loader hands one list to events
+  /// whose steps say the same (all but their marks): see read_sources.
+  std::shared_ptr<std::vector<step_source>> steps;
 };
 
 struct defaults_source {
@@ -59,6 +62,7 @@ struct calendar_source {
   std::vector<source_mark> var_marks;
   defaults_source defaults;
   std::vector<std::pair<marked_name, std::vector<step_source>>> campaigns;
+  std::shared_ptr<calendar_text> text = std::make_shared<calendar_text>();  ///< the events' text
   std::deque<event> events;         ///< all but campaign and steps, which resolution fills in
   std::deque<event_source> extras;  ///< parallel to events
 };

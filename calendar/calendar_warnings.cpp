@@ -65,9 +65,9 @@ std::string_view zone_for(std::string_view abbreviation) {
 
 // The last explicit date of an event known by `dates:` alone, else nullopt.
 std::optional<date::local_days> last_listed_date(const recurrence& when) {
-  if (!when.every.empty() || when.rule || when.dates.empty()) return std::nullopt;
-  auto last = when.dates.front().end;
-  for (const auto& span : when.dates) last = std::max(last, span.end);
+  if (!when.every.empty() || when.rule() || when.dates().empty()) return std::nullopt;
+  auto last = when.dates().front().end;
+  for (const auto& span : when.dates()) last = std::max(last, span.end);
   return last;
 }
 
@@ -146,9 +146,9 @@ void warn_dates_ahead(const calendar& cal, std::span<const source_mark> dates_ma
       auto hint = last_listed && *last_listed < today
                       ? fmt::format("its last date was {}: add next year's dates, or remove the event",
                                     format_iso_date(*last_listed))
-                  : e.when.until && *e.when.until < today
+                  : e.when.until() && *e.when.until() < today
                       ? fmt::format("its 'until' date, {}, is past: remove the event, or 'until'",
-                                    format_iso_date(*e.when.until))
+                                    format_iso_date(*e.when.until()))
                       : std::string("herald posts nothing for it: check its dates, 'from', 'until' and 'except'");
       out.warning(e.id_mark, fmt::format("event '{}' has no occurrence in the coming 365 days", e.id), hint);
     } else if (last_listed && *last_listed < today + date::days{90}) {

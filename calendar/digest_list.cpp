@@ -35,8 +35,8 @@ digest_list::digest_list(const calendar& cal, const digest_spec& spec, date::loc
   for (const auto& post : window.posts) {
     auto rendered = render_post(cal, post);
     auto& stored = texts_.emplace_back(std::vector<std::string>{
-        post.key(), cal.events[post.event].id, cal.events[post.event].title, cal.channels[post.channel],
-        readable_due(cal, post), std::move(rendered.text), std::move(rendered.subject)});
+        post.key(), std::string(cal.events[post.event].id), std::string(cal.events[post.event].title),
+        cal.channels[post.channel], readable_due(cal, post), std::move(rendered.text), std::move(rendered.subject)});
     template_values record;
     for (std::size_t i = 0; i < digest_post_fields.size(); ++i)
       record.strings.emplace_back(digest_post_fields[i], stored[i]);

@@ -45,8 +45,9 @@ ics_calendar icalendar_export(const std::vector<planned_occurrence>& occurrences
   out.occurrences.reserve(occurrences.size());
   for (const auto& o : occurrences) {
     const auto& e = o.cal->events[o.event];
-    out.occurrences.push_back(
-        {e.id, o.span.start, o.span.end, e.title, e.description, e.url, e.tags, e.begins_evening});
+    out.occurrences.push_back({std::string(e.id), o.span.start, o.span.end, std::string(e.title),
+                               std::string(e.description), std::string(e.url),
+                               std::vector<std::string>(e.tags.begin(), e.tags.end()), e.begins_evening});
   }
   return out;
 }

@@ -1,6 +1,8 @@
 #include "calendar/plan.hpp"
 
 #include <algorithm>
+#include <functional>
+#include <span>
 
 #include <fmt/format.h>
 
@@ -41,7 +43,7 @@ std::optional<local_days> step_date(const calendar& cal, const step& s, const da
   return cal.workdays.move(s.at.apply(span.start, span.end), s.not_workday);
 }
 
-bool wanted(const std::vector<std::string>& names, const std::string& name) {
+bool wanted(const std::vector<std::string>& names, std::string_view name) {
   return names.empty() || std::find(names.begin(), names.end(), name) != names.end();
 }
 
@@ -57,30 +59,96 @@ bool occurrence_before(const planned_occurrence& a, const planned_occurrence& b)
 
 }  // namespace
 
-plan plan_window(const calendar& cal, local_days first, local_days last, const plan_filter& filter) {
-  plan result;
-  std::vector<bool> channel_wanted(cal.channels.size());
-  for (std::size_t c = 0; c < cal.channels.size(); ++c) channel_wanted[c] = wanted(filter.channels, cal.channels[c]);
+namespace {
+
+// An occurrence of an event that shows in a window or has posts dated in it.
+struct occurrence_seed {
+  std::uint32_t event;
+  day_span span;
+};
+
+// The occurrences of the wanted events whose start lies in their
+// start_range for [first, last]: every occurrence and post of the window
+// comes from one of them.
+std::vector<occurrence_seed> occurrence_seeds(const calendar& cal, local_days first, local_days last,
+                                              const plan_filter& filter) {
+  std::vector<occurrence_seed> seeds;
   for (std::uint32_t index = 0; index < cal.events.size(); ++index) {
     const auto& e = cal.events[index];
     if (!wanted(filter.events, e.id) || (e.digest && !filter.digests)) continue;
     auto [lo, hi] = start_range(cal, e, first, last);
-    for (const auto& span : occurrences_starting(e.when, lo, hi)) {
-      // A digest is not an observance: it has posts, not occurrences.
-      if (span.start <= last && span.end >= first && !e.digest) result.occurrences.push_back({&cal, index, span});
-      cal.for_each_step(e, [&](const step& s) {
-        auto day = step_date(cal, s, span);
-        if (!day || *day < first || *day > last) return;
-        if (e.digest && e.digest->skip_empty && digest_list(cal, *e.digest, *day).records().empty()) return;
-        auto due = due_instant(*cal.zone, *day, s.time);
-        for (auto channel : s.channels)
-          if (channel_wanted[channel]) result.posts.push_back({&cal, index, &s, channel, span, *day, due});
-      });
-    }
+    for (const auto& span : occurrences_starting(e.when, lo, hi)) seeds.push_back({index, span});
   }
+  return seeds;
+}
+
+void add_occurrences(const calendar& cal, const std::vector<occurrence_seed>& seeds, local_days first, local_days last,
+                     std::vector<planned_occurrence>& out) {
+  for (const auto& [index, span] : seeds)
+    // A digest is not an observance: it has posts, not occurrences.
+    if (span.start <= last && span.end >= first && !cal.events[index].digest) out.push_back({&cal, index, span});
+}
+
+// The posts of `seeds` dated in [first, last] (skipped steps left out),
+// unsorted.
+void add_posts(const calendar& cal, const std::vector<occurrence_seed>& seeds, local_days first, local_days last,
+               const plan_filter& filter, std::vector<planned_post>& out) {
+  std::vector<bool> channel_wanted(cal.channels.size());
+  for (std::size_t c = 0; c < cal.channels.size(); ++c) channel_wanted[c] = wanted(filter.channels, cal.channels[c]);
+  for (const auto& [index, span] : seeds) {
+    const auto& e = cal.events[index];
+    cal.for_each_step(e, [&](const step& s) {
+      auto day = step_date(cal, s, span);
+      if (!day || *day < first || *day > last) return;
+      if (e.digest && e.digest->skip_empty && digest_list(cal, *e.digest, *day).records().empty()) return;
+      auto due = due_instant(*cal.zone, *day, s.time);
+      for (auto channel : s.channels)
+        if (channel_wanted[channel]) out.push_back({&cal, index, &s, channel, span, *day, due});
+    });
+  }
+}
+
+}  // namespace
+
+plan plan_window(const calendar& cal, local_days first, local_days last, const plan_filter& filter) {
+  auto seeds = occurrence_seeds(cal, first, last, filter);
+  plan result;
+  add_occurrences(cal, seeds, first, last, result.occurrences);
+  add_posts(cal, seeds, first, last, filter, result.posts);
   std::sort(result.occurrences.begin(), result.occurrences.end(), occurrence_before);
   sort_posts(result.posts);
   return result;
+}
+
+std::vector<planned_occurrence> plan_occurrences(std::span<const calendar> calendars, local_days first, local_days last,
+                                                 const plan_filter& filter) {
+  std::vector<planned_occurrence> occurrences;
+  for (const auto& cal : calendars)
+    add_occurrences(cal, occurrence_seeds(cal, first, last, filter), first, last, occurrences);
+  // Stable, as merge_plans: the order is total anyway (ids are unique across calendars).
+  std::stable_sort(occurrences.begin(), occurrences.end(), occurrence_before);
+  return occurrences;
+}
+
+void for_each_planned_post(std::span<const calendar> calendars, local_days first, local_days last,
+                           const plan_filter& filter, const std::function<void(const planned_post&)>& take,
+                           days window) {
+  std::vector<std::vector<occurrence_seed>> seeds;
+  for (const auto& cal : calendars) seeds.push_back(occurrence_seeds(cal, first, last, filter));
+  std::vector<planned_post> pending;
+  for (auto from = first; from <= last; from += window) {
+    auto to = std::min(last, from + window - days{1});
+    for (std::size_t c = 0; c < calendars.size(); ++c) add_posts(calendars[c], seeds[c], from, to, filter, pending);
+    sort_posts(pending);
+    // A post dated after `to` is due after this instant in any zone (UTC
+    // offsets stay within a day), so every post before it is final; the
+    // rest wait for the next window's, which may come between them.
+    auto final_before =
+        to == last ? date::sys_seconds::max() : date::sys_seconds{date::sys_days{(to - days{1}).time_since_epoch()}};
+    auto done = std::find_if(pending.begin(), pending.end(), [&](const auto& p) { return p.due >= final_before; });
+    std::for_each(pending.begin(), done, take);
+    pending.erase(pending.begin(), done);
+  }
 }
 
 plan merge_plans(std::vector<plan> plans) {
@@ -138,10 +206,10 @@ event_facts::event_facts(const event& e, const day_span& occurrence, date::local
   // One text for each of builtin_variables, in its order; `tags` (the fifth)
   // is a list and has its own place in template_values. The eve's
   // variables are known to every event and empty without `begins: evening`.
-  texts_ = {e.id,
-            e.title,
-            e.description,
-            e.url,
+  texts_ = {std::string(e.id),
+            std::string(e.title),
+            std::string(e.description),
+            std::string(e.url),
             {},
             format_long_date(occurrence.start),
             format_long_date(occurrence.end),
@@ -158,7 +226,7 @@ event_facts::event_facts(const event& e, const day_span& occurrence, date::local
 void event_facts::add_to(template_values& values) const {
   for (std::size_t i = 0; i < texts_.size(); ++i)
     if (builtin_variables[i] == "tags")
-      values.lists.emplace_back(builtin_variables[i], &event_->tags);
+      values.lists.emplace_back(builtin_variables[i], event_->tags);
     else
       values.strings.emplace_back(builtin_variables[i], texts_[i]);
 }

@@ -5,6 +5,8 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -51,6 +53,19 @@ struct plan {
 /// Occurrences overlapping [first, last] and posts whose (moved) date is in
 /// it; skipped steps are left out. REQUIRES: cal.zone is set.
 plan plan_window(const calendar& cal, date::local_days first, date::local_days last, const plan_filter& filter = {});
+
+/// The occurrences of plan_window for each of `calendars`, in merge_plans' order.
+std::vector<planned_occurrence> plan_occurrences(std::span<const calendar> calendars, date::local_days first,
+                                                 date::local_days last, const plan_filter& filter = {});
+
+/// The posts of plan_window for each of `calendars`, in merge_plans' order,
+/// each handed to `take`; only `window` days of them are planned at a time,
+/// so a year's plan is never all in memory (docs/PERFORMANCE.md
+/// "2026-12-03, afternoon: calendar and preview memory"). The posts point
+/// into the calendars.
+void for_each_planned_post(std::span<const calendar> calendars, date::local_days first, date::local_days last,
+                           const plan_filter& filter, const std::function<void(const planned_post&)>& take,
+                           date::days window = date::days{31});
 
 /// Sorts by due instant, then key (docs/cli.md "herald preview").
 void sort_posts(std::vector<planned_post>& posts);

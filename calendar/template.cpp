@@ -41,10 +41,10 @@ std::string_view find_string(const scope& values, std::string_view name) {
   return {};
 }
 
-const std::vector<std::string>* find_list(const scope& values, std::string_view name) {
+const std::span<const std::string_view>* find_list(const scope& values, std::string_view name) {
   for (const auto* s = &values; s; s = s->outer)
     for (const auto& [key, list] : s->values.lists)
-      if (key == name) return list;
+      if (key == name) return &list;
   return nullptr;
 }
 

@@ -12,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -34,7 +35,7 @@ struct template_variable {
 /// record's strings are looked up first, then the outer values.
 struct template_values {
   std::vector<std::pair<std::string_view, std::string_view>> strings;
-  std::vector<std::pair<std::string_view, const std::vector<std::string>*>> lists;
+  std::vector<std::pair<std::string_view, std::span<const std::string_view>>> lists;
   std::vector<std::pair<std::string_view, const std::vector<template_values>*>> records;
 };
 

@@ -26,7 +26,7 @@ constexpr int days_after_from = 1096;
 bool events_exist(const std::vector<std::string>& wanted, const std::vector<calendar>& calendars, std::ostream& err) {
   std::vector<std::string_view> ids;
   for (const auto& cal : calendars)
-    for (const auto& e : cal.events) ids.push_back(e.id);
+    for (const auto& e : cal.events) ids.emplace_back(e.id);
   bool ok = true;
   for (const auto& name : wanted) {
     if (std::find(ids.begin(), ids.end(), name) != ids.end()) continue;

@@ -112,7 +112,7 @@ void tell_daemon(const operator_session& session, cli_context& context) {
 std::string title_of(const calendar_sources& sources, std::string_view event) {
   for (const auto& cal : sources.calendars)
     for (const auto& e : cal.events)
-      if (e.id == event) return e.title;
+      if (e.id == event) return std::string(e.title);
   return std::string(event);
 }
 
@@ -128,7 +128,8 @@ std::map<std::string, post_ref, std::less<>> planned_posts(const calendar_source
   auto planned = plan_calendars(sources.calendars, now, sources.cfg->catch_up, skip_horizon);
   for (const auto& p : planned.posts) {
     auto key = p.key();
-    posts.emplace(key, post_ref{key, p.cal->events[p.event].id, p.cal->channels[p.channel], p.due, p.cal->zone});
+    posts.emplace(
+        key, post_ref{key, std::string(p.cal->events[p.event].id), p.cal->channels[p.channel], p.due, p.cal->zone});
   }
   return posts;
 }

@@ -54,7 +54,7 @@ int preview_command(const preview_options& options, cli_context& context) {
 
   std::vector<std::string> event_ids, channel_names;
   for (const auto& cal : sources->calendars) {
-    for (const auto& e : cal.events) event_ids.push_back(e.id);
+    for (const auto& e : cal.events) event_ids.emplace_back(e.id);
     channel_names.insert(channel_names.end(), cal.channels.begin(), cal.channels.end());
   }
   if (sources->cfg) channel_names = sources->cfg->channel_names();
@@ -77,11 +77,10 @@ int preview_command(const preview_options& options, cli_context& context) {
   data.until = data.from + date::days{options.days - 1};
 
   plan_filter filter{options.events, options.channels};
-  std::vector<plan> plans;
-  for (const auto& cal : sources->calendars) plans.push_back(plan_window(cal, data.from, data.until, filter));
-  auto merged = merge_plans(std::move(plans));
-  data.occurrences = std::move(merged.occurrences);
-  data.posts = std::move(merged.posts);
+  data.occurrences = plan_occurrences(sources->calendars, data.from, data.until, filter);
+  data.for_each_post = [&](const std::function<void(const planned_post&)>& take) {
+    for_each_planned_post(sources->calendars, data.from, data.until, filter, take);
+  };
   if (options.format == "json")
     write_preview_json(data, context.out);
   else

@@ -39,16 +39,19 @@ json::object post_json(const calendar& cal, const planned_post& p) {
 
 // Items one per line: the document stays one JSON value, streams in constant
 // memory and diffs well.
-template <class Items, class ToJson>
-void write_array(std::ostream& out, std::string_view name, const Items& items, ToJson to_json, bool last) {
-  out << "  \"" << name << "\": [";
-  bool first = true;
-  for (const auto& item : items) {
-    out << (first ? "\n    " : ",\n    ") << json::serialize(to_json(*item.cal, item));
-    first = false;
+class json_array {
+ public:
+  json_array(std::ostream& out, std::string_view name) : out_(out) { out_ << "  \"" << name << "\": ["; }
+  void add(const json::object& item) {
+    out_ << (first_ ? "\n    " : ",\n    ") << json::serialize(item);
+    first_ = false;
   }
-  out << (first ? "]" : "\n  ]") << (last ? "\n" : ",\n");
-}
+  void close(bool last) { out_ << (first_ ? "]" : "\n  ]") << (last ? "\n" : ",\n"); }
+
+ private:
+  std::ostream& out_;
+  bool first_ = true;
+};
 
 }  // namespace
 
@@ -56,8 +59,12 @@ void write_preview_json(const preview_data& data, std::ostream& out) {
   out << "{\n  \"timezone\": " << json::serialize(json::string(data.timezone)) << ",\n"
       << "  \"from\": \"" << format_iso_date(data.from) << "\",\n"
       << "  \"until\": \"" << format_iso_date(data.until) << "\",\n";
-  write_array(out, "occurrences", data.occurrences, occurrence_json, false);
-  write_array(out, "posts", data.posts, post_json, true);
+  json_array occurrences(out, "occurrences");
+  for (const auto& o : data.occurrences) occurrences.add(occurrence_json(*o.cal, o));
+  occurrences.close(false);
+  json_array posts(out, "posts");
+  data.for_each_post([&](const planned_post& p) { posts.add(post_json(*p.cal, p)); });
+  posts.close(true);
   out << "}\n";
 }
 
@@ -106,10 +113,21 @@ std::string short_date(date::local_days day) {
 }  // namespace
 
 void write_preview_text(const preview_data& data, std::ostream& out, const text_style& style) {
+  // The header's count and the columns' widths need every post: a first
+  // pass measures them, a second writes.
+  std::size_t posts = 0, channel_width = 0, at_width = 0, post_id_width = 0;
+  data.for_each_post([&](const planned_post& p) {
+    const auto* cal = p.cal;
+    ++posts;
+    channel_width = std::max(channel_width, cal->channels[p.channel].size());
+    post_id_width = std::max(post_id_width, cal->events[p.event].id.size());
+    at_width = std::max(at_width, p.source->at.key().size());
+  });
+
   auto c = colours(style.colour);
   out << c.bold << format_iso_date(data.from) << " … " << format_iso_date(data.until) << c.reset << "  "
       << data.timezone << "  " << data.occurrences.size() << " occurrence" << (data.occurrences.size() == 1 ? "" : "s")
-      << ", " << data.posts.size() << " post" << (data.posts.size() == 1 ? "" : "s") << "\n";
+      << ", " << posts << " post" << (posts == 1 ? "" : "s") << "\n";
 
   out << "\n" << c.bold << "Occurrences" << c.reset << "\n";
   std::size_t id_width = 0;
@@ -124,15 +142,8 @@ void write_preview_text(const preview_data& data, std::ostream& out, const text_
   if (data.occurrences.empty()) out << "  (none)\n";
 
   out << "\n" << c.bold << "Posts" << c.reset << "\n";
-  std::size_t channel_width = 0, at_width = 0;
-  id_width = 0;
-  for (const auto& p : data.posts) {
-    const auto* cal = p.cal;
-    channel_width = std::max(channel_width, cal->channels[p.channel].size());
-    id_width = std::max(id_width, cal->events[p.event].id.size());
-    at_width = std::max(at_width, p.source->at.key().size());
-  }
-  for (const auto& p : data.posts) {
+  id_width = post_id_width;
+  data.for_each_post([&](const planned_post& p) {
     const auto* cal = p.cal;
     auto info = cal->zone->get_info(p.due);
     auto local = date::local_seconds{(p.due + info.offset).time_since_epoch()};
@@ -143,8 +154,8 @@ void write_preview_text(const preview_data& data, std::ostream& out, const text_
     out << "  " << c.date << due << c.reset << "  " << c.channel << pad(cal->channels[p.channel], channel_width)
         << c.reset << "  " << pad(cal->events[p.event].id, id_width) << "  " << c.dim
         << pad(p.source->at.key(), at_width) << c.reset << "  " << text << "\n";
-  }
-  if (data.posts.empty()) out << "  (none)\n";
+  });
+  if (posts == 0) out << "  (none)\n";
 }
 
 }  // namespace herald

@@ -128,7 +128,7 @@ http_resource daemon_loop::impl::page_answer() {
   input.version = HERALD_VERSION;
   auto window = export_window{input.today, input.today + date::days{7 * page_weeks - 1}};
   for (const auto& o : export_occurrences(calendars, window))
-    input.observances.push_back({o.cal->events[o.event].title, o.span.start, o.span.end});
+    input.observances.push_back({std::string(o.cal->events[o.event].title), o.span.start, o.span.end});
   return {200, "text/html; charset=utf-8", render_status_page(input), {}};
 }
 

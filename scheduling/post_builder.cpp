@@ -13,11 +13,11 @@ post_content make_post_content(const planned_post& post) {
   const auto& e = cal.events[post.event];
   auto rendered = render_post(cal, post);
   return {post.key(),
-          e.id,
-          e.title,
+          std::string(e.id),
+          std::string(e.title),
           std::move(rendered.text),
           std::move(rendered.subject),
-          e.url,
+          std::string(e.url),
           format_iso_date(post.occurrence.start),
           format_iso_date(post.occurrence.end),
           format_utc_instant(post.due),

@@ -105,5 +105,5 @@ TEST_CASE("warnings: a plain message wholly in curly quotes is warned about and 
       "c.yaml:10:18: warning: the text of 'message' is in curly quotes, which YAML keeps as part of the text"));
   auto loaded = load_calendar(curly, "c.yaml", {std::nullopt, now});
   REQUIRE(loaded.ok());
-  CHECK(loaded.value->events.at(0).steps.at(0).message.text() == "\u201CINWED\u201D");
+  CHECK(loaded.value->events.at(0).steps->at(0).message.text() == "\u201CINWED\u201D");
 }

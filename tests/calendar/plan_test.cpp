@@ -215,3 +215,83 @@ events:
 )");
   CHECK(errors.find("unknown holiday set 'uk/england' (did you mean 'uk/england-and-wales'?)") != std::string::npos);
 }
+
+namespace {
+
+// Calendars far apart in UTC offset, with posts at both ends of the day,
+// month-long occurrences, steps before and after them, and digests.
+std::vector<calendar> far_apart_calendars() {
+  std::vector<calendar> calendars;
+  calendars.push_back(load_ok(R"(version: 1
+timezone: Europe/London
+defaults: {channels: [staff]}
+digests:
+  - id: week-ahead
+    every: Monday
+    time: "08:45"
+    channels: [staff]
+    covers: 7d
+    skip_empty: true
+    message: "Coming up:{{#items}} {{title}} on {{date}};{{/items}}"
+  - id: review
+    every: Friday
+    channels: [team]
+    covers: 10d
+    list: posts
+    message: "Next:{{#items}} [{{key}} {{due}}]{{/items}}"
+events:
+  - {id: windrush, title: Windrush Day, every: June 22, steps: [{at: -2w, message: a}, {at: end+1d, channels: [team], message: b}]}
+  - {id: pride, title: Pride Month, every: June, steps: [{at: -4w, not_workday: previous, message: c}, {at: end, message: d}]}
+  - {id: late, title: Late, every: third Monday of every month, steps: [{at: 0, time: "23:59", message: e}]}
+)"));
+  calendars.push_back(load_ok(R"(version: 1
+timezone: Pacific/Kiritimati
+defaults: {channels: [staff, team]}
+events:
+  - {id: kiri-early, title: Early, every: every Tuesday, steps: [{at: 0, time: "00:00", message: f}]}
+  - {id: kiri-late, title: Late, every: every Sunday, steps: [{at: -1d, time: "23:59", message: g}]}
+)"));
+  calendars.push_back(load_ok(R"(version: 1
+timezone: Pacific/Pago_Pago
+defaults: {channels: [staff]}
+events:
+  - {id: pago-late, title: Late, every: every Monday, steps: [{at: 0, time: "23:59", message: h}]}
+  - {id: pago-early, title: Early, every: every Tuesday, steps: [{at: 0, time: "00:00", message: i}]}
+)"));
+  return calendars;
+}
+
+std::vector<std::string> described(const std::vector<planned_post>& posts) {
+  std::vector<std::string> out;
+  for (const auto& p : posts)
+    out.push_back(fmt::format("{} {} {}", p.key(), format_utc_instant(p.due), render_post(*p.cal, p).text));
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("plan: posts planned a window at a time are the plan of the whole span, in its order", "[plan]") {
+  auto calendars = far_apart_calendars();
+  auto first = day(2027, 1, 1), last = day(2027, 12, 31);
+  for (const auto& filter : {plan_filter{}, plan_filter{{"review", "late", "kiri-late"}, {}}, plan_filter{{}, {"team"}},
+                             plan_filter{{}, {}, false}}) {
+    std::vector<plan> plans;
+    for (const auto& cal : calendars) plans.push_back(plan_window(cal, first, last, filter));
+    auto whole = merge_plans(std::move(plans));
+    REQUIRE(whole.posts.size() > 20);
+    auto expected = described(whole.posts);
+    for (int window : {1, 2, 5, 31, 400}) {
+      std::vector<planned_post> posts;
+      for_each_planned_post(
+          calendars, first, last, filter, [&](const planned_post& p) { posts.push_back(p); }, date::days{window});
+      CHECK(described(posts) == expected);
+    }
+    auto occurrences = plan_occurrences(calendars, first, last, filter);
+    REQUIRE(occurrences.size() == whole.occurrences.size());
+    for (std::size_t i = 0; i < occurrences.size(); ++i) {
+      CHECK(occurrences[i].cal == whole.occurrences[i].cal);
+      CHECK(occurrences[i].event == whole.occurrences[i].event);
+      CHECK(occurrences[i].span == whole.occurrences[i].span);
+    }
+  }
+}
