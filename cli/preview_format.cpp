@@ -28,11 +28,13 @@ class json_writer {
   json_writer& operator=(const json_writer&) = delete;
 
   std::string& buffer() { return buffer_; }
-  /// `"name":"value"` with the comma before it unless it is the item's first.
+  /// `"name":"value"` with the comma before it unless it is the item's
+  /// first. `name` is one of ours and needs no escape.
   void field(std::string_view name, std::string_view value, bool first = false) {
     if (!first) buffer_ += ',';
-    append_json_string(buffer_, name);
-    buffer_ += ':';
+    buffer_ += '"';
+    buffer_.append(name);
+    buffer_.append("\":", 2);
     append_json_string(buffer_, value);
   }
   void maybe_flush() {
