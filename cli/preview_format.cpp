@@ -4,68 +4,155 @@
 #include <ostream>
 
 #include <fmt/format.h>
-#include <boost/json.hpp>
 
 #include "text/civil.hpp"
 #include "text/instant_format.hpp"
+#include "text/json_string.hpp"
 #include "text/one_line.hpp"
 #include "text/utf8.hpp"
 
 namespace herald {
-namespace json = boost::json;
 
 namespace {
 
-json::object occurrence_json(const calendar& cal, const planned_occurrence& o) {
-  const auto& e = cal.events[o.event];
-  return {{"event", e.id},
-          {"title", e.title},
-          {"start", format_iso_date(o.span.start)},
-          {"end", format_iso_date(o.span.end)}};
-}
+// The document is written by hand into one buffer, handed to the stream in
+// large pieces: a boost::json::object per post and its serialize() were
+// most of the time after the parse (docs/PERFORMANCE.md "2026-12-03,
+// afternoon: preview JSON written directly"). append_json_string escapes as
+// boost does, so the bytes are the same.
+class json_writer {
+ public:
+  explicit json_writer(std::ostream& out) : out_(out) { buffer_.reserve(flush_at + (64u << 10)); }
+  ~json_writer() { flush(); }
+  json_writer(const json_writer&) = delete;
+  json_writer& operator=(const json_writer&) = delete;
 
-json::object post_json(const calendar& cal, const planned_post& p) {
-  auto rendered = render_post(cal, p);
-  return {{"key", p.key()},
-          {"event", cal.events[p.event].id},
-          {"occurrence", format_iso_date(p.occurrence.start)},
-          {"at", p.source->at.key()},
-          {"channel", cal.channels[p.channel]},
-          {"due", format_local_instant(*cal.zone, p.due)},
-          {"due_utc", format_utc_instant(p.due)},
-          {"text", rendered.text},
-          {"subject", rendered.subject}};
-}
+  std::string& buffer() { return buffer_; }
+  /// `"name":"value"` with the comma before it unless it is the item's
+  /// first. `name` is one of ours and needs no escape.
+  void field(std::string_view name, std::string_view value, bool first = false) {
+    if (!first) buffer_ += ',';
+    buffer_ += '"';
+    buffer_.append(name);
+    buffer_.append("\":", 2);
+    append_json_string(buffer_, value);
+  }
+  void maybe_flush() {
+    if (buffer_.size() >= flush_at) flush();
+  }
+  void flush() {
+    out_.write(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
+    buffer_.clear();
+  }
+
+ private:
+  static constexpr std::size_t flush_at = 256u << 10;
+  std::ostream& out_;
+  std::string buffer_;
+};
 
 // Items one per line: the document stays one JSON value, streams in constant
 // memory and diffs well.
 class json_array {
  public:
-  json_array(std::ostream& out, std::string_view name) : out_(out) { out_ << "  \"" << name << "\": ["; }
-  void add(const json::object& item) {
-    out_ << (first_ ? "\n    " : ",\n    ") << json::serialize(item);
+  json_array(json_writer& w, std::string_view name) : w_(w) { w_.buffer().append("  \"").append(name).append("\": ["); }
+  /// Starts an item; the caller writes its fields, then calls end_item().
+  void begin_item() {
+    w_.buffer().append(first_ ? "\n    {" : ",\n    {");
     first_ = false;
   }
-  void close(bool last) { out_ << (first_ ? "]" : "\n  ]") << (last ? "\n" : ",\n"); }
+  void end_item() {
+    w_.buffer() += '}';
+    w_.maybe_flush();
+  }
+  void close(bool last) { w_.buffer().append(first_ ? "]" : "\n  ]").append(last ? "\n" : ",\n"); }
 
  private:
-  std::ostream& out_;
+  json_writer& w_;
   bool first_ = true;
 };
+
+// A post's due instant as text, in its zone and in UTC: posts come by due
+// instant, so runs of them share one, formatted once.
+class due_text {
+ public:
+  void set(const date::time_zone& zone, date::sys_seconds due) {
+    if (zone_ == &zone && due_ == due) return;
+    zone_ = &zone;
+    due_ = due;
+    local_ = format_local_instant(zone, due);
+    utc_ = format_utc_instant(due);
+  }
+  const std::string& local() const { return local_; }
+  const std::string& utc() const { return utc_; }
+
+ private:
+  const date::time_zone* zone_ = nullptr;
+  date::sys_seconds due_{};
+  std::string local_, utc_;
+};
+
+void write_occurrence(json_writer& w, const planned_occurrence& o, std::string& date) {
+  const auto& e = o.cal->events[o.event];
+  w.field("event", e.id, true);
+  w.field("title", e.title);
+  date.clear();
+  append_iso_date(date, o.span.start);
+  w.field("start", date);
+  date.clear();
+  append_iso_date(date, o.span.end);
+  w.field("end", date);
+}
 
 }  // namespace
 
 void write_preview_json(const preview_data& data, std::ostream& out) {
-  out << "{\n  \"timezone\": " << json::serialize(json::string(data.timezone)) << ",\n"
-      << "  \"from\": \"" << format_iso_date(data.from) << "\",\n"
-      << "  \"until\": \"" << format_iso_date(data.until) << "\",\n";
-  json_array occurrences(out, "occurrences");
-  for (const auto& o : data.occurrences) occurrences.add(occurrence_json(*o.cal, o));
+  json_writer w(out);
+  auto& b = w.buffer();
+  b.append("{\n  \"timezone\": ");
+  append_json_string(b, data.timezone);
+  b.append(",\n  \"from\": \"");
+  append_iso_date(b, data.from);
+  b.append("\",\n  \"until\": \"");
+  append_iso_date(b, data.until);
+  b.append("\",\n");
+
+  std::string date;
+  json_array occurrences(w, "occurrences");
+  for (const auto& o : data.occurrences) {
+    occurrences.begin_item();
+    write_occurrence(w, o, date);
+    occurrences.end_item();
+  }
   occurrences.close(false);
-  json_array posts(out, "posts");
-  data.for_each_post([&](const planned_post& p) { posts.add(post_json(*p.cal, p)); });
+
+  json_array posts(w, "posts");
+  due_text due;
+  date::local_days occurrence_day{};
+  std::string occurrence;  // occurrence_day as text
+  data.for_each_post([&](const planned_post& p) {
+    const auto& cal = *p.cal;
+    if (occurrence.empty() || p.occurrence.start != occurrence_day) {
+      occurrence_day = p.occurrence.start;
+      occurrence.clear();
+      append_iso_date(occurrence, occurrence_day);
+    }
+    due.set(*cal.zone, p.due);
+    auto rendered = render_post(cal, p);
+    posts.begin_item();
+    w.field("key", p.key(), true);
+    w.field("event", cal.events[p.event].id);
+    w.field("occurrence", occurrence);
+    w.field("at", p.source->at.key());
+    w.field("channel", cal.channels[p.channel]);
+    w.field("due", due.local());
+    w.field("due_utc", due.utc());
+    w.field("text", rendered.text);
+    w.field("subject", rendered.subject);
+    posts.end_item();
+  });
   posts.close(true);
-  out << "}\n";
+  b.append("}\n");
 }
 
 namespace {

@@ -43,15 +43,19 @@ void append_digits(std::string& out, unsigned value, int width) {
   out.append(digits, static_cast<std::size_t>(width));
 }
 
-std::string format_iso_date(date::local_days day) {
+void append_iso_date(std::string& out, date::local_days day) {
   date::year_month_day ymd{day};
-  std::string out;
-  out.reserve(10);
   append_digits(out, static_cast<unsigned>(static_cast<int>(ymd.year())), 4);
   out += '-';
   append_digits(out, static_cast<unsigned>(ymd.month()), 2);
   out += '-';
   append_digits(out, static_cast<unsigned>(ymd.day()), 2);
+}
+
+std::string format_iso_date(date::local_days day) {
+  std::string out;
+  out.reserve(10);
+  append_iso_date(out, day);
   return out;
 }
 

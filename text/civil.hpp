@@ -18,6 +18,8 @@ std::optional<date::local_days> parse_iso_date(std::string_view text);
 
 /// `2026-06-23`.
 std::string format_iso_date(date::local_days day);
+/// The same, appended to `out` (for writers that reuse one buffer).
+void append_iso_date(std::string& out, date::local_days day);
 
 /// `2026-06-23T09:30:00` (the caller adds a zone designator).
 std::string format_iso_date_time(date::local_seconds time);
