@@ -103,7 +103,41 @@ std::size_t cut_point(const std::vector<piece>& pieces, std::size_t limit) {
 
 // `text` (mrkdwn-escaped when asked) in at most `limit` characters; longer
 // text is cut with "…" rather than have Slack reject the whole message.
+// The width of `text` as it will be sent, or npos once it passes `limit`.
+// The same count as split_pieces' without its vector: most texts fit, and
+// then fit() needs no pieces (a tenth of the delivery benchmark's CPU was
+// the vector, docs/PERFORMANCE.md "2026-12-03, afternoon").
+std::size_t width_within(std::string_view text, std::size_t limit, bool escape) {
+  std::size_t width = 0;
+  for (std::size_t at = 0; at < text.size();) {
+    auto byte = static_cast<unsigned char>(text[at]);
+    if (byte < 0x80) {  // ASCII: one character, one byte
+      auto escaped = escape ? mrkdwn_escape(byte).size() : 0;
+      width += escaped ? escaped : 1;
+      ++at;
+    } else {
+      auto cp = decode_utf8(text, at);
+      width += slack_width(cp.point);
+      at += cp.valid() ? cp.length : 1;
+    }
+    if (width > limit) return std::string_view::npos;
+  }
+  return width;
+}
+
 std::string fit(std::string_view text, std::size_t limit, bool escape) {
+  if (width_within(text, limit, escape) != std::string_view::npos) {
+    if (!escape) return std::string(text);
+    std::string out;
+    out.reserve(text.size() + 16);
+    // The escaped characters are ASCII, never a byte of a longer sequence.
+    std::size_t at = 0;
+    for (auto next = text.find_first_of("&<>"); next != std::string_view::npos; next = text.find_first_of("&<>", at)) {
+      out.append(text.substr(at, next - at)).append(mrkdwn_escape(static_cast<unsigned char>(text[next])));
+      at = next + 1;
+    }
+    return out.append(text.substr(at));
+  }
   auto pieces = split_pieces(text, escape);
   std::size_t width = 0;
   for (const auto& p : pieces) width += p.width;
