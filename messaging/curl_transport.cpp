@@ -139,7 +139,7 @@ void curl_transport::impl::set_common(transfer& t) const {
 // An easy handle is a few KiB that curl allocates, fills and frees again:
 // reusing the handles of finished transfers (curl_easy_reset clears every
 // option; connections live in the multi handle either way) saves that per
-// post (docs/PERFORMANCE.md "2026-12-03, afternoon").
+// post (docs/PERFORMANCE.md "2026-12-03, afternoon: bursts and transport throughput").
 constexpr std::size_t max_idle_easy = 64;
 
 CURL* curl_transport::impl::take_easy() {
