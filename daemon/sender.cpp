@@ -82,6 +82,9 @@ void sender::dispatch() {
     if (lease_lapsed(claimed_from, post)) continue;
     deliver(std::move(post));
   }
+  // This round may have filled a channel whose answers are waiting: they
+  // free its places, so they are recorded now rather than at the deadline.
+  if (!outcomes_.empty() && !may_defer_outcomes()) record_outcomes_soon();
   renew_leases_later();
   if (!ready.next) return;
   pacing_->wait_until(*ready.next, [this] { dispatch(); });
