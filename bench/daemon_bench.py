@@ -24,8 +24,9 @@ Runs the real `herald run` and measures, from /proc and a local sink:
   lateness  Groups of posts (--posts, e.g. 1, 10 and 100 posts), each group due
             at one minute boundary (the first at the next boundary plus one
             more minute of margin, then one a minute), in one daemon, over up to
-            --channels webhook channels, to a sink in this process that stamps
-            each request's arrival with the wall clock. Lateness = arrival -
+            --channels webhook channels, to a local sink that stamps each
+            request's arrival with the wall clock (--sink: bench/http_sink
+            --stamps by default, or one of two in this process). Lateness = arrival -
             due instant; p50, p99, max per group. Goal: p99 <= 50 ms for up
             to 100 posts at once, <= 300 ms for more (1000 over 50 channels).
   replicas  One group of --replica-posts posts due at one minute boundary, as
@@ -371,6 +372,71 @@ class FastSink:
         self.pending[conn] = (buffer, stamp)
 
 
+class CppSink:
+    """bench/http_sink (C++, Beast, one thread) with --stamps: the same answers
+    and stamps as FastSink, without Python's per-request cost in what is
+    measured (FastSink answers ~3 requests per ms on this machine, about what
+    the lateness part measured). The sink stamps each request with the wall
+    clock when its headers are parsed and appends "SECONDS KEY" lines to a
+    file every 20 ms; this class reads the file for new whole lines."""
+
+    def __init__(self, binary, folder):
+        os.makedirs(folder, exist_ok=True)
+        self.path = os.path.join(folder, "sink-stamps.txt")
+        self.process = subprocess.Popen([binary, "--max-seconds", "1800", "--stamps", self.path],
+                                        stdout=subprocess.PIPE, text=True)
+        first = self.process.stdout.readline().strip()
+        if not first.startswith("port="):
+            self.process.kill()
+            raise RuntimeError(f"{binary}: no port line (got {first!r})")
+        self.server_address = ("127.0.0.1", int(first[len("port="):]))
+        self.lock = threading.Lock()
+        self.arrivals = []  # (wall-clock seconds, Idempotency-Key)
+        self.arrived = threading.Condition(self.lock)
+        self.stopping = False
+
+    def serve_forever(self):
+        offset, rest = 0, b""
+        while True:
+            stopping = self.stopping or self.process.poll() is not None
+            with open(self.path, "rb") as f:
+                f.seek(offset)
+                data = f.read()
+            offset += len(data)
+            data = rest + data
+            lines, _, rest = data.rpartition(b"\n")
+            if lines:
+                with self.lock:
+                    for line in lines.split(b"\n"):
+                        stamp, _, key = line.partition(b" ")
+                        self.arrivals.append((float(stamp), key.decode("utf-8", "replace")))
+                    self.arrived.notify_all()
+            if stopping:
+                return
+            time.sleep(0.02)
+
+    def shutdown(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.stopping = True
+
+
+def make_sink(args, work):
+    if args.sink == "cpp":
+        return CppSink(args.sink_binary, os.path.join(work, "sink"))
+    return FastSink() if args.sink == "fast" else Sink()
+
+
+def sink_name(args):
+    return {"cpp": "a C++ sink (bench/http_sink --stamps)", "fast": "a Python sink (selectors)",
+            "threads": "a Python sink (http.server, a thread per connection)"}[args.sink]
+
+
 def percentile(sorted_values, p):
     """Nearest-rank percentile."""
     rank = max(1, math.ceil(p / 100.0 * len(sorted_values)))
@@ -552,7 +618,7 @@ def reload_part(args, work):
 
 
 def lateness_part(args, work):
-    sink = FastSink() if args.sink == "fast" else Sink()
+    sink = make_sink(args, work)
     threading.Thread(target=sink.serve_forever, daemon=True).start()
     port = sink.server_address[1]
     # Group g is due at the next minute boundary + 1 + g minutes: a minute of
@@ -561,7 +627,7 @@ def lateness_part(args, work):
     first_due = dt.datetime.now(dt.timezone.utc).replace(second=0, microsecond=0) + dt.timedelta(minutes=2)
     groups = []
     for g, (n, c) in enumerate(args.posts):
-        due = first_due + dt.timedelta(minutes=g)
+        due = first_due + dt.timedelta(minutes=args.offset_minutes + g * args.every_minutes)
         groups.append((due, group_posts(g, due, n, c)))
     channel_count = max(c for _, c in args.posts)
     home = daemon_home(work, "lateness")
@@ -598,7 +664,7 @@ def lateness_part(args, work):
         fail(f"lateness: {len(received)} arrivals ({len(set(received))} distinct keys), expected {len(expected)}; "
              f"missing {missing[:5]}")
     print(f"lateness: posts due at one minute boundary (one group a minute, one daemon), spread over up to "
-          f"{channel_count} webhook channels (N:C in --posts: N posts over C of them; rate {args.rate}, burst {args.burst} each) on one host, to a Python sink ({args.sink}) on 127.0.0.1 "
+          f"{channel_count} webhook channels (N:C in --posts: N posts over C of them; rate {args.rate}, burst {args.burst} each) on one host, to {sink_name(args)} on 127.0.0.1 "
           f"stamping each request's arrival")
     print()
     print("| posts at once | channels | first ms | p50 ms | p99 ms | max ms | goal: p99 <= 50 ms (<= 100 posts), "
@@ -750,15 +816,29 @@ def main():
     p.add_argument("--posts", default="1 10 100",
                    help="posts per group, N or N:CHANNELS; one group per minute boundary")
     p.add_argument("--channels", type=int, default=10)
+    p.add_argument("--every-minutes", type=int, default=1,
+                   help="lateness: minutes between groups (2 lets two benchmarks take turns, see --offset-minutes)")
+    p.add_argument("--offset-minutes", type=int, default=0,
+                   help="lateness: the first group this many minutes later (1 with --every-minutes 2: the "
+                        "other benchmark's gaps)")
     p.add_argument("--rate", default="100/s")
     p.add_argument("--burst", type=int, default=1, help="delivery.burst of each channel")
     p.add_argument("--reloads", type=int, default=10, help="SIGHUPs of the reload part")
     p.add_argument("--replica-posts", type=int, default=100, help="posts per setup of the replicas part")
-    p.add_argument("--sink", choices=("fast", "threads"), default="fast",
-                   help="lateness sink: one thread on selectors (fast) or http.server, a thread per connection")
+    p.add_argument("--sink", choices=("cpp", "fast", "threads"), default="cpp",
+                   help="lateness sink: bench/http_sink --stamps (cpp), or in Python: one thread on selectors "
+                        "(fast) or http.server, a thread per connection (threads)")
+    p.add_argument("--sink-binary", help="bench/http_sink for --sink cpp (default: bench/http_sink beside "
+                                         "--herald's folder, as build-bench/ has them)")
     p.add_argument("--parts", default="idle memory lateness", help="of idle memory lateness reload replicas")
     args = p.parse_args()
     args.herald = os.path.abspath(args.herald)
+    if args.sink_binary is None:
+        args.sink_binary = os.path.join(os.path.dirname(args.herald), "bench", "http_sink")
+    args.sink_binary = os.path.abspath(args.sink_binary)
+    if args.sink == "cpp" and "lateness" in args.parts.split() and not os.access(args.sink_binary, os.X_OK):
+        p.error(f"--sink cpp needs {args.sink_binary} (build the http_sink target, or give --sink-binary "
+                "or --sink fast)")
     args.sizes = [int(s) for s in args.sizes.split()]
     # "100" is 100 posts over --channels channels; "1000:50" over 50.
     args.posts = [(int(spec.split(":")[0]), int(spec.split(":")[1]) if ":" in spec else args.channels)

@@ -20,9 +20,12 @@
 // 3. Stops the clock at the last outcome and prints one line:
 //      delivery posts=N channels=C window=W seconds=S posts_per_s=R
 //               failures=F body_bytes=B rss_before_kib=K peak_rss_kib=P
+//               cpu_us_per_post=U
 //    body_bytes: mean Slack body; rss_before_kib: VmRSS with the posts
 //    built, before sending; peak_rss_kib: VmHWM at the end (the process's
-//    peak resident memory, posts and transport included).
+//    peak resident memory, posts and transport included). cpu_us_per_post:
+//    this process's user + system CPU time over the same span, per post;
+//    on a shared machine it moves less than the wall time does.
 //    With --describe it builds the posts and prints only
 //      posts=N body_bytes=B
 //    (scripts/bench sizes wrk's POST body from it) and sends nothing.
@@ -30,6 +33,8 @@
 // Exits 1 when any post is not `sent` (the first failure is printed on
 // stderr) or when --max-seconds (default 120) passes first; 2 on bad usage.
 // Only http://127.0.0.1 and http://localhost bases are accepted.
+
+#include <sys/resource.h>
 
 #include <chrono>
 #include <cstdio>
@@ -117,6 +122,14 @@ post_content make_post(std::size_t i, std::size_t channels) {
           date,
           fmt::format("{}T08:30:00Z", date),
           channel};
+}
+
+// User + system CPU time of this process so far.
+double cpu_seconds() {
+  rusage usage{};
+  ::getrusage(RUSAGE_SELF, &usage);
+  auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
 int usage() {
@@ -210,18 +223,20 @@ int main(int argc, char** argv) {
     io.stop();
   });
 
+  auto cpu_start = cpu_seconds();
   start = clock_type::now();
   refill();
   io.run();
   if (timed_out) end = clock_type::now();
+  auto cpu = cpu_seconds() - cpu_start;
 
   std::chrono::duration<double> took = end - start;
   long peak = status_kib("VmHWM");
   std::printf(
       "delivery posts=%zu channels=%zu window=%zu seconds=%.3f posts_per_s=%.0f failures=%zu body_bytes=%zu "
-      "rss_before_kib=%ld peak_rss_kib=%ld\n",
+      "rss_before_kib=%ld peak_rss_kib=%ld cpu_us_per_post=%.1f\n",
       posts, channels, window, took.count(), static_cast<double>(done) / took.count(), failures + (posts - done),
-      body_bytes, rss_before, peak);
+      body_bytes, rss_before, peak, cpu * 1e6 / static_cast<double>(posts));
   if (timed_out) std::fprintf(stderr, "delivery_bench: %zu of %zu outcomes after %zu s\n", done, posts, max_seconds);
   if (failures) std::fprintf(stderr, "delivery_bench: %zu failed; the first: %s\n", failures, first_failure.c_str());
   return timed_out || failures ? 1 : 0;

@@ -4,7 +4,7 @@
 // with 200 "ok", and counts them. Both `wrk` (the sink's own capacity) and
 // bench/delivery_bench (herald's transport) load the same process.
 //
-//   http_sink [--port P] [--threads T] [--max-seconds S]
+//   http_sink [--port P] [--threads T] [--max-seconds S] [--stamps FILE]
 //
 // Binds 127.0.0.1 only (port 0, the default: an ephemeral one) and prints
 // "port=P" on stdout as soon as it listens. Stops on SIGTERM or SIGINT, or
@@ -15,12 +15,22 @@
 // answer is one fixed byte string, so the sink spends its time on the HTTP
 // work any server must do (accept, read, parse, write), not on building
 // answers. One coroutine per connection on T threads (default 1).
+//
+// With --stamps FILE (the daemon benchmark's lateness part,
+// bench/daemon_bench.py) each request is also stamped with the wall clock
+// as soon as its headers are parsed, and "SECONDS.NANOSECONDS KEY" lines
+// are appended to FILE every 20 ms and at the end (KEY: the request's
+// Idempotency-Key, or its target when it has none). Appending from a timer
+// keeps file writes off the path of a request being answered; a reader
+// polls FILE for whole lines.
 
 #include <atomic>
 #include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <functional>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -56,6 +66,34 @@ constexpr std::string_view answer_close =
 std::atomic<unsigned long long> requests{0};
 std::atomic<unsigned long long> connections{0};
 
+// Arrival stamps not yet written out (--stamps); `stamping` is false without it.
+struct stamp_log {
+  bool stamping = false;
+  std::FILE* file = nullptr;
+  std::mutex lock;
+  std::string pending;  // whole lines
+
+  void add(std::chrono::system_clock::time_point at, std::string_view key) {
+    auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(at.time_since_epoch()).count();
+    char head[40];
+    int n = std::snprintf(head, sizeof head, "%lld.%09lld ", static_cast<long long>(ns / 1000000000),
+                          static_cast<long long>(ns % 1000000000));
+    std::lock_guard hold(lock);
+    pending.append(head, static_cast<std::size_t>(n)).append(key).push_back('\n');
+  }
+  void flush() {
+    std::string out;
+    {
+      std::lock_guard hold(lock);
+      out.swap(pending);
+    }
+    if (out.empty()) return;
+    std::fwrite(out.data(), 1, out.size(), file);
+    std::fflush(file);
+  }
+};
+stamp_log stamps;
+
 // A body that is read and dropped: the sink counts requests, it keeps nothing.
 struct discard_body {
   using value_type = std::size_t;  // bytes seen
@@ -81,6 +119,14 @@ asio::awaitable<void> serve(tcp::socket socket) {
   for (;;) {
     http::request_parser<discard_body> parser;
     parser.body_limit(1024 * 1024);
+    if (stamps.stamping) {
+      auto [header_error, header_bytes] = co_await http::async_read_header(socket, buffer, parser, use_tuple);
+      if (header_error) co_return;
+      auto at = std::chrono::system_clock::now();
+      const auto& fields = parser.get();
+      auto key = fields["Idempotency-Key"];
+      stamps.add(at, key.empty() ? fields.target() : key);
+    }
     auto [read_error, read_bytes] = co_await http::async_read(socket, buffer, parser, use_tuple);
     if (read_error) co_return;
     requests.fetch_add(1, std::memory_order_relaxed);
@@ -110,7 +156,7 @@ bool read_number(const char* text, long& out) {
 }
 
 int usage() {
-  std::fputs("usage: http_sink [--port P] [--threads T] [--max-seconds S]\n", stderr);
+  std::fputs("usage: http_sink [--port P] [--threads T] [--max-seconds S] [--stamps FILE]\n", stderr);
   return 2;
 }
 
@@ -120,6 +166,15 @@ int main(int argc, char** argv) {
   long port = 0, threads = 1, max_seconds = 600;
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];
+    if (arg == "--stamps" && i + 1 < argc) {
+      stamps.file = std::fopen(argv[++i], "w");
+      if (!stamps.file) {
+        std::perror(argv[i]);
+        return 2;
+      }
+      stamps.stamping = true;
+      continue;
+    }
     long* target = arg == "--port"          ? &port
                    : arg == "--threads"     ? &threads
                    : arg == "--max-seconds" ? &max_seconds
@@ -146,11 +201,23 @@ int main(int argc, char** argv) {
     if (!ec) io.stop();
   });
   asio::co_spawn(io, accept_loop(acceptor), asio::detached);
+  asio::steady_timer stamp_flush(io);
+  std::function<void(boost::system::error_code)> flush_stamps = [&](boost::system::error_code ec) {
+    if (ec) return;
+    stamps.flush();
+    stamp_flush.expires_after(std::chrono::milliseconds(20));
+    stamp_flush.async_wait(flush_stamps);
+  };
+  if (stamps.stamping) flush_stamps({});
 
   std::vector<std::thread> pool;
   for (long t = 1; t < threads; ++t) pool.emplace_back([&] { io.run(); });
   io.run();
   for (auto& thread : pool) thread.join();
+  if (stamps.stamping) {
+    stamps.flush();
+    std::fclose(stamps.file);
+  }
 
   std::chrono::duration<double> up = std::chrono::steady_clock::now() - started;
   std::printf("requests=%llu connections=%llu seconds=%.1f\n", requests.load(), connections.load(), up.count());

@@ -24,7 +24,8 @@ sender::sender(boost::asio::io_context& io, env& environment, logger& log, journ
       queue_(how.rate_per_second, delivery_defaults::in_flight_per_channel, how.burst),
       pacing_(environment.make_steady_timer(io)),
       renewal_(environment.make_steady_timer(io)),
-      random_(environment.random_seed()) {}
+      random_(environment.random_seed()),
+      flush_deadline_(io) {}
 
 void sender::use(std::shared_ptr<const loaded_sources> sources, const schedule_policy& policy) {
   sources_ = std::move(sources);
@@ -41,6 +42,7 @@ std::size_t sender::stop() {
   stopping_ = true;
   queue_.drop_waiting();
   pacing_->cancel();
+  if (!outcomes_.empty()) record_outcomes_soon();
   return queue_.in_flight();
 }
 
@@ -80,6 +82,9 @@ void sender::dispatch() {
     if (lease_lapsed(claimed_from, post)) continue;
     deliver(std::move(post));
   }
+  // This round may have filled a channel whose answers are waiting: they
+  // free its places, so they are recorded now rather than at the deadline.
+  if (!outcomes_.empty() && !may_defer_outcomes()) record_outcomes_soon();
   renew_leases_later();
   if (!ready.next) return;
   pacing_->wait_until(*ready.next, [this] { dispatch(); });
@@ -176,8 +181,36 @@ void sender::deliver(begun post) {
 // stays in flight until its outcome is committed, so it is not started
 // again meanwhile; a crash before the commit leaves it in flight, which a
 // restart treats as possibly sent (docs/daemon.md "Delivery rules").
+//
+// While other posts of a burst are still in flight, answers wait a little
+// longer, up to `outcome_wait`: each commit is a sync to disk that holds up
+// the loop, and with it the requests still to go out (a burst went out at
+// about 8 posts per sync; docs/PERFORMANCE.md
+// "2026-12-03, afternoon: bursts and transport throughput"). They are
+// recorded at once when nothing else is in flight, when a stop is
+// draining, or when a post waits for a place in flight that only a
+// recorded outcome frees. A crash meanwhile leaves them in flight, as
+// above: sent once more at most.
+constexpr std::chrono::milliseconds outcome_wait{100};
+
 void sender::finished(const attempt& a, const delivery_outcome& outcome) {
   outcomes_.emplace_back(a, outcome);
+  if (!may_defer_outcomes()) return record_outcomes_soon();
+  if (flush_deadline_armed_) return;
+  flush_deadline_armed_ = true;
+  flush_deadline_.expires_after(outcome_wait);
+  flush_deadline_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;  // cancelled: recorded meanwhile (or the sender is gone)
+    flush_deadline_armed_ = false;
+    record_outcomes();
+  });
+}
+
+bool sender::may_defer_outcomes() const {
+  return !stopping_ && transport_.in_flight() > 0 && !queue_.held_by_in_flight();
+}
+
+void sender::record_outcomes_soon() {
   if (flush_posted_) return;
   flush_posted_ = true;
   boost::asio::post(io_, [this] {
@@ -188,6 +221,7 @@ void sender::finished(const attempt& a, const delivery_outcome& outcome) {
 
 void sender::record_outcomes() {
   if (outcomes_.empty()) return;
+  if (std::exchange(flush_deadline_armed_, false)) flush_deadline_.cancel();
   auto batch = std::exchange(outcomes_, {});
   auto& store = guard_.store();
   // While the journal is paused, trying would only wait out SQLite's busy

@@ -19,6 +19,8 @@
 #include <random>
 #include <vector>
 
+#include <boost/asio/steady_timer.hpp>
+
 #include "daemon/env.hpp"
 #include "daemon/journal_guard.hpp"
 #include "daemon/loaded_sources.hpp"
@@ -87,6 +89,8 @@ class sender {
   bool lease_lapsed(std::chrono::steady_clock::time_point claimed_from, const begun& post);
   void renew_leases_later();
   void finished(const attempt& a, const delivery_outcome& outcome);
+  bool may_defer_outcomes() const;
+  void record_outcomes_soon();
   void record_outcomes();
   void once_recorded(std::function<void()> effect);
   bool record_outcome(const attempt& a, const delivery_outcome& outcome);
@@ -113,6 +117,8 @@ class sender {
   bool stopping_ = false;
   std::vector<journal_guard::unrecorded_outcome> outcomes_;  // answers not yet recorded, oldest first
   bool flush_posted_ = false;
+  boost::asio::steady_timer flush_deadline_;  // the latest an outcome waits while others are in flight
+  bool flush_deadline_armed_ = false;
   bool batching_ = false;                            // recording outcomes in one transaction
   std::vector<std::function<void()>> after_commit_;  // what is said once they are on disk
 };

@@ -20,10 +20,12 @@
 
 namespace herald {
 
-// One POST or SMTP submission in flight. Owns its easy handle.
+// One POST or SMTP submission in flight. Owns its easy handle (the
+// transport may take it back for the next transfer; then `easy` is null).
 struct transfer {
   enum class protocol { http, smtp };
-  explicit transfer(protocol kind) : kind(kind), easy(curl_easy_init()) {}
+  /// `handle`: a fresh or reset easy handle; null when none could be made.
+  transfer(protocol kind, CURL* handle) : kind(kind), easy(handle) {}
   ~transfer() {
     if (easy) curl_easy_cleanup(easy);
     curl_slist_free_all(list);

@@ -34,6 +34,7 @@
 #include <array>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include <curl/curl.h>
 #include <boost/asio/io_context.hpp>
@@ -80,6 +81,8 @@ struct curl_transport::impl {
   void arm(const std::shared_ptr<watch>& w);
   void on_ready(const std::shared_ptr<watch>& w, int direction, error_code ec);
   void set_common(transfer& t) const;
+  CURL* take_easy();
+  void give_back(CURL* easy);
 
   static int on_socket(CURL*, curl_socket_t fd, int what, void* self, void*);
   static int on_timer(CURLM*, long timeout_ms, void* self);
@@ -88,7 +91,8 @@ struct curl_transport::impl {
   options opts_;
   CURLM* multi_;
   asio::steady_timer timer_;
-  bool timer_armed_ = false;  // a wait is pending on timer_
+  bool timer_armed_ = false;      // a wait is pending on timer_
+  std::vector<CURL*> idle_easy_;  // handles of finished transfers, reset for the next
   std::unordered_map<curl_socket_t, std::shared_ptr<watch>> watches_;
   std::unordered_map<CURL*, std::unique_ptr<transfer>> transfers_;
   std::shared_ptr<impl*> alive_ = std::make_shared<impl*>(this);  ///< handlers hold a weak_ptr
@@ -112,6 +116,7 @@ curl_transport::impl::~impl() {
   for (auto& entry : transfers_) curl_multi_remove_handle(multi_, entry.first);
   transfers_.clear();
   curl_multi_cleanup(multi_);
+  for (CURL* easy : idle_easy_) curl_easy_cleanup(easy);
   // Closing cancels the queued waits, which hold the watches.
   for (auto& entry : watches_) {
     error_code ignored;
@@ -129,6 +134,27 @@ void curl_transport::impl::set_common(transfer& t) const {
   curl_easy_setopt(t.easy, CURLOPT_SSL_VERIFYPEER, 1L);
   curl_easy_setopt(t.easy, CURLOPT_SSL_VERIFYHOST, 2L);
   if (!opts_.ca_file.empty()) curl_easy_setopt(t.easy, CURLOPT_CAINFO, opts_.ca_file.c_str());
+}
+
+// An easy handle is a few KiB that curl allocates, fills and frees again:
+// reusing the handles of finished transfers (curl_easy_reset clears every
+// option; connections live in the multi handle either way) saves that per
+// post (docs/PERFORMANCE.md "2026-12-03, afternoon: bursts and transport throughput").
+constexpr std::size_t max_idle_easy = 64;
+
+CURL* curl_transport::impl::take_easy() {
+  if (idle_easy_.empty()) return curl_easy_init();
+  CURL* easy = idle_easy_.back();
+  idle_easy_.pop_back();
+  curl_easy_reset(easy);
+  return easy;
+}
+
+void curl_transport::impl::give_back(CURL* easy) {
+  if (idle_easy_.size() < max_idle_easy)
+    idle_easy_.push_back(easy);
+  else
+    curl_easy_cleanup(easy);
 }
 
 void curl_transport::impl::start(std::unique_ptr<transfer> t) {
@@ -165,6 +191,7 @@ void curl_transport::impl::collect_finished() {
     if (node.empty()) continue;
     auto& t = *node.mapped();
     finish_now(std::move(t.done), judge(t, code));
+    give_back(std::exchange(t.easy, nullptr));
   }
 }
 
@@ -259,7 +286,7 @@ curl_transport::curl_transport(asio::io_context& io, options opts)
 curl_transport::~curl_transport() = default;
 
 void curl_transport::send(http_request request, handler done) {
-  auto t = std::make_unique<transfer>(transfer::protocol::http);
+  auto t = std::make_unique<transfer>(transfer::protocol::http, impl_->take_easy());
   t->done = std::move(done);
   if (auto refused = prepare_http(*t, std::move(request))) return impl_->finish_now(std::move(t->done), *refused);
   impl_->set_common(*t);
@@ -267,7 +294,7 @@ void curl_transport::send(http_request request, handler done) {
 }
 
 void curl_transport::send(smtp_submission submission, handler done) {
-  auto t = std::make_unique<transfer>(transfer::protocol::smtp);
+  auto t = std::make_unique<transfer>(transfer::protocol::smtp, impl_->take_easy());
   t->done = std::move(done);
   if (auto refused = prepare_smtp(*t, std::move(submission))) return impl_->finish_now(std::move(t->done), *refused);
   impl_->set_common(*t);

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include <boost/json/array.hpp>
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
@@ -103,7 +104,41 @@ std::size_t cut_point(const std::vector<piece>& pieces, std::size_t limit) {
 
 // `text` (mrkdwn-escaped when asked) in at most `limit` characters; longer
 // text is cut with "…" rather than have Slack reject the whole message.
+// The width of `text` as it will be sent, or npos once it passes `limit`.
+// The same count as split_pieces' without its vector: most texts fit, and
+// then fit() needs no pieces (a tenth of the delivery benchmark's CPU was
+// the vector, docs/PERFORMANCE.md "2026-12-03, afternoon: bursts and transport throughput").
+std::size_t width_within(std::string_view text, std::size_t limit, bool escape) {
+  std::size_t width = 0;
+  for (std::size_t at = 0; at < text.size();) {
+    auto byte = static_cast<unsigned char>(text[at]);
+    if (byte < 0x80) {  // ASCII: one character, one byte
+      auto escaped = escape ? mrkdwn_escape(byte).size() : 0;
+      width += escaped ? escaped : 1;
+      ++at;
+    } else {
+      auto cp = decode_utf8(text, at);
+      width += slack_width(cp.point);
+      at += cp.valid() ? cp.length : 1;
+    }
+    if (width > limit) return std::string_view::npos;
+  }
+  return width;
+}
+
 std::string fit(std::string_view text, std::size_t limit, bool escape) {
+  if (width_within(text, limit, escape) != std::string_view::npos) {
+    if (!escape) return std::string(text);
+    std::string out;
+    out.reserve(text.size() + 16);
+    // The escaped characters are ASCII, never a byte of a longer sequence.
+    std::size_t at = 0;
+    for (auto next = text.find_first_of("&<>"); next != std::string_view::npos; next = text.find_first_of("&<>", at)) {
+      out.append(text.substr(at, next - at)).append(mrkdwn_escape(static_cast<unsigned char>(text[next])));
+      at = next + 1;
+    }
+    return out.append(text.substr(at));
+  }
   auto pieces = split_pieces(text, escape);
   std::size_t width = 0;
   for (const auto& p : pieces) width += p.width;
@@ -114,21 +149,25 @@ std::string fit(std::string_view text, std::size_t limit, bool escape) {
   return out;
 }
 
-json::object plain_text(std::string_view text) { return {{"type", "plain_text"}, {"text", text}}; }
+json::object plain_text(std::string_view text, json::storage_ptr sp = {}) {
+  return {{{"type", "plain_text"}, {"text", text}}, std::move(sp)};
+}
 
-json::object slack_header(std::string_view title) {
-  auto text = plain_text(fit(title, slack_header_limit, false));
+json::object slack_header(std::string_view title, const json::storage_ptr& sp) {
+  auto text = plain_text(fit(title, slack_header_limit, false), sp);
   text["emoji"] = true;
-  return {{"type", "header"}, {"text", std::move(text)}};
+  return {{{"type", "header"}, {"text", std::move(text)}}, sp};
 }
 
-json::object slack_section(std::string_view mrkdwn) {
-  return {{"type", "section"}, {"text", json::object{{"type", "mrkdwn"}, {"text", mrkdwn}}}};
+json::object slack_section(std::string_view mrkdwn, const json::storage_ptr& sp) {
+  return {{{"type", "section"}, {"text", json::object{{{"type", "mrkdwn"}, {"text", mrkdwn}}, sp}}}, sp};
 }
 
-json::object slack_button(std::string_view url) {
-  json::object button{{"type", "button"}, {"text", plain_text(button_label)}, {"url", url}};
-  return {{"type", "actions"}, {"elements", json::array{std::move(button)}}};
+json::object slack_button(std::string_view url, const json::storage_ptr& sp) {
+  json::object button{{{"type", "button"}, {"text", plain_text(button_label, sp)}, {"url", url}}, sp};
+  json::array elements(sp);
+  elements.push_back(std::move(button));
+  return {{{"type", "actions"}, {"elements", std::move(elements)}}, sp};
 }
 
 // The message as TextBlocks, one per line: Teams drops a single line break
@@ -231,13 +270,17 @@ http_request slack_request(const post_content& post, const std::string& webhook_
   // The fallback text shows in notifications, where Slack parses mrkdwn too:
   // it is escaped like the section so "<!channel>" in a message stays text.
   auto message = fit(post.text, slack_section_limit, true);
-  json::array blocks;
+  // The value lives only to be serialised: one arena for all its parts
+  // instead of an allocation per object, array and string.
+  json::monotonic_resource arena;
+  json::storage_ptr sp(&arena);
+  json::array blocks(sp);
   // Slack rejects a header or section with empty text, so an empty one is left out.
-  if (!post.title.empty()) blocks.push_back(slack_header(post.title));
-  if (!message.empty()) blocks.push_back(slack_section(message));
+  if (!post.title.empty()) blocks.push_back(slack_header(post.title, sp));
+  if (!message.empty()) blocks.push_back(slack_section(message, sp));
   // A longer url would make Slack refuse the whole post; the text still goes.
-  if (!post.url.empty() && post.url.size() <= slack_url_limit) blocks.push_back(slack_button(post.url));
-  json::object body{{"text", message}, {"blocks", std::move(blocks)}};
+  if (!post.url.empty() && post.url.size() <= slack_url_limit) blocks.push_back(slack_button(post.url, sp));
+  json::object body{{{"text", message}, {"blocks", std::move(blocks)}}, sp};
   return {webhook_url, {}, "application/json", json::serialize(body)};
 }
 

@@ -18,8 +18,9 @@ inline constexpr double rate_per_second = 1.0;
 /// `delivery.burst`: posts one channel may start at once before the rate
 /// spaces them (the token bucket's size).
 inline constexpr int burst = 1;
-/// Posts of one channel in flight at once: curl keeps 4 connections per host.
-inline constexpr int in_flight_per_channel = 4;
+/// Posts of one channel in flight at once: a `burst: 10` starts in one round
+/// (docs/decisions.md "Channels and secrets").
+inline constexpr int in_flight_per_channel = 10;
 /// How long a stop waits for posts in flight; no timeout may be longer, or a
 /// stop would cut posts off mid-flight.
 inline constexpr std::chrono::seconds drain_limit{10};

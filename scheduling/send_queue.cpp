@@ -77,6 +77,11 @@ void send_queue::drop_waiting() {
   }
 }
 
+bool send_queue::held_by_in_flight() const {
+  return std::any_of(channels_.begin(), channels_.end(),
+                     [this](const auto& entry) { return !entry.second.waiting.empty() && !has_room(entry.second); });
+}
+
 std::size_t send_queue::waiting() const {
   std::size_t count = 0;
   for (const auto& [name, channel] : channels_) count += channel.waiting.size();

@@ -1,8 +1,7 @@
 #pragma once
 // The send loop's bookkeeping (docs/daemon.md "Delivery rules"): the posts waiting to go out, per
 // channel; at most `max_in_flight` of one channel's posts in flight at once
-// (curl keeps 4 connections per host: more would only queue inside curl,
-// measured in docs/PERFORMANCE.md); and at most `delivery.rate` starts per
+// (docs/decisions.md "Channels and secrets"); and at most `delivery.rate` starts per
 // second per channel (a rate_limiter each). A post is known by its key and
 // is never queued twice. Pure: the caller passes the time; nothing is sent
 // here. One per daemon; not thread-safe (the io_context's thread owns it).
@@ -58,6 +57,10 @@ class send_queue {
 
   /// Drops every waiting post (a reload re-decides them); in-flight ones stay.
   void drop_waiting();
+
+  /// True when some channel has posts waiting that only its in-flight
+  /// limit holds back: they start once finished() frees a place.
+  bool held_by_in_flight() const;
 
   std::size_t waiting() const;
   std::size_t in_flight() const;

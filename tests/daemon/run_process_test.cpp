@@ -36,6 +36,7 @@
 #include <boost/json.hpp>
 
 #include "journal/sqlite_journal.hpp"
+#include "scheduling/delivery_defaults.hpp"
 #include "support/herald_process.hpp"
 #include "support/http_test_server.hpp"
 #include "support/notify_socket.hpp"
@@ -269,7 +270,8 @@ bool names(std::string_view status, std::string_view event) { return status.find
 TEST_CASE("run: kill -9 during a burst, restart: every post arrives, at most the in-flight ones twice",
           "[daemon_process]") {
   // Given 20 posts due at once to a sink answering each after 250 ms (so at
-  // most 4 are in flight), herald is killed when the sink has seen k of them.
+  // most the posts in flight per channel are), herald is killed when the
+  // sink has seen k of them.
   // Then a second herald finishes the job: every post arrived, none more
   // than twice, and only those the journal had in flight at the kill twice.
   constexpr int n = 20;
@@ -289,7 +291,7 @@ TEST_CASE("run: kill -9 during a burst, restart: every post arrives, at most the
   std::set<std::string> in_flight;
   for (const auto& [key, e] : at_kill)
     if (e.state == post_state::in_flight) in_flight.insert(key);
-  CHECK(in_flight.size() <= 4);
+  CHECK(in_flight.size() <= static_cast<std::size_t>(delivery_defaults::in_flight_per_channel));
   // A post is marked in flight before it is sent: whatever reached the sink
   // has a row that is in flight or sent.
   for (const auto& [key, count] : arrivals(f.sink)) {

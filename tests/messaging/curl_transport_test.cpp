@@ -228,6 +228,31 @@ TEST_CASE("The body, content type and headers arrive byte for byte", "[transport
   CHECK_FALSE(got.has_header("Expect"));
 }
 
+// The transport reuses the easy handles of finished posts: nothing of an
+// earlier post (its headers, content type, body) may go out with the next.
+TEST_CASE("A post after another carries only its own headers and body", "[transport]") {
+  http_test_server server;
+  client c;
+  http_request first;
+  first.url = server.url("/first");
+  first.content_type = "text/plain";
+  first.headers = {{"Authorization", "Bearer first-post-token"}, {"Idempotency-Key", "first/key"}};
+  first.body = "first body, longer than the second";
+  REQUIRE(c.deliver(first).sent());
+  http_request second;
+  second.url = server.url("/second");
+  second.body = "second";
+  REQUIRE(c.deliver(second).sent());
+  auto got = server.requests();
+  REQUIRE(got.size() == 2);
+  CHECK(got[1].target == "/second");
+  CHECK(got[1].body == "second");
+  CHECK(got[1].header("Content-Type") == "application/json");
+  CHECK_FALSE(got[1].has_header("Authorization"));
+  CHECK_FALSE(got[1].has_header("Idempotency-Key"));
+  CHECK(got[0].header("Authorization") == "Bearer first-post-token");
+}
+
 TEST_CASE("A header with a line break is refused, not sent", "[transport]") {
   http_test_server server;
   client c;
