@@ -129,7 +129,11 @@ struct web_fixture {
 
   // The port herald logged: "status endpoint listening on http://127.0.0.1:PORT/".
   static unsigned short port_of(test::herald_process& herald) {
-    REQUIRE(herald.wait_for_err("status endpoint listening on http://127.0.0.1:"));
+    // A loaded CI machine has taken more than 10 s here once: wait longer,
+    // and show what herald said if it never listens.
+    bool listening = herald.wait_for_err("status endpoint listening on http://127.0.0.1:", std::chrono::seconds{30});
+    INFO("herald's stderr: " << herald.err() << "; running: " << herald.running());
+    REQUIRE(listening);
     std::smatch m;
     auto err = herald.err();
     REQUIRE(std::regex_search(err, m, std::regex("listening on http://127\\.0\\.0\\.1:([0-9]+)/")));
