@@ -400,8 +400,13 @@ void daemon_loop::impl::pet_watchdog(std::chrono::microseconds interval) {
 // A load's YAML tree and, after a reload, the old calendars are freed but
 // glibc keeps the pages: hand them back, so the resident memory between
 // loads is what the daemon holds, not what its last load needed at most
-// (docs/PERFORMANCE.md "2026-12-03").
-void daemon_loop::impl::give_back_memory() { ::malloc_trim(0); }
+// (docs/PERFORMANCE.md "2026-12-03"). SQLite's page cache first: it holds
+// every page the start touched, and what it frees is then trimmed too
+// (docs/PERFORMANCE.md "2026-12-03, last session: private memory at READY").
+void daemon_loop::impl::give_back_memory() {
+  if (store) store->release_memory();
+  ::malloc_trim(0);
+}
 
 // A calendar's text and a plan's vectors are blocks of megabytes. glibc
 // maps such a block on its own and unmaps it when freed, but after the

@@ -286,6 +286,9 @@ class journal {
   virtual int change_descriptor() { return -1; }
   /// Reads what the descriptor announced: true when someone else changed the journal.
   virtual result<bool> take_changes() { return false; }
+  /// Frees what the journal caches in memory and can read again (SQLite's
+  /// page cache): the daemon calls it where it gives memory back to the system.
+  virtual void release_memory() {}
 };
 
 /// A journal the operators' commands can change too (`herald skip`,

@@ -169,6 +169,16 @@ struct statement_finalizer {
 };
 using statement = std::unique_ptr<sqlite3_stmt, statement_finalizer>;
 
+// SQLite's page cache takes its first 20 pages as one block (87 kB) that
+// release_memory() cannot free (the daemon held three at READY); without
+// it every cached page is its own allocation, which it can. Only possible
+// before SQLite initialises itself, so on the first open; later calls are
+// refused and change nothing.
+void no_bulk_page_cache() {
+  static const bool once = [] { return sqlite3_config(SQLITE_CONFIG_PAGECACHE, nullptr, 0, 0) == SQLITE_OK; }();
+  (void)once;
+}
+
 bool exec(sqlite3* db, const std::string& sql) {
   return sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK;
 }
@@ -262,6 +272,7 @@ std::string migrate(sqlite3* db) {
 // reader goes through the daemon's -wal and -shm (a WAL reader takes no
 // lock the writer waits for).
 connection open_for_reading(const std::string& where, std::string& problem) {
+  no_bulk_page_cache();
   sqlite3* raw = nullptr;
   int result = sqlite3_open_v2(where.c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
   connection db(raw);
@@ -421,6 +432,7 @@ class sqlite_journal::statement_use {
 result<std::unique_ptr<sqlite_journal>> sqlite_journal::open(const std::filesystem::path& path) {
   auto where = path.string();
   auto fail = [&](std::string_view what) { return failure{fmt::format("journal {}: {}", where, what)}; };
+  no_bulk_page_cache();
   sqlite3* raw = nullptr;
   // NOMUTEX: one thread uses the connection (journal.hpp), so SQLite's own
   // locking of it would be wasted.
@@ -458,6 +470,7 @@ result<std::unique_ptr<sqlite_journal>> sqlite_journal::open_read_only(const std
 result<std::unique_ptr<sqlite_journal>> sqlite_journal::open_snapshot(const std::filesystem::path& path) {
   auto label = path.string() + " (in-memory copy)";
   auto fail = [&](std::string_view what) { return failure{fmt::format("journal {}: {}", label, what)}; };
+  no_bulk_page_cache();
   sqlite3* raw = nullptr;
   int result =
       sqlite3_open_v2(":memory:", &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
@@ -493,6 +506,8 @@ failure sqlite_journal::error(std::string_view what) const {
 }
 
 failure sqlite_journal::sqlite_error() const { return error(sqlite3_errmsg(db_)); }
+
+void sqlite_journal::release_memory() { sqlite3_db_release_memory(db_); }
 
 result<journal_change> sqlite_journal::change(statement_use& use) const {
   if (use.step() != SQLITE_DONE) return sqlite_error();

@@ -99,6 +99,9 @@ class sqlite_journal final : public operated_journal {
   result<journal_change> resend(std::string_view key, const operator_action& who) override;
   result<journal_change> pause_channel(const operator_action& who) override;
   result<journal_change> resume_channel(const operator_action& who) override;
+  /// The page cache keeps every page the start touched (a first start's
+  /// missed rows: 0.3 MB at 10 000 events) until the connection closes.
+  void release_memory() override;
 
  private:
   struct statements;    // the prepared statements, reused for every call

@@ -243,6 +243,28 @@ TEST_CASE("journal: 10 000 posts are recorded and found", "[journal]") {
   CHECK(ok(j->entries_in(post_state::in_flight)).size() == 10'000);
 }
 
+TEST_CASE("journal: release_memory frees the pages SQLite cached, and the journal reads and writes on", "[journal]") {
+  temp_dir dir;
+  auto j = open_ok(dir.db());
+  auto key = [](int i) { return fmt::format("event-{}/2025-03-08/0d@09:00/slack", i); };
+  REQUIRE(j->begin_changes().ok());  // one sync for all, as a first start records its missed posts
+  for (int i = 0; i < 2'000; ++i)
+    REQUIRE(ok(j->record_missed(key(i), at(i), "slack", fmt::format("event-{}", i), at(0))) == journal_change::applied);
+  REQUIRE(j->commit_changes().ok());
+  auto cached = sqlite3_memory_used();
+  j->release_memory();
+  auto released = sqlite3_memory_used();
+  INFO(fmt::format("SQLite's memory: {} bytes before, {} after", cached, released));
+  // 2 000 rows and their index fill far more than 100 KiB of pages.
+  CHECK(cached - released > 100 * 1024);
+  auto found = j->find(key(1'234));
+  REQUIRE(found.ok());
+  REQUIRE(found.value());
+  CHECK(found.value()->due == at(1'234));
+  CHECK(ok(j->begin_attempt(key_a, at(0), "slack", "iwd", at(1))) == journal_change::applied);
+  CHECK(ok(j->entries_in(post_state::missed)).size() == 2'000);
+}
+
 namespace {
 
 // The child of the kill test: records A as sent and B as in flight, tells
