@@ -14,6 +14,9 @@
 //   socket is ready already.
 // - curl says when it next needs the clock (CURLMOPT_TIMERFUNCTION); one
 //   steady_timer calls curl_multi_socket_action(CURL_SOCKET_TIMEOUT).
+// - At most max_host_connections transfers per host are in curl; the rest
+//   wait in a host_queue and start as that host's transfers end, so a
+//   transfer's timeout starts when curl can send it.
 // - After each action finished transfers are read with curl_multi_info_read
 //   and their handlers posted, so no handler runs inside a curl callback (a
 //   handler may send again, or destroy the transport).
@@ -43,6 +46,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "messaging/curl_transfer.hpp"
+#include "messaging/host_queue.hpp"
 
 namespace herald {
 namespace {
@@ -53,7 +57,7 @@ using error_code = boost::system::error_code;
 // Channels that share a host share these: 1000 posts due at once over 50
 // webhook channels on one host reached it with p99 236 ms at 8 against
 // 299 ms at 4 (docs/PERFORMANCE.md "The remaining goals (2026-12-03)").
-constexpr long max_host_connections = 8;
+constexpr std::size_t max_host_connections = 8;
 
 // One socket curl uses, watched through a duplicate of its fd.
 struct watch {
@@ -74,6 +78,8 @@ struct curl_transport::impl {
   ~impl();
 
   void start(std::unique_ptr<transfer> t);
+  void begin(std::unique_ptr<transfer> t);
+  void host_freed(const std::string& host);
   void finish_now(handler done, delivery_outcome outcome);
   void act(curl_socket_t fd, int events);
   void collect_finished();
@@ -94,7 +100,8 @@ struct curl_transport::impl {
   bool timer_armed_ = false;      // a wait is pending on timer_
   std::vector<CURL*> idle_easy_;  // handles of finished transfers, reset for the next
   std::unordered_map<curl_socket_t, std::shared_ptr<watch>> watches_;
-  std::unordered_map<CURL*, std::unique_ptr<transfer>> transfers_;
+  std::unordered_map<CURL*, std::unique_ptr<transfer>> transfers_;  // in curl
+  host_queue<std::unique_ptr<transfer>> waiting_{max_host_connections};
   std::shared_ptr<impl*> alive_ = std::make_shared<impl*>(this);  ///< handlers hold a weak_ptr
 };
 
@@ -108,7 +115,7 @@ curl_transport::impl::impl(asio::io_context& io, options opts)
   curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
   curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, &impl::on_timer);
   curl_multi_setopt(multi_, CURLMOPT_TIMERDATA, this);
-  curl_multi_setopt(multi_, CURLMOPT_MAX_HOST_CONNECTIONS, max_host_connections);
+  curl_multi_setopt(multi_, CURLMOPT_MAX_HOST_CONNECTIONS, static_cast<long>(max_host_connections));
 }
 
 curl_transport::impl::~impl() {
@@ -158,14 +165,27 @@ void curl_transport::impl::give_back(CURL* easy) {
 }
 
 void curl_transport::impl::start(std::unique_ptr<transfer> t) {
+  t->host = host_of(t->url);
+  auto host = t->host;
+  if (auto now = waiting_.admit(host, std::move(t))) begin(std::move(*now));
+}
+
+// Hands `t`, admitted by waiting_, to curl.
+void curl_transport::impl::begin(std::unique_ptr<transfer> t) {
   CURL* easy = t->easy;
   auto [at, added] = transfers_.emplace(easy, std::move(t));
   if (curl_multi_add_handle(multi_, easy) != CURLM_OK) {
     auto node = transfers_.extract(at);
     finish_now(std::move(node.mapped()->done),
                make_outcome(delivery_outcome::kind::transient, "could not start the transfer"));
+    host_freed(node.mapped()->host);
   }
   // curl now asks for a timer of 0 ms; the transfer starts from there.
+}
+
+// A transfer to `host` left curl: the next one waiting for it starts.
+void curl_transport::impl::host_freed(const std::string& host) {
+  if (auto next = waiting_.release(host)) begin(std::move(*next));
 }
 
 void curl_transport::impl::finish_now(handler done, delivery_outcome outcome) {
@@ -192,6 +212,7 @@ void curl_transport::impl::collect_finished() {
     auto& t = *node.mapped();
     finish_now(std::move(t.done), judge(t, code));
     give_back(std::exchange(t.easy, nullptr));
+    host_freed(t.host);
   }
 }
 
@@ -301,6 +322,6 @@ void curl_transport::send(smtp_submission submission, handler done) {
   impl_->start(std::move(t));
 }
 
-std::size_t curl_transport::in_flight() const { return impl_->transfers_.size(); }
+std::size_t curl_transport::in_flight() const { return impl_->transfers_.size() + impl_->waiting_.waiting(); }
 
 }  // namespace herald
