@@ -315,7 +315,8 @@ TEST_CASE("A post waiting for a connection to a slow host is not timed out by it
     c.transport.send(request, [&](delivery_outcome outcome) { outcomes.push_back(std::move(outcome)); });
   }
   CHECK(c.transport.in_flight() == 40);
-  REQUIRE(run_until(c.io, [&] { return outcomes.size() == 40; }, 30s));
+  REQUIRE(run_until(
+      c.io, [&] { return outcomes.size() == 40; }, 30s));
   CHECK(c.transport.in_flight() == 0);
   std::size_t sent = 0;
   for (const auto& outcome : outcomes) sent += outcome.sent() ? 1 : 0;
