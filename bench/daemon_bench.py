@@ -426,9 +426,10 @@ class CppSink:
         self.stopping = True
 
 
-def make_sink(args, work):
+def make_sink(args, work, name="sink"):
+    """The sink of --sink; a C++ one stamps into its own folder WORK/NAME."""
     if args.sink == "cpp":
-        return CppSink(args.sink_binary, os.path.join(work, "sink"))
+        return CppSink(args.sink_binary, os.path.join(work, name))
     return FastSink() if args.sink == "fast" else Sink()
 
 
@@ -729,7 +730,9 @@ class Cluster:
 
 
 def replicas_part(args, work):
-    sink = FastSink() if args.sink == "fast" else Sink()
+    # The C++ sink by default, as in lateness: the Python one added a ~1 s
+    # straggler per setup (a SYN retried once its listen queue was full).
+    sink = make_sink(args, work, "replicas-sink")
     threading.Thread(target=sink.serve_forever, daemon=True).start()
     port = sink.server_address[1]
     cluster = Cluster(os.path.join(work, "postgresql"))
@@ -772,7 +775,7 @@ def replicas_part(args, work):
     cluster.stop()
     sink.shutdown()
     print(f"replicas: {args.replica_posts} posts due at one minute boundary over {args.channels} webhook channels "
-          f"(rate {args.rate}, burst {args.burst} each), to a Python sink on 127.0.0.1; PostgreSQL 15 on the same host "
+          f"(rate {args.rate}, burst {args.burst} each), to {sink_name(args)} on 127.0.0.1; PostgreSQL 15 on the same host "
           f"(fsync off), each setup at its own minute")
     print()
     print("| journal | posts | first ms | p50 ms | p99 ms | max ms | sent twice |")
@@ -826,7 +829,7 @@ def main():
     p.add_argument("--reloads", type=int, default=10, help="SIGHUPs of the reload part")
     p.add_argument("--replica-posts", type=int, default=100, help="posts per setup of the replicas part")
     p.add_argument("--sink", choices=("cpp", "fast", "threads"), default="cpp",
-                   help="lateness sink: bench/http_sink --stamps (cpp), or in Python: one thread on selectors "
+                   help="lateness and replicas sink: bench/http_sink --stamps (cpp), or in Python: one thread on selectors "
                         "(fast) or http.server, a thread per connection (threads)")
     p.add_argument("--sink-binary", help="bench/http_sink for --sink cpp (default: bench/http_sink beside "
                                          "--herald's folder, as build-bench/ has them)")
@@ -836,7 +839,7 @@ def main():
     if args.sink_binary is None:
         args.sink_binary = os.path.join(os.path.dirname(args.herald), "bench", "http_sink")
     args.sink_binary = os.path.abspath(args.sink_binary)
-    if args.sink == "cpp" and "lateness" in args.parts.split() and not os.access(args.sink_binary, os.X_OK):
+    if args.sink == "cpp" and {"lateness", "replicas"} & set(args.parts.split()) and not os.access(args.sink_binary, os.X_OK):
         p.error(f"--sink cpp needs {args.sink_binary} (build the http_sink target, or give --sink-binary "
                 "or --sink fast)")
     args.sizes = [int(s) for s in args.sizes.split()]

@@ -16,7 +16,8 @@
 //    how many posts the daemon would hand the transport at once when many
 //    are due; the transport itself opens at most 8 connections per host
 //    (CURLMOPT_MAX_HOST_CONNECTIONS), and all the channels here, like all
-//    Slack webhooks, are on one host, so curl queues the rest.
+//    Slack webhooks, are on one host, so the transport's queue per host
+//    holds the rest until a connection is free.
 // 3. Stops the clock at the last outcome and prints one line:
 //      delivery posts=N channels=C window=W seconds=S posts_per_s=R
 //               failures=F body_bytes=B rss_before_kib=K peak_rss_kib=P

@@ -37,6 +37,7 @@ struct transfer {
   CURL* easy;
   curl_transport::handler done;
   std::string url;
+  std::string host;                       ///< host_of(url): its place in the transport's host_queue
   std::string payload;                    ///< the POST body or the whole message
   std::size_t uploaded = 0;               ///< of payload, by the SMTP read callback
   curl_slist* list = nullptr;             ///< HTTP headers or SMTP recipients

@@ -1,19 +1,23 @@
-// libcurl's multi interface on Asio socket readiness, the shape of curl's
-// docs/examples/asiohiper.cpp and hiperfifo.c:
+// libcurl's multi interface on Asio, the shape of curl's
+// docs/examples/hiperfifo.c with epoll:
 //
 // - curl says, per socket, whether it waits to read or write
-//   (CURLMOPT_SOCKETFUNCTION). We watch a dup() of that socket with a
-//   posix::stream_descriptor, so curl keeps owning (and closing) its own fd,
-//   and call curl_multi_socket_action when it is ready. A wait is one-shot:
-//   it is armed again after each readiness for as long as curl wants it.
-// - Asio's epoll reactor is edge-triggered and an async_wait is never tried
-//   speculatively, so readiness that came while no wait was queued (say, an
-//   answer arriving while curl still waited to write) is never reported. curl
-//   expects level-triggered readiness (hiperfifo uses plain poll semantics),
-//   so before queuing a wait we ask poll() with a zero timeout whether the
-//   socket is ready already.
+//   (CURLMOPT_SOCKETFUNCTION). We add its socket, as it is, to an epoll
+//   set of our own, level-triggered, and Asio waits for that set to have
+//   something ready; then epoll_wait (no waiting) says which sockets are
+//   ready and each goes to curl_multi_socket_action. *Why one set of our
+//   own* rather than a posix::stream_descriptor per socket: Asio's epoll
+//   reactor is edge-triggered and never reports readiness that came while
+//   no wait was queued, so a descriptor per socket needed a dup() of curl's
+//   fd (curl closes its own), and a poll() before each wait, a system call
+//   per post; the level-triggered set needs neither: after each batch it is
+//   asked again, and only an empty answer queues the next wait
+//   (docs/PERFORMANCE.md "2026-12-03, last session: transport throughput").
 // - curl says when it next needs the clock (CURLMOPT_TIMERFUNCTION); one
 //   steady_timer calls curl_multi_socket_action(CURL_SOCKET_TIMEOUT).
+// - At most max_host_connections transfers per host are in curl; the rest
+//   wait in a host_queue and start as that host's transfers end, so a
+//   transfer's timeout starts when curl can send it.
 // - After each action finished transfers are read with curl_multi_info_read
 //   and their handlers posted, so no handler runs inside a curl callback (a
 //   handler may send again, or destroy the transport).
@@ -26,11 +30,10 @@
 
 #include "messaging/curl_transport.hpp"
 
-#include <fcntl.h>
-#include <poll.h>
-#include <unistd.h>
+#include <sys/epoll.h>
 
-#include <algorithm>
+#include <cerrno>
+
 #include <array>
 #include <unordered_map>
 #include <utility>
@@ -43,6 +46,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "messaging/curl_transfer.hpp"
+#include "messaging/host_queue.hpp"
 
 namespace herald {
 namespace {
@@ -53,19 +57,10 @@ using error_code = boost::system::error_code;
 // Channels that share a host share these: 1000 posts due at once over 50
 // webhook channels on one host reached it with p99 236 ms at 8 against
 // 299 ms at 4 (docs/PERFORMANCE.md "The remaining goals (2026-12-03)").
-constexpr long max_host_connections = 8;
+constexpr std::size_t max_host_connections = 8;
 
-// One socket curl uses, watched through a duplicate of its fd.
-struct watch {
-  watch(curl_socket_t fd, asio::io_context& io) : fd(fd), copy(io) {}
-  curl_socket_t fd;                     ///< curl's; curl closes it
-  asio::posix::stream_descriptor copy;  ///< our dup(); what Asio waits on
-  int wanted = 0;                       ///< CURL_POLL_IN / CURL_POLL_OUT bits
-  std::array<bool, 2> waiting{};        ///< a wait is queued: [0] read, [1] write
-  bool removed = false;                 ///< curl said CURL_POLL_REMOVE
-};
-
-constexpr std::array<int, 2> poll_bit{CURL_POLL_IN, CURL_POLL_OUT};
+// Ready sockets taken from the epoll set per epoll_wait.
+constexpr int max_ready = 64;
 
 }  // namespace
 
@@ -74,32 +69,37 @@ struct curl_transport::impl {
   ~impl();
 
   void start(std::unique_ptr<transfer> t);
+  void begin(std::unique_ptr<transfer> t);
+  void host_freed(const std::string& host);
   void finish_now(handler done, delivery_outcome outcome);
   void act(curl_socket_t fd, int events);
   void collect_finished();
   delivery_outcome judge(const transfer& t, CURLcode code) const;
-  void arm(const std::shared_ptr<watch>& w);
-  void on_ready(const std::shared_ptr<watch>& w, int direction, error_code ec);
+  void wait_for_sockets();
+  void take_ready();
   void set_common(transfer& t) const;
   CURL* take_easy();
   void give_back(CURL* easy);
 
-  static int on_socket(CURL*, curl_socket_t fd, int what, void* self, void*);
+  static int on_socket(CURL*, curl_socket_t fd, int what, void* self, void* watched);
   static int on_timer(CURLM*, long timeout_ms, void* self);
 
   asio::io_context& io_;
   options opts_;
   CURLM* multi_;
   asio::steady_timer timer_;
-  bool timer_armed_ = false;      // a wait is pending on timer_
-  std::vector<CURL*> idle_easy_;  // handles of finished transfers, reset for the next
-  std::unordered_map<curl_socket_t, std::shared_ptr<watch>> watches_;
-  std::unordered_map<CURL*, std::unique_ptr<transfer>> transfers_;
+  asio::posix::stream_descriptor sockets_;                          // the epoll set of curl's sockets
+  std::size_t watched_ = 0;                                         // sockets in it
+  bool taking_ = false;                                             // a wait on it is queued, or take_ready() posted
+  bool timer_armed_ = false;                                        // a wait is pending on timer_
+  std::vector<CURL*> idle_easy_;                                    // handles of finished transfers, reset for the next
+  std::unordered_map<CURL*, std::unique_ptr<transfer>> transfers_;  // in curl
+  host_queue<std::unique_ptr<transfer>> waiting_{max_host_connections};
   std::shared_ptr<impl*> alive_ = std::make_shared<impl*>(this);  ///< handlers hold a weak_ptr
 };
 
 curl_transport::impl::impl(asio::io_context& io, options opts)
-    : io_(io), opts_(std::move(opts)), multi_(nullptr), timer_(io) {
+    : io_(io), opts_(std::move(opts)), multi_(nullptr), timer_(io), sockets_(io) {
   static const bool initialised = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
   (void)initialised;
   if (!opts_.now) opts_.now = [] { return date::floor<std::chrono::seconds>(std::chrono::system_clock::now()); };
@@ -108,7 +108,11 @@ curl_transport::impl::impl(asio::io_context& io, options opts)
   curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
   curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, &impl::on_timer);
   curl_multi_setopt(multi_, CURLMOPT_TIMERDATA, this);
-  curl_multi_setopt(multi_, CURLMOPT_MAX_HOST_CONNECTIONS, max_host_connections);
+  curl_multi_setopt(multi_, CURLMOPT_MAX_HOST_CONNECTIONS, static_cast<long>(max_host_connections));
+  // Without the set on_socket fails and every transfer ends as an error.
+  int set = ::epoll_create1(EPOLL_CLOEXEC);
+  error_code ec;
+  if (set >= 0) sockets_.assign(set, ec);
 }
 
 curl_transport::impl::~impl() {
@@ -117,12 +121,6 @@ curl_transport::impl::~impl() {
   transfers_.clear();
   curl_multi_cleanup(multi_);
   for (CURL* easy : idle_easy_) curl_easy_cleanup(easy);
-  // Closing cancels the queued waits, which hold the watches.
-  for (auto& entry : watches_) {
-    error_code ignored;
-    entry.second->removed = true;
-    entry.second->copy.close(ignored);
-  }
 }
 
 void curl_transport::impl::set_common(transfer& t) const {
@@ -158,14 +156,27 @@ void curl_transport::impl::give_back(CURL* easy) {
 }
 
 void curl_transport::impl::start(std::unique_ptr<transfer> t) {
+  t->host = host_of(t->url);
+  auto host = t->host;
+  if (auto now = waiting_.admit(host, std::move(t))) begin(std::move(*now));
+}
+
+// Hands `t`, admitted by waiting_, to curl.
+void curl_transport::impl::begin(std::unique_ptr<transfer> t) {
   CURL* easy = t->easy;
   auto [at, added] = transfers_.emplace(easy, std::move(t));
   if (curl_multi_add_handle(multi_, easy) != CURLM_OK) {
     auto node = transfers_.extract(at);
     finish_now(std::move(node.mapped()->done),
                make_outcome(delivery_outcome::kind::transient, "could not start the transfer"));
+    host_freed(node.mapped()->host);
   }
   // curl now asks for a timer of 0 ms; the transfer starts from there.
+}
+
+// A transfer to `host` left curl: the next one waiting for it starts.
+void curl_transport::impl::host_freed(const std::string& host) {
+  if (auto next = waiting_.release(host)) begin(std::move(*next));
 }
 
 void curl_transport::impl::finish_now(handler done, delivery_outcome outcome) {
@@ -192,6 +203,7 @@ void curl_transport::impl::collect_finished() {
     auto& t = *node.mapped();
     finish_now(std::move(t.done), judge(t, code));
     give_back(std::exchange(t.easy, nullptr));
+    host_freed(t.host);
   }
 }
 
@@ -201,57 +213,62 @@ delivery_outcome curl_transport::impl::judge(const transfer& t, CURLcode code) c
 
 // --- Asio side: socket readiness and the timer ------------------------------
 
-void curl_transport::impl::arm(const std::shared_ptr<watch>& w) {
-  for (int direction : {0, 1}) {
-    if (!(w->wanted & poll_bit[direction]) || w->waiting[direction]) continue;
-    w->waiting[direction] = true;
-    auto ready = [life = std::weak_ptr(alive_), w, direction](error_code ec) {
-      if (auto self = life.lock()) (*self)->on_ready(w, direction, ec);
-    };
-    pollfd probe{w->copy.native_handle(), static_cast<short>(direction == 0 ? POLLIN : POLLOUT), 0};
-    if (::poll(&probe, 1, 0) > 0)
-      asio::post(io_, [ready]() { ready(error_code{}); });
-    else
-      w->copy.async_wait(
-          direction == 0 ? asio::posix::descriptor_base::wait_read : asio::posix::descriptor_base::wait_write, ready);
+void curl_transport::impl::wait_for_sockets() {
+  sockets_.async_wait(asio::posix::descriptor_base::wait_read, [life = std::weak_ptr(alive_)](error_code ec) {
+    if (ec) return;  // shut down
+    if (auto alive = life.lock()) (*alive)->take_ready();
+  });
+}
+
+// Hands curl the sockets that are ready. Level-triggered: a socket curl has
+// not drained is reported again, so the set is asked once more (after
+// other handlers had their turn) until it answers with nothing; only then
+// may the edge-triggered wait on the set be queued without missing one.
+void curl_transport::impl::take_ready() {
+  std::array<epoll_event, max_ready> ready{};
+  int count = ::epoll_wait(sockets_.native_handle(), ready.data(), max_ready, 0);
+  for (int i = 0; i < count; ++i) {
+    auto events = ready[static_cast<std::size_t>(i)].events;
+    int action = (events & (EPOLLIN | EPOLLHUP) ? CURL_CSELECT_IN : 0) | (events & EPOLLOUT ? CURL_CSELECT_OUT : 0) |
+                 (events & EPOLLERR ? CURL_CSELECT_ERR : 0);
+    act(ready[static_cast<std::size_t>(i)].data.fd, action);
   }
+  if (count > 0)
+    asio::post(io_, [life = std::weak_ptr(alive_)] {
+      if (auto alive = life.lock()) (*alive)->take_ready();
+    });
+  else if (watched_ > 0)
+    wait_for_sockets();
+  else
+    taking_ = false;  // nothing to wait for keeps io_context::run() from returning
 }
 
-void curl_transport::impl::on_ready(const std::shared_ptr<watch>& w, int direction, error_code ec) {
-  w->waiting[direction] = false;
-  if (w->removed || ec == asio::error::operation_aborted) return;
-  if (!(w->wanted & poll_bit[direction])) return;  // curl changed its mind meanwhile
-  int events = ec ? CURL_CSELECT_ERR : direction == 0 ? CURL_CSELECT_IN : CURL_CSELECT_OUT;
-  act(w->fd, events);
-  if (!w->removed && !ec) arm(w);
-}
-
-int curl_transport::impl::on_socket(CURL*, curl_socket_t fd, int what, void* user, void*) {
+int curl_transport::impl::on_socket(CURL*, curl_socket_t fd, int what, void* user, void* watched) {
   auto& self = *static_cast<impl*>(user);
-  auto at = self.watches_.find(fd);
+  int set = self.sockets_.native_handle();
+  if (set < 0) return -1;
   if (what == CURL_POLL_REMOVE) {
-    // curl closes its fd right after this; our copy goes first.
-    if (at == self.watches_.end()) return 0;
-    error_code ignored;
-    at->second->removed = true;
-    at->second->copy.close(ignored);
-    self.watches_.erase(at);
+    // curl closes the socket after this (or keeps it idle for reuse).
+    if (watched) {
+      ::epoll_ctl(set, EPOLL_CTL_DEL, fd, nullptr);
+      --self.watched_;
+    }
     return 0;
   }
-  if (at == self.watches_.end()) {
-    int copy = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
-    if (copy < 0) return -1;
-    auto w = std::make_shared<watch>(fd, self.io_);
-    error_code ec;
-    w->copy.assign(copy, ec);
-    if (ec) {
-      ::close(copy);
-      return -1;
-    }
-    at = self.watches_.emplace(fd, std::move(w)).first;
+  epoll_event wanted{};
+  wanted.events = (what & CURL_POLL_IN ? EPOLLIN : 0u) | (what & CURL_POLL_OUT ? EPOLLOUT : 0u);
+  wanted.data.fd = fd;
+  int done = ::epoll_ctl(set, watched ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, &wanted);
+  if (done != 0 && !watched && errno == EEXIST) done = ::epoll_ctl(set, EPOLL_CTL_MOD, fd, &wanted);
+  if (done != 0) return -1;
+  // curl keeps this pointer per socket until CURL_POLL_REMOVE: "watched".
+  if (watched) return 0;
+  curl_multi_assign(self.multi_, fd, &self);
+  ++self.watched_;
+  if (!self.taking_) {
+    self.taking_ = true;
+    self.wait_for_sockets();
   }
-  at->second->wanted = what;
-  self.arm(at->second);
   return 0;
 }
 
@@ -301,6 +318,6 @@ void curl_transport::send(smtp_submission submission, handler done) {
   impl_->start(std::move(t));
 }
 
-std::size_t curl_transport::in_flight() const { return impl_->transfers_.size(); }
+std::size_t curl_transport::in_flight() const { return impl_->transfers_.size() + impl_->waiting_.waiting(); }
 
 }  // namespace herald

@@ -44,6 +44,8 @@ class curl_transport {
   /// Starts an SMTP submission; `done` runs on the io_context when it ends.
   void send(smtp_submission submission, handler done);
 
+  /// Posts and submissions not yet ended: in curl, or waiting for a
+  /// connection to their host (at most 8 per host are in curl at once).
   std::size_t in_flight() const;
 
  private:

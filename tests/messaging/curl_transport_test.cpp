@@ -297,6 +297,34 @@ TEST_CASE("Twenty posts in flight at once all complete on the loop's thread", "[
   CHECK(server.connections() <= 8);  // CURLMOPT_MAX_HOST_CONNECTIONS
 }
 
+TEST_CASE("A post waiting for a connection to a slow host is not timed out by its wait", "[transport]") {
+  // 40 posts to one host that takes 0.6 s to answer each: 8 connections
+  // take them in 5 waves, 3 s in all, longer than the 2 s timeout. Each
+  // post's own answer comes well within it; only a timeout counted from
+  // the send rather than from the transfer's start would fail the later
+  // waves (docs/decisions.md "Channels and secrets").
+  http_test_server server;
+  auto slow = answer(200);
+  slow.delay = 600ms;
+  server.set_fallback(slow);
+  client c(2s);
+  std::vector<delivery_outcome> outcomes;
+  for (int i = 0; i < 40; ++i) {
+    http_request request;
+    request.url = server.url("/post/" + std::to_string(i));
+    c.transport.send(request, [&](delivery_outcome outcome) { outcomes.push_back(std::move(outcome)); });
+  }
+  CHECK(c.transport.in_flight() == 40);
+  REQUIRE(run_until(
+      c.io, [&] { return outcomes.size() == 40; }, 30s));
+  CHECK(c.transport.in_flight() == 0);
+  std::size_t sent = 0;
+  for (const auto& outcome : outcomes) sent += outcome.sent() ? 1 : 0;
+  CHECK(sent == 40);
+  CHECK(server.requests().size() == 40);
+  CHECK(server.connections() <= 8);
+}
+
 TEST_CASE("No detail holds the webhook URL's path or query", "[transport]") {
   http_test_server server;
   auto secret_target = std::string("/services/T000/B000/SECRETxyz?sig=SECRET");
