@@ -215,8 +215,13 @@ delivery_outcome curl_transport::impl::judge(const transfer& t, CURLcode code) c
 
 void curl_transport::impl::wait_for_sockets() {
   sockets_.async_wait(asio::posix::descriptor_base::wait_read, [life = std::weak_ptr(alive_)](error_code ec) {
-    if (ec) return;  // shut down
-    if (auto alive = life.lock()) (*alive)->take_ready();
+    auto alive = life.lock();
+    if (!alive) return;  // shut down
+    auto& self = **alive;
+    if (!ec) return self.take_ready();
+    // Cancelled because the set emptied; curl may have added a socket since.
+    self.taking_ = self.watched_ > 0;
+    if (self.taking_) self.wait_for_sockets();
   });
 }
 
@@ -251,7 +256,11 @@ int curl_transport::impl::on_socket(CURL*, curl_socket_t fd, int what, void* use
     // curl closes the socket after this (or keeps it idle for reuse).
     if (watched) {
       ::epoll_ctl(set, EPOLL_CTL_DEL, fd, nullptr);
-      --self.watched_;
+      // A wait on an empty set would never end and keep io_context::run()
+      // from returning (send-test after a timeout); inside take_ready() no
+      // wait is queued and this does nothing.
+      error_code ignored;
+      if (--self.watched_ == 0) self.sockets_.cancel(ignored);
     }
     return 0;
   }

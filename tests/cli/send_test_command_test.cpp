@@ -79,6 +79,18 @@ TEST_CASE("send-test: a refusal is printed with the service's answer, exit 1", "
   CHECK(body.at("text").as_string().starts_with("This is a test post from herald"));
 }
 
+TEST_CASE("send-test: a peer that never answers ends in the delivery timeout, exit 1", "[send-test]") {
+  fixture f;
+  std::ofstream(f.dir / "herald.yaml") << "version: 1\ncalendar: calendar.yaml\ndelivery: {timeout: 1s}\nchannels:\n"
+                                          "  staff: { type: slack, url: {env: HOOK} }\n";
+  f.server.respond({200, {}, "ok", std::chrono::milliseconds{2500}});
+  // Ended by curl's timer, not by a socket: the command must still return.
+  auto r = f.run({"--channel", "staff"});
+  CHECK(r.status == 1);
+  CHECK(r.err.starts_with("failed, would retry"));
+  CHECK(r.err.find("SECRET") == std::string::npos);
+}
+
 TEST_CASE("send-test: a missing secret or channel is reported without sending", "[send-test]") {
   fixture f;
   f.hook_url.clear();  // HOOK unset
