@@ -209,6 +209,13 @@ std::optional<last_good_copy> daemon_loop::impl::start_from_copy(const load_resu
                           last_good_dir(state_dir).string()));
     return std::nullopt;
   }
+  // As a reload does before it rebuilds from the copy: bytes changed since
+  // they were saved are not what last loaded well.
+  if (auto intact = check_last_good(*copy); !intact.ok()) {
+    log.error(fmt::format("the last good copy in {} is damaged: {}; it is not run instead",
+                          last_good_dir(state_dir).string(), intact.error()));
+    return std::nullopt;
+  }
   auto from_copy = load(options.config_path, secrets, current_time(), options.dry_run,
                         [&](const std::string& path) { return copy->read_from(path); });
   if (!from_copy.value) {

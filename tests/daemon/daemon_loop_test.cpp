@@ -648,6 +648,29 @@ TEST_CASE("daemon_loop: a post in flight through a failed reload is sent and rec
   CHECK(f.row(now.key())->attempts == 1);
 }
 
+TEST_CASE("daemon_loop: a start on an invalid calendar does not run a last good copy changed since it was saved",
+          "[daemon_loop][last_good]") {
+  // Given a copy edited by hand (still a calendar that loads), when the
+  // files are invalid at start: the copy is checked against the hash it was
+  // saved under, as a reload checks it, and not run.
+  post_spec post{"e1"};
+  loop_fixture f({post});
+  f.start();
+  f.loop->stop();
+  f.loop.reset();
+  std::ofstream(calendar_copy(f), std::ios::app) << "# edited by hand\n";
+  std::string where;
+  std::ofstream(f.calendar) << misspelt(calendar_yaml({post}), where);
+  f.log_text.str("");
+  f.loop.emplace(daemon_options{f.config.string(), false, &f.console, {}}, f.env, f.log, f.notifier);
+  CHECK(f.loop->start() == 2);
+  INFO(f.log_text.str());
+  CHECK(f.logged(fmt::format("{}:{}: error: unknown key 'mesage'", f.calendar.string(), where)));
+  CHECK(f.logged("last-good is damaged: "));
+  CHECK(f.logged("was changed since it was saved; it is not run instead"));
+  CHECK_FALSE(f.logged("running the last good copy"));
+}
+
 TEST_CASE("daemon_loop: a failed reload with the last good copy gone or changed keeps the running calendars",
           "[daemon_loop][last_good]") {
   // Given a copy deleted or edited by hand, when a reload fails: the reload
