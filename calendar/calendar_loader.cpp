@@ -15,7 +15,6 @@
 #include "calendar/holiday_sets.hpp"
 #include "text/civil.hpp"
 #include "text/file.hpp"
-#include "text/piecewise_file.hpp"
 #include "text/strings.hpp"
 
 namespace herald {
@@ -498,11 +497,9 @@ namespace {
 // `dates_marks` gets where each event's `dates:` is, for the warning that
 // they run out.
 // `pool`, when given, shares identical step lists between events.
-// `Text`: a std::string_view, or a piecewise_file read as the reading goes.
-template <class Text>
-std::optional<calendar_source> read_sources(Text& text, const std::string& file, std::vector<source_mark>& dates_marks,
-                                            diagnostics_collector& out, step_list_pool* pool,
-                                            const yaml_document::forget_callback& forget = {}) {
+std::optional<calendar_source> read_sources(std::string_view text, const std::string& file,
+                                            std::vector<source_mark>& dates_marks, diagnostics_collector& out,
+                                            step_list_pool* pool, const yaml_document::forget_callback& forget = {}) {
   calendar_source source;
   template_cache templates;
   auto on_event = [&](yaml_ref item) {
@@ -564,26 +561,21 @@ calendar_load_result load_file(const std::string& path, const calendar_options& 
   std::vector<source_mark> dates_marks;
   std::optional<calendar_source> source;
   {  // a large file's text need not live through resolution
-    // The file comes into memory a piece at a time as it is parsed, and
-    // the text of the events read is given back as the reading goes on
-    // (docs/PERFORMANCE.md "2026-12-03, last session: reload peak"). An
-    // error may look back at any of it, so a file with errors (or that
-    // cannot be read so) is read again, whole, and its errors are those.
-    bool read_whole = true;
-    if (auto pieces = piecewise_file::open(path); pieces.ok()) {
-      auto& text = pieces.value();
-      source = read_sources(text, path, dates_marks, out, pool,
-                            [&](std::size_t from, std::size_t to) { forget_pages(text.text(), from, to); });
-      read_whole = !out.ok();
-    }
-    if (read_whole) {
+    auto text = read_text_file(path);
+    if (!text.ok()) return {std::nullopt, {diagnostic{path, {0, 0}, text.error(), {}}}, {}};
+    // The text of the events read is given back as the reading goes on
+    // (docs/PERFORMANCE.md "The remaining goals (2026-12-03)"); an error
+    // may look back at it, so a file with errors is read again, whole.
+    bool forgot = false;
+    source = read_sources(text.value(), path, dates_marks, out, pool,
+                          [&](std::size_t from, std::size_t to) { forgot |= forget_pages(text.value(), from, to); });
+    if (forgot && !out.ok()) {
       out = diagnostics_collector(path);
       dates_marks.clear();
       source.reset();
-      auto text = read_text_file(path);
+      text = read_text_file(path);
       if (!text.ok()) return {std::nullopt, {diagnostic{path, {0, 0}, text.error(), {}}}, {}};
-      std::string_view whole = text.value();
-      source = read_sources(whole, path, dates_marks, out, pool);
+      source = read_sources(text.value(), path, dates_marks, out, pool);
     }
   }
   return resolve_sources(std::move(source), path, dates_marks, options, out);

@@ -13,7 +13,6 @@
 #include "calendar/yaml_errors.hpp"
 #include "calendar/yaml_event_pipe.hpp"
 #include "calendar/yaml_positions.hpp"
-#include "text/piecewise_file.hpp"
 
 namespace herald {
 namespace {
@@ -67,7 +66,6 @@ class yaml_builder : public YAML::EventHandler {
   }
 
   void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor, const std::string& value) override {
-    read_past(mark, 2 * value.size());
     auto at = offset_of_mark(doc_.source_, doc_.line_starts_, {mark.line + 1, mark.column + 1});
     if (at < doc_.source_.size() && doc_.source_[at] == '"' &&
         unclosed_quote_at_end(doc_.source_, at) != std::string_view::npos)
@@ -115,19 +113,7 @@ class yaml_builder : public YAML::EventHandler {
     bool streaming = false;  // the sequence whose items go to on_item_
   };
 
-  // A file read a piece at a time: the text a node's checks and the
-  // loader's look at (its line to the end, a scalar's source, which may be
-  // longer than its value, and a search past it) is read before the node is
-  // made. Reading stops at a file that changed or holds a byte that is not
-  // text; the caller reads it whole to say what is wrong.
-  void read_past(const YAML::Mark& mark, std::size_t extra) {
-    constexpr std::size_t margin = 64 << 10;
-    if (!doc_.read_past(static_cast<std::size_t>(std::max(mark.line, 0)), extra + margin))
-      fail(mark, "the file could not be read, or holds a byte that is not text");
-  }
-
   std::uint32_t add(yaml_ref::kind kind, const YAML::Mark& mark, YAML::anchor_t anchor) {
-    read_past(mark, 0);
     auto index = static_cast<std::uint32_t>(doc_.nodes_.size());
     doc_.nodes_.push_back(
         {kind, static_cast<std::uint32_t>(mark.line + 1), static_cast<std::uint32_t>(mark.column + 1)});
@@ -289,12 +275,7 @@ std::vector<diagnostic> build_yaml_tree(yaml_document& doc, const yaml_limits& l
   try {
     // yaml-cpp tokenises on a second thread; the tree, the events and every
     // check are built here, in yaml-cpp's order (calendar/yaml_event_pipe.hpp).
-    if (doc.piecewise_) {
-      auto input = doc.piecewise_->reader();
-      parse_yaml_on_second_thread(*input, builder);
-    } else {
-      parse_yaml_on_second_thread(doc.source(), builder);
-    }
+    parse_yaml_on_second_thread(doc.source(), builder);
     builder.finish();
   } catch (const stop_reading& stop) {
     stopped = stop.error;

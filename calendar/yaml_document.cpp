@@ -8,7 +8,6 @@
 
 #include "calendar/yaml_builder.hpp"
 #include "calendar/yaml_errors.hpp"
-#include "text/piecewise_file.hpp"
 
 namespace herald {
 
@@ -44,54 +43,6 @@ std::variant<yaml_document, std::vector<diagnostic>> yaml_document::read_all(std
   doc.forget_ = {};
   if (!errors.empty()) return errors;
   return doc;
-}
-
-std::variant<yaml_document, std::vector<diagnostic>> yaml_document::read_all(piecewise_file& text, std::string file,
-                                                                             const yaml_limits& limits,
-                                                                             std::string_view stream_key,
-                                                                             const item_callback& on_item,
-                                                                             const forget_callback& forget) {
-  yaml_document doc;
-  doc.file_ = std::move(file);
-  doc.source_ = text.text();
-  if (doc.source_.size() > limits.max_bytes)
-    return std::vector<diagnostic>{{doc.file_, {1, 1}, "the file is too large", {}}};
-  doc.forget_ = forget;
-  doc.piecewise_ = &text;
-  doc.line_starts_.push_back(0);
-  if (!on_item) stream_key = {};
-  auto errors = build_yaml_tree(doc, limits, stream_key, on_item);
-  // What follows the last event is checked too, as read_all checks it all.
-  if (errors.empty() && !doc.read_past(doc.source_.size(), doc.source_.size()))
-    errors.push_back({doc.file_, {1, 1}, "the file could not be read, or holds a byte that is not text", {}});
-  doc.forget_ = {};
-  doc.piecewise_ = nullptr;
-  if (!errors.empty()) return errors;
-  return doc;
-}
-
-bool yaml_document::read_past(std::size_t line, std::size_t extra) {
-  if (!piecewise_) return true;
-  auto enough = [&] { return line_starts_.size() > line + 1 && counted_ >= line_starts_[line + 1] + extra; };
-  while (counted_ < source_.size() && !enough()) {
-    if (!piecewise_->read_through(piecewise_->read_size() + 1)) return false;
-    if (!count_read_lines()) return false;
-  }
-  return true;
-}
-
-bool yaml_document::count_read_lines() {
-  auto read = piecewise_->read_size();
-  auto unread = source_.substr(counted_, read - counted_);
-  // Whole lines: a UTF-8 character never spans a line break.
-  auto line_end = read == source_.size() ? unread.size() : unread.rfind('\n') + 1;  // npos + 1 == 0
-  auto lines = unread.substr(0, line_end);
-  if (lines.empty()) return true;
-  if (check_bytes(lines, file_)) return false;
-  for (std::size_t i = 0; i < lines.size(); ++i)
-    if (lines[i] == '\n') line_starts_.push_back(static_cast<std::uint32_t>(counted_ + i + 1));
-  counted_ += lines.size();
-  return true;
 }
 
 // --- yaml_ref ---------------------------------------------------------------

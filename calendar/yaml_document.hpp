@@ -26,7 +26,6 @@
 
 namespace herald {
 
-class piecewise_file;
 class yaml_document;
 
 /// A view of one node. Aliases are followed transparently.
@@ -101,18 +100,6 @@ class yaml_document {
                                                                        const item_callback& on_item = {},
                                                                        const forget_callback& forget = {});
 
-  /// As `read_all`, over a file read a piece at a time as the reading goes
-  /// (text/piecewise_file.hpp): what each event makes looked at (its line,
-  /// and a margin after it) is read before it is, and the bytes are checked
-  /// and the lines counted as they come. Errors of such a read are not the
-  /// file's to show, as its text was not all there: on failure, read the
-  /// file whole and call `read_all` for them.
-  static std::variant<yaml_document, std::vector<diagnostic>> read_all(piecewise_file& text, std::string file,
-                                                                       const yaml_limits& limits = {},
-                                                                       std::string_view stream_key = {},
-                                                                       const item_callback& on_item = {},
-                                                                       const forget_callback& forget = {});
-
   /// The root node; a document with no content has a null root.
   yaml_ref root() const { return yaml_ref(*this, 0); }
   const std::string& file() const { return file_; }
@@ -123,14 +110,6 @@ class yaml_document {
  private:
   friend class yaml_ref;
   friend class yaml_builder;
-  friend std::vector<diagnostic> build_yaml_tree(yaml_document&, const yaml_limits&, std::string_view,
-                                                 const item_callback&);
-  /// A file read a piece at a time: reads whole lines on through the one
-  /// after `line` (0-based) and `extra` bytes past it; false when the file
-  /// could not be read or holds a byte check_bytes rejects.
-  bool read_past(std::size_t line, std::size_t extra);
-  /// Counts the lines and checks the bytes of the whole lines read so far.
-  bool count_read_lines();
   struct node {
     yaml_ref::kind kind;
     std::uint32_t line, col;   // 1-based
@@ -148,9 +127,7 @@ class yaml_document {
   std::string arena_;
   std::vector<std::uint32_t> line_starts_;  // byte offset of each line, for columns -> offsets
   std::size_t streamed_ = 0;
-  forget_callback forget_;               // while reading only
-  piecewise_file* piecewise_ = nullptr;  // while reading such a file only
-  std::size_t counted_ = 0;              // its bytes checked and lines counted
+  forget_callback forget_;  // while reading only
 };
 
 }  // namespace herald

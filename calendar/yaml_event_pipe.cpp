@@ -210,12 +210,12 @@ class event_recorder : public YAML::EventHandler {
   std::string* buffer_ = nullptr;
 };
 
-// The producer thread: yaml-cpp over the input, into the pipe.
-void produce(std::streambuf& input, event_pipe& pipe) {
+// The producer thread: yaml-cpp over the text, into the pipe.
+void produce(std::string_view text, event_pipe& pipe) {
   event_recorder recorder(pipe);
   std::exception_ptr error;
   try {
-    parse_yaml_here(input, recorder);
+    parse_yaml_here(text, recorder);
   } catch (const consumer_stopped&) {
   } catch (...) {
     error = std::current_exception();
@@ -292,8 +292,8 @@ class event_replayer {
 // never outlives the pipe it writes to.
 class producer_thread {
  public:
-  producer_thread(std::streambuf& input, event_pipe& pipe)
-      : pipe_(pipe), thread_([&input, &pipe] { produce(input, pipe); }) {}
+  producer_thread(std::string_view text, event_pipe& pipe)
+      : pipe_(pipe), thread_([text, &pipe] { produce(text, pipe); }) {}
   producer_thread(const producer_thread&) = delete;
   producer_thread& operator=(const producer_thread&) = delete;
   ~producer_thread() {
@@ -308,30 +308,21 @@ class producer_thread {
 
 }  // namespace
 
-void parse_yaml_here(std::streambuf& input, YAML::EventHandler& handler) {
-  std::istream stream(&input);
+void parse_yaml_here(std::string_view text, YAML::EventHandler& handler) {
+  view_buffer buffer(text);
+  std::istream stream(&buffer);
   YAML::Parser parser(stream);
   while (parser.HandleNextDocument(handler)) {
   }
 }
 
-void parse_yaml_here(std::string_view text, YAML::EventHandler& handler) {
-  view_buffer buffer(text);
-  parse_yaml_here(buffer, handler);
-}
-
 void parse_yaml_on_second_thread(std::string_view text, YAML::EventHandler& handler, std::size_t buffer_bytes) {
-  view_buffer buffer(text);
-  parse_yaml_on_second_thread(buffer, handler, buffer_bytes);
-}
-
-void parse_yaml_on_second_thread(std::streambuf& input, YAML::EventHandler& handler, std::size_t buffer_bytes) {
   event_pipe pipe(buffer_bytes);
   std::optional<producer_thread> producer;
   try {
-    producer.emplace(input, pipe);
+    producer.emplace(text, pipe);
   } catch (const std::system_error&) {  // no thread to be had: the same on this one
-    parse_yaml_here(input, handler);
+    parse_yaml_here(text, handler);
     return;
   }
   event_replayer replayer(handler);

@@ -6,7 +6,6 @@
 // Internal to the calendar library.
 
 #include <cstddef>
-#include <streambuf>
 #include <string_view>
 
 namespace YAML {
@@ -24,13 +23,7 @@ namespace herald {
 void parse_yaml_on_second_thread(std::string_view text, YAML::EventHandler& handler,
                                  std::size_t buffer_bytes = std::size_t{64} << 10);
 
-/// The same over bytes read from `input` (a file read a piece at a time:
-/// text/piecewise_file.hpp), which only the second thread reads.
-void parse_yaml_on_second_thread(std::streambuf& input, YAML::EventHandler& handler,
-                                 std::size_t buffer_bytes = std::size_t{64} << 10);
-
 /// The same on the calling thread alone: yaml-cpp calls `handler` itself.
 void parse_yaml_here(std::string_view text, YAML::EventHandler& handler);
-void parse_yaml_here(std::streambuf& input, YAML::EventHandler& handler);
 
 }  // namespace herald
