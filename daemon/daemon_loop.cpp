@@ -240,13 +240,14 @@ void daemon_loop::impl::keep_last_good(const file_stamps& read) {
   if (options.dry_run) return;
   auto state_dir = state_dir_of(sources->cfg, environment.getenv_function());
   auto now = current_time();
-  if (auto saved = save_last_good(state_dir, options.config_path, sources->cfg.calendars, now); !saved.ok()) {
+  auto saved = save_last_good(state_dir, options.config_path, sources->cfg.calendars, now);
+  if (!saved.ok()) {
     log.warning(fmt::format("cannot keep a last good copy: {}", saved.error()));
     return;
   }
   auto files = sources->cfg.calendars;
   files.push_back(options.config_path);
-  if (unchanged_since_read(files, read)) copy_of_running = now;
+  if (unchanged_since_read(files, read)) copy_of_running = saved.value();
 }
 
 // The plan points into the calendars: whoever replaces them plans again
