@@ -331,8 +331,27 @@ std::span<const event::var> event_vars(yaml_ref node, std::vector<source_mark>& 
   return texts.add(std::span<const event::var>(vars));
 }
 
-bool read_event(yaml_ref node, event& e, event_source& source, calendar_text& texts, template_cache& templates,
-                diagnostics_collector& out) {
+// The names events give as `campaign:`, numbered from 1 in
+// calendar_source::campaign_names as they first appear.
+class campaign_numbers {
+ public:
+  explicit campaign_numbers(std::deque<std::string>& names) : names_(names) {}
+  std::uint32_t of(std::string_view name) {
+    if (auto found = numbers_.find(name); found != numbers_.end()) return found->second;
+    names_.emplace_back(name);
+    auto number = static_cast<std::uint32_t>(names_.size());
+    numbers_.emplace(names_.back(), number);
+    return number;
+  }
+
+ private:
+  std::deque<std::string>& names_;
+  std::map<std::string_view, std::uint32_t, std::less<>> numbers_;  // views into names_
+};
+
+bool read_event(yaml_ref node, event& e, event_source& source, calendar_source& cal, campaign_numbers& campaigns,
+                template_cache& templates, diagnostics_collector& out) {
+  auto& texts = *cal.text;
   if (!check_keys(node, "an event", event_keys, out)) return false;
   require_keys(node, "an event", event_required, out);
   source.mark = node.mark();
@@ -358,7 +377,13 @@ bool read_event(yaml_ref node, event& e, event_source& source, calendar_text& te
       if (auto tag = read_scalar(item, "a tag", out)) list.push_back(texts.add(*tag));
     e.tags = texts.add(std::span<const std::string_view>(list));
   }
-  if (auto vars = node.find("vars")) e.vars = event_vars(*vars, source.var_marks, texts, out);
+  if (auto vars = node.find("vars")) {
+    std::vector<source_mark> marks;
+    e.vars = event_vars(*vars, marks, texts, out);
+    source.var_marks_from = static_cast<std::uint32_t>(cal.event_var_marks.size());
+    source.var_marks_count = static_cast<std::uint32_t>(marks.size());
+    cal.event_var_marks.insert(cal.event_var_marks.end(), marks.begin(), marks.end());
+  }
   if (auto begins = node.find("begins"))
     if (auto text = read_scalar(*begins, "'begins'", out)) {
       auto lower = ascii_lower(*text);
@@ -371,8 +396,10 @@ bool read_event(yaml_ref node, event& e, event_source& source, calendar_text& te
     }
   read_recurrence(node, e.when, texts, out);
   if (auto campaign = node.find("campaign"))
-    if (auto name = read_scalar(*campaign, "'campaign'", out))
-      source.campaign = marked_name{std::string(*name), campaign->mark()};
+    if (auto name = read_scalar(*campaign, "'campaign'", out)) {
+      source.campaign = campaigns.of(*name);
+      source.campaign_mark = campaign->mark();
+    }
   if (auto steps = node.find("steps"))
     source.steps = std::make_shared<std::vector<step_source>>(read_steps(*steps, "'steps'", templates, out));
   return true;
@@ -502,10 +529,11 @@ std::optional<calendar_source> read_sources(std::string_view text, const std::st
                                             step_list_pool* pool, const yaml_document::forget_callback& forget = {}) {
   calendar_source source;
   template_cache templates;
+  campaign_numbers campaigns(source.campaign_names);
   auto on_event = [&](yaml_ref item) {
     event e;
     event_source extra;
-    if (!read_event(item, e, extra, *source.text, templates, out)) return;
+    if (!read_event(item, e, extra, source, campaigns, templates, out)) return;
     auto dates = item.find("dates");
     dates_marks.push_back(dates ? dates->mark() : e.id_mark);
     if (pool) pool->share(extra.steps);

@@ -77,7 +77,7 @@ class resolver {
   }
 
   template <class Vars>  // the calendar's string_pairs, an event's views
-  void check_vars(const Vars& vars, const std::vector<source_mark>& marks) {
+  void check_vars(const Vars& vars, std::span<const source_mark> marks) {
     for (std::size_t i = 0; i < vars.size(); ++i)
       if (is_builtin(vars[i].first))
         out_.error(marks[i], fmt::format("var '{}' would hide the built-in variable of that name", vars[i].first),
@@ -194,14 +194,14 @@ class resolver {
       if (!added)
         out_.error(source.id_mark, fmt::format("duplicate event id '{}' (first on line {})", e.id, it->second));
     }
-    check_vars(e.vars, source.var_marks);
+    check_vars(e.vars, source_.var_marks_of(source));
     if (source.campaign) {
-      auto it = campaign_index_.find(source.campaign->name);
+      auto name = source_.campaign_name(source);
+      auto it = campaign_index_.find(std::string(name));
       if (it == campaign_index_.end()) {
         std::vector<std::string_view> names;
         for (const auto& c : campaigns) names.push_back(c.name);
-        out_.error(source.campaign->mark, fmt::format("unknown campaign '{}'{}", source.campaign->name,
-                                                      did_you_mean(source.campaign->name, names)));
+        out_.error(source.campaign_mark, fmt::format("unknown campaign '{}'{}", name, did_you_mean(name, names)));
       } else {
         e.campaign = it->second;
         used_campaigns_.insert(it->second);

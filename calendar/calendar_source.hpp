@@ -3,9 +3,13 @@
 // names are resolved: the loader's output and the resolver's input. Keeps
 // the marks that resolution errors point at. Internal to calendar/.
 
+#include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -36,16 +40,22 @@ struct step_source {
   std::optional<template_source> subject;
 };
 
-/// What resolving an event needs beyond the event itself.
+/// What resolving an event needs beyond the event itself. One per event
+/// until the calendar is resolved, so kept small: 56 bytes, where names
+/// and a vector of its own made 104 (10 000 events: 1 MB at a reload's
+/// peak; docs/PERFORMANCE.md "2026-12-03, last session: reload peak").
 struct event_source {
   source_mark mark;
   source_mark id_mark;
-  std::vector<source_mark> var_marks;  ///< parallel to value.vars
-  std::optional<marked_name> campaign;
+  source_mark campaign_mark;   ///< of `campaign:`, when given
+  std::uint32_t campaign = 0;  ///< 1 + the index of its name in calendar_source::campaign_names; 0: none
+  /// Its vars' marks, parallel to value.vars: calendar_source::event_var_marks[from, from + count).
+  std::uint32_t var_marks_from = 0, var_marks_count = 0;
   /// The event's own steps, or null. The loader hands one list to events
   /// whose steps say the same (all but their marks): see read_sources.
   std::shared_ptr<std::vector<step_source>> steps;
 };
+static_assert(sizeof(void*) != 8 || sizeof(event_source) == 56);
 
 struct defaults_source {
   std::optional<std::chrono::minutes> time;
@@ -65,6 +75,15 @@ struct calendar_source {
   std::shared_ptr<calendar_text> text = std::make_shared<calendar_text>();  ///< the events' text
   std::deque<event> events;         ///< all but campaign and steps, which resolution fills in
   std::deque<event_source> extras;  ///< parallel to events
+  /// The names events give as `campaign:`, each once (a deque: the loader
+  /// looks them up by views into it).
+  std::deque<std::string> campaign_names;
+  std::vector<source_mark> event_var_marks;  ///< the marks of every event's vars, in order
+
+  std::string_view campaign_name(const event_source& e) const { return campaign_names[e.campaign - 1]; }
+  std::span<const source_mark> var_marks_of(const event_source& e) const {
+    return std::span<const source_mark>(event_var_marks).subspan(e.var_marks_from, e.var_marks_count);
+  }
 };
 
 /// Turns sources into the calendar: applies defaults, resolves campaigns and

@@ -209,6 +209,13 @@ std::optional<last_good_copy> daemon_loop::impl::start_from_copy(const load_resu
                           last_good_dir(state_dir).string()));
     return std::nullopt;
   }
+  // As a reload does before it rebuilds from the copy: bytes changed since
+  // they were saved are not what last loaded well.
+  if (auto intact = check_last_good(*copy); !intact.ok()) {
+    log.error(fmt::format("the last good copy in {} is damaged: {}; it is not run instead",
+                          last_good_dir(state_dir).string(), intact.error()));
+    return std::nullopt;
+  }
   auto from_copy = load(options.config_path, secrets, current_time(), options.dry_run,
                         [&](const std::string& path) { return copy->read_from(path); });
   if (!from_copy.value) {
@@ -233,13 +240,14 @@ void daemon_loop::impl::keep_last_good(const file_stamps& read) {
   if (options.dry_run) return;
   auto state_dir = state_dir_of(sources->cfg, environment.getenv_function());
   auto now = current_time();
-  if (auto saved = save_last_good(state_dir, options.config_path, sources->cfg.calendars, now); !saved.ok()) {
+  auto saved = save_last_good(state_dir, options.config_path, sources->cfg.calendars, now);
+  if (!saved.ok()) {
     log.warning(fmt::format("cannot keep a last good copy: {}", saved.error()));
     return;
   }
   auto files = sources->cfg.calendars;
   files.push_back(options.config_path);
-  if (unchanged_since_read(files, read)) copy_of_running = now;
+  if (unchanged_since_read(files, read)) copy_of_running = saved.value();
 }
 
 // The plan points into the calendars: whoever replaces them plans again

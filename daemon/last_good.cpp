@@ -142,16 +142,38 @@ std::string last_good_copy::read_from(const std::string& path) const {
   return found == copies.end() ? path : found->second.string();
 }
 
-result<void> save_last_good(const std::filesystem::path& state_dir, const std::string& config_path,
-                            const std::vector<std::string>& calendars, date::sys_seconds now) {
+namespace {
+
+// The copy in `state_dir` when it holds just `files`, each with the bytes
+// it has now: reading each file and its copy once costs less than writing
+// and syncing them again on every reload.
+std::optional<last_good_copy> same_copy(const std::filesystem::path& state_dir, const std::string& config_path,
+                                        const std::vector<std::string>& files) {
+  auto copy = read_last_good(state_dir, config_path);
+  if (!copy || copy->copies.size() != std::set<std::string>(files.begin(), files.end()).size()) return std::nullopt;
+  for (const auto& file : files) {
+    auto found = copy->copies.find(file);
+    if (found == copy->copies.end()) return std::nullopt;
+    auto name = content_name_of_file(file);
+    if (!name.ok() || name.value() != found->second.filename().string()) return std::nullopt;
+  }
+  if (!check_last_good(*copy).ok()) return std::nullopt;
+  return copy;
+}
+
+}  // namespace
+
+result<date::sys_seconds> save_last_good(const std::filesystem::path& state_dir, const std::string& config_path,
+                                         const std::vector<std::string>& calendars, date::sys_seconds now) {
+  std::vector<std::string> files{config_path};
+  files.insert(files.end(), calendars.begin(), calendars.end());
+  if (auto kept = same_copy(state_dir, config_path, files)) return kept->saved_at;
   auto dir = last_good_dir(state_dir);
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return failure{fmt::format("cannot create {}: {}", dir.string(), ec.message())};
   std::string manifest = fmt::format("{}\nsaved {}\n", manifest_header, format_utc_instant(now));
   std::set<std::string> kept{"manifest"};
-  std::vector<std::string> files{config_path};
-  files.insert(files.end(), calendars.begin(), calendars.end());
   for (const auto& file : files) {
     if (file.find_first_of("\t\n") != std::string::npos)
       return failure{fmt::format("cannot keep a copy of '{}': its name holds a tab or line break", file)};
@@ -160,10 +182,10 @@ result<void> save_last_good(const std::filesystem::path& state_dir, const std::s
     kept.insert(name.value());
     manifest += fmt::format("{}\t{}\n", name.value(), file);
   }
-  if (auto written = write_atomically(dir / "manifest", manifest); !written.ok()) return written;
+  if (auto written = write_atomically(dir / "manifest", manifest); !written.ok()) return failure{written.error()};
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec))
     if (!kept.contains(entry.path().filename().string())) std::filesystem::remove(entry.path(), ec);
-  return {};
+  return now;
 }
 
 result<void> check_last_good(const last_good_copy& copy) {

@@ -37,9 +37,11 @@ struct last_good_copy {
 inline std::filesystem::path last_good_dir(const std::filesystem::path& state_dir) { return state_dir / "last-good"; }
 
 /// Copies `config_path` and `calendars` (as they are now on disk) into
-/// `state_dir/last-good/`, stamped `now`.
-result<void> save_last_good(const std::filesystem::path& state_dir, const std::string& config_path,
-                            const std::vector<std::string>& calendars, date::sys_seconds now);
+/// `state_dir/last-good/`, stamped `now`; returns the stamp of the copy
+/// there. A copy that already holds these files, each with the bytes it has
+/// now (a reload of unchanged files), is left as it is, with its own stamp.
+result<date::sys_seconds> save_last_good(const std::filesystem::path& state_dir, const std::string& config_path,
+                                         const std::vector<std::string>& calendars, date::sys_seconds now);
 
 /// The copy in `state_dir` made for `config_path`, if there is a whole one.
 std::optional<last_good_copy> read_last_good(const std::filesystem::path& state_dir, const std::string& config_path);

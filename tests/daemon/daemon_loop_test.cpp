@@ -7,6 +7,8 @@
 // real-time deadline, never a fixed sleep.
 #include <catch2/catch.hpp>
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <chrono>
 #include <csignal>
@@ -646,6 +648,63 @@ TEST_CASE("daemon_loop: a post in flight through a failed reload is sent and rec
   REQUIRE(f.run_until([&] { return f.state_of(next.key()) == post_state::sent; }));
   CHECK(f.sink.requests().size() == 2);
   CHECK(f.row(now.key())->attempts == 1);
+}
+
+TEST_CASE("daemon_loop: a start on an invalid calendar does not run a last good copy changed since it was saved",
+          "[daemon_loop][last_good]") {
+  // Given a copy edited by hand (still a calendar that loads), when the
+  // files are invalid at start: the copy is checked against the hash it was
+  // saved under, as a reload checks it, and not run.
+  post_spec post{"e1"};
+  loop_fixture f({post});
+  f.start();
+  f.loop->stop();
+  f.loop.reset();
+  std::ofstream(calendar_copy(f), std::ios::app) << "# edited by hand\n";
+  std::string where;
+  std::ofstream(f.calendar) << misspelt(calendar_yaml({post}), where);
+  f.log_text.str("");
+  f.loop.emplace(daemon_options{f.config.string(), false, &f.console, {}}, f.env, f.log, f.notifier);
+  CHECK(f.loop->start() == 2);
+  INFO(f.log_text.str());
+  CHECK(f.logged(fmt::format("{}:{}: error: unknown key 'mesage'", f.calendar.string(), where)));
+  CHECK(f.logged("last-good is damaged: "));
+  CHECK(f.logged("was changed since it was saved; it is not run instead"));
+  CHECK_FALSE(f.logged("running the last good copy"));
+}
+
+TEST_CASE("daemon_loop: a reload of unchanged files leaves the last good copy as it is", "[daemon_loop][last_good]") {
+  // Given a start that kept a copy, when the same files load again later:
+  // nothing in last-good is written again (the same files, not new ones
+  // renamed over them), and the copy still counts as the running one's: a
+  // failed reload after it rebuilds from it, and the post goes out.
+  post_spec post{"e1"};
+  loop_fixture f({post});
+  int dropped = 0;
+  f.calendars_dropped = [&] { ++dropped; };
+  f.start();
+  auto inode_of = [](const fs::path& path) {
+    struct stat st {};
+    REQUIRE(::stat(path.c_str(), &st) == 0);
+    return st.st_ino;
+  };
+  auto manifest = f.dir / "state" / "last-good" / "manifest";
+  auto manifest_inode = inode_of(manifest);
+  auto copy = calendar_copy(f);
+  auto copy_inode = inode_of(copy);
+  f.pass_to(at(11h, 59min, 30s));  // a new copy would be stamped later
+  ::raise(SIGHUP);
+  REQUIRE(f.run_until([&] { return f.logged("reloaded (SIGHUP)"); }));
+  CHECK(inode_of(manifest) == manifest_inode);
+  CHECK(inode_of(copy) == copy_inode);
+  std::string where;
+  std::ofstream(f.calendar) << misspelt(calendar_yaml({post}), where);
+  REQUIRE(failed_reload(f, 1));
+  INFO(f.log_text.str());
+  CHECK(dropped == 2);
+  CHECK_FALSE(f.logged("keep the running calendars in memory"));
+  f.pass_to(at(12h, 0min));
+  CHECK(f.printed(post.key()) == 1);
 }
 
 TEST_CASE("daemon_loop: a failed reload with the last good copy gone or changed keeps the running calendars",
