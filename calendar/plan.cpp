@@ -100,7 +100,8 @@ void add_posts(const calendar& cal, const std::vector<occurrence_seed>& seeds, l
     cal.for_each_step(e, [&](const step& s) {
       auto day = step_date(cal, s, span);
       if (!day || *day < first || *day > last) return;
-      if (e.digest && e.digest->skip_empty && digest_list(cal, *e.digest, *day).records().empty()) return;
+      if (e.digest && e.digest->skip_empty && digest_list(cal, *e.digest, *day, builtin_set()).records().empty())
+        return;
       auto due = due_instant(*cal.zone, *day, s.time);
       for (auto channel : s.channels)
         if (channel_wanted[channel]) out.push_back({&cal, index, &s, channel, span, *day, due});
@@ -200,49 +201,67 @@ std::string relative_evening(int d) {
   return relative_days(d);
 }
 
-event_facts::event_facts(const event& e, const day_span& occurrence, date::local_days from) : event_(&e) {
+event_facts::event_facts(const event& e, const day_span& occurrence, date::local_days from, builtin_set wanted)
+    : event_(&e), wanted_(wanted) {
   int until = (occurrence.start - from).count();
   auto eve = occurrence.start - date::days{1};
-  // One text for each of builtin_variables, in its order; `tags` (the fifth)
-  // is a list and has its own place in template_values. The eve's
-  // variables are known to every event and empty without `begins: evening`.
-  texts_ = {std::string(e.id),
-            std::string(e.title),
-            std::string(e.description),
-            std::string(e.url),
-            {},
-            format_long_date(occurrence.start),
-            format_long_date(occurrence.end),
-            format_iso_date(occurrence.start),
-            format_iso_date(occurrence.end),
-            std::to_string(static_cast<int>(date::year_month_day{occurrence.start}.year())),
-            std::to_string(until),
-            relative_days(until),
-            e.begins_evening ? format_long_date(eve) : std::string(),
-            e.begins_evening ? format_iso_date(eve) : std::string(),
-            e.begins_evening ? relative_evening(until - 1) : std::string()};
+  auto make = [&](std::string_view name, auto&& format) {
+    if (auto i = builtin_index(name); wanted_.test(i)) texts_[i] = format();
+  };
+  // The eve's variables are known to every event and empty without `begins: evening`.
+  make("date", [&] { return format_long_date(occurrence.start); });
+  make("end_date", [&] { return format_long_date(occurrence.end); });
+  make("date_iso", [&] { return format_iso_date(occurrence.start); });
+  make("end_date_iso", [&] { return format_iso_date(occurrence.end); });
+  make("year", [&] { return std::to_string(static_cast<int>(date::year_month_day{occurrence.start}.year())); });
+  make("days_until", [&] { return std::to_string(until); });
+  make("relative", [&] { return relative_days(until); });
+  make("eve_date", [&] { return e.begins_evening ? format_long_date(eve) : std::string(); });
+  make("eve_date_iso", [&] { return e.begins_evening ? format_iso_date(eve) : std::string(); });
+  make("eve_relative", [&] { return e.begins_evening ? relative_evening(until - 1) : std::string(); });
 }
 
 void event_facts::add_to(template_values& values) const {
-  for (std::size_t i = 0; i < texts_.size(); ++i)
-    if (builtin_variables[i] == "tags")
-      values.lists.emplace_back(builtin_variables[i], event_->tags);
-    else
-      values.strings.emplace_back(builtin_variables[i], texts_[i]);
+  for (std::size_t i = 0; i < builtin_variables.size(); ++i) {
+    if (!wanted_.test(i)) continue;
+    auto name = builtin_variables[i];
+    switch (i) {
+      case builtin_index("tags"):
+        values.lists.emplace_back(name, event_->tags);
+        break;
+      case builtin_index("id"):
+        values.strings.emplace_back(name, event_->id);
+        break;
+      case builtin_index("title"):
+        values.strings.emplace_back(name, event_->title);
+        break;
+      case builtin_index("description"):
+        values.strings.emplace_back(name, event_->description);
+        break;
+      case builtin_index("url"):
+        values.strings.emplace_back(name, event_->url);
+        break;
+      default:
+        values.strings.emplace_back(name, texts_[i]);
+    }
+  }
 }
 
 rendered_post render_post(const calendar& cal, const planned_post& post) {
   const auto& e = cal.events[post.event];
-  event_facts facts(e, post.occurrence, post.date);
+  // A digest's template names its items' variables too: the same set serves them.
+  auto wanted = post.source->message.builtins_named();
+  if (post.source->subject) wanted |= post.source->subject->builtins_named();
+  event_facts facts(e, post.occurrence, post.date, wanted);
   template_values values;
-  values.strings.reserve(builtin_variables.size() + cal.vars.size() + e.vars.size());
+  values.strings.reserve(wanted.count() + cal.vars.size() + e.vars.size());
   facts.add_to(values);
   // Later entries win: the event's vars over the calendar's.
   for (const auto& [name, value] : cal.vars) values.strings.emplace_back(name, value);
   for (const auto& [name, value] : e.vars) values.strings.emplace_back(name, value);
   digest_list items;
   if (e.digest) {
-    items = digest_list(cal, *e.digest, post.date);
+    items = digest_list(cal, *e.digest, post.date, wanted);
     values.records.emplace_back(digest_items, &items.records());
   }
   rendered_post out;

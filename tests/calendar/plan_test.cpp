@@ -166,6 +166,57 @@ TEST_CASE("plan: every built-in variable renders its own fact", "[plan]") {
             .text.ends_with("eve_date=Tuesday 22 June 2027|eve_date_iso=2027-06-22|eve_relative=2 days ago|"));
 }
 
+TEST_CASE("plan: a template with only the facts it names renders as with all of them", "[plan]") {
+  // Given each built-in variable named alone, as a section and as an
+  // inverted section, on an event that begins the evening before (so the
+  // eve's facts have values), then the facts made for that template's
+  // names render it as all the facts do, and a template naming none gets none.
+  auto yaml = std::string(inwed);
+  yaml.replace(yaml.find("    every: June 23"), 0, "    begins: evening\n");
+  auto cal = load_ok(yaml);
+  const auto& e = cal.events.at(0);
+  day_span occurrence{day(2027, 6, 23), day(2027, 6, 24)};
+  auto from = day(2027, 6, 2);
+  template_values all;
+  event_facts every_fact(e, occurrence, from);
+  every_fact.add_to(all);
+  for (auto name : builtin_variables) {
+    for (auto form : {"[{{{{{0}}}}}]", "{{{{#{0}}}}}<{{{{.}}}}>{{{{/{0}}}}}", "{{{{^{0}}}}}none{{{{/{0}}}}}"}) {
+      auto text = fmt::format(fmt::runtime(form), name);
+      auto parsed = text_template::parse(text);
+      REQUIRE(std::holds_alternative<text_template>(parsed));
+      const auto& t = std::get<text_template>(parsed);
+      INFO(text);
+      CHECK(t.builtins_named() == builtin_set().set(builtin_index(name)));
+      template_values some;
+      event_facts named_facts(e, occurrence, from, t.builtins_named());
+      named_facts.add_to(some);
+      CHECK(some.strings.size() + some.lists.size() == 1);
+      CHECK(t.render(some) == t.render(all));
+      bool list_as_text = name == "tags" && text.starts_with('[');              // renders empty, as any list would
+      if (!list_as_text) CHECK(t.render(some) != t.render(template_values{}));  // every fact has a value here
+    }
+  }
+  template_values none;
+  event_facts no_facts(e, occurrence, from, builtin_set());
+  no_facts.add_to(none);
+  CHECK(none.strings.empty());
+  CHECK(none.lists.empty());
+}
+
+TEST_CASE("plan: a subject's facts are made even when the message names none", "[plan]") {
+  auto yaml = std::string(inwed);
+  std::string_view subject = "\"{{title}} in four weeks\"";
+  yaml.replace(yaml.find(subject), subject.size(), "\"On {{date}} ({{relative}})\"");
+  yaml.replace(yaml.find("{{title}} is on {{date}}."), 25, "Soon.");
+  auto cal = load_ok(yaml);
+  auto p = plan_window(cal, day(2027, 5, 1), day(2027, 5, 31));
+  REQUIRE(p.posts.size() == 1);
+  auto rendered = render_post(cal, p.posts[0]);
+  CHECK(rendered.subject == "On Wednesday 23 June 2027 (in 4 weeks)");
+  CHECK(rendered.text == "Soon. Time to line up speakers and blogs.");
+}
+
 TEST_CASE("plan: working-day steps and bank holidays by set", "[plan]") {
   // Given England and Wales' bank holidays by name and a step five working
   // days before Christmas 2026 and two after, then the dates skip the
