@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <functional>
+#include <optional>
 #include <span>
-
-#include <fmt/format.h>
+#include <string>
 
 #include "calendar/digest_list.hpp"
 #include "calendar/due_instant.hpp"
@@ -109,6 +109,24 @@ void add_posts(const calendar& cal, const std::vector<occurrence_seed>& seeds, l
   }
 }
 
+// The first and last date of a seed's posts (first > last: it has none),
+// so that a window plans only the seeds that reach it rather than every
+// seed of the year (docs/PERFORMANCE.md "2026-12-03, last session: preview time").
+struct post_dates {
+  local_days first = local_days::max(), last = local_days::min();
+};
+
+post_dates seed_post_dates(const calendar& cal, const occurrence_seed& seed) {
+  post_dates dates;
+  cal.for_each_step(cal.events[seed.event], [&](const step& s) {
+    if (auto day = step_date(cal, s, seed.span)) {
+      dates.first = std::min(dates.first, *day);
+      dates.last = std::max(dates.last, *day);
+    }
+  });
+  return dates;
+}
+
 }  // namespace
 
 plan plan_window(const calendar& cal, local_days first, local_days last, const plan_filter& filter) {
@@ -135,11 +153,23 @@ void for_each_planned_post(std::span<const calendar> calendars, local_days first
                            const plan_filter& filter, const std::function<void(const planned_post&)>& take,
                            days window) {
   std::vector<std::vector<occurrence_seed>> seeds;
-  for (const auto& cal : calendars) seeds.push_back(occurrence_seeds(cal, first, last, filter));
+  std::vector<std::vector<post_dates>> dates;
+  for (const auto& cal : calendars) {
+    const auto& cal_seeds = seeds.emplace_back(occurrence_seeds(cal, first, last, filter));
+    auto& cal_dates = dates.emplace_back();
+    cal_dates.reserve(cal_seeds.size());
+    for (const auto& seed : cal_seeds) cal_dates.push_back(seed_post_dates(cal, seed));
+  }
+  std::vector<occurrence_seed> reaching;  // the seeds with a post in the window
   std::vector<planned_post> pending;
   for (auto from = first; from <= last; from += window) {
     auto to = std::min(last, from + window - days{1});
-    for (std::size_t c = 0; c < calendars.size(); ++c) add_posts(calendars[c], seeds[c], from, to, filter, pending);
+    for (std::size_t c = 0; c < calendars.size(); ++c) {
+      reaching.clear();
+      for (std::size_t i = 0; i < seeds[c].size(); ++i)
+        if (dates[c][i].first <= to && dates[c][i].last >= from) reaching.push_back(seeds[c][i]);
+      add_posts(calendars[c], reaching, from, to, filter, pending);
+    }
     sort_posts(pending);
     // A post dated after `to` is due after this instant in any zone (UTC
     // offsets stay within a day), so every post before it is final; the
@@ -189,9 +219,17 @@ std::string relative_days(int d) {
   if (d == 0) return "today";
   if (d == 1) return "tomorrow";
   if (d == -1) return "yesterday";
-  if (d >= 7 && d % 7 == 0) return d == 7 ? "in 1 week" : fmt::format("in {} weeks", d / 7);
-  if (d > 1) return fmt::format("in {} days", d);
-  return fmt::format("{} days ago", -d);
+  // Not fmt: a preview words one of these for most of its posts.
+  auto words = [](std::string_view before, int n, std::string_view after) {
+    std::string out(before);
+    out += std::to_string(n);
+    out += after;
+    return out;
+  };
+  if (d == 7) return "in 1 week";
+  if (d > 7 && d % 7 == 0) return words("in ", d / 7, " weeks");
+  if (d > 1) return words("in ", d, " days");
+  return words("", -d, " days ago");
 }
 
 std::string relative_evening(int d) {
@@ -259,11 +297,8 @@ rendered_post render_post(const calendar& cal, const planned_post& post) {
   // Later entries win: the event's vars over the calendar's.
   for (const auto& [name, value] : cal.vars) values.strings.emplace_back(name, value);
   for (const auto& [name, value] : e.vars) values.strings.emplace_back(name, value);
-  digest_list items;
-  if (e.digest) {
-    items = digest_list(cal, *e.digest, post.date, wanted);
-    values.records.emplace_back(digest_items, &items.records());
-  }
+  std::optional<digest_list> items;  // not default-built: its deques allocate, and few posts are digests
+  if (e.digest) values.records.emplace_back(digest_items, &items.emplace(cal, *e.digest, post.date, wanted).records());
   rendered_post out;
   out.text = post.source->message.render(values);
   out.subject = post.source->subject ? post.source->subject->render(values) : e.title;
