@@ -200,19 +200,37 @@ std::string planned_post::key_on(std::string_view channel_name) const {
   return format_post_key(cal->events[event].id, occurrence.start, source->at.key_form(), channel_name);
 }
 
+namespace {
+
+// `a` and `b` each followed by the key's separator, compared as text: a
+// part holds no separator, so where one part ends the separator meets the
+// other's next character.
+int compare_part(std::string_view a, std::string_view b) {
+  auto common = std::min(a.size(), b.size());
+  if (int c = a.substr(0, common).compare(b.substr(0, common)); c != 0) return c;
+  if (a.size() == b.size()) return 0;
+  auto separator = static_cast<unsigned char>(post_key::separator);
+  if (a.size() < b.size()) return separator < static_cast<unsigned char>(b[common]) ? -1 : 1;
+  return static_cast<unsigned char>(a[common]) < separator ? -1 : 1;
+}
+
+}  // namespace
+
+bool post_key_less(const planned_post& a, const planned_post& b) {
+  if (int c = compare_part(a.cal->events[a.event].id, b.cal->events[b.event].id); c != 0) return c < 0;
+  if (a.occurrence.start != b.occurrence.start)
+    return format_iso_date(a.occurrence.start) < format_iso_date(b.occurrence.start);
+  if (int c = compare_part(format_key_offset(a.source->at.key_form()), format_key_offset(b.source->at.key_form()));
+      c != 0)
+    return c < 0;
+  return a.cal->channels[a.channel] < b.cal->channels[b.channel];
+}
+
 void sort_posts(std::vector<planned_post>& posts) {
-  std::sort(posts.begin(), posts.end(), [](const auto& a, const auto& b) { return a.due < b.due; });
-  // Posts due at the same instant (many, at 09:00) go by key: build the keys
-  // of one such run at a time rather than two per comparison.
-  std::vector<std::pair<std::string, planned_post>> run;
-  for (std::size_t i = 0, j = 0; i < posts.size(); i = j) {
-    for (j = i + 1; j < posts.size() && posts[j].due == posts[i].due;) ++j;
-    if (j - i < 2) continue;
-    run.clear();
-    for (auto k = i; k < j; ++k) run.emplace_back(posts[k].key(), posts[k]);
-    std::sort(run.begin(), run.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-    for (auto k = i; k < j; ++k) posts[k] = run[k - i].second;
-  }
+  std::sort(posts.begin(), posts.end(), [](const auto& a, const auto& b) {
+    // Posts due at the same instant (many, at 09:00) go by key.
+    return a.due != b.due ? a.due < b.due : post_key_less(a, b);
+  });
 }
 
 std::string relative_days(int d) {

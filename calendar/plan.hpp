@@ -71,6 +71,11 @@ void for_each_planned_post(std::span<const calendar> calendars, date::local_days
 /// Sorts by due instant, then key (docs/cli.md "herald preview").
 void sort_posts(std::vector<planned_post>& posts);
 
+/// `a.key() < b.key()`, without building the keys: most posts share their
+/// due instant with others, and the keys were a third of sorting a year's
+/// plan (docs/PERFORMANCE.md "2026-12-03, last session: preview time").
+bool post_key_less(const planned_post& a, const planned_post& b);
+
 /// The plans of several calendars as one, in plan_window's order:
 /// occurrences by start then event id, posts by due instant then key.
 plan merge_plans(std::vector<plan> plans);

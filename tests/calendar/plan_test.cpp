@@ -217,6 +217,45 @@ TEST_CASE("plan: a subject's facts are made even when the message names none", "
   CHECK(rendered.text == "Soon. Time to line up speakers and blogs.");
 }
 
+TEST_CASE("plan: posts order by key as text, without building the keys", "[plan]") {
+  // Given ids, offsets and channels where one is the start of another
+  // ('-' and '.' sort before the separator '/', digits and letters after),
+  // then post_key_less agrees with comparing the keys' text for every pair,
+  // and a plan's posts due at one instant come in key order.
+  auto cal = load_ok(R"(version: 1
+timezone: Europe/London
+campaigns:
+  c:
+    - { at: 0, channels: [x, x-y, x.y, x_y, xy, x0], message: "m" }
+    - { at: -1d, channels: [x, x-y], message: "m" }
+    - { at: -10d, channels: [x, x-y], message: "m" }
+    - { at: +1d, channels: [x], message: "m" }
+    - { at: end, channels: [x, x-y], message: "m" }
+    - { at: end+1d, channels: [x], message: "m" }
+    - { at: end-2d, channels: [x], message: "m" }
+    - { at: -5wd, channels: [x], message: "m" }
+    - { at: -5d, channels: [x], message: "m" }
+events:
+  - { id: a, title: A, every: June 23, campaign: c }
+  - { id: a-b, title: AB, every: June 23, campaign: c }
+  - { id: a0, title: A0, every: June 13, campaign: c }
+  - { id: ab, title: Ab, every: June, campaign: c }
+  - { id: b, title: B, every: July 3, campaign: c }
+)");
+  auto p = plan_window(cal, day(2027, 5, 1), day(2027, 8, 31));
+  REQUIRE(p.posts.size() > 80);
+  std::size_t less = 0;
+  for (const auto& a : p.posts)
+    for (const auto& b : p.posts) {
+      INFO(a.key() << " vs " << b.key());
+      CHECK(post_key_less(a, b) == (a.key() < b.key()));
+      less += post_key_less(a, b);
+    }
+  CHECK(less == p.posts.size() * (p.posts.size() - 1) / 2);  // a total order: the keys are unique
+  for (std::size_t i = 1; i < p.posts.size(); ++i)
+    if (p.posts[i - 1].due == p.posts[i].due) CHECK(p.posts[i - 1].key() < p.posts[i].key());
+}
+
 TEST_CASE("plan: working-day steps and bank holidays by set", "[plan]") {
   // Given England and Wales' bank holidays by name and a step five working
   // days before Christmas 2026 and two after, then the dates skip the
