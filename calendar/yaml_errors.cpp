@@ -1,6 +1,8 @@
 #include "calendar/yaml_errors.hpp"
 
 #include <algorithm>
+#include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include <fmt/format.h>
@@ -12,11 +14,28 @@
 namespace herald {
 namespace {
 
+// Whether the eight bytes at `p` are all in 0x20..0x7E (a SWAR test): the
+// check runs over the whole file before the parse can start, so a byte at a
+// time was on the preview's critical path (docs/PERFORMANCE.md "2026-12-03,
+// last session: preview time").
+bool printable_ascii(const char* p) {
+  constexpr std::uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+  // Non-zero when some byte of x is below n (n <= 0x80).
+  auto has_less = [](std::uint64_t x, std::uint64_t n) { return (x - ones * n) & ~x & highs; };
+  std::uint64_t w;
+  std::memcpy(&w, p, 8);
+  return ((w & highs) | has_less(w, 0x20) | has_less(w ^ (ones * 0x7f), 1)) == 0;
+}
+
 // The first byte that is not valid UTF-8 (text/utf8.hpp: overlongs,
 // surrogates and cut sequences too), or a control character YAML text has
 // no business holding; npos when the text is clean.
 std::size_t find_bad_byte(std::string_view text) {
   for (std::size_t at = 0; at < text.size();) {
+    if (at + 8 <= text.size() && printable_ascii(text.data() + at)) {
+      at += 8;  // the common case, checked eight bytes at a time
+      continue;
+    }
     auto c = static_cast<unsigned char>(text[at]);
     if (c >= 0x80) {
       auto sequence = decode_utf8(text, at);

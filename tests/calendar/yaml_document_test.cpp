@@ -51,6 +51,27 @@ TEST_CASE("yaml: bytes that are not UTF-8 are errors with their position", "[yam
   CHECK(cut.mark.col == 4);
 }
 
+TEST_CASE("yaml: a bad byte is found at every place of a long line, eight-byte checks or not", "[yaml]") {
+  // Given a 40-byte value with one bad byte at each place in turn (the
+  // check looks at eight printable bytes at a time, then byte by byte),
+  // then each is reported at its own column; tabs, DEL's neighbours and
+  // valid UTF-8 around it are no error.
+  using namespace std::literals;
+  for (auto bad : {"\x00"sv, "\x01"sv, "\x1f"sv, "\x7f"sv, "\x80"sv, "\xff"sv, "\xc0\xaf"sv}) {
+    for (std::size_t at = 0; at < 40; ++at) {
+      std::string value(40, 'a');
+      value.replace(at, 1, bad);
+      auto e = read_error("title: \"" + value + "\"\n");
+      INFO(fmt::format("byte 0x{:02X} at {}", static_cast<unsigned char>(bad[0]), at));
+      CHECK(e.mark.line == 1);
+      CHECK(e.mark.col == static_cast<int>(9 + at));
+    }
+  }
+  auto ok = yaml_document::read("title: \"\t ~}{ caf\xc3\xa9 \xe2\x82\xac \x7e\x20 0123456789 \xf0\x9f\x8e\x89\"\n",
+                                "t.yaml");
+  CHECK(std::holds_alternative<yaml_document>(ok));
+}
+
 TEST_CASE("yaml: the quoted line shows each byte of an invalid sequence in hex", "[yaml]") {
   // The decoder is strict (text/utf8.hpp): an overlong form or a surrogate
   // is shown as bytes, never passed raw to the terminal (it was before).
