@@ -139,47 +139,66 @@ plan plan_window(const calendar& cal, local_days first, local_days last, const p
   return result;
 }
 
-std::vector<planned_occurrence> plan_occurrences(std::span<const calendar> calendars, local_days first, local_days last,
-                                                 const plan_filter& filter) {
+// A calendar's seeds and the dates of their posts.
+struct window_plan::seeds {
+  std::vector<occurrence_seed> seeds;
+  std::vector<post_dates> dates;
+};
+
+window_plan::window_plan(std::span<const calendar> calendars, local_days first, local_days last, plan_filter filter)
+    : calendars_(calendars), first_(first), last_(last), filter_(std::move(filter)) {
+  for (const auto& cal : calendars_) {
+    auto& s = seeds_.emplace_back();
+    s.seeds = occurrence_seeds(cal, first_, last_, filter_);
+    s.dates.reserve(s.seeds.size());
+    for (const auto& seed : s.seeds) s.dates.push_back(seed_post_dates(cal, seed));
+  }
+}
+
+window_plan::~window_plan() = default;
+
+std::vector<planned_occurrence> window_plan::occurrences() const {
   std::vector<planned_occurrence> occurrences;
-  for (const auto& cal : calendars)
-    add_occurrences(cal, occurrence_seeds(cal, first, last, filter), first, last, occurrences);
+  for (std::size_t c = 0; c < calendars_.size(); ++c)
+    add_occurrences(calendars_[c], seeds_[c].seeds, first_, last_, occurrences);
   // Stable, as merge_plans: the order is total anyway (ids are unique across calendars).
   std::stable_sort(occurrences.begin(), occurrences.end(), occurrence_before);
   return occurrences;
 }
 
-void for_each_planned_post(std::span<const calendar> calendars, local_days first, local_days last,
-                           const plan_filter& filter, const std::function<void(const planned_post&)>& take,
-                           days window) {
-  std::vector<std::vector<occurrence_seed>> seeds;
-  std::vector<std::vector<post_dates>> dates;
-  for (const auto& cal : calendars) {
-    const auto& cal_seeds = seeds.emplace_back(occurrence_seeds(cal, first, last, filter));
-    auto& cal_dates = dates.emplace_back();
-    cal_dates.reserve(cal_seeds.size());
-    for (const auto& seed : cal_seeds) cal_dates.push_back(seed_post_dates(cal, seed));
-  }
+void window_plan::for_each_post(const std::function<void(const planned_post&)>& take, days window) const {
   std::vector<occurrence_seed> reaching;  // the seeds with a post in the window
   std::vector<planned_post> pending;
-  for (auto from = first; from <= last; from += window) {
-    auto to = std::min(last, from + window - days{1});
-    for (std::size_t c = 0; c < calendars.size(); ++c) {
+  for (auto from = first_; from <= last_; from += window) {
+    auto to = std::min(last_, from + window - days{1});
+    for (std::size_t c = 0; c < calendars_.size(); ++c) {
+      const auto& [seeds, dates] = seeds_[c];
       reaching.clear();
-      for (std::size_t i = 0; i < seeds[c].size(); ++i)
-        if (dates[c][i].first <= to && dates[c][i].last >= from) reaching.push_back(seeds[c][i]);
-      add_posts(calendars[c], reaching, from, to, filter, pending);
+      for (std::size_t i = 0; i < seeds.size(); ++i)
+        if (dates[i].first <= to && dates[i].last >= from) reaching.push_back(seeds[i]);
+      add_posts(calendars_[c], reaching, from, to, filter_, pending);
     }
     sort_posts(pending);
     // A post dated after `to` is due after this instant in any zone (UTC
     // offsets stay within a day), so every post before it is final; the
     // rest wait for the next window's, which may come between them.
     auto final_before =
-        to == last ? date::sys_seconds::max() : date::sys_seconds{date::sys_days{(to - days{1}).time_since_epoch()}};
+        to == last_ ? date::sys_seconds::max() : date::sys_seconds{date::sys_days{(to - days{1}).time_since_epoch()}};
     auto done = std::find_if(pending.begin(), pending.end(), [&](const auto& p) { return p.due >= final_before; });
     std::for_each(pending.begin(), done, take);
     pending.erase(pending.begin(), done);
   }
+}
+
+std::vector<planned_occurrence> plan_occurrences(std::span<const calendar> calendars, local_days first, local_days last,
+                                                 const plan_filter& filter) {
+  return window_plan(calendars, first, last, filter).occurrences();
+}
+
+void for_each_planned_post(std::span<const calendar> calendars, local_days first, local_days last,
+                           const plan_filter& filter, const std::function<void(const planned_post&)>& take,
+                           days window) {
+  window_plan(calendars, first, last, filter).for_each_post(take, window);
 }
 
 plan merge_plans(std::vector<plan> plans) {

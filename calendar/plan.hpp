@@ -68,6 +68,31 @@ void for_each_planned_post(std::span<const calendar> calendars, date::local_days
                            const plan_filter& filter, const std::function<void(const planned_post&)>& take,
                            date::days window = date::days{31});
 
+/// A window's occurrences and posts from one expansion of the calendars'
+/// occurrences, which plan_occurrences and for_each_planned_post each make
+/// for themselves; preview needs both (docs/PERFORMANCE.md "2026-12-03,
+/// last session: preview time"). The calendars must outlive it.
+class window_plan {
+ public:
+  window_plan(std::span<const calendar> calendars, date::local_days first, date::local_days last,
+              plan_filter filter = {});
+  ~window_plan();
+  window_plan(const window_plan&) = delete;
+  window_plan& operator=(const window_plan&) = delete;
+
+  /// plan_occurrences' list.
+  std::vector<planned_occurrence> occurrences() const;
+  /// for_each_planned_post's posts, in its order.
+  void for_each_post(const std::function<void(const planned_post&)>& take, date::days window = date::days{31}) const;
+
+ private:
+  struct seeds;  // per calendar, in plan.cpp
+  std::span<const calendar> calendars_;
+  date::local_days first_, last_;
+  plan_filter filter_;
+  std::vector<seeds> seeds_;
+};
+
 /// Sorts by due instant, then key (docs/cli.md "herald preview").
 void sort_posts(std::vector<planned_post>& posts);
 

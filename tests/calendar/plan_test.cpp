@@ -376,6 +376,14 @@ TEST_CASE("plan: posts planned a window at a time are the plan of the whole span
           calendars, first, last, filter, [&](const planned_post& p) { posts.push_back(p); }, date::days{window});
       CHECK(described(posts) == expected);
     }
+    // One window_plan walked again and again (the text format walks it twice) gives the same posts.
+    window_plan one(calendars, first, last, filter);
+    for (int window : {400, 1, 31}) {
+      std::vector<planned_post> posts;
+      one.for_each_post([&](const planned_post& p) { posts.push_back(p); }, date::days{window});
+      CHECK(described(posts) == expected);
+    }
+    CHECK(one.occurrences().size() == whole.occurrences.size());
     auto occurrences = plan_occurrences(calendars, first, last, filter);
     REQUIRE(occurrences.size() == whole.occurrences.size());
     for (std::size_t i = 0; i < occurrences.size(); ++i) {
