@@ -2,7 +2,6 @@
 // (events may come before the defaults and campaigns they use).
 #include <algorithm>
 #include <array>
-#include <map>
 #include <memory>
 #include <set>
 #include <unordered_map>
@@ -236,14 +235,25 @@ class resolver {
   }
 
   void check_post_keys(const std::vector<campaign>& campaigns, const event& e, const event_source& source) {
-    std::map<std::pair<std::string, channel_index>, source_mark> seen;
+    // An event has a few steps: a list searched in place, with the offsets
+    // as key_offset (no text per step and event; docs/PERFORMANCE.md
+    // "2026-12-03, last session: preview time"). Offsets of 0 days are one
+    // key whether they count working days or not ("0d").
+    auto& seen = seen_keys_;
+    seen.clear();
     auto check = [&](const step& s, source_mark mark) {
+      auto at = s.at.key_form();
+      if (at.days == 0) at.workdays = false;
       for (auto ch : s.channels) {
-        auto [it, added] = seen.emplace(std::pair{s.at.key(), ch}, mark);
-        if (added || !reported_.insert({mark.line, mark.col, "#key"}).second) continue;
+        auto it = std::find_if(seen.begin(), seen.end(), [&](const auto& k) { return k.at == at && k.channel == ch; });
+        if (it == seen.end()) {
+          seen.push_back({at, ch, mark});
+          continue;
+        }
+        if (!reported_.insert({mark.line, mark.col, "#key"}).second) continue;
         out_.error(mark,
                    fmt::format("event '{}' has two steps at {} for channel '{}' (the other is on line {})", e.id,
-                               s.at.key(), channel_names_[ch], it->second.line),
+                               s.at.key(), channel_names_[ch], it->mark.line),
                    "a post key <event>/<date>/<at>/<channel> must be unique; change 'at' or the channels");
       }
     };
@@ -256,6 +266,12 @@ class resolver {
       for (std::size_t i = 0; i < e.steps->size(); ++i) check((*e.steps)[i], (*source.steps)[i].mark);
   }
 
+  struct step_key {
+    key_offset at;
+    channel_index channel;
+    source_mark mark;  // the first step with it
+  };
+  std::vector<step_key> seen_keys_;  // check_post_keys's, reused
   calendar_source& source_;
   const std::optional<std::vector<std::string>>& known_channels_;
   diagnostics_collector& out_;

@@ -21,13 +21,13 @@ std::string readable_due(const calendar& cal, const planned_post& post) {
 
 }  // namespace
 
-digest_list::digest_list(const calendar& cal, const digest_spec& spec, date::local_days date) {
+digest_list::digest_list(const calendar& cal, const digest_spec& spec, date::local_days date, builtin_set wanted) {
   plan_filter no_digests;
   no_digests.digests = false;
   auto window = plan_window(cal, date, date + spec.covers - date::days{1}, no_digests);
   if (spec.list == digest_spec::list_kind::occurrences) {
     for (const auto& o : window.occurrences) {
-      const auto& facts = facts_.emplace_back(cal.events[o.event], o.span, date);
+      const auto& facts = facts_.emplace_back(cal.events[o.event], o.span, date, wanted);
       facts.add_to(records_.emplace_back());
     }
     return;

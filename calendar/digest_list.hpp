@@ -22,7 +22,9 @@ namespace herald {
 class digest_list {
  public:
   digest_list() = default;
-  digest_list(const calendar& cal, const digest_spec& spec, date::local_days date);
+  /// `wanted`: the built-in variables its items need (event_facts).
+  digest_list(const calendar& cal, const digest_spec& spec, date::local_days date,
+              builtin_set wanted = builtin_set().set());
   digest_list(const digest_list&) = delete;  // records point into facts_ and texts_
   digest_list& operator=(const digest_list&) = delete;
   digest_list(digest_list&&) = default;

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "calendar/builtin_variables.hpp"
 #include "calendar/calendar.hpp"
 
 namespace herald {
@@ -67,8 +68,38 @@ void for_each_planned_post(std::span<const calendar> calendars, date::local_days
                            const plan_filter& filter, const std::function<void(const planned_post&)>& take,
                            date::days window = date::days{31});
 
+/// A window's occurrences and posts from one expansion of the calendars'
+/// occurrences, which plan_occurrences and for_each_planned_post each make
+/// for themselves; preview needs both (docs/PERFORMANCE.md "2026-12-03,
+/// last session: preview time"). The calendars must outlive it.
+class window_plan {
+ public:
+  window_plan(std::span<const calendar> calendars, date::local_days first, date::local_days last,
+              plan_filter filter = {});
+  ~window_plan();
+  window_plan(const window_plan&) = delete;
+  window_plan& operator=(const window_plan&) = delete;
+
+  /// plan_occurrences' list.
+  std::vector<planned_occurrence> occurrences() const;
+  /// for_each_planned_post's posts, in its order.
+  void for_each_post(const std::function<void(const planned_post&)>& take, date::days window = date::days{31}) const;
+
+ private:
+  struct seeds;  // per calendar, in plan.cpp
+  std::span<const calendar> calendars_;
+  date::local_days first_, last_;
+  plan_filter filter_;
+  std::vector<seeds> seeds_;
+};
+
 /// Sorts by due instant, then key (docs/cli.md "herald preview").
 void sort_posts(std::vector<planned_post>& posts);
+
+/// `a.key() < b.key()`, without building the keys: most posts share their
+/// due instant with others, and the keys were a third of sorting a year's
+/// plan (docs/PERFORMANCE.md "2026-12-03, last session: preview time").
+bool post_key_less(const planned_post& a, const planned_post& b);
 
 /// The plans of several calendars as one, in plan_window's order:
 /// occurrences by start then event id, posts by due instant then key.
@@ -79,12 +110,6 @@ struct rendered_post {
   std::string subject;
 };
 
-/// The variables every template has (docs/calendar.md "Templates"): `tags`
-/// is a list, the others text.
-inline constexpr std::array<std::string_view, 15> builtin_variables = {
-    "id",           "title", "description", "url",      "tags",     "date",         "end_date",    "date_iso",
-    "end_date_iso", "year",  "days_until",  "relative", "eve_date", "eve_date_iso", "eve_relative"};
-
 /// A digest's list is `items`; each item of a `list: posts` digest has these
 /// (an item of `list: occurrences` has the built-in variables of its event).
 inline constexpr std::string_view digest_items = "items";
@@ -93,16 +118,20 @@ inline constexpr std::array<std::string_view, 7> digest_post_fields = {"key", "e
 
 /// The built-in variables of an event's occurrence, seen from the day
 /// `from` (a post's date: `days_until`, `relative` and `eve_relative` count
-/// from it).
+/// from it). Only the `wanted` ones are made: the long dates cost more than
+/// the rest of a post's rendering, and most templates name one or two
+/// (docs/PERFORMANCE.md "2026-12-03, last session: preview time").
 class event_facts {
  public:
-  event_facts(const event& e, const day_span& occurrence, date::local_days from);
-  /// Adds every built-in variable to `values`, which must not outlive this.
+  event_facts(const event& e, const day_span& occurrence, date::local_days from,
+              builtin_set wanted = builtin_set().set());
+  /// Adds the wanted built-in variables to `values`, which must not outlive this.
   void add_to(template_values& values) const;
 
  private:
   const event* event_;
-  std::array<std::string, builtin_variables.size()> texts_;
+  builtin_set wanted_;
+  std::array<std::string, builtin_variables.size()> texts_;  // the formatted ones; the event's own text is viewed
 };
 
 /// The post's message and subject with every built-in variable, and the

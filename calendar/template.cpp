@@ -208,6 +208,8 @@ std::variant<text_template, parse_error> text_template::parse(std::string_view t
   add_text(text.size());
   result.text_ = std::make_shared<const std::string>(text);
   result.nodes_ = std::move(root);
+  for (const auto& v : *variables)
+    if (auto i = builtin_index(v.name); i < builtin_variables.size()) result.builtins_named_.set(i);
   result.variables_ = std::move(variables);
   return result;
 }

@@ -19,6 +19,7 @@
 #include <variant>
 #include <vector>
 
+#include "calendar/builtin_variables.hpp"
 #include "calendar/diagnostic.hpp"
 
 namespace herald {
@@ -54,6 +55,9 @@ class text_template {
   static constexpr std::size_t max_rendered_bytes = 256u << 10;
 
   const std::vector<template_variable>& variables() const;
+  /// The built-in variables named anywhere in the template (as variables or
+  /// sections, inside sections too): the only facts a rendering looks up.
+  builtin_set builtins_named() const { return builtins_named_; }
   const std::string& text() const { return *text_; }
   /// At most max_rendered_bytes (cut at the start of a character).
   std::string render(const template_values& values) const;
@@ -74,6 +78,7 @@ class text_template {
   std::shared_ptr<const std::string> text_;
   std::shared_ptr<const std::vector<template_variable>> variables_;
   std::shared_ptr<const std::vector<struct template_node>> nodes_;
+  builtin_set builtins_named_;
 };
 
 }  // namespace herald

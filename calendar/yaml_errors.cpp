@@ -1,6 +1,8 @@
 #include "calendar/yaml_errors.hpp"
 
 #include <algorithm>
+#include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include <fmt/format.h>
@@ -12,11 +14,32 @@
 namespace herald {
 namespace {
 
+// Whether the eight bytes at `p` are all in 0x20..0x7E or line feeds (a
+// SWAR test, exact for each byte): the check runs over the whole file
+// before the parse can start, so a byte at a time was on the preview's
+// critical path (docs/PERFORMANCE.md "2026-12-03, last session: preview time").
+bool printable_ascii(const char* p) {
+  constexpr std::uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u, lows = ~highs;
+  std::uint64_t w;
+  std::memcpy(&w, p, 8);
+  if (w & highs) return false;  // not ASCII
+  // With the high bits clear, adding 0x80 - n sets a byte's high bit exactly
+  // when it is >= n, and carries into no other byte.
+  auto at_least = [&](std::uint64_t x, unsigned n) { return (x + ones * (0x80 - n)) & highs; };
+  auto zero = [&](std::uint64_t x) { return ~(((x & lows) + lows) | x) & highs; };
+  auto control = ~at_least(w, 0x20) & highs;
+  return (control & ~zero(w ^ (ones * '\n'))) == 0 && zero(w ^ (ones * 0x7f)) == 0;
+}
+
 // The first byte that is not valid UTF-8 (text/utf8.hpp: overlongs,
 // surrogates and cut sequences too), or a control character YAML text has
 // no business holding; npos when the text is clean.
 std::size_t find_bad_byte(std::string_view text) {
   for (std::size_t at = 0; at < text.size();) {
+    if (at + 8 <= text.size() && printable_ascii(text.data() + at)) {
+      at += 8;  // the common case, checked eight bytes at a time
+      continue;
+    }
     auto c = static_cast<unsigned char>(text[at]);
     if (c >= 0x80) {
       auto sequence = decode_utf8(text, at);

@@ -76,11 +76,9 @@ int preview_command(const preview_options& options, cli_context& context) {
   }
   data.until = data.from + date::days{options.days - 1};
 
-  plan_filter filter{options.events, options.channels};
-  data.occurrences = plan_occurrences(sources->calendars, data.from, data.until, filter);
-  data.for_each_post = [&](const std::function<void(const planned_post&)>& take) {
-    for_each_planned_post(sources->calendars, data.from, data.until, filter, take);
-  };
+  window_plan plan(sources->calendars, data.from, data.until, {options.events, options.channels});
+  data.occurrences = plan.occurrences();
+  data.for_each_post = [&](const std::function<void(const planned_post&)>& take) { plan.for_each_post(take); };
   if (options.format == "json")
     write_preview_json(data, context.out);
   else

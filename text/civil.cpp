@@ -1,8 +1,7 @@
 #include "text/civil.hpp"
 
 #include <array>
-
-#include <fmt/format.h>
+#include <charconv>
 
 #include "text/strings.hpp"
 
@@ -72,10 +71,23 @@ std::string format_iso_date_time(date::local_seconds time) {
   return out;
 }
 
+// By hand, as append_iso_date: a preview formats one or two for most of
+// its posts (docs/PERFORMANCE.md "2026-12-03, last session: preview time").
 std::string format_long_date(date::local_days day) {
   date::year_month_day ymd{day};
-  return fmt::format("{} {} {} {}", weekday_name(date::weekday{day}), static_cast<unsigned>(ymd.day()),
-                     month_name(ymd.month()), static_cast<int>(ymd.year()));
+  auto weekday = weekday_name(date::weekday{day});
+  auto month = month_name(ymd.month());
+  char year[16];
+  auto year_end = std::to_chars(year, year + sizeof year, static_cast<int>(ymd.year())).ptr;
+  auto day_of_month = static_cast<unsigned>(ymd.day());
+  std::string out;
+  out.reserve(weekday.size() + month.size() + 5 + static_cast<std::size_t>(year_end - year));
+  out.append(weekday) += ' ';
+  if (day_of_month >= 10) out += static_cast<char>('0' + day_of_month / 10);
+  out += static_cast<char>('0' + day_of_month % 10);
+  (out += ' ').append(month) += ' ';
+  out.append(year, year_end);
+  return out;
 }
 
 unsigned parse_month_name(std::string_view word) {

@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <charconv>
 
-#include <fmt/format.h>
-
 #include "text/civil.hpp"
 
 namespace herald {
@@ -37,18 +35,38 @@ std::optional<key_offset> parse_key_offset(std::string_view text) {
 
 }  // namespace
 
+namespace {
+
+// `end+1d`: `end` for the end, the days signed, `wd` for working days; by
+// hand, since a preview writes two of these per post.
+void append_key_offset(std::string& out, key_offset at) {
+  if (at.from_end) out += "end";
+  if (at.days == 0) {
+    if (!at.from_end) out += "0d";
+    return;
+  }
+  if (at.days > 0) out += '+';
+  char digits[16];
+  out.append(digits, std::to_chars(digits, digits + sizeof digits, at.days).ptr);
+  out += at.workdays ? "wd" : "d";
+}
+
+}  // namespace
+
 std::string format_key_offset(key_offset at) {
-  auto unit = at.workdays ? "wd" : "d";
-  if (at.from_end) return at.days == 0 ? "end" : fmt::format("end{:+}{}", at.days, unit);
-  return at.days == 0 ? "0d" : fmt::format("{:+}{}", at.days, unit);
+  std::string out;
+  append_key_offset(out, at);
+  return out;
 }
 
 std::string format_post_key(std::string_view event, date::local_days start, key_offset at, std::string_view channel) {
-  auto offset = format_key_offset(at);
   std::string key;
-  key.reserve(event.size() + channel.size() + offset.size() + 13);  // a date and three separators
-  key.append(event).append(1, post_key::separator).append(format_iso_date(start)).append(1, post_key::separator);
-  key.append(offset).append(1, post_key::separator).append(channel);
+  key.reserve(event.size() + channel.size() + 32);  // a date, an offset and three separators
+  key.append(event).append(1, post_key::separator);
+  append_iso_date(key, start);
+  key.append(1, post_key::separator);
+  append_key_offset(key, at);
+  key.append(1, post_key::separator).append(channel);
   return key;
 }
 

@@ -79,6 +79,28 @@ TEST_CASE("loader: two steps of one event with the same 'at' and channel are an 
                          "other is on line 12)\n"));
 }
 
+TEST_CASE("loader: steps whose keys differ only in working days, or in the channel, are not the same", "[loader]") {
+  // -1wd and -1d are two keys; end and end+1d too; the same `at` on two
+  // channels is two posts. Only the repeated (end+2wd, y) is an error.
+  auto errors = load_errors(R"(version: 1
+timezone: Europe/London
+events:
+  - id: e
+    title: E
+    every: June 23
+    steps:
+      - { at: -1wd, channels: [x, y], message: "a" }
+      - { at: -1d, channels: [x, y], message: "b" }
+      - { at: end, channels: [x], message: "c" }
+      - { at: end+1d, channels: [x], message: "d" }
+      - { at: end+2wd, channels: [x, y], message: "e" }
+      - { at: end+2wd, channels: [y], message: "f" }
+)");
+  CHECK(errors.starts_with(
+      "test.yaml:13:9: error: event 'e' has two steps at end+2wd for channel 'y' (the other is on line 12)\n"));
+  CHECK(errors.find("error:") == errors.rfind("error:"));  // the only one
+}
+
 TEST_CASE("loader: several errors are reported in one run", "[loader]") {
   auto errors = load_errors(R"(version: 1
 timezone: Europe/Londn

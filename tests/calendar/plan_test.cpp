@@ -166,6 +166,96 @@ TEST_CASE("plan: every built-in variable renders its own fact", "[plan]") {
             .text.ends_with("eve_date=Tuesday 22 June 2027|eve_date_iso=2027-06-22|eve_relative=2 days ago|"));
 }
 
+TEST_CASE("plan: a template with only the facts it names renders as with all of them", "[plan]") {
+  // Given each built-in variable named alone, as a section and as an
+  // inverted section, on an event that begins the evening before (so the
+  // eve's facts have values), then the facts made for that template's
+  // names render it as all the facts do, and a template naming none gets none.
+  auto yaml = std::string(inwed);
+  yaml.replace(yaml.find("    every: June 23"), 0, "    begins: evening\n");
+  auto cal = load_ok(yaml);
+  const auto& e = cal.events.at(0);
+  day_span occurrence{day(2027, 6, 23), day(2027, 6, 24)};
+  auto from = day(2027, 6, 2);
+  template_values all;
+  event_facts every_fact(e, occurrence, from);
+  every_fact.add_to(all);
+  for (auto name : builtin_variables) {
+    for (auto form : {"[{{{{{0}}}}}]", "{{{{#{0}}}}}<{{{{.}}}}>{{{{/{0}}}}}", "{{{{^{0}}}}}none{{{{/{0}}}}}"}) {
+      auto text = fmt::format(fmt::runtime(form), name);
+      auto parsed = text_template::parse(text);
+      REQUIRE(std::holds_alternative<text_template>(parsed));
+      const auto& t = std::get<text_template>(parsed);
+      INFO(text);
+      CHECK(t.builtins_named() == builtin_set().set(builtin_index(name)));
+      template_values some;
+      event_facts named_facts(e, occurrence, from, t.builtins_named());
+      named_facts.add_to(some);
+      CHECK(some.strings.size() + some.lists.size() == 1);
+      CHECK(t.render(some) == t.render(all));
+      bool list_as_text = name == "tags" && text.starts_with('[');              // renders empty, as any list would
+      if (!list_as_text) CHECK(t.render(some) != t.render(template_values{}));  // every fact has a value here
+    }
+  }
+  template_values none;
+  event_facts no_facts(e, occurrence, from, builtin_set());
+  no_facts.add_to(none);
+  CHECK(none.strings.empty());
+  CHECK(none.lists.empty());
+}
+
+TEST_CASE("plan: a subject's facts are made even when the message names none", "[plan]") {
+  auto yaml = std::string(inwed);
+  std::string_view subject = "\"{{title}} in four weeks\"";
+  yaml.replace(yaml.find(subject), subject.size(), "\"On {{date}} ({{relative}})\"");
+  yaml.replace(yaml.find("{{title}} is on {{date}}."), 25, "Soon.");
+  auto cal = load_ok(yaml);
+  auto p = plan_window(cal, day(2027, 5, 1), day(2027, 5, 31));
+  REQUIRE(p.posts.size() == 1);
+  auto rendered = render_post(cal, p.posts[0]);
+  CHECK(rendered.subject == "On Wednesday 23 June 2027 (in 4 weeks)");
+  CHECK(rendered.text == "Soon. Time to line up speakers and blogs.");
+}
+
+TEST_CASE("plan: posts order by key as text, without building the keys", "[plan]") {
+  // Given ids, offsets and channels where one is the start of another
+  // ('-' and '.' sort before the separator '/', digits and letters after),
+  // then post_key_less agrees with comparing the keys' text for every pair,
+  // and a plan's posts due at one instant come in key order.
+  auto cal = load_ok(R"(version: 1
+timezone: Europe/London
+campaigns:
+  c:
+    - { at: 0, channels: [x, x-y, x.y, x_y, xy, x0], message: "m" }
+    - { at: -1d, channels: [x, x-y], message: "m" }
+    - { at: -10d, channels: [x, x-y], message: "m" }
+    - { at: +1d, channels: [x], message: "m" }
+    - { at: end, channels: [x, x-y], message: "m" }
+    - { at: end+1d, channels: [x], message: "m" }
+    - { at: end-2d, channels: [x], message: "m" }
+    - { at: -5wd, channels: [x], message: "m" }
+    - { at: -5d, channels: [x], message: "m" }
+events:
+  - { id: a, title: A, every: June 23, campaign: c }
+  - { id: a-b, title: AB, every: June 23, campaign: c }
+  - { id: a0, title: A0, every: June 13, campaign: c }
+  - { id: ab, title: Ab, every: June, campaign: c }
+  - { id: b, title: B, every: July 3, campaign: c }
+)");
+  auto p = plan_window(cal, day(2027, 5, 1), day(2027, 8, 31));
+  REQUIRE(p.posts.size() > 80);
+  std::size_t less = 0;
+  for (const auto& a : p.posts)
+    for (const auto& b : p.posts) {
+      INFO(a.key() << " vs " << b.key());
+      CHECK(post_key_less(a, b) == (a.key() < b.key()));
+      less += post_key_less(a, b);
+    }
+  CHECK(less == p.posts.size() * (p.posts.size() - 1) / 2);  // a total order: the keys are unique
+  for (std::size_t i = 1; i < p.posts.size(); ++i)
+    if (p.posts[i - 1].due == p.posts[i].due) CHECK(p.posts[i - 1].key() < p.posts[i].key());
+}
+
 TEST_CASE("plan: working-day steps and bank holidays by set", "[plan]") {
   // Given England and Wales' bank holidays by name and a step five working
   // days before Christmas 2026 and two after, then the dates skip the
@@ -286,6 +376,14 @@ TEST_CASE("plan: posts planned a window at a time are the plan of the whole span
           calendars, first, last, filter, [&](const planned_post& p) { posts.push_back(p); }, date::days{window});
       CHECK(described(posts) == expected);
     }
+    // One window_plan walked again and again (the text format walks it twice) gives the same posts.
+    window_plan one(calendars, first, last, filter);
+    for (int window : {400, 1, 31}) {
+      std::vector<planned_post> posts;
+      one.for_each_post([&](const planned_post& p) { posts.push_back(p); }, date::days{window});
+      CHECK(described(posts) == expected);
+    }
+    CHECK(one.occurrences().size() == whole.occurrences.size());
     auto occurrences = plan_occurrences(calendars, first, last, filter);
     REQUIRE(occurrences.size() == whole.occurrences.size());
     for (std::size_t i = 0; i < occurrences.size(); ++i) {

@@ -63,6 +63,20 @@ TEST_CASE("template: lists the variables it names with their offsets", "[templat
   CHECK(t.variables()[3].name == "url");
 }
 
+TEST_CASE("template: knows the built-in variables it names, in sections and inverted sections too", "[template]") {
+  // Given every way a template can name a variable, then each built-in
+  // named is in the set, and a comment, `.`, an own variable and a
+  // section's closing tag add nothing.
+  auto t = parse_ok(
+      "{{title}} {{! {{date}} }}{{#url}}{{.}}{{/url}}{{^tags}}none{{/tags}} {{{ date_iso }}} {{& relative}} "
+      "{{hashtag}}{{#items}}{{#eve_date}}{{eve_date}}{{/eve_date}}{{/items}}");
+  builtin_set expected;
+  for (auto name : {"title", "url", "tags", "date_iso", "relative", "eve_date"}) expected.set(builtin_index(name));
+  CHECK(t.builtins_named() == expected);
+  CHECK_FALSE(t.builtins_named().test(builtin_index("date")));
+  CHECK(parse_ok("Plain text, {{hashtag}} and {{! {{title}} }}").builtins_named().none());
+}
+
 TEST_CASE("template: syntax errors", "[template]") {
   auto error = [](std::string_view text) { return std::get<parse_error>(text_template::parse(text)); };
   CHECK(error("{{#tags}}x").message == "section 'tags' is never closed");

@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include <catch2/catch.hpp>
 
 #include <fmt/format.h>
@@ -49,6 +51,49 @@ TEST_CASE("yaml: bytes that are not UTF-8 are errors with their position", "[yam
   CHECK(cut.message == "invalid UTF-8 byte 0xE2");
   CHECK(cut.mark.line == 2);
   CHECK(cut.mark.col == 4);
+}
+
+TEST_CASE("yaml: a bad byte is found at every place of a long line, eight-byte checks or not", "[yaml]") {
+  // Given a 40-byte value with one bad byte at each place in turn (the
+  // check looks at eight printable bytes at a time, then byte by byte),
+  // then each is reported at its own column; tabs, DEL's neighbours and
+  // valid UTF-8 around it are no error.
+  using namespace std::literals;
+  for (auto bad : {"\x00"sv, "\x01"sv, "\x1f"sv, "\x7f"sv, "\x80"sv, "\xff"sv, "\xc0\xaf"sv}) {
+    for (std::size_t at = 0; at < 40; ++at) {
+      std::string value(40, 'a');
+      value.replace(at, 1, bad);
+      auto e = read_error("title: \"" + value + "\"\n");
+      INFO(fmt::format("byte 0x{:02X} at {}", static_cast<unsigned char>(bad[0]), at));
+      CHECK(e.mark.line == 1);
+      CHECK(e.mark.col == static_cast<int>(9 + at));
+    }
+  }
+  auto ok = yaml_document::read("title: \"\t ~}{ caf\xc3\xa9 \xe2\x82\xac \x7e\x20 0123456789 \xf0\x9f\x8e\x89\"\n",
+                                "t.yaml");
+  CHECK(std::holds_alternative<yaml_document>(ok));
+}
+
+TEST_CASE("yaml: a bad byte between line feeds is found at its line and column", "[yaml]") {
+  // Given a block of short lines (line feeds inside the eight-byte checks)
+  // with one bad byte at each place in turn, then it is reported where it is.
+  using namespace std::literals;
+  std::string block = "text: |\n";
+  for (int i = 0; i < 8; ++i) block += std::string("  ") + std::string(static_cast<std::size_t>(i % 4), 'x') + "\n";
+  for (auto bad : {"\x01"sv, "\x1f"sv, "\x7f"sv, "\x80"sv, "\t\x0b"sv}) {
+    for (std::size_t at = 9; at < block.size(); ++at) {
+      if (block[at] == '\n' || block[at] == ' ') continue;
+      auto text = block;
+      text.replace(at, 1, bad);
+      auto offset = at + (bad.size() - 1);  // a tab before the bad byte is fine
+      auto line_start = text.rfind('\n', offset - 1) + 1;
+      auto e = read_error(text);
+      INFO(fmt::format("byte 0x{:02X} at {}", static_cast<unsigned char>(bad.back()), at));
+      CHECK(e.mark.line ==
+            static_cast<int>(1 + std::count(text.begin(), text.begin() + static_cast<long>(offset), '\n')));
+      CHECK(e.mark.col == static_cast<int>(1 + offset - line_start));
+    }
+  }
 }
 
 TEST_CASE("yaml: the quoted line shows each byte of an invalid sequence in hex", "[yaml]") {
