@@ -52,14 +52,21 @@ process_exit decode(int status) {
 }
 
 // In the child: async-signal-safe calls only, then exec or _exit(127).
+// It starts with every signal blocked (start() forks so): each handler is
+// the default again before a signal can come. A SIGTERM sent at once after
+// start() used to reach the child before that, and ran the test's own
+// handler (Catch's, which reports a fatal error) in the forked copy of the
+// test, where it hung on a lock another thread held at the fork; the
+// process never became herald and never exited.
 [[noreturn]] void become(const char* program, char* const* argv, char* const* envp, const char* out_file,
                          const char* err_file, pid_t parent) {
+  for (int sig = 1; sig < NSIG; ++sig)
+    if (sig != SIGKILL && sig != SIGSTOP) ::signal(sig, SIG_DFL);
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (::getppid() != parent) ::_exit(127);  // the test died before prctl
   sigset_t none;
   ::sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
-  for (int sig : {SIGPIPE, SIGHUP, SIGTERM, SIGINT}) ::signal(sig, SIG_DFL);
   int in = ::open("/dev/null", O_RDONLY);
   int out = ::open(out_file, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0644);
   int err = ::open(err_file, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0644);
@@ -111,9 +118,14 @@ herald_process herald_process::start(const std::filesystem::path& program, const
   auto err_text = err_file.string();
   pid_t parent = ::getpid();
 
+  sigset_t all, before;
+  ::sigfillset(&all);
+  ::pthread_sigmask(SIG_SETMASK, &all, &before);
   pid_t pid = ::fork();
-  if (pid < 0) throw std::system_error(errno, std::generic_category(), "fork");
   if (pid == 0) become(program_text.c_str(), argv.data(), envp.data(), out_text.c_str(), err_text.c_str(), parent);
+  int fork_error = errno;
+  ::pthread_sigmask(SIG_SETMASK, &before, nullptr);
+  if (pid < 0) throw std::system_error(fork_error, std::generic_category(), "fork");
   return herald_process(pid, out_file, err_file);
 }
 
