@@ -35,6 +35,7 @@
 #include <cerrno>
 
 #include <array>
+#include <optional>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -83,6 +84,7 @@ struct curl_transport::impl {
 
   static int on_socket(CURL*, curl_socket_t fd, int what, void* self, void* watched);
   static int on_timer(CURLM*, long timeout_ms, void* self);
+  void arm_timer(std::chrono::steady_clock::time_point deadline);
 
   asio::io_context& io_;
   options opts_;
@@ -92,6 +94,7 @@ struct curl_transport::impl {
   std::size_t watched_ = 0;                                         // sockets in it
   bool taking_ = false;                                             // a wait on it is queued, or take_ready() posted
   bool timer_armed_ = false;                                        // a wait is pending on timer_
+  std::optional<std::chrono::steady_clock::time_point> wanted_;     // the deadline curl asked for last
   std::vector<CURL*> idle_easy_;                                    // handles of finished transfers, reset for the next
   std::unordered_map<CURL*, std::unique_ptr<transfer>> transfers_;  // in curl
   host_queue<std::unique_ptr<transfer>> waiting_{max_host_connections};
@@ -219,9 +222,10 @@ void curl_transport::impl::wait_for_sockets() {
     if (!alive) return;  // shut down
     auto& self = **alive;
     if (!ec) return self.take_ready();
-    // Cancelled because the set emptied; curl may have added a socket since.
+    // Cancelled because the set emptied; curl may have added a socket
+    // since, which may be ready already: ask the set before waiting on it.
     self.taking_ = self.watched_ > 0;
-    if (self.taking_) self.wait_for_sockets();
+    if (self.taking_) self.take_ready();
   });
 }
 
@@ -283,25 +287,35 @@ int curl_transport::impl::on_socket(CURL*, curl_socket_t fd, int what, void* use
 
 // curl asks for a new timeout after nearly every action. Re-arming the
 // timer each time costs a timerfd_settime system call per post (a third of
-// the delivery benchmark's time), so a later deadline keeps the earlier one:
-// waking early is harmless, curl then asks again. "-1, no timeout" is left
-// to expire the same way rather than cancelled.
+// the delivery benchmark's time), so a later deadline keeps the earlier one
+// and is remembered in wanted_: curl calls back only when its earliest
+// deadline changes, so after the early wake-up it may not ask again, and
+// the timer is then armed for what it asked last (else a timeout is lost).
 int curl_transport::impl::on_timer(CURLM*, long timeout_ms, void* user) {
   auto& self = *static_cast<impl*>(user);
-  if (timeout_ms < 0) return 0;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  if (self.timer_armed_ && self.timer_.expiry() <= deadline) return 0;
+  if (timeout_ms < 0) {  // nothing to time; an armed timer wakes curl early, harmlessly
+    self.wanted_.reset();
+    return 0;
+  }
+  self.wanted_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   // 0 too goes through the timer: curl must not be called back from here.
-  self.timer_.expires_at(deadline);
-  self.timer_armed_ = true;
-  self.timer_.async_wait([life = std::weak_ptr(self.alive_)](error_code ec) {
-    if (ec) return;  // replaced by an earlier deadline, or shut down
-    if (auto alive = life.lock()) {
-      (*alive)->timer_armed_ = false;
-      (*alive)->act(CURL_SOCKET_TIMEOUT, 0);
-    }
-  });
+  if (!self.timer_armed_ || self.timer_.expiry() > *self.wanted_) self.arm_timer(*self.wanted_);
   return 0;
+}
+
+void curl_transport::impl::arm_timer(std::chrono::steady_clock::time_point deadline) {
+  timer_.expires_at(deadline);
+  timer_armed_ = true;
+  timer_.async_wait([life = std::weak_ptr(alive_)](error_code ec) {
+    if (ec) return;  // replaced by an earlier deadline, or shut down
+    auto alive = life.lock();
+    if (!alive) return;
+    auto& self = **alive;
+    self.timer_armed_ = false;
+    self.act(CURL_SOCKET_TIMEOUT, 0);
+    if (!self.timer_armed_ && self.wanted_ && *self.wanted_ > std::chrono::steady_clock::now())
+      self.arm_timer(*self.wanted_);
+  });
 }
 
 // --- the public face -------------------------------------------------------
