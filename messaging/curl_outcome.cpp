@@ -194,7 +194,7 @@ delivery_outcome judge_transfer(const transfer& t, CURLcode code, std::chrono::s
   } else {
     outcome = curl_failure(t, code, timeout);
   }
-  outcome.detail = scrub(std::move(outcome.detail), t.secrets);
+  if (t.secrets) outcome.detail = scrub(std::move(outcome.detail), *t.secrets);
   return outcome;
 }
 

@@ -54,9 +54,6 @@ int on_debug(CURL*, curl_infotype type, char* data, size_t size, void* user) {
 
 std::optional<delivery_outcome> prepare_http(transfer& t, http_request request) {
   t.url = std::move(request.url);
-  t.secrets = secret_parts(t.url);
-  for (const auto& [name, value] : request.headers) add_header_secret(t.secrets, value);
-  with_encoded_forms(t.secrets);
   t.payload = std::move(request.body);
   if (!t.easy) return make_outcome(delivery_outcome::kind::transient, "out of memory");
 
@@ -86,9 +83,6 @@ std::optional<delivery_outcome> prepare_http(transfer& t, http_request request) 
 std::optional<delivery_outcome> prepare_smtp(transfer& t, smtp_submission submission) {
   using kind = delivery_outcome::kind;
   t.url = std::move(submission.server);
-  t.secrets = secret_parts(t.url);
-  if (submission.password.size() >= 2) t.secrets.insert(t.secrets.begin(), submission.password);
-  with_encoded_forms(t.secrets);
   t.payload = std::move(submission.message);
   if (!t.easy) return make_outcome(kind::transient, "out of memory");
   if (submission.recipients.empty()) return make_outcome(kind::permanent, "no recipients");

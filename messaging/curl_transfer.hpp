@@ -16,6 +16,7 @@
 
 #include "messaging/curl_transport.hpp"
 #include "messaging/delivery_outcome.hpp"
+#include "messaging/scrub_lists.hpp"
 #include "messaging/wire.hpp"
 
 namespace herald {
@@ -41,7 +42,7 @@ struct transfer {
   std::string payload;                    ///< the POST body or the whole message
   std::size_t uploaded = 0;               ///< of payload, by the SMTP read callback
   curl_slist* list = nullptr;             ///< HTTP headers or SMTP recipients
-  std::vector<std::string> secrets;       ///< text no detail may contain
+  scrub_lists::list secrets;              ///< text no detail may contain (set before prepare_*)
   std::string response;                   ///< the start of the HTTP answer's body
   std::string retry_after;                ///< the HTTP answer's Retry-After
   std::vector<std::string> smtp_replies;  ///< the SMTP server's last reply lines
@@ -61,7 +62,8 @@ void with_encoded_forms(std::vector<std::string>& secrets);
 /// An outcome with `kind` and `detail`.
 delivery_outcome make_outcome(delivery_outcome::kind kind, std::string detail);
 
-/// Fills `t` (easy handle options, headers, callbacks) to POST `request`.
+/// Fills `t` (easy handle options, headers, callbacks) to POST `request`;
+/// `t.secrets` is the caller's (scrub_lists).
 /// An outcome when it cannot be sent at all (the transfer is not started).
 std::optional<delivery_outcome> prepare_http(transfer& t, http_request request);
 

@@ -48,6 +48,7 @@
 
 #include "messaging/curl_transfer.hpp"
 #include "messaging/host_queue.hpp"
+#include "messaging/scrub_lists.hpp"
 
 namespace herald {
 namespace {
@@ -98,6 +99,7 @@ struct curl_transport::impl {
   std::vector<CURL*> idle_easy_;                                    // handles of finished transfers, reset for the next
   std::unordered_map<CURL*, std::unique_ptr<transfer>> transfers_;  // in curl
   host_queue<std::unique_ptr<transfer>> waiting_{max_host_connections};
+  scrub_lists scrub_lists_;                                       // per channel, not per post
   std::shared_ptr<impl*> alive_ = std::make_shared<impl*>(this);  ///< handlers hold a weak_ptr
 };
 
@@ -328,6 +330,7 @@ curl_transport::~curl_transport() = default;
 void curl_transport::send(http_request request, handler done) {
   auto t = std::make_unique<transfer>(transfer::protocol::http, impl_->take_easy());
   t->done = std::move(done);
+  t->secrets = impl_->scrub_lists_.for_http(request.url, request.headers);
   if (auto refused = prepare_http(*t, std::move(request))) return impl_->finish_now(std::move(t->done), *refused);
   impl_->set_common(*t);
   impl_->start(std::move(t));
@@ -336,6 +339,7 @@ void curl_transport::send(http_request request, handler done) {
 void curl_transport::send(smtp_submission submission, handler done) {
   auto t = std::make_unique<transfer>(transfer::protocol::smtp, impl_->take_easy());
   t->done = std::move(done);
+  t->secrets = impl_->scrub_lists_.for_smtp(submission.server, submission.password);
   if (auto refused = prepare_smtp(*t, std::move(submission))) return impl_->finish_now(std::move(t->done), *refused);
   impl_->set_common(*t);
   impl_->start(std::move(t));

@@ -1,7 +1,8 @@
 // The HTTP channels' bodies (docs/channels.md). Email lives in email_message.cpp.
 //
-// Every body is built as a Boost.JSON value and serialised, so quoting and
-// escaping of JSON strings is the library's job, never ours.
+// The Teams and webhook bodies are built as Boost.JSON values and
+// serialised; the Slack body, sent for most posts, is written directly with
+// append_json_string, which escapes exactly as Boost.JSON does.
 
 #include "messaging/payloads.hpp"
 
@@ -10,11 +11,11 @@
 #include <string_view>
 
 #include <boost/json/array.hpp>
-#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include "text/json_string.hpp"
 #include "text/strings.hpp"
 #include "text/utf8.hpp"
 
@@ -104,70 +105,38 @@ std::size_t cut_point(const std::vector<piece>& pieces, std::size_t limit) {
 
 // `text` (mrkdwn-escaped when asked) in at most `limit` characters; longer
 // text is cut with "…" rather than have Slack reject the whole message.
-// The width of `text` as it will be sent, or npos once it passes `limit`.
-// The same count as split_pieces' without its vector: most texts fit, and
-// then fit() needs no pieces (a tenth of the delivery benchmark's CPU was
-// the vector, docs/PERFORMANCE.md "2026-12-03, afternoon: bursts and transport throughput").
-std::size_t width_within(std::string_view text, std::size_t limit, bool escape) {
-  std::size_t width = 0;
-  for (std::size_t at = 0; at < text.size();) {
+// Most texts fit: one pass escapes them while counting their width (as
+// split_pieces counts it) and only a text found too long is split into
+// pieces to find its cut (docs/PERFORMANCE.md "2026-12-03, evening: send path").
+std::string fit(std::string_view text, std::size_t limit, bool escape) {
+  std::string out;
+  out.reserve(text.size() + 16);
+  std::size_t width = 0, copied = 0;
+  for (std::size_t at = 0; at < text.size() && width <= limit;) {
     auto byte = static_cast<unsigned char>(text[at]);
-    if (byte < 0x80) {  // ASCII: one character, one byte
-      auto escaped = escape ? mrkdwn_escape(byte).size() : 0;
-      width += escaped ? escaped : 1;
-      ++at;
-    } else {
+    if (byte >= 0x80) {
       auto cp = decode_utf8(text, at);
       width += slack_width(cp.point);
       at += cp.valid() ? cp.length : 1;
+      continue;
     }
-    if (width > limit) return std::string_view::npos;
-  }
-  return width;
-}
-
-std::string fit(std::string_view text, std::size_t limit, bool escape) {
-  if (width_within(text, limit, escape) != std::string_view::npos) {
-    if (!escape) return std::string(text);
-    std::string out;
-    out.reserve(text.size() + 16);
     // The escaped characters are ASCII, never a byte of a longer sequence.
-    std::size_t at = 0;
-    for (auto next = text.find_first_of("&<>"); next != std::string_view::npos; next = text.find_first_of("&<>", at)) {
-      out.append(text.substr(at, next - at)).append(mrkdwn_escape(static_cast<unsigned char>(text[next])));
-      at = next + 1;
+    auto escaped = escape ? mrkdwn_escape(byte) : std::string_view{};
+    if (!escaped.empty()) {
+      out.append(text.substr(copied, at - copied)).append(escaped);
+      copied = at + 1;
     }
-    return out.append(text.substr(at));
+    width += escaped.empty() ? 1 : escaped.size();
+    ++at;
   }
+  if (width <= limit) return out.append(text.substr(copied));
+
   auto pieces = split_pieces(text, escape);
-  std::size_t width = 0;
-  for (const auto& p : pieces) width += p.width;
-  auto keep = width <= limit ? pieces.size() : cut_point(pieces, limit);
-  std::string out;
+  auto keep = cut_point(pieces, limit);
+  out.clear();
   for (std::size_t i = 0; i < keep; ++i) out += pieces[i].escaped.empty() ? pieces[i].source : pieces[i].escaped;
   if (keep < pieces.size()) out += ellipsis;
   return out;
-}
-
-json::object plain_text(std::string_view text, json::storage_ptr sp = {}) {
-  return {{{"type", "plain_text"}, {"text", text}}, std::move(sp)};
-}
-
-json::object slack_header(std::string_view title, const json::storage_ptr& sp) {
-  auto text = plain_text(fit(title, slack_header_limit, false), sp);
-  text["emoji"] = true;
-  return {{{"type", "header"}, {"text", std::move(text)}}, sp};
-}
-
-json::object slack_section(std::string_view mrkdwn, const json::storage_ptr& sp) {
-  return {{{"type", "section"}, {"text", json::object{{{"type", "mrkdwn"}, {"text", mrkdwn}}, sp}}}, sp};
-}
-
-json::object slack_button(std::string_view url, const json::storage_ptr& sp) {
-  json::object button{{{"type", "button"}, {"text", plain_text(button_label, sp)}, {"url", url}}, sp};
-  json::array elements(sp);
-  elements.push_back(std::move(button));
-  return {{{"type", "actions"}, {"elements", std::move(elements)}}, sp};
 }
 
 // The message as TextBlocks, one per line: Teams drops a single line break
@@ -270,18 +239,43 @@ http_request slack_request(const post_content& post, const std::string& webhook_
   // The fallback text shows in notifications, where Slack parses mrkdwn too:
   // it is escaped like the section so "<!channel>" in a message stays text.
   auto message = fit(post.text, slack_section_limit, true);
-  // The value lives only to be serialised: one arena for all its parts
-  // instead of an allocation per object, array and string.
-  json::monotonic_resource arena;
-  json::storage_ptr sp(&arena);
-  json::array blocks(sp);
   // Slack rejects a header or section with empty text, so an empty one is left out.
-  if (!post.title.empty()) blocks.push_back(slack_header(post.title, sp));
-  if (!message.empty()) blocks.push_back(slack_section(message, sp));
   // A longer url would make Slack refuse the whole post; the text still goes.
-  if (!post.url.empty() && post.url.size() <= slack_url_limit) blocks.push_back(slack_button(post.url, sp));
-  json::object body{{{"text", message}, {"blocks", std::move(blocks)}}, sp};
-  return {webhook_url, {}, "application/json", json::serialize(body)};
+  bool header = !post.title.empty(), section = !message.empty(),
+       button = !post.url.empty() && post.url.size() <= slack_url_limit;
+  // Written directly, byte for byte what Boost.JSON serialised from a value
+  // built in this order (a test holds the two side by side): building and
+  // serialising the value was half of this function's cost
+  // (docs/PERFORMANCE.md "2026-12-03, evening: send path").
+  std::string body;
+  body.reserve(2 * message.size() + post.title.size() + post.url.size() + 256);
+  body += R"({"text":)";
+  append_json_string(body, message);
+  body += R"(,"blocks":[)";
+  const char* separator = "";
+  if (header) {
+    body += R"({"type":"header","text":{"type":"plain_text","text":)";
+    append_json_string(body, fit(post.title, slack_header_limit, false));
+    body += R"(,"emoji":true}})";
+    separator = ",";
+  }
+  if (section) {
+    body += separator;
+    body += R"({"type":"section","text":{"type":"mrkdwn","text":)";
+    append_json_string(body, message);
+    body += "}}";
+    separator = ",";
+  }
+  if (button) {
+    body += separator;
+    body += R"({"type":"actions","elements":[{"type":"button","text":{"type":"plain_text","text":)";
+    append_json_string(body, button_label);
+    body += R"(},"url":)";
+    append_json_string(body, post.url);
+    body += "}]}";
+  }
+  body += "]}";
+  return {webhook_url, {}, "application/json", std::move(body)};
 }
 
 http_request teams_request(const post_content& post, const std::string& webhook_url) {

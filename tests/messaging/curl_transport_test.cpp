@@ -386,6 +386,26 @@ TEST_CASE("No detail holds a header's secret or the base64 form of the URL's use
   CHECK(outcomes.at(2).detail.find("X-Api-Key") != std::string::npos);  // the rest of the answer stays
 }
 
+TEST_CASE("Each post's detail is scrubbed of its own headers' secrets, the URL being the same", "[transport][scrub]") {
+  // The transport keeps a scrub list per URL and header values: a list
+  // kept by the URL alone would scrub the second post with the first's.
+  http_test_server server;
+  server.respond(answer(401, "bad token tok-FIRST-123"));
+  server.respond(answer(401, "bad token tok-SECOND-456"));
+  client c;
+  std::vector<delivery_outcome> outcomes;
+  for (std::string token : {"tok-FIRST-123", "tok-SECOND-456"}) {
+    http_request request{server.url("/hook"), {{"Authorization", "Bearer " + token}}, "application/json", "{}"};
+    outcomes.push_back(c.deliver(std::move(request)));
+  }
+  for (const auto& outcome : outcomes) {
+    INFO(outcome.detail);
+    CHECK(outcome.result == kind::permanent);
+    CHECK(outcome.detail.find("tok-") == std::string::npos);
+    CHECK(outcome.detail.find("bad token") != std::string::npos);
+  }
+}
+
 TEST_CASE("Destroying the transport drops what is in flight without calling it", "[transport]") {
   http_test_server server;
   auto slow = answer(200);
