@@ -105,12 +105,25 @@ std::size_t cut_point(const std::vector<piece>& pieces, std::size_t limit) {
 
 // `text` (mrkdwn-escaped when asked) in at most `limit` characters; longer
 // text is cut with "…" rather than have Slack reject the whole message.
-// Most texts fit: one pass escapes them while counting their width (as
-// split_pieces counts it) and only a text found too long is split into
-// pieces to find its cut (docs/PERFORMANCE.md "2026-12-03, evening: send path").
+// Most texts fit: a short one is only escaped, a longer one escaped while
+// its width is counted (as split_pieces counts it), and only a text found
+// too long is split into pieces to find its cut (docs/PERFORMANCE.md "2026-12-03, evening: send path").
 std::string fit(std::string_view text, std::size_t limit, bool escape) {
   std::string out;
   out.reserve(text.size() + 16);
+  // A byte is at most one character (UTF-8 never takes fewer bytes than
+  // UTF-16 units), an escape five: a text that short fits without counting.
+  if ((escape ? 5 : 1) * text.size() <= limit) {
+    if (!escape) return out.append(text);
+    std::size_t copied = 0;
+    for (std::size_t at = 0; at < text.size(); ++at) {
+      auto escaped = mrkdwn_escape(static_cast<unsigned char>(text[at]));
+      if (escaped.empty()) continue;
+      out.append(text.substr(copied, at - copied)).append(escaped);
+      copied = at + 1;
+    }
+    return out.append(text.substr(copied));
+  }
   std::size_t width = 0, copied = 0;
   for (std::size_t at = 0; at < text.size() && width <= limit;) {
     auto byte = static_cast<unsigned char>(text[at]);
