@@ -1,8 +1,10 @@
 #include "messaging/scrub_lists.hpp"
 
+#include <algorithm>
 #include <string_view>
 
 #include "messaging/curl_transfer.hpp"
+#include "text/strings.hpp"
 
 namespace herald {
 namespace {
@@ -23,14 +25,22 @@ void add_part(std::string& key, std::string_view part) {
 
 scrub_lists::list scrub_lists::for_http(const std::string& url,
                                         const std::vector<std::pair<std::string, std::string>>& headers) {
+  auto build = [&] {
+    auto secrets = secret_parts(url);
+    for (const auto& header : headers) add_header_secret(secrets, header.second);
+    with_encoded_forms(secrets);
+    return secrets;
+  };
+  // A webhook's headers hold its post's key (Idempotency-Key), so its list
+  // is its own: kept, it would only push the channels' lists out.
+  bool per_post = std::any_of(headers.begin(), headers.end(),
+                              [](const auto& header) { return iequals(header.first, "Idempotency-Key"); });
+  if (per_post) return std::make_shared<const std::vector<std::string>>(build());
   std::string key = "http ";
   add_part(key, url);
   for (const auto& header : headers) add_part(key, header.second);
   if (auto found = lists_.find(key); found != lists_.end()) return found->second;
-  auto secrets = secret_parts(url);
-  for (const auto& header : headers) add_header_secret(secrets, header.second);
-  with_encoded_forms(secrets);
-  return remember(std::move(key), std::move(secrets));
+  return remember(std::move(key), build());
 }
 
 scrub_lists::list scrub_lists::for_smtp(const std::string& server, const std::string& password) {

@@ -4,7 +4,8 @@
 // per distinct destination and credentials. *Why:* a list depends only on
 // the channel's URL and headers (or SMTP server and password), and building
 // it for every post was ~9 % of the send loop's instructions
-// (docs/PERFORMANCE.md "2026-12-03, evening: send path").
+// (docs/PERFORMANCE.md "2026-12-03, evening: send path"). A webhook's list
+// also holds its post's Idempotency-Key, so it is still built per post.
 //
 // Internal to the messaging library; one per transport, on its thread.
 

@@ -392,12 +392,19 @@ TEST_CASE("Each post's detail is scrubbed of its own headers' secrets, the URL b
   http_test_server server;
   server.respond(answer(401, "bad token tok-FIRST-123"));
   server.respond(answer(401, "bad token tok-SECOND-456"));
+  server.respond(answer(401, "bad token tok-THIRD-789"));
   client c;
   std::vector<delivery_outcome> outcomes;
   for (std::string token : {"tok-FIRST-123", "tok-SECOND-456"}) {
     http_request request{server.url("/hook"), {{"Authorization", "Bearer " + token}}, "application/json", "{}"};
     outcomes.push_back(c.deliver(std::move(request)));
   }
+  // A webhook's: its list holds the post's key, and is built for it alone.
+  http_request webhook{server.url("/hook"),
+                       {{"Idempotency-Key", "event/2027-01-01/0d/hook"}, {"Authorization", "Bearer tok-THIRD-789"}},
+                       "application/json",
+                       "{}"};
+  outcomes.push_back(c.deliver(std::move(webhook)));
   for (const auto& outcome : outcomes) {
     INFO(outcome.detail);
     CHECK(outcome.result == kind::permanent);
