@@ -2,7 +2,8 @@
 // `herald skip`, `resend`, `pause` and `resume` as processes beside a
 // running `herald run`, a local HTTP sink as the channel, `herald status`
 // reading it all back. Every wait is on a condition with a deadline; the
-// one-second promise is checked as a deadline from the command's exit.
+// time from a command's exit to its effect (one second, promised) is
+// measured and printed, the deadline only bounds a hang.
 #include <catch2/catch.hpp>
 
 #include <chrono>
@@ -18,6 +19,7 @@
 #include <boost/json.hpp>
 
 #include "journal/sqlite_journal.hpp"
+#include "support/hang_limit.hpp"
 #include "support/herald_process.hpp"
 #include "support/http_test_server.hpp"
 #include "support/temp_dir.hpp"
@@ -103,10 +105,12 @@ std::chrono::milliseconds took(std::chrono::steady_clock::time_point from, std::
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - from);
 }
 
-// The promise is one second to take an action in (measured: some 25 ms);
-// the deadline leaves room for the channel's pacing (delivery.rate, 1 post a
-// second by default: the resent post follows the resumed one) and a loaded machine.
-constexpr auto effect_deadline = 2500ms;
+// The promise is one second to take an action in (measured: some 25 ms,
+// printed by each check). The deadline only bounds a hang: a loaded machine
+// can miss any fixed bound, and a daemon that did not hear the command
+// would never act on it (nothing else wakes it to look), however long the
+// test waited.
+constexpr std::chrono::milliseconds effect_deadline = test::hang_limit;
 
 }  // namespace
 
@@ -117,7 +121,7 @@ TEST_CASE("operators: a post skipped before the daemon starts is never sent", "[
   REQUIRE(skip.exit.exited_with(0));
   CHECK(skip.out.find("No daemon is running") != std::string::npos);
   auto daemon = f.start_daemon();
-  REQUIRE(f.sink.wait_for_requests(1, 10s));
+  REQUIRE(f.sink.wait_for_requests(1));
   CHECK(f.arrivals("control") == 1);
   daemon.signal(SIGTERM);
   REQUIRE(daemon.wait(12s));
@@ -163,7 +167,7 @@ TEST_CASE("operators: pause, skip, resume and resend reach a running daemon with
   auto resend_took = took(resent_at, effect_deadline, [&] { return f.arrivals("first") == 1; });
   CHECK(resend_took >= 0ms);
   WARN("resend to delivery: " << resend_took.count() << " ms");
-  CHECK(test::eventually([&] { return f.state_of("first") == post_state::sent; }, 5s));
+  CHECK(test::eventually([&] { return f.state_of("first") == post_state::sent; }, test::hang_limit));
   auto again = f.run({"resend", f.key("first")});
   CHECK(again.exit.exited_with(2));
   CHECK(again.err.find("herald never sends a post twice") != std::string::npos);

@@ -27,6 +27,7 @@
 #include <boost/json.hpp>
 
 #include "journal/postgresql_journal.hpp"
+#include "support/hang_limit.hpp"
 #include "support/herald_process.hpp"
 #include "support/http_test_server.hpp"
 #include "support/pg_cluster.hpp"
@@ -192,7 +193,7 @@ std::optional<std::string> sample(const std::string& metrics, const std::string&
 
 void stop(test::herald_process& replica) {
   replica.signal(SIGTERM);
-  auto exit = replica.wait(15s);
+  auto exit = replica.wait(test::hang_limit);  // the drain limit (10 s) and a loaded machine
   INFO(replica.err());
   REQUIRE(exit);
   CHECK(exit->exited_with(0));

@@ -26,6 +26,8 @@
 
 #include <sys/types.h>
 
+#include "support/hang_limit.hpp"
+
 namespace herald::test {
 
 /// How a child process ended.
@@ -64,7 +66,7 @@ class herald_process {
   /// Sends `sig` (SIGTERM, SIGHUP, SIGKILL…). REQUIRES: not reaped yet.
   void signal(int sig) const;
   /// SIGKILL, then waits until it is gone (at most `limit`).
-  process_exit kill9(std::chrono::milliseconds limit = std::chrono::seconds{5});
+  process_exit kill9(std::chrono::milliseconds limit = hang_limit);
 
   /// True while the process has not exited (reaps it when it has).
   bool running();
@@ -76,10 +78,9 @@ class herald_process {
   std::string out() const;
 
   /// Waits until stderr holds `text`; false when `limit` passes first.
-  bool wait_for_err(std::string_view text, std::chrono::milliseconds limit = std::chrono::seconds{10}) const;
+  bool wait_for_err(std::string_view text, std::chrono::milliseconds limit = hang_limit) const;
   /// Waits until `text` occurs at least `count` times in stderr.
-  bool wait_for_err_count(std::string_view text, std::size_t count,
-                          std::chrono::milliseconds limit = std::chrono::seconds{10}) const;
+  bool wait_for_err_count(std::string_view text, std::size_t count, std::chrono::milliseconds limit = hang_limit) const;
 
  private:
   herald_process(pid_t pid, std::filesystem::path out_file, std::filesystem::path err_file)

@@ -20,6 +20,8 @@
 #include <utility>
 #include <vector>
 
+#include "support/hang_limit.hpp"
+
 namespace herald::test {
 
 class http_test_server {
@@ -59,7 +61,7 @@ class http_test_server {
   void set_fallback(response answer);
 
   /// Waits until `count` requests have arrived; false when `limit` passes first.
-  bool wait_for_requests(std::size_t count, std::chrono::milliseconds limit = std::chrono::seconds{10}) const;
+  bool wait_for_requests(std::size_t count, std::chrono::milliseconds limit = hang_limit) const;
   std::vector<request> requests() const;
   /// TCP connections accepted so far.
   int connections() const;

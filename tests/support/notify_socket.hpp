@@ -27,6 +27,8 @@
 #include <thread>
 #include <vector>
 
+#include "support/hang_limit.hpp"
+
 namespace herald::test {
 
 class notify_socket {
@@ -43,19 +45,18 @@ class notify_socket {
   /// Consumes datagrams until a line satisfies `match`; returns the whole
   /// datagram holding it, or nullopt when `limit` passes first.
   std::optional<std::string> wait_for(const std::function<bool(std::string_view line)>& match,
-                                      std::chrono::milliseconds limit = std::chrono::seconds{10});
+                                      std::chrono::milliseconds limit = hang_limit);
   /// Consumes datagrams until one satisfies `match` (its whole text);
   /// returns it, or nullopt when `limit` passes first.
   std::optional<std::string> wait_for_datagram(const std::function<bool(std::string_view datagram)>& match,
-                                               std::chrono::milliseconds limit = std::chrono::seconds{10});
+                                               std::chrono::milliseconds limit = hang_limit);
   /// Consumes every datagram received so far, so later waits see only what
   /// comes after this call.
   void skip_received();
   /// wait_for a line equal to `line` ("READY=1").
-  bool wait_for_line(std::string_view line, std::chrono::milliseconds limit = std::chrono::seconds{10});
+  bool wait_for_line(std::string_view line, std::chrono::milliseconds limit = hang_limit);
   /// wait_for a line starting with `prefix` ("STATUS="); returns the line.
-  std::optional<std::string> wait_for_prefix(std::string_view prefix,
-                                             std::chrono::milliseconds limit = std::chrono::seconds{10});
+  std::optional<std::string> wait_for_prefix(std::string_view prefix, std::chrono::milliseconds limit = hang_limit);
 
   /// The value of the latest STATUS= line consumed so far ("" when none).
   const std::string& status() const { return status_; }
