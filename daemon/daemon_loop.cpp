@@ -6,6 +6,7 @@
 #include <csignal>
 #include <cstring>
 #include <sstream>
+#include <utility>
 
 #include <fmt/ranges.h>
 
@@ -460,8 +461,8 @@ void daemon_loop::impl::reload(std::string_view why) {
   if (auto waiting = restart_only_changes(sources->cfg, loaded.value->cfg); !waiting.empty())
     log.notice(
         fmt::format("{} changed: this takes effect when herald restarts; the running values stay until then", waiting));
-  auto events = event_changes(running_events, loaded.calendars);
-  running_events = {};
+  // Freed here, not when the reload ends: assigning {} would keep the block.
+  auto events = event_changes(std::exchange(running_events, {}), loaded.calendars);
   sources = std::move(loaded.value);
   use_calendars(std::move(loaded.calendars));  // the old plan points into the old ones until replanned below
   keep_last_good(read);

@@ -18,10 +18,13 @@ namespace herald {
 /// files now say; "" when none changed. No secret is among them.
 std::string restart_only_changes(const config& running, const config& loaded);
 
-/// The ids of the events of `calendars`, sorted, each followed by a NUL:
-/// what a reload keeps of the calendars it drops before it loads the new
-/// ones, to say what changed. One block, not a string per id: 10 000 ids
-/// are 0.45 MB this way and 0.8 MB as strings, held while the files load.
+/// The ids of the events of `calendars`, sorted and front-coded: each is
+/// one byte, how many of its first bytes it shares with the id before it
+/// (at most 255), then the rest of it and a NUL. What a reload keeps of the
+/// calendars it drops before it loads the new ones, to say what changed;
+/// it is held through the load, so it is part of the reload's peak: the
+/// bench's 10 000 ids are 0.14 MB this way, 0.44 MB whole, 0.8 MB as
+/// strings (docs/PERFORMANCE.md "2026-12-03, evening: reload peak").
 std::string event_ids(const std::vector<calendar>& calendars);
 
 /// "; events added: a, b; removed: c" (at most 5 ids each, then "and N

@@ -53,3 +53,23 @@ TEST_CASE("reload_changes: events added and removed are named, a few of them", "
   two.push_back(std::move(with_events({"a"}).front()));
   CHECK(event_changes(event_ids(two), with_events({"a", "b", "m"})).empty());
 }
+
+TEST_CASE("reload_changes: the kept ids read back whole, whatever they share with the id before", "[daemon][reload]") {
+  // An id that begins another, a prefix longer than one byte can count,
+  // and ids that share nothing.
+  std::string long_prefix(300, 'x');
+  auto a = long_prefix + "a", b = long_prefix + "b", c = long_prefix + "bc";
+  auto was = with_events({"pride", "pride-month", "zeta"});
+  for (const auto* id : {&a, &b, &c}) {
+    was.back().events.emplace_back();
+    was.back().events.back().id = *id;
+  }
+  auto kept = event_ids(was);
+  CHECK(kept.size() < long_prefix.size() * 2);  // the long prefix is kept once, not three times
+  auto now = with_events({"pride", "zeta"});
+  now.back().events.emplace_back();
+  now.back().events.back().id = b;
+  CHECK(event_changes(kept, now) == fmt::format("; events removed: pride-month, {}, {}", a, c));
+  CHECK(event_changes(kept, with_events({"pride", "pride-month", "zeta"})) ==
+        fmt::format("; events removed: {}, {}, {}", a, b, c));
+}
