@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "calendar/calendar_source.hpp"
+#include "calendar/event_id_set.hpp"
 #include "calendar/plan.hpp"
 #include "text/post_key.hpp"
 
@@ -218,9 +219,9 @@ class resolver {
 
   void resolve_event(event& e, event_source& source, const std::vector<campaign>& campaigns) {
     if (!e.id.empty()) {
-      auto [it, added] = ids_.emplace(std::string_view(e.id), source.id_mark.line);
-      if (!added)
-        out_.error(source.id_mark, fmt::format("duplicate event id '{}' (first on line {})", e.id, it->second));
+      if (const auto* first = ids_.insert(e))
+        out_.error(source.id_mark,
+                   fmt::format("duplicate event id '{}' (first on line {})", e.id, first->id_mark.line));
     }
     check_vars(e.vars, source_.var_marks_of(source));
     if (source.campaign) {
@@ -311,7 +312,7 @@ class resolver {
   std::vector<const std::vector<step_source>*> campaign_sources_;
   std::unordered_map<std::string, channel_index> channel_index_;
   std::vector<std::string> channel_names_;
-  std::unordered_map<std::string_view, int> ids_;  // views into the events, which a deque never moves
+  event_id_set ids_;
   std::unordered_set<int> used_campaigns_;
   std::unordered_map<const std::vector<step_source>*, std::shared_ptr<const std::vector<step>>> resolved_lists_;
   std::set<std::tuple<int, int, std::string>> reported_;
