@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <unordered_map>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -491,7 +492,20 @@ void read_digests(yaml_ref node, calendar_source& source, template_cache& templa
   for (auto item : node.items()) read_digest(item, source, templates, out);
 }
 
-void read_root(yaml_ref root, calendar_source& source, template_cache& templates, diagnostics_collector& out) {
+// The root's keys whose values resolving an event needs.
+constexpr std::array<std::string_view, 3> resolution_keys = {"vars", "defaults", "campaigns"};
+
+void read_resolution_keys(yaml_ref root, calendar_source& source, template_cache& templates,
+                          diagnostics_collector& out) {
+  if (auto vars = root.find("vars")) source.vars = read_vars(*vars, source.var_marks, out);
+  if (auto defaults = root.find("defaults")) read_defaults(*defaults, source.defaults, out);
+  if (auto campaigns = root.find("campaigns")) read_campaigns(*campaigns, source, templates, out);
+}
+
+// `read_early`: what reading the resolution keys before the events
+// reported, added here where reading them would have (see read_sources).
+void read_root(yaml_ref root, calendar_source& source, template_cache& templates, diagnostics_collector& out,
+               diagnostics_collector* read_early) {
   if (!check_keys(root, "the calendar", calendar_keys, out)) return;
   require_keys(root, "the calendar", calendar_required, out);
   if (auto version = root.find("version")) read_version(*version, out);
@@ -505,9 +519,10 @@ void read_root(yaml_ref root, calendar_source& source, template_cache& templates
   if (auto holidays = root.find("holidays"))
     for (auto item : read_list(*holidays, "'holidays'", out))
       if (auto entry = read_parsed(item, "a holiday", parse_holiday, out)) add_holidays(*entry, source.holidays);
-  if (auto vars = root.find("vars")) source.vars = read_vars(*vars, source.var_marks, out);
-  if (auto defaults = root.find("defaults")) read_defaults(*defaults, source.defaults, out);
-  if (auto campaigns = root.find("campaigns")) read_campaigns(*campaigns, source, templates, out);
+  if (read_early)
+    out.append(std::move(*read_early));
+  else
+    read_resolution_keys(root, source, templates, out);
   if (auto digests = root.find("digests")) read_digests(*digests, source, templates, out);
   if (auto events = root.find("events"); events && events->is_null())
     out.error(events->mark(), "'events' has no value", "list the events under it, or remove the key");
@@ -519,75 +534,176 @@ void read_root(yaml_ref root, calendar_source& source, template_cache& templates
 
 namespace {
 
-// The first half of loading: the text into sources, every mark taken. After
-// it the text and the YAML tree are no longer needed.
-// `dates_marks` gets where each event's `dates:` is, for the warning that
-// they run out.
-// `pool`, when given, shares identical step lists between events.
-std::optional<calendar_source> read_sources(std::string_view text, const std::string& file,
-                                            std::vector<source_mark>& dates_marks, diagnostics_collector& out,
-                                            step_list_pool* pool, const yaml_document::forget_callback& forget = {}) {
+// Which of resolution_keys the root mapping has (a bit each).
+unsigned resolution_keys_in(yaml_ref root) {
+  unsigned found = 0;
+  for (std::size_t i = 0; i < resolution_keys.size(); ++i)
+    if (root.find(resolution_keys[i])) found |= 1u << i;
+  return found;
+}
+
+// Whether a top-level resolution key may come in `rest`, the text after the
+// first event: a line that begins with one, or with a quote, '?' or a
+// bracket (a key written another way). Only a guess that saves reading a
+// block-style file twice: the load checks the root's keys at the end.
+bool may_name_resolution_key(std::string_view rest) {
+  for (auto at = rest.find('\n'); at != std::string_view::npos; at = rest.find('\n', at + 1)) {
+    auto line = rest.substr(at + 1, 32);
+    if (line.empty()) continue;
+    switch (line[0]) {  // most lines: an item, the lines in one, a comment, an empty line
+      case '-':
+      case ' ':
+      case '#':
+      case '\r':
+      case '\n':
+        continue;
+      case '"':
+      case '\'':
+      case '?':
+      case '{':
+      case '[':
+        return true;
+      default:
+        break;
+    }
+    for (auto key : resolution_keys)
+      if (line.starts_with(key)) {
+        auto colon = line.find_first_not_of(' ', key.size());
+        if (colon == std::string_view::npos || line[colon] == ':') return true;
+      }
+  }
+  return false;
+}
+
+// How one read of the text went.
+struct read_state {
   calendar_source source;
+  std::vector<source_mark> dates_marks;  ///< where each event's `dates:` is, for the warning that they run out
+  /// Set when the events are resolved as they are read: the calling thread
+  /// waits for yaml-cpp most of the parse (docs/PERFORMANCE.md "2026-12-03,
+  /// evening: preview time"), and the events' marks and step sources need
+  /// not live until the end. Only when vars, defaults and campaigns come
+  /// before `events:`; errors are then looked for in another order, so a
+  /// file with errors is read again the usual way (load_calendar).
+  std::unique_ptr<event_resolver> resolver;
+  std::size_t resolved = 0;  ///< events resolved as they were read
+  /// A resolution key came after `events:`: the events resolved early
+  /// missed it, and the file must be read again the usual way.
+  bool keys_after_events = false;
+};
+
+// The first half of loading: the text into sources, every mark taken. After
+// it the text and the YAML tree are no longer needed. False when the
+// document could not be read (the errors are in `out`).
+// `pool`, when given, shares identical step lists between events.
+// `early`, when given, resolves each event as it is read, if it can.
+bool read_sources(std::string_view text, const std::string& file, read_state& state, diagnostics_collector& out,
+                  step_list_pool* pool, const calendar_options* early,
+                  const yaml_document::forget_callback& forget = {}) {
+  auto& source = state.source;
   template_cache templates;
   campaign_numbers campaigns(source.campaign_names);
+  std::optional<diagnostics_collector> read_early;  // of the resolution keys, when read before the events
+  unsigned keys_read_early = 0;
+  auto resolve_as_read = [&](yaml_ref first) {
+    auto root = first.document_root();
+    if (may_name_resolution_key(first.source_to_end())) return;
+    keys_read_early = resolution_keys_in(root);
+    read_early.emplace(file);
+    read_resolution_keys(root, source, templates, *read_early);
+    state.resolver = std::make_unique<event_resolver>(source, early->known_channels, out);
+  };
+  bool first = true;
   auto on_event = [&](yaml_ref item) {
+    if (std::exchange(first, false) && early) resolve_as_read(item);
     event e;
     event_source extra;
     if (!read_event(item, e, extra, source, campaigns, templates, out)) return;
     auto dates = item.find("dates");
-    dates_marks.push_back(dates ? dates->mark() : e.id_mark);
+    state.dates_marks.push_back(dates ? dates->mark() : e.id_mark);
     if (pool) pool->share(extra.steps);
     source.events.push_back(std::move(e));
-    source.extras.push_back(std::move(extra));
+    if (!state.resolver) {
+      source.extras.push_back(std::move(extra));
+      return;
+    }
+    state.resolver->resolve(source.events.back(), extra);
+    source.event_var_marks.clear();  // the resolved event's
+    ++state.resolved;
   };
   auto document = yaml_document::read_all(text, file, {}, "events", on_event, forget);
   if (auto* errors = std::get_if<std::vector<diagnostic>>(&document)) {
     for (auto& error : *errors) out.add(std::move(error));
-    return std::nullopt;
+    return false;
   }
   auto& doc = std::get<yaml_document>(document);
   if (doc.root().is_null()) {
     out.error({1, 1}, "the calendar is empty", "start with 'version: 1'");
-    return std::nullopt;
+    return false;
   }
-  read_root(doc.root(), source, templates, out);
+  if (state.resolver && resolution_keys_in(doc.root()) != keys_read_early) state.keys_after_events = true;
+  read_root(doc.root(), source, templates, out, read_early ? &*read_early : nullptr);
   if (pool) pool->forget_lists();
-  return source;
+  return true;
 }
 
 // The second half. Resolve even after errors, so one run reports a bad
 // zone, an unknown campaign and a bad date together.
-calendar_load_result resolve_sources(std::optional<calendar_source> source, const std::string& file,
-                                     const std::vector<source_mark>& dates_marks, const calendar_options& options,
-                                     diagnostics_collector& out) {
+calendar_load_result resolve_sources(read_state& state, bool read, const std::string& file,
+                                     const calendar_options& options, diagnostics_collector& out) {
   std::optional<calendar> result;
-  if (source) result = resolve_calendar(std::move(*source), file, options.known_channels, out);
+  if (read && state.resolver)
+    result = state.resolver->finish(file, state.resolved);
+  else if (read)
+    result = resolve_calendar(std::move(state.source), file, options.known_channels, out);
+  state.resolver.reset();
   if (!out.ok()) return {std::nullopt, out.take(), {}};
-  if (result && result->zone && options.now) warn_dates_ahead(*result, dates_marks, *options.now, out);
+  if (result && result->zone && options.now) warn_dates_ahead(*result, state.dates_marks, *options.now, out);
   return {std::move(result), {}, out.take_warnings()};
+}
+
+// How a load went, for load_calendar's decision to load again.
+struct load_state {
+  bool resolved_as_read = false;
+  bool keys_after_events = false;
+};
+
+// A load that resolved events as they were read, where that gave another
+// result or the errors' order may differ, is done again the usual way.
+template <class Load>
+calendar_load_result load_with_retries(Load&& load) {
+  step_list_pool pool;
+  load_state state;
+  auto result = load(&pool, true, state);
+  if (state.keys_after_events) {
+    pool = step_list_pool();
+    state = {};
+    result = load(&pool, false, state);
+  }
+  // Each error at its own event, in the order the usual read finds them.
+  if (!result.ok() && (pool.shared_any() || state.resolved_as_read)) return load(nullptr, false, state);
+  return result;
 }
 
 }  // namespace
 
 calendar_load_result load_calendar(std::string_view text, std::string file, const calendar_options& options) {
-  auto load = [&](step_list_pool* pool) {
+  return load_with_retries([&](step_list_pool* pool, bool early, load_state& how) {
     diagnostics_collector out(file);
-    std::vector<source_mark> dates_marks;
-    auto source = read_sources(text, file, dates_marks, out, pool);
-    return resolve_sources(std::move(source), file, dates_marks, options, out);
-  };
-  step_list_pool pool;
-  auto result = load(&pool);
-  if (!result.ok() && pool.shared_any()) return load(nullptr);  // each error at its own event
-  return result;
+    read_state state;
+    bool read = read_sources(text, file, state, out, pool, early ? &options : nullptr);
+    how = {state.resolver != nullptr, state.keys_after_events};
+    return resolve_sources(state, read, file, options, out);
+  });
 }
 
 namespace {
 
-calendar_load_result load_file(const std::string& path, const calendar_options& options, step_list_pool* pool) {
+calendar_load_result load_file(const std::string& path, const calendar_options& options, step_list_pool* pool,
+                               bool early, load_state& how) {
   diagnostics_collector out(path);
-  std::vector<source_mark> dates_marks;
-  std::optional<calendar_source> source;
+  read_state state;
+  bool read = false;
   {  // a large file's text need not live through resolution
     auto text = read_text_file(path);
     if (!text.ok()) return {std::nullopt, {diagnostic{path, {0, 0}, text.error(), {}}}, {}};
@@ -595,18 +711,20 @@ calendar_load_result load_file(const std::string& path, const calendar_options& 
     // (docs/PERFORMANCE.md "The remaining goals (2026-12-03)"); an error
     // may look back at it, so a file with errors is read again, whole.
     bool forgot = false;
-    source = read_sources(text.value(), path, dates_marks, out, pool,
-                          [&](std::size_t from, std::size_t to) { forgot |= forget_pages(text.value(), from, to); });
+    read = read_sources(text.value(), path, state, out, pool, early ? &options : nullptr,
+                        [&](std::size_t from, std::size_t to) { forgot |= forget_pages(text.value(), from, to); });
+    how = {state.resolver != nullptr, state.keys_after_events};
+    if (how.resolved_as_read && (how.keys_after_events || !out.ok()))
+      return {std::nullopt, out.take(), {}};  // load_with_retries reads it again
     if (forgot && !out.ok()) {
       out = diagnostics_collector(path);
-      dates_marks.clear();
-      source.reset();
+      state = read_state();
       text = read_text_file(path);
       if (!text.ok()) return {std::nullopt, {diagnostic{path, {0, 0}, text.error(), {}}}, {}};
-      source = read_sources(text.value(), path, dates_marks, out, pool);
+      read = read_sources(text.value(), path, state, out, pool, nullptr);
     }
   }
-  return resolve_sources(std::move(source), path, dates_marks, options, out);
+  return resolve_sources(state, read, path, options, out);
 }
 
 }  // namespace
@@ -622,10 +740,8 @@ calendar_load_result load_calendar_file(const std::string& path, const calendar_
                                     yaml_limits{}.max_bytes >> 20),
                         {}}},
             {}};
-  step_list_pool pool;
-  auto result = load_file(path, options, &pool);
-  if (!result.ok() && pool.shared_any()) return load_file(path, options, nullptr);  // each error at its own event
-  return result;
+  return load_with_retries(
+      [&](step_list_pool* pool, bool early, load_state& how) { return load_file(path, options, pool, early, how); });
 }
 
 }  // namespace herald

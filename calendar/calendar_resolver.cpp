@@ -1,5 +1,6 @@
 // Resolution: the second half of loading, once the whole file has been read
-// (events may come before the defaults and campaigns they use).
+// (events may come before the defaults and campaigns they use), or event by
+// event as they are read when those come first (event_resolver).
 #include <algorithm>
 #include <array>
 #include <memory>
@@ -10,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "calendar/calendar_source.hpp"
+#include "calendar/event_id_set.hpp"
 #include "calendar/plan.hpp"
 #include "text/post_key.hpp"
 
@@ -32,32 +34,60 @@ class resolver {
            diagnostics_collector& out)
       : source_(source), known_channels_(known_channels), out_(out) {}
 
+  // Everything at once, once the whole file has been read.
   std::optional<calendar> run(const std::string& file) {
-    calendar cal;
-    cal.file = file;
-    cal.timezone = source_.timezone;
-    cal.zone = find_zone();
-    cal.workdays = workday_calendar(source_.workdays, source_.holidays);
+    start_calendar();
+    start();
+    resolve_events(0);
+    return finish(file);
+  }
+
+  // The zone and working days: what no event's resolution needs.
+  void start_calendar() {
+    cal_.timezone = source_.timezone;
+    cal_.zone = find_zone();
+    cal_.workdays = workday_calendar(source_.workdays, source_.holidays);
+  }
+
+  // What resolving an event needs: the calendar's vars, the defaults and
+  // the campaigns.
+  void start() {
     check_vars(source_.vars, source_.var_marks);
-    cal.vars = std::move(source_.vars);
-    for (const auto& [name, value] : cal.vars) {
+    cal_.vars = std::move(source_.vars);
+    for (const auto& [name, value] : cal_.vars) {
       calendar_names_.insert(name);
       longest_calendar_var_ = std::max(longest_calendar_var_, value.size());
     }
     for (auto& [name, steps] : source_.campaigns) {
-      campaign_index_.emplace(name.name, static_cast<int>(cal.campaigns.size()));
-      cal.campaigns.push_back({name.name, resolve_steps(steps)});
+      campaign_index_.emplace(name.name, static_cast<int>(cal_.campaigns.size()));
+      cal_.campaigns.push_back({name.name, resolve_steps(steps)});
       campaign_sources_.push_back(&steps);
     }
-    for (std::size_t i = 0; i < source_.events.size() && !out_.full(); ++i)
-      resolve_event(source_.events[i], source_.extras[i], cal.campaigns);
-    check_unused_campaigns(cal.campaigns);
+  }
+
+  void resolve(event& e, event_source& source) {
+    if (!out_.full()) resolve_event(e, source, cal_.campaigns);
+  }
+
+  // source_.events[first...], with source_.extras parallel to them.
+  void resolve_events(std::size_t first) {
+    for (std::size_t i = first; i < source_.events.size() && !out_.full(); ++i)
+      resolve_event(source_.events[i], source_.extras[i - first], cal_.campaigns);
+  }
+
+  // The events resolved as they were read are done: the lists they shared
+  // may be freed, and their addresses reused by the digests' lists.
+  void forget_shared_lists() { resolved_lists_.clear(); }
+
+  std::optional<calendar> finish(const std::string& file) {
+    check_unused_campaigns(cal_.campaigns);
     source_.extras.clear();
-    cal.events = std::move(source_.events);
-    cal.text = std::move(source_.text);
-    cal.channels = std::move(channel_names_);
+    cal_.file = file;
+    cal_.events = std::move(source_.events);
+    cal_.text = std::move(source_.text);
+    cal_.channels = std::move(channel_names_);
     if (!out_.ok()) return std::nullopt;
-    return cal;
+    return std::move(cal_);
   }
 
  private:
@@ -189,9 +219,9 @@ class resolver {
 
   void resolve_event(event& e, event_source& source, const std::vector<campaign>& campaigns) {
     if (!e.id.empty()) {
-      auto [it, added] = ids_.emplace(std::string_view(e.id), source.id_mark.line);
-      if (!added)
-        out_.error(source.id_mark, fmt::format("duplicate event id '{}' (first on line {})", e.id, it->second));
+      if (const auto* first = ids_.insert(e))
+        out_.error(source.id_mark,
+                   fmt::format("duplicate event id '{}' (first on line {})", e.id, first->id_mark.line));
     }
     check_vars(e.vars, source_.var_marks_of(source));
     if (source.campaign) {
@@ -272,6 +302,7 @@ class resolver {
     source_mark mark;  // the first step with it
   };
   std::vector<step_key> seen_keys_;  // check_post_keys's, reused
+  calendar cal_;                     // being resolved
   calendar_source& source_;
   const std::optional<std::vector<std::string>>& known_channels_;
   diagnostics_collector& out_;
@@ -281,7 +312,7 @@ class resolver {
   std::vector<const std::vector<step_source>*> campaign_sources_;
   std::unordered_map<std::string, channel_index> channel_index_;
   std::vector<std::string> channel_names_;
-  std::unordered_map<std::string_view, int> ids_;  // views into the events, which a deque never moves
+  event_id_set ids_;
   std::unordered_set<int> used_campaigns_;
   std::unordered_map<const std::vector<step_source>*, std::shared_ptr<const std::vector<step>>> resolved_lists_;
   std::set<std::tuple<int, int, std::string>> reported_;
@@ -293,6 +324,27 @@ std::optional<calendar> resolve_calendar(calendar_source&& source, const std::st
                                          const std::optional<std::vector<std::string>>& known_channels,
                                          diagnostics_collector& out) {
   return resolver(source, known_channels, out).run(file);
+}
+
+struct event_resolver::impl : resolver {
+  using resolver::resolver;
+};
+
+event_resolver::event_resolver(calendar_source& source, const std::optional<std::vector<std::string>>& known_channels,
+                               diagnostics_collector& out)
+    : impl_(std::make_unique<impl>(source, known_channels, out)) {
+  impl_->start();
+}
+
+event_resolver::~event_resolver() = default;
+
+void event_resolver::resolve(event& e, event_source& source) { impl_->resolve(e, source); }
+
+std::optional<calendar> event_resolver::finish(const std::string& file, std::size_t resolved) {
+  impl_->forget_shared_lists();
+  impl_->start_calendar();
+  impl_->resolve_events(resolved);
+  return impl_->finish(file);
 }
 
 }  // namespace herald

@@ -92,4 +92,29 @@ std::optional<calendar> resolve_calendar(calendar_source&& source, const std::st
                                          const std::optional<std::vector<std::string>>& known_channels,
                                          diagnostics_collector& out);
 
+/// resolve_calendar one event at a time, for a loader that resolves each
+/// event as it is read: made once `source` holds the calendar's vars,
+/// defaults and campaigns (and no event), then `resolve` for each event in
+/// file order, then `finish`. The same checks and results; only the order
+/// in which errors are found may differ (which the loader's collector puts
+/// in file order, but its cap of 50 may keep others).
+class event_resolver {
+ public:
+  event_resolver(calendar_source& source, const std::optional<std::vector<std::string>>& known_channels,
+                 diagnostics_collector& out);
+  ~event_resolver();
+  event_resolver(const event_resolver&) = delete;
+  event_resolver& operator=(const event_resolver&) = delete;
+
+  /// `source` may be dropped after.
+  void resolve(event& e, event_source& source);
+  /// The calendar: `resolved` events at the front of source.events were
+  /// resolved already; those after (the digests) have their extras.
+  std::optional<calendar> finish(const std::string& file, std::size_t resolved);
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
 }  // namespace herald

@@ -53,6 +53,12 @@ class yaml_ref {
   /// The source from the node's first character to the end of that line:
   /// what the file shows, quotes and comments included.
   std::string_view source_from_mark() const;
+  /// The source from the node's first character to the end of the file.
+  std::string_view source_to_end() const;
+  /// The root of the node's document. While items stream to a callback it
+  /// holds what was read before: the root mapping's keys and values before
+  /// the streamed sequence's key, and that key.
+  yaml_ref document_root() const { return yaml_ref(*doc_, 0); }
 
   /// Number of items (sequence) or entries (mapping).
   std::size_t size() const;

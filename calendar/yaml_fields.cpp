@@ -21,6 +21,13 @@ void diagnostics_collector::warning(source_mark mark, std::string message, std::
     warnings_.push_back({file_, mark, std::move(message), std::move(hint), true, severity::warning});
 }
 
+void diagnostics_collector::append(diagnostics_collector&& other) {
+  for (auto& d : other.errors_) add(std::move(d));
+  for (auto& d : other.warnings_)
+    if (warnings_.size() < max_errors) warnings_.push_back(std::move(d));
+  hidden_lines_.insert(hidden_lines_.end(), other.hidden_lines_.begin(), other.hidden_lines_.end());
+}
+
 namespace {
 
 // Events are checked as they stream past and the rest at the end; people

@@ -29,6 +29,8 @@ class diagnostics_collector {
   void error(yaml_ref node, const parse_error& e);
   void add(diagnostic d);
   void warning(source_mark mark, std::string message, std::string hint = {});
+  /// Adds what `other` collected, as if it had been reported here now.
+  void append(diagnostics_collector&& other);
 
   /// Errors on this line will not quote it: it holds a secret.
   void hide_line(int line) { hidden_lines_.push_back(line); }

@@ -67,6 +67,11 @@ std::string_view yaml_ref::source_from_mark() const {
   return rest;
 }
 
+std::string_view yaml_ref::source_to_end() const {
+  auto source = doc_->source_;
+  return source.substr(std::min(offset_of_mark(source, doc_->line_starts_, mark()), source.size()));
+}
+
 // In a literal block (`|`) each line of the text is a line of the source,
 // indented like the block's first non-empty line.
 source_mark yaml_ref::literal_block_mark(source_mark header, std::size_t offset) const {

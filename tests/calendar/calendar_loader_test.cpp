@@ -333,3 +333,145 @@ TEST_CASE("loader: an error in steps that events share is reported at each event
   for (int line : {9, 15, 21, 27}) CHECK(errors.find(fmt::format("test.yaml:{}:", line)) != std::string::npos);
   CHECK(errors.find("invalid channel name 'bad!'") != std::string::npos);
 }
+
+namespace {
+
+// A calendar's events as resolved, and its posts of 2027, in words.
+std::string resolved_summary(const calendar& cal) {
+  std::string out;
+  auto steps_of = [&](const std::vector<step>& steps) {
+    for (const auto& s : steps) {
+      out +=
+          fmt::format(" [{} {} {} {}", s.at.key(), s.time.count(), static_cast<int>(s.not_workday), s.message.text());
+      for (auto c : s.channels) out += fmt::format(" {}", cal.channels[c]);
+      out += "]";
+    }
+  };
+  for (const auto& c : cal.campaigns) {
+    out += fmt::format("campaign {}:", c.name);
+    steps_of(c.steps);
+    out += "\n";
+  }
+  for (const auto& [name, value] : cal.vars) out += fmt::format("var {}={}\n", name, value);
+  for (const auto& e : cal.events) {
+    out += fmt::format("event {} campaign {}:", e.id, e.campaign);
+    if (e.steps) steps_of(*e.steps);
+    out += "\n";
+  }
+  auto p = plan_window(cal, day(2027, 1, 1), day(2027, 12, 31));
+  for (const auto& post : p.posts)
+    out += fmt::format("{} {} {}\n", post.key(), post.due.time_since_epoch().count(), render_post(cal, post).text);
+  return out;
+}
+
+const std::string keys_events_need = R"(vars: { org: "EDI" }
+defaults: { time: "10:15", channels: [staff], not_workday: next }
+campaigns:
+  standard:
+    - at: -1w
+      channels: [team]
+      message: "{{title}} for {{org}} in a week"
+    - at: 0
+      message: "Today: {{title}}"
+)";
+
+std::string calendar_with(const std::string& before_events, const std::string& after_events) {
+  std::string text = "version: 1\ntimezone: Europe/London\n" + before_events + "events:\n";
+  for (int i = 0; i < 5; ++i)
+    text += fmt::format("  - id: e{}\n    title: Event {}\n    every: June {}\n    campaign: standard\n", i, i, 5 + i);
+  text += "  - id: own\n    title: Own\n    every: July 1\n    steps:\n      - at: 0\n        message: \"{{org}}\"\n";
+  return text + after_events;
+}
+
+}  // namespace
+
+TEST_CASE("loader: events resolved as they are read, or at the end, come out the same", "[loader]") {
+  // vars, defaults and campaigns before `events:` let each event be resolved
+  // as it is read; after it, the events are resolved at the end.
+  auto first = load_ok(calendar_with(keys_events_need, ""));
+  auto last = load_ok(calendar_with("", keys_events_need));
+  CHECK(resolved_summary(first) == resolved_summary(last));
+  // The defaults' time and policy, the campaign's steps and the calendar's var.
+  CHECK(resolved_summary(first).find("campaign standard: [-7d 615 2 {{title}} for {{org}} in a week team] [0d 615 2 "
+                                     "Today: {{title}} staff]") != std::string::npos);
+  CHECK(resolved_summary(first).find("e0/2027-06-05/-7d/team 1811754900 Event 0 for EDI in a week") !=
+        std::string::npos);
+  CHECK(first.channels == std::vector<std::string>{"team", "staff"});
+}
+
+TEST_CASE("loader: a key events need, found after them though it did not look so, has the file read again",
+          "[loader]") {
+  // A root mapping indented one column: `defaults:` after the events does
+  // not begin a line, so the events are resolved as they are read, without
+  // its time; the load sees it at the end and reads the file again.
+  auto indent = [](const std::string& text) {
+    std::string out = " ";
+    for (char c : text) out += c == '\n' ? std::string("\n ") : std::string(1, c);
+    return out.substr(0, out.size() - 1);
+  };
+  std::string campaigns = "campaigns:\n  standard:\n    - at: 0\n      channels: [staff]\n      message: Today\n";
+  std::string defaults = "defaults: { time: \"10:15\" }\n";
+  std::string events = "events:\n  - id: e\n    title: E\n    every: June 1\n    campaign: standard\n";
+  std::string head = "version: 1\ntimezone: Europe/London\n";
+  auto expected = resolved_summary(load_ok(head + defaults + campaigns + events));
+  REQUIRE(expected.find("[0d 615 ") != std::string::npos);
+  auto text = indent(head + campaigns + events + defaults);
+  CHECK(resolved_summary(load_ok(text)) == expected);
+  test::temp_dir dir;
+  auto path = (dir / "indented.yaml").string();
+  std::ofstream(path) << text;
+  auto from_file = load_calendar_file(path);
+  REQUIRE(from_file.ok());
+  CHECK(resolved_summary(*from_file.value) == expected);
+}
+
+namespace {
+
+// Two texts that differ only in whether the line after the events looks as
+// if a key events need could follow: the first is resolved as it is read,
+// the second at the end.
+std::pair<std::string, std::string> resolved_early_and_late(const std::string& before_events,
+                                                            const std::string& event) {
+  std::string events;
+  for (int i = 0; i < 60; ++i) events += fmt::format(fmt::runtime(event), i);
+  auto text = "version: 1\ntimezone: Europe/London\n" + before_events + "events:\n" + events;
+  return {text + "digests: []\n", text + "\"digests\": []\n"};
+}
+
+std::vector<std::string> all_diagnostics(const calendar_load_result& result) {
+  std::vector<std::string> out;
+  for (const auto& d : result.errors) out.push_back(fmt::format("{}:{} {}", d.mark.line, d.mark.col, d.message));
+  for (const auto& d : result.warnings) out.push_back(fmt::format("{}:{} {}", d.mark.line, d.mark.col, d.message));
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("loader: events resolved as they are read keep the warnings, and their cap, of a read at the end",
+          "[loader]") {
+  // 61 warnings, past the cap of 50: the campaign's is found after the
+  // events' when the events are read first, whatever resolves when.
+  auto [early, late] = resolved_early_and_late(
+      "defaults: { channels: [staff] }\ncampaigns:\n  c:\n    - at: 0\n      message: Today # {{{{title}}}}\n",
+      "  - id: e{0}\n    title: Event # {0}\n    every: June 1\n    campaign: c\n");
+  auto a = load_calendar(early, "test.yaml");
+  auto b = load_calendar(late, "test.yaml");
+  REQUIRE(a.ok());
+  REQUIRE(b.ok());
+  CHECK(a.warnings.size() == 50);
+  CHECK(all_diagnostics(a) == all_diagnostics(b));
+}
+
+TEST_CASE("loader: events resolved as they are read give the errors, and their cap, of a read at the end", "[loader]") {
+  auto [early, late] = resolved_early_and_late(
+      "defaults: { channels: [staff] }\ncampaigns:\n  c:\n    - at: 0\n      message: \"{{{{nope}}}}\"\n",
+      "  - id: e{0}\n    title: Event\n    every: June 1\n    campaign: d\n    vars: {{ title: x }}\n");
+  auto a = load_calendar(early, "test.yaml");
+  auto b = load_calendar(late, "test.yaml");
+  REQUIRE_FALSE(a.ok());
+  CHECK(a.errors.size() == 50);
+  CHECK(all_diagnostics(a) == all_diagnostics(b));
+  // The cap is reached at the 25th event: the campaign's unknown variable,
+  // checked after the events when the events are resolved at the end, is left out.
+  CHECK(all_diagnostics(a).front() == "12:15 unknown campaign 'd' (did you mean 'c'?)");
+}

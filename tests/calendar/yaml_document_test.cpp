@@ -144,6 +144,19 @@ TEST_CASE("yaml: a streamed sequence hands over each item and keeps none", "[yam
   CHECK(doc.root().find("after")->scalar() == "1");
 }
 
+TEST_CASE("yaml: while items stream, the root holds the keys before them", "[yaml]") {
+  std::string text = "first: 1\nsecond: [a, b]\nevents:\n  - id: a\n  - id: b\nafter: 2\n";
+  std::vector<std::string> seen;
+  auto result = yaml_document::read(text, "t.yaml", {}, "events", [&](yaml_ref item) {
+    auto root = item.document_root();
+    seen.push_back(fmt::format("{} {} {} {}", root.find("first")->scalar(), root.find("second")->size(),
+                               root.find("after").has_value(), item.source_to_end().substr(0, 6)));
+  });
+  REQUIRE(std::holds_alternative<yaml_document>(result));
+  CHECK(seen == std::vector<std::string>{"1 2 false id: a\n", "1 2 false id: b\n"});
+  CHECK(std::get<yaml_document>(result).root().find("after")->scalar() == "2");
+}
+
 TEST_CASE("yaml: aliases are followed without copying", "[yaml]") {
   std::string text = "base: &b {x: 1}\nuse: *b\n";
   auto result = yaml_document::read(text, "t.yaml");
