@@ -179,6 +179,18 @@ class journal {
   /// The row for `key`, or nullopt when herald has never seen that post.
   virtual result<std::optional<journal_entry>> find(std::string_view key) = 0;
 
+  /// The rows of those of `keys` herald has seen, in no particular order:
+  /// find for many posts at once (a shared journal reads them in one statement).
+  virtual result<std::vector<journal_entry>> find_all(const std::vector<std::string>& keys) {
+    std::vector<journal_entry> rows;
+    for (const auto& key : keys) {
+      auto row = find(key);
+      if (!row.ok()) return failure{row.error()};
+      if (row.value()) rows.push_back(std::move(*row.value()));
+    }
+    return rows;
+  }
+
   /// Marks the post in flight before its channel is contacted: inserts it
   /// (attempts = 1) or moves a pending row there (attempts + 1, next_try
   /// cleared; due, channel and event updated to the given ones, but a resent

@@ -535,6 +535,12 @@ result<std::optional<journal_entry>> postgresql_journal::find(std::string_view k
   return std::optional<journal_entry>(std::move(found.value().front()));
 }
 
+result<std::vector<journal_entry>> postgresql_journal::find_all(const std::vector<std::string>& keys) {
+  if (keys.empty()) return std::vector<journal_entry>{};
+  return entries(fmt::format("SELECT {} FROM posts WHERE key = ANY($1::text[])", entry_columns),
+                 params{}.add(text_array(keys)));
+}
+
 result<journal_change> postgresql_journal::begin_attempt(std::string_view key, date::sys_seconds due,
                                                          std::string_view channel, std::string_view event,
                                                          date::sys_seconds now) {

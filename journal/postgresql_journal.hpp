@@ -80,6 +80,7 @@ class postgresql_journal final : public operated_journal {
   const std::string& replica() const { return how_.replica; }
 
   result<std::optional<journal_entry>> find(std::string_view key) override;
+  result<std::vector<journal_entry>> find_all(const std::vector<std::string>& keys) override;
   result<journal_change> begin_attempt(std::string_view key, date::sys_seconds due, std::string_view channel,
                                        std::string_view event, date::sys_seconds now) override;
   std::vector<result<journal_change>> begin_attempts(const std::vector<attempt_claim>& posts,

@@ -287,6 +287,22 @@ TEST_CASE("journal: record_sent_all applies each post's record_sent, refusing wh
   CHECK_FALSE(ok(j->find("never-seen")));
 }
 
+TEST_CASE("journal: find_all reads the rows of the keys herald has seen, as find does", "[journal][postgresql]") {
+  any_store store(GENERATE(as<std::string>{}, "sqlite", "postgresql"));
+  auto* j = &store.get();
+  CHECK(ok(j->find_all({})).empty());
+  begin(*j, "flying", at(1));
+  begin(*j, "sent \"quoted\", too", at(1));
+  (void)ok(j->record_sent("sent \"quoted\", too", at(2)));
+  begin(*j, "not asked", at(1));
+  auto rows = ok(j->find_all({"never-seen", "sent \"quoted\", too", "flying"}));
+  std::map<std::string, journal_entry> by_key;
+  for (auto& row : rows) by_key.emplace(row.key, std::move(row));
+  CHECK(by_key.size() == 2);
+  CHECK(by_key.at("flying") == find_ok(*j, "flying"));
+  CHECK(by_key.at("sent \"quoted\", too") == find_ok(*j, "sent \"quoted\", too"));
+}
+
 TEST_CASE("journal: missed never overwrites sent or in flight", "[journal][postgresql]") {
   any_store store(GENERATE(as<std::string>{}, "sqlite", "postgresql"));
   auto* j = &store.get();
