@@ -132,6 +132,46 @@ TEST_CASE("postgresql journal: of two replicas claiming the same rounds at once,
   }
 }
 
+TEST_CASE("postgresql journal: a round's claim locks its rows in key order, so two replicas' rounds never deadlock",
+          "[postgresql]") {
+  // Given replica a inside a round's transaction holding "k0", when b
+  // claims a round given backwards, then b waits at "k0" before it holds
+  // any other row: a's claim of the rest goes through (in b's order, b
+  // would hold them and the two would deadlock), and b is refused all.
+  auto& cluster = pg_cluster::shared();
+  auto url = cluster.fresh_database();
+  auto a = replica(url, "a");
+  auto b = replica(url, "b");
+  REQUIRE(a->begin_changes().ok());
+  REQUIRE(claim(*a, "k0") == journal_change::applied);
+  std::vector<result<journal_change>> by_b;
+  std::thread tb([&] {
+    by_b = b->begin_attempts(
+        {{"k2", at(0), "slack", "iwd"}, {"k1", at(0), "slack", "iwd"}, {"k0", at(0), "slack", "iwd"}}, at(1));
+  });
+  auto waiting = [&] {
+    return cluster.psql(database_of(url),
+                        "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'herald b' AND "
+                        "wait_event_type = 'Lock'") == "1\n";
+  };
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{10};
+  bool b_waits = false;
+  while (!(b_waits = waiting()) && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds{20});
+  CHECK(b_waits);  // a CHECK: the thread must be joined
+  auto by_a = a->begin_attempts({{"k1", at(0), "slack", "iwd"}, {"k2", at(0), "slack", "iwd"}}, at(1));
+  auto committed = a->commit_changes();
+  tb.join();
+  CHECK(committed.ok());
+  std::vector<journal_change> got_a, got_b;
+  for (auto& change : by_a) got_a.push_back(ok(std::move(change)));
+  for (auto& change : by_b) got_b.push_back(ok(std::move(change)));
+  using enum journal_change;
+  CHECK(got_a == std::vector{applied, applied});
+  CHECK(got_b == std::vector{refused, refused, refused});
+  for (const std::string key : {"k0", "k1", "k2"}) CHECK(row(*b, key).replica == "a");
+}
+
 TEST_CASE("postgresql journal: a round's claim takes the free, pending and taken-over posts, never a held or sent one",
           "[postgresql]") {
   // Given posts held by another replica's live lease, one whose lease
