@@ -67,9 +67,18 @@ void daemon_loop::impl::tick() {
   auto now = current_time();
   if (now >= plan.replan_at) replan(now, policy.catch_up);
   clock->ticked(now);
-  guard->file_intact();  // a lost journal answers "in flight": nothing is sent
+  guard->file_intact();              // a lost journal answers "in flight": nothing is sent
+  if (store->lease().count() > 0) {  // a shared journal: the rows of the posts due in one round trip
+    std::vector<std::string> due;
+    for (const auto& post : plan.posts) {
+      if (post.due > now) break;
+      due.push_back(post.key());
+    }
+    guard->read_ahead(due);
+  }
   auto decided = decide(
       plan.posts, [this](std::string_view key) { return guard->lookup(key); }, now, policy);
+  guard->forget_read_ahead();
   carry_out_all(decided.actions, now);
   out->dispatch();
   clock->arm(decided.wake, plan.replan_at, now);

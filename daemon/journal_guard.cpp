@@ -72,6 +72,8 @@ void journal_guard::resume_now() {
 // A journal that cannot be read answers "in flight": nothing is sent that
 // might have been sent already; the loop looks again after the pause.
 const journal_entry* journal_guard::lookup(std::string_view key) {
+  if (auto ahead = read_ahead_.find(key); ahead != read_ahead_.end() && !paused())
+    return ahead->second ? &*ahead->second : nullptr;
   // Each failing call may wait out SQLite's busy timeout: after one failure
   // the rest of the pass answers at once (and the watchdog stays fed).
   if (!paused()) {
@@ -86,6 +88,17 @@ const journal_entry* journal_guard::lookup(std::string_view key) {
   looked_up_->key = key;
   looked_up_->state = post_state::in_flight;
   return &*looked_up_;
+}
+
+// A shared journal's round trip a row would be one a post due
+// (docs/PERFORMANCE.md "2026-12-03, evening: replicas claim round").
+void journal_guard::read_ahead(const std::vector<std::string>& keys) {
+  read_ahead_.clear();
+  if (paused() || keys.empty()) return;
+  auto rows = store_.find_all(keys);
+  if (!rows.ok()) return failed("reading posts", rows.error());
+  for (const auto& key : keys) read_ahead_.emplace(key, std::nullopt);
+  for (auto& row : rows.value()) read_ahead_[row.key] = std::move(row);
 }
 
 void journal_guard::keep(attempt a, delivery_outcome outcome) { unrecorded_.emplace_back(std::move(a), outcome); }

@@ -29,6 +29,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -88,6 +89,11 @@ class journal_guard {
   /// next lookup.
   const journal_entry* lookup(std::string_view key);
 
+  /// Reads the rows of `keys` in one call: lookup() answers for them from
+  /// what was read until forget_read_ahead() (one pass of decisions).
+  void read_ahead(const std::vector<std::string>& keys);
+  void forget_read_ahead() { read_ahead_.clear(); }
+
   /// Keeps an outcome the journal did not take, to be written again.
   void keep(attempt a, delivery_outcome outcome);
   /// The kept outcomes, oldest first; none are kept after this.
@@ -108,6 +114,7 @@ class journal_guard {
   std::string last_problem_;
   std::uint64_t failures_ = 0;
   std::optional<journal_entry> looked_up_;
+  std::map<std::string, std::optional<journal_entry>, std::less<>> read_ahead_;  // by key; nullopt: never seen
   std::vector<unrecorded_outcome> unrecorded_;
 };
 

@@ -68,9 +68,7 @@ void sender::dispatch() {
   auto& store = guard_.store();
   auto claimed_from = env_.steady_now();  // a shared journal's leases run from no earlier than this
   bool batched = ready.start.size() > 1 && !guard_.paused() && store.begin_changes().ok();
-  std::vector<begun> round;
-  for (auto& job : ready.start)
-    if (auto post = begin(std::move(job))) round.push_back(std::move(*post));
+  auto round = begin(std::move(ready.start));
   if (batched)
     if (auto committed = store.commit_changes(); !committed.ok()) {
       // Rolled back: none of these attempts is on disk, so none may go out; the next tick queues them again.
@@ -90,31 +88,46 @@ void sender::dispatch() {
   pacing_->wait_until(*ready.next, [this] { dispatch(); });
 }
 
-std::optional<sender::begun> sender::begin(send_queue::job job) {
-  const auto& content = job.content;
-  attempt a{content.key, content.channel, content.event, job.due};
+// The round's claims in one call: a shared journal makes them one
+// statement (docs/PERFORMANCE.md "2026-12-03, evening: replicas claim round").
+std::vector<sender::begun> sender::begin(std::vector<send_queue::job> jobs) {
   auto now = env_.now_seconds();
-  if (now > job.due + policy_.catch_up) {  // it waited in the queue past its window
-    queue_.finished(a.key);
-    hooks_.want_tick();
-    return std::nullopt;
-  }
-  if (!guard_.file_intact() || guard_.paused()) {  // the tick after the pause queues it again
-    queue_.finished(a.key);
-    return std::nullopt;
-  }
-  auto began = guard_.store().begin_attempt(a.key, a.due, a.channel, a.event, now);
-  if (!began.ok() || began.value() == journal_change::refused) {
-    queue_.finished(a.key);
-    if (!began.ok()) guard_.failed("recording an attempt", began.error());
-    // Another replica holds it: not this one's now. The tick this asks for
-    // sees its row in flight, sends nothing, and sets the timer for when
-    // that claim lapses (daemon_loop's watch_leases), should its holder die.
-    else if (guard_.store().lease().count() > 0)
+  std::vector<send_queue::job> wanted;
+  for (auto& job : jobs) {
+    if (now > job.due + policy_.catch_up) {  // it waited in the queue past its window
+      queue_.finished(job.content.key);
       hooks_.want_tick();
-    return std::nullopt;
+    } else if (!guard_.file_intact() || guard_.paused()) {  // the tick after the pause queues it again
+      queue_.finished(job.content.key);
+    } else {
+      wanted.push_back(std::move(job));
+    }
   }
-  return begun{std::move(job), std::move(a), now};
+  std::vector<attempt_claim> claims;
+  for (const auto& job : wanted) claims.push_back({job.content.key, job.due, job.content.channel, job.content.event});
+  auto changes = guard_.store().begin_attempts(claims, now);
+  std::vector<begun> round;
+  for (std::size_t i = 0; i < wanted.size(); ++i) {
+    const auto& content = wanted[i].content;
+    attempt a{content.key, content.channel, content.event, wanted[i].due};
+    if (i >= changes.size()) {  // not tried: the journal failed before it
+      queue_.finished(a.key);
+      continue;
+    }
+    const auto& began = changes[i];
+    if (!began.ok() || began.value() == journal_change::refused) {
+      queue_.finished(a.key);
+      if (!began.ok()) guard_.failed("recording an attempt", began.error());
+      // Another replica holds it: not this one's now. The tick this asks for
+      // sees its row in flight, sends nothing, and sets the timer for when
+      // that claim lapses (daemon_loop's watch_leases), should its holder die.
+      else if (guard_.store().lease().count() > 0)
+        hooks_.want_tick();
+      continue;
+    }
+    round.push_back(begun{std::move(wanted[i]), std::move(a), now});
+  }
+  return round;
 }
 
 // A shared journal's claim holds for its lease from the claim on, by the
@@ -227,13 +240,28 @@ void sender::record_outcomes() {
   // While the journal is paused, trying would only wait out SQLite's busy
   // timeout again, with the loop blocked: keep the outcomes for the retry.
   batching_ = batch.size() > 1 && !guard_.paused() && store.begin_changes().ok();
+  // The successes in one call: a shared journal records them in one
+  // statement (docs/PERFORMANCE.md "2026-12-03, evening: replicas claim round").
+  auto now = env_.now_seconds();
+  std::vector<std::size_t> successes;
+  std::vector<std::string_view> sent_keys;
+  for (std::size_t i = 0; i < batch.size() && !guard_.paused(); ++i)
+    if (batch[i].second.sent()) {
+      successes.push_back(i);
+      sent_keys.push_back(batch[i].first.key);
+    }
+  auto sent_changes = store.record_sent_all(sent_keys, now);
+  std::vector<const result<journal_change>*> sent_change(batch.size(), nullptr);  // none: not tried
+  for (std::size_t j = 0; j < sent_changes.size(); ++j) sent_change[successes[j]] = &sent_changes[j];
   std::vector<std::size_t> recorded;
   for (std::size_t i = 0; i < batch.size(); ++i) {
     const auto& [a, outcome] = batch[i];
-    if (guard_.paused() || !record_outcome(a, outcome))
-      guard_.keep(a, outcome);  // its key stays in flight until recorded
-    else
+    bool done = outcome.sent() ? sent_change[i] && record_sent(a, outcome, *sent_change[i], now)
+                               : !guard_.paused() && record_failure(a, outcome, env_.now_seconds());
+    if (done)
       recorded.push_back(i);
+    else
+      guard_.keep(a, outcome);  // its key stays in flight until recorded
   }
   if (std::exchange(batching_, false)) {
     if (auto committed = store.commit_changes(); !committed.ok()) {
@@ -264,11 +292,10 @@ void sender::once_recorded(std::function<void()> effect) {
     effect();
 }
 
-// False when the journal refused to take it (logged; try again later).
-bool sender::record_outcome(const attempt& a, const delivery_outcome& outcome) {
-  auto now = env_.now_seconds();
-  if (!outcome.sent()) return record_failure(a, outcome, now);
-  auto recorded = guard_.store().record_sent(a.key, now);
+// What the journal did with a success; false when it failed to take it
+// (logged; try again later).
+bool sender::record_sent(const attempt& a, const delivery_outcome& outcome, const result<journal_change>& recorded,
+                         date::sys_seconds now) {
   if (!recorded.ok()) {
     guard_.failed(fmt::format("recording that {} was sent", a.key), recorded.error());
     return false;

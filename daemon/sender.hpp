@@ -84,7 +84,7 @@ class sender {
     attempt a;
     date::sys_seconds now;
   };
-  std::optional<begun> begin(send_queue::job job);
+  std::vector<begun> begin(std::vector<send_queue::job> jobs);
   void deliver(begun post);
   bool lease_lapsed(std::chrono::steady_clock::time_point claimed_from, const begun& post);
   void renew_leases_later();
@@ -93,7 +93,8 @@ class sender {
   void record_outcomes_soon();
   void record_outcomes();
   void once_recorded(std::function<void()> effect);
-  bool record_outcome(const attempt& a, const delivery_outcome& outcome);
+  bool record_sent(const attempt& a, const delivery_outcome& outcome, const result<journal_change>& recorded,
+                   date::sys_seconds now);
   bool record_failure(const attempt& a, const delivery_outcome& outcome, date::sys_seconds now);
   bool record_unanswered(const attempt& a, const delivery_outcome& outcome, const failure_decision& decision,
                          bool first, date::sys_seconds now);

@@ -164,12 +164,32 @@ enum class journal_change {
   refused,  ///< the row was not in a state the change starts from (see the diagram); it was left as it was
 };
 
+/// One post of a dispatch round's claim (journal::begin_attempts): begin_attempt's arguments but `now`.
+struct attempt_claim {
+  std::string_view key;
+  date::sys_seconds due;
+  std::string_view channel;
+  std::string_view event;
+};
+
 class journal {
  public:
   virtual ~journal() = default;
 
   /// The row for `key`, or nullopt when herald has never seen that post.
   virtual result<std::optional<journal_entry>> find(std::string_view key) = 0;
+
+  /// The rows of those of `keys` herald has seen, in no particular order:
+  /// find for many posts at once (a shared journal reads them in one statement).
+  virtual result<std::vector<journal_entry>> find_all(const std::vector<std::string>& keys) {
+    std::vector<journal_entry> rows;
+    for (const auto& key : keys) {
+      auto row = find(key);
+      if (!row.ok()) return failure{row.error()};
+      if (row.value()) rows.push_back(std::move(*row.value()));
+    }
+    return rows;
+  }
 
   /// Marks the post in flight before its channel is contacted: inserts it
   /// (attempts = 1) or moves a pending row there (attempts + 1, next_try
@@ -179,12 +199,42 @@ class journal {
   virtual result<journal_change> begin_attempt(std::string_view key, date::sys_seconds due, std::string_view channel,
                                                std::string_view event, date::sys_seconds now) = 0;
 
+  /// begin_attempt for each of `posts`, in order, all at `now`: one result
+  /// a post, as begin_attempt gives it, up to the first error (the posts
+  /// after it are not tried: the vector is shorter). A key given twice is
+  /// refused the second time, as two calls would be. A shared journal
+  /// claims them in one statement, one round trip for a dispatch round
+  /// (docs/PERFORMANCE.md "2026-12-03, evening: replicas claim round"):
+  /// it fails as a whole, its one result the error, none of them applied.
+  virtual std::vector<result<journal_change>> begin_attempts(const std::vector<attempt_claim>& posts,
+                                                             date::sys_seconds now) {
+    std::vector<result<journal_change>> changes;
+    for (const auto& post : posts) {
+      changes.push_back(begin_attempt(post.key, post.due, post.channel, post.event, now));
+      if (!changes.back().ok()) break;
+    }
+    return changes;
+  }
+
   /// The channel accepted the post. From in_flight; in a shared journal
   /// also from pending when this replica claimed it last and no replica
   /// claimed it since (its claim lapsed and take_lapsed handed it back:
   /// the success came late). Refused once another replica holds a claim:
   /// the post may then go out twice, and the holder's outcome stands.
   virtual result<journal_change> record_sent(std::string_view key, date::sys_seconds now) = 0;
+
+  /// record_sent for each of `keys`, in order, all at `now`: one result a
+  /// key, up to the first error, as begin_attempts. A shared journal
+  /// records them in one statement and fails as a whole.
+  virtual std::vector<result<journal_change>> record_sent_all(const std::vector<std::string_view>& keys,
+                                                              date::sys_seconds now) {
+    std::vector<result<journal_change>> changes;
+    for (auto key : keys) {
+      changes.push_back(record_sent(key, now));
+      if (!changes.back().ok()) break;
+    }
+    return changes;
+  }
 
   /// A permanent failure, or the caller gives up. From in_flight or pending.
   virtual result<journal_change> record_failed(std::string_view key, date::sys_seconds now, std::string_view error) = 0;

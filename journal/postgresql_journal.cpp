@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <optional>
+#include <set>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -81,17 +82,22 @@ std::string notifying(std::string_view change, int replica_param) {
       change, replica_param);
 }
 
-// $1 key, $2 event, $3 channel, $4 due, $5 now, $6 replica, $7 lease in ms.
-// The claim (docs/decisions.md "Replicas"): one statement; the WHERE of
-// the update is checked again on the row as the competing claim left it.
-constexpr const char* begin_attempt_sql = R"sql(
+// $1 keys, $2 events, $3 channels, $4 dues (arrays, one element a post),
+// $5 now, $6 replica, $7 lease in ms; returns the keys claimed.
+// The claim (docs/decisions.md "Replicas"): one statement for a dispatch
+// round; the WHERE of the update is checked again on each row as a
+// competing claim left it.
+constexpr const char* begin_attempts_sql = R"sql(
   INSERT INTO posts AS p (key, event, channel, due, state, attempts, created_at, updated_at, replica, lease_until)
-  VALUES ($1, $2, $3, $4, 'in_flight', 1, $5, $5, $6, now() + $7::bigint * interval '1 millisecond')
+  SELECT claim.key, claim.event, claim.channel, claim.due, 'in_flight', 1, $5::bigint, $5::bigint, $6::text,
+    now() + $7::bigint * interval '1 millisecond'
+  FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) AS claim(key, event, channel, due)
   ON CONFLICT (key) DO UPDATE SET state = 'in_flight', attempts = p.attempts + 1, next_try = NULL,
     event = excluded.event, channel = excluded.channel, updated_at = excluded.updated_at,
     due = CASE WHEN p.resent_at IS NULL THEN excluded.due ELSE p.due END,
     replica = excluded.replica, lease_until = excluded.lease_until
-  WHERE p.state = 'pending')sql";
+  WHERE p.state = 'pending'
+  RETURNING p.key)sql";
 // $1 key, $2 now, $3 replica. Only the claim's holder records its outcome;
 // and a late success of a claim that lapsed (a slow channel, a short
 // partition) while no replica has claimed the post since: take_lapsed
@@ -102,6 +108,15 @@ constexpr const char* record_sent_sql = R"sql(
   UPDATE posts SET state = 'sent', sent_at = $2, updated_at = $2, next_try = NULL, last_error = NULL,
     lease_until = NULL
   WHERE key = $1 AND state IN ('in_flight', 'pending') AND replica = $3)sql";
+// $1 keys (an array), $2 now, $3 replica; returns the keys recorded. As
+// record_sent_sql, for the answers of a burst at once.
+constexpr const char* record_sent_all_sql = R"sql(
+  WITH changed AS (
+    UPDATE posts SET state = 'sent', sent_at = $2, updated_at = $2, next_try = NULL, last_error = NULL,
+      lease_until = NULL
+    WHERE key = ANY($1::text[]) AND state IN ('in_flight', 'pending') AND replica = $3
+    RETURNING key)
+  SELECT key FROM changed, LATERAL (SELECT pg_notify('herald_posts', $3)) n)sql";
 // $1 key, $2 now, $3 error, $4 replica.
 constexpr const char* record_failed_sql = R"sql(
   UPDATE posts SET state = 'failed', updated_at = $2, last_error = $3, next_try = NULL, lease_until = NULL
@@ -137,6 +152,41 @@ constexpr const char* take_sql = R"sql(
   WHERE state = 'in_flight' AND {} RETURNING {})sql";
 
 using pg_result = std::unique_ptr<PGresult, decltype(&PQclear)>;
+
+// A statement of many posts failed: nothing of it was applied.
+std::vector<result<journal_change>> failed_whole(const std::string& error) {
+  std::vector<result<journal_change>> changes;
+  changes.emplace_back(failure{error});
+  return changes;
+}
+
+// Each of `asked`'s change, from the keys a statement returned (the rows
+// it changed): applied for a key returned, refused for the others and for
+// a key's second time, as a second call would be.
+std::vector<result<journal_change>> changes_of(PGresult* rows, const std::vector<std::string_view>& asked) {
+  std::set<std::string_view> changed;
+  for (int row = 0; row < PQntuples(rows); ++row) changed.insert(PQgetvalue(rows, row, 0));
+  std::vector<result<journal_change>> changes;
+  for (auto key : asked)
+    changes.emplace_back(changed.erase(key) > 0 ? journal_change::applied : journal_change::refused);
+  return changes;
+}
+
+// A text[] literal: each element quoted, \ and " escaped.
+template <class Strings>
+std::string text_array(const Strings& elements) {
+  std::string array = "{";
+  for (std::string_view element : elements) {
+    if (array.size() > 1) array += ',';
+    array += '"';
+    for (char c : element) {
+      if (c == '"' || c == '\\') array += '\\';
+      array += c;
+    }
+    array += '"';
+  }
+  return array += '}';
+}
 
 // The keywords herald adds before the user's URL (which may override
 // them): each connect and each call on a dead link ends within seconds.
@@ -485,21 +535,62 @@ result<std::optional<journal_entry>> postgresql_journal::find(std::string_view k
   return std::optional<journal_entry>(std::move(found.value().front()));
 }
 
+result<std::vector<journal_entry>> postgresql_journal::find_all(const std::vector<std::string>& keys) {
+  if (keys.empty()) return std::vector<journal_entry>{};
+  return entries(fmt::format("SELECT {} FROM posts WHERE key = ANY($1::text[])", entry_columns),
+                 params{}.add(text_array(keys)));
+}
+
 result<journal_change> postgresql_journal::begin_attempt(std::string_view key, date::sys_seconds due,
                                                          std::string_view channel, std::string_view event,
                                                          date::sys_seconds now) {
-  return change(begin_attempt_sql, params{}
-                                       .add(key)
-                                       .add(event)
-                                       .add(channel)
-                                       .add(due)
-                                       .add(now)
-                                       .add(how_.replica)
-                                       .add(std::int64_t{how_.lease.count()}));
+  return std::move(begin_attempts({{key, due, channel, event}}, now).front());
+}
+
+// The keys go in sorted, so two replicas claiming overlapping rounds lock
+// the rows in one order and never deadlock; a key given twice goes in once.
+std::vector<result<journal_change>> postgresql_journal::begin_attempts(const std::vector<attempt_claim>& posts,
+                                                                       date::sys_seconds now) {
+  if (posts.empty()) return {};
+  std::vector<const attempt_claim*> sorted;
+  for (const auto& post : posts) sorted.push_back(&post);
+  std::stable_sort(sorted.begin(), sorted.end(), [](auto* x, auto* y) { return x->key < y->key; });
+  sorted.erase(std::unique(sorted.begin(), sorted.end(), [](auto* x, auto* y) { return x->key == y->key; }),
+               sorted.end());
+  std::vector<std::string_view> keys, events, channels;
+  std::string dues = "{";
+  for (const auto* post : sorted) {
+    keys.push_back(post->key);
+    events.push_back(post->event);
+    channels.push_back(post->channel);
+    if (dues.size() > 1) dues += ',';
+    dues += std::to_string(post->due.time_since_epoch().count());
+  }
+  dues += '}';
+  auto done = main_->exec(begin_attempts_sql, params{}
+                                                  .add(text_array(keys))
+                                                  .add(text_array(events))
+                                                  .add(text_array(channels))
+                                                  .add(dues)
+                                                  .add(now)
+                                                  .add(how_.replica)
+                                                  .add(std::int64_t{how_.lease.count()}));
+  if (!done.ok()) return failed_whole(done.error());
+  std::vector<std::string_view> asked;
+  for (const auto& post : posts) asked.push_back(post.key);
+  return changes_of(done.value().get(), asked);
 }
 
 result<journal_change> postgresql_journal::record_sent(std::string_view key, date::sys_seconds now) {
   return change(notifying(record_sent_sql, 3), params{}.add(key).add(now).add(how_.replica));
+}
+
+std::vector<result<journal_change>> postgresql_journal::record_sent_all(const std::vector<std::string_view>& keys,
+                                                                        date::sys_seconds now) {
+  if (keys.empty()) return {};
+  auto done = main_->exec(record_sent_all_sql, params{}.add(text_array(keys)).add(now).add(how_.replica));
+  if (!done.ok()) return failed_whole(done.error());
+  return changes_of(done.value().get(), keys);
 }
 
 result<journal_change> postgresql_journal::record_failed(std::string_view key, date::sys_seconds now,
@@ -575,21 +666,10 @@ result<std::vector<journal_entry>> postgresql_journal::take_lapsed(date::sys_sec
 // it holds (the commit's answer was lost) lapses and is taken over.
 result<void> postgresql_journal::renew_leases(const std::vector<std::string>& keys) {
   if (keys.empty()) return {};
-  std::string array = "{";  // a text[] literal: each key quoted, \ and " escaped
-  for (const auto& key : keys) {
-    if (array.size() > 1) array += ',';
-    array += '"';
-    for (char c : key) {
-      if (c == '"' || c == '\\') array += '\\';
-      array += c;
-    }
-    array += '"';
-  }
-  array += '}';
   auto renewed = main_->exec(
       "UPDATE posts SET lease_until = now() + $2::bigint * interval '1 millisecond' "
       "WHERE state = 'in_flight' AND replica = $1 AND key = ANY($3::text[])",
-      params{}.add(how_.replica).add(std::int64_t{how_.lease.count()}).add(array));
+      params{}.add(how_.replica).add(std::int64_t{how_.lease.count()}).add(text_array(keys)));
   if (!renewed.ok()) return failure{renewed.error()};
   return {};
 }

@@ -6,7 +6,8 @@
 // database's clock, so the replicas' clocks never matter).
 //
 // begin_attempt is the claim: one INSERT … ON CONFLICT DO UPDATE … WHERE
-// state = 'pending' (docs/decisions.md "Replicas"). PostgreSQL locks the
+// state = 'pending' (docs/decisions.md "Replicas"); begin_attempts makes a
+// dispatch round's claims that one statement, over arrays of the posts. PostgreSQL locks the
 // row and checks the WHERE again against the row as the winner left it,
 // so of two replicas racing for a post exactly one is applied, the other
 // refused. The other changes of an in-flight row are applied for the
@@ -79,9 +80,14 @@ class postgresql_journal final : public operated_journal {
   const std::string& replica() const { return how_.replica; }
 
   result<std::optional<journal_entry>> find(std::string_view key) override;
+  result<std::vector<journal_entry>> find_all(const std::vector<std::string>& keys) override;
   result<journal_change> begin_attempt(std::string_view key, date::sys_seconds due, std::string_view channel,
                                        std::string_view event, date::sys_seconds now) override;
+  std::vector<result<journal_change>> begin_attempts(const std::vector<attempt_claim>& posts,
+                                                     date::sys_seconds now) override;
   result<journal_change> record_sent(std::string_view key, date::sys_seconds now) override;
+  std::vector<result<journal_change>> record_sent_all(const std::vector<std::string_view>& keys,
+                                                      date::sys_seconds now) override;
   result<journal_change> record_failed(std::string_view key, date::sys_seconds now, std::string_view error) override;
   result<journal_change> record_retry(std::string_view key, date::sys_seconds now, date::sys_seconds next_try,
                                       std::string_view error) override;

@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "journal/postgresql_journal.hpp"
 #include "journal/sqlite_journal.hpp"
@@ -202,6 +203,104 @@ TEST_CASE("journal: begin_attempt is refused for sent, failed, missed and in-fli
   CHECK(find_ok(*j, "failed").last_error == "HTTP 404: channel_not_found");
   CHECK(ok(j->record_sent("never-seen", at(6))) == journal_change::refused);
   CHECK_FALSE(ok(j->find("never-seen")));
+}
+
+TEST_CASE("journal: begin_attempts applies each post's begin_attempt, refusing what begin_attempt refuses",
+          "[journal][postgresql]") {
+  // Given one post in each state a round's claim may meet, when one call
+  // claims them all, then exactly the absent and pending ones go in
+  // flight, each counted as begin_attempt counts it, and the rest stay as they were.
+  any_store store(GENERATE(as<std::string>{}, "sqlite", "postgresql"));
+  auto* j = &store.get();
+  CHECK(j->begin_attempts({}, at(1)).empty());
+  begin(*j, "sent", at(1));
+  (void)ok(j->record_sent("sent", at(2)));
+  begin(*j, "failed", at(1));
+  (void)ok(j->record_failed("failed", at(2), "HTTP 404"));
+  begin(*j, "retry", at(1));
+  (void)ok(j->record_retry("retry", at(2), at(3), "HTTP 503"));
+  begin(*j, "unanswered", at(1));
+  (void)ok(j->record_unanswered("unanswered", at(2), at(3), "no answer"));
+  begin(*j, "flying", at(1));
+  auto sent = find_ok(*j, "sent");
+  auto failed = find_ok(*j, "failed");
+  auto flying = find_ok(*j, "flying");
+
+  auto changes = j->begin_attempts({{"new", at(0), "teams", "iwd"},
+                                    {"sent", at(0), "slack", "iwd"},
+                                    {"retry", at(0), "teams", "iwd"},
+                                    {"flying", at(0), "slack", "iwd"},
+                                    {"failed", at(0), "slack", "iwd"},
+                                    {"unanswered", at(0), "slack", "iwd"},
+                                    {"new", at(0), "slack", "iwd"}},
+                                   at(4));
+  std::vector<journal_change> got;
+  for (auto& change : changes) got.push_back(ok(std::move(change)));
+  using enum journal_change;
+  CHECK(got == std::vector{applied, refused, applied, refused, refused, applied, refused});
+
+  auto fresh = find_ok(*j, "new");
+  CHECK(fresh.state == post_state::in_flight);
+  CHECK(fresh.attempts == 1);
+  CHECK(fresh.channel == "teams");  // the first time the key was given, not the refused second
+  CHECK(fresh.created_at == at(4));
+  auto retried = find_ok(*j, "retry");
+  CHECK(retried.state == post_state::in_flight);
+  CHECK(retried.attempts == 2);
+  CHECK(retried.interrupted == 0);
+  CHECK(retried.channel == "teams");
+  CHECK_FALSE(retried.next_try);
+  CHECK(retried.updated_at == at(4));
+  auto once_more = find_ok(*j, "unanswered");
+  CHECK(once_more.state == post_state::in_flight);
+  CHECK(once_more.attempts == 2);
+  CHECK(once_more.interrupted == 1);
+  CHECK(find_ok(*j, "sent") == sent);
+  CHECK(find_ok(*j, "failed") == failed);
+  CHECK(find_ok(*j, "flying") == flying);
+}
+
+TEST_CASE("journal: record_sent_all applies each post's record_sent, refusing what record_sent refuses",
+          "[journal][postgresql]") {
+  any_store store(GENERATE(as<std::string>{}, "sqlite", "postgresql"));
+  auto* j = &store.get();
+  CHECK(j->record_sent_all({}, at(1)).empty());
+  begin(*j, "flying", at(1));
+  begin(*j, "also-flying", at(1));
+  begin(*j, "failed", at(1));
+  (void)ok(j->record_failed("failed", at(2), "HTTP 404"));
+  auto failed = find_ok(*j, "failed");
+
+  std::vector<journal_change> got;
+  for (auto& change : j->record_sent_all({"flying", "failed", "never-seen", "also-flying", "flying"}, at(3)))
+    got.push_back(ok(std::move(change)));
+  using enum journal_change;
+  CHECK(got == std::vector{applied, refused, refused, applied, refused});
+  for (const std::string key : {"flying", "also-flying"}) {
+    INFO(key);
+    auto sent = find_ok(*j, key);
+    CHECK(sent.state == post_state::sent);
+    CHECK(sent.sent_at == at(3));
+    CHECK(sent.updated_at == at(3));
+  }
+  CHECK(find_ok(*j, "failed") == failed);
+  CHECK_FALSE(ok(j->find("never-seen")));
+}
+
+TEST_CASE("journal: find_all reads the rows of the keys herald has seen, as find does", "[journal][postgresql]") {
+  any_store store(GENERATE(as<std::string>{}, "sqlite", "postgresql"));
+  auto* j = &store.get();
+  CHECK(ok(j->find_all({})).empty());
+  begin(*j, "flying", at(1));
+  begin(*j, "sent \"quoted\", too", at(1));
+  (void)ok(j->record_sent("sent \"quoted\", too", at(2)));
+  begin(*j, "not asked", at(1));
+  auto rows = ok(j->find_all({"never-seen", "sent \"quoted\", too", "flying"}));
+  std::map<std::string, journal_entry> by_key;
+  for (auto& row : rows) by_key.emplace(row.key, std::move(row));
+  CHECK(by_key.size() == 2);
+  CHECK(by_key.at("flying") == find_ok(*j, "flying"));
+  CHECK(by_key.at("sent \"quoted\", too") == find_ok(*j, "sent \"quoted\", too"));
 }
 
 TEST_CASE("journal: missed never overwrites sent or in flight", "[journal][postgresql]") {

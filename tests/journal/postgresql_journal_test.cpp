@@ -87,6 +87,160 @@ TEST_CASE("postgresql journal: of two replicas racing for each post, exactly one
   }
 }
 
+TEST_CASE("postgresql journal: of two replicas claiming the same rounds at once, each post goes to exactly one",
+          "[postgresql]") {
+  // Each round in one statement, the two replicas' in opposite orders: the
+  // rows are locked in one order whatever the round's, so neither deadlocks.
+  auto url = pg_cluster::shared().fresh_database();
+  auto a = replica(url, "a");
+  auto b = replica(url, "b");
+  constexpr int rounds = 20, per_round = 20;
+  std::vector<std::string> keys;
+  for (int i = 0; i < rounds * per_round; ++i) keys.push_back(fmt::format("iwd/{:03}", i));
+  std::vector<int> won_by_a(keys.size()), won_by_b(keys.size()), errors(2);
+  std::atomic<bool> go{false};
+  auto race = [&](journal& j, std::vector<int>& won, int& failed, bool backwards) {
+    while (!go) std::this_thread::yield();
+    for (int r = 0; r < rounds; ++r) {
+      std::vector<std::size_t> round;
+      for (int i = 0; i < per_round; ++i)
+        round.push_back(static_cast<std::size_t>(r * per_round + (backwards ? per_round - 1 - i : i)));
+      std::vector<attempt_claim> claims;
+      for (auto i : round) claims.push_back({keys[i], at(0), "slack", "iwd"});
+      auto changes = j.begin_attempts(claims, at(1));
+      if (changes.size() != round.size() || !changes.back().ok()) {
+        ++failed;
+        continue;
+      }
+      for (std::size_t i = 0; i < round.size(); ++i)
+        won[round[i]] = changes[i].ok() && changes[i].value() == journal_change::applied ? 1 : 0;
+    }
+  };
+  std::thread ta(race, std::ref(*a), std::ref(won_by_a), std::ref(errors[0]), false);
+  std::thread tb(race, std::ref(*b), std::ref(won_by_b), std::ref(errors[1]), true);
+  go = true;
+  ta.join();
+  tb.join();
+  CHECK(errors == std::vector<int>{0, 0});
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    INFO(keys[i]);
+    CHECK(won_by_a[i] + won_by_b[i] == 1);
+    auto r = row(*a, keys[i]);
+    CHECK(r.state == post_state::in_flight);
+    CHECK(r.attempts == 1);
+    CHECK(r.replica == (won_by_a[i] ? "a" : "b"));
+  }
+}
+
+TEST_CASE("postgresql journal: a round's claim locks its rows in key order, so two replicas' rounds never deadlock",
+          "[postgresql]") {
+  // Given replica a inside a round's transaction holding "k0", when b
+  // claims a round given backwards, then b waits at "k0" before it holds
+  // any other row: a's claim of the rest goes through (in b's order, b
+  // would hold them and the two would deadlock), and b is refused all.
+  auto& cluster = pg_cluster::shared();
+  auto url = cluster.fresh_database();
+  auto a = replica(url, "a");
+  auto b = replica(url, "b");
+  REQUIRE(a->begin_changes().ok());
+  REQUIRE(claim(*a, "k0") == journal_change::applied);
+  std::vector<result<journal_change>> by_b;
+  std::thread tb([&] {
+    by_b = b->begin_attempts(
+        {{"k2", at(0), "slack", "iwd"}, {"k1", at(0), "slack", "iwd"}, {"k0", at(0), "slack", "iwd"}}, at(1));
+  });
+  auto waiting = [&] {
+    return cluster.psql(database_of(url),
+                        "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'herald b' AND "
+                        "wait_event_type = 'Lock'") == "1\n";
+  };
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{10};
+  bool b_waits = false;
+  while (!(b_waits = waiting()) && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds{20});
+  CHECK(b_waits);  // a CHECK: the thread must be joined
+  auto by_a = a->begin_attempts({{"k1", at(0), "slack", "iwd"}, {"k2", at(0), "slack", "iwd"}}, at(1));
+  auto committed = a->commit_changes();
+  tb.join();
+  CHECK(committed.ok());
+  std::vector<journal_change> got_a, got_b;
+  for (auto& change : by_a) got_a.push_back(ok(std::move(change)));
+  for (auto& change : by_b) got_b.push_back(ok(std::move(change)));
+  using enum journal_change;
+  CHECK(got_a == std::vector{applied, applied});
+  CHECK(got_b == std::vector{refused, refused, refused});
+  for (const std::string key : {"k0", "k1", "k2"}) CHECK(row(*b, key).replica == "a");
+}
+
+TEST_CASE("postgresql journal: a round's claim takes the free, pending and taken-over posts, never a held or sent one",
+          "[postgresql]") {
+  // Given posts held by another replica's live lease, one whose lease
+  // lapsed and was taken back, one whose lease lapsed but is not taken
+  // back yet, one sent, one pending and one never seen, when replica c
+  // claims them in one round, then it holds exactly the free ones, each
+  // interrupted as often as before, and only it records their outcomes.
+  auto& cluster = pg_cluster::shared();
+  auto url = cluster.fresh_database();
+  auto a = replica(url, "a");
+  auto b = replica(url, "b");
+  auto c = replica(url, "c");
+  REQUIRE(claim(*a, "held") == journal_change::applied);
+  REQUIRE(claim(*b, "taken-over") == journal_change::applied);
+  cluster.psql(database_of(url), "UPDATE posts SET lease_until = now() - interval '1 second' WHERE key = 'taken-over'");
+  REQUIRE(ok(a->take_lapsed(at(2))).size() == 1);
+  REQUIRE(claim(*b, "lapsed") == journal_change::applied);
+  cluster.psql(database_of(url), "UPDATE posts SET lease_until = now() - interval '1 second' WHERE key = 'lapsed'");
+  REQUIRE(claim(*a, "sent") == journal_change::applied);
+  REQUIRE(ok(a->record_sent("sent", at(2))) == journal_change::applied);
+  REQUIRE(claim(*a, "pending") == journal_change::applied);
+  REQUIRE(ok(a->record_retry("pending", at(2), at(3), "HTTP 503")) == journal_change::applied);
+
+  auto changes = c->begin_attempts({{"held", at(0), "slack", "iwd"},
+                                    {"taken-over", at(0), "slack", "iwd"},
+                                    {"lapsed", at(0), "slack", "iwd"},
+                                    {"sent", at(0), "slack", "iwd"},
+                                    {"pending", at(0), "slack", "iwd"},
+                                    {"free", at(0), "slack", "iwd"}},
+                                   at(4));
+  std::vector<journal_change> got;
+  for (auto& change : changes) got.push_back(ok(std::move(change)));
+  using enum journal_change;
+  CHECK(got == std::vector{refused, applied, refused, refused, applied, applied});
+
+  struct expected {
+    std::string key, replica;
+    post_state state;
+    int attempts, interrupted;
+  };
+  for (const auto& want :
+       {expected{"held", "a", post_state::in_flight, 1, 0}, expected{"taken-over", "c", post_state::in_flight, 2, 1},
+        expected{"lapsed", "b", post_state::in_flight, 1, 0}, expected{"sent", "a", post_state::sent, 1, 0},
+        expected{"pending", "c", post_state::in_flight, 2, 0}, expected{"free", "c", post_state::in_flight, 1, 0}}) {
+    INFO(want.key);
+    auto r = row(*c, want.key);
+    CHECK(r.replica == want.replica);
+    CHECK(r.state == want.state);
+    CHECK(r.attempts == want.attempts);
+    CHECK(r.interrupted == want.interrupted);
+  }
+  // The claims hold for c's lease: none lapsed, and only c records their outcomes.
+  auto lapse = ok(c->next_lapse());
+  REQUIRE(lapse);
+  CHECK(*lapse == std::chrono::milliseconds{0});  // b's "lapsed", not yet taken back
+  CHECK(ok(a->take_lapsed(at(5))).size() == 1);
+  CHECK(ok(c->next_lapse()) > std::chrono::seconds{30});
+  CHECK(ok(b->record_sent("taken-over", at(5))) == journal_change::refused);
+  CHECK(ok(a->record_sent("pending", at(5))) == journal_change::refused);
+  std::vector<journal_change> recorded;
+  for (auto& change : c->record_sent_all({"held", "taken-over", "pending", "lapsed", "free"}, at(5)))
+    recorded.push_back(ok(std::move(change)));
+  CHECK(recorded == std::vector{refused, applied, applied, refused, applied});
+  CHECK(row(*a, "held").state == post_state::in_flight);
+  CHECK(row(*a, "lapsed").state == post_state::pending);
+  CHECK(row(*a, "free").state == post_state::sent);
+  CHECK(row(*a, "free").sent_at == at(5));
+}
+
 TEST_CASE("postgresql journal: only the claim's holder records its outcome", "[postgresql]") {
   auto url = pg_cluster::shared().fresh_database();
   auto a = replica(url, "a");
