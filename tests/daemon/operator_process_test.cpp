@@ -124,7 +124,10 @@ TEST_CASE("operators: a post skipped before the daemon starts is never sent", "[
   REQUIRE(f.sink.wait_for_requests(1));
   CHECK(f.arrivals("control") == 1);
   daemon.signal(SIGTERM);
-  REQUIRE(daemon.wait(12s));
+  auto stopped = daemon.wait(test::hang_limit);
+  REQUIRE(stopped);
+  INFO(stopped->describe());
+  CHECK(stopped->exited_with(0));
   CHECK(f.arrivals("skipped") == 0);
   CHECK(f.state_of("skipped") == post_state::skipped);
 }
@@ -186,7 +189,10 @@ TEST_CASE("operators: pause, skip, resume and resend reach a running daemon with
   CHECK(text.out.find("Event first") != std::string::npos);  // titles, not only keys
 
   daemon.signal(SIGTERM);
-  REQUIRE(daemon.wait(12s));
+  auto stopped = daemon.wait(test::hang_limit);
+  REQUIRE(stopped);
+  INFO(stopped->describe());
+  CHECK(stopped->exited_with(0));
   CHECK(f.arrivals("first") == 1);
   CHECK(f.arrivals("second") == 1);
 

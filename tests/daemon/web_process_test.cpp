@@ -37,6 +37,16 @@ namespace http = boost::beast::http;
 namespace {
 
 std::string iso(date::sys_days day) { return date::format("%F", day); }
+
+// SIGTERM is a clean stop, status 0 (docs/daemon.md): a herald killed by
+// the signal, or one that failed on its way out, must not pass.
+void stop_cleanly(test::herald_process& herald) {
+  herald.signal(SIGTERM);
+  auto stopped = herald.wait(test::hang_limit);
+  REQUIRE(stopped);
+  INFO(stopped->describe());
+  CHECK(stopped->exited_with(0));
+}
 date::sys_days today() { return date::floor<date::days>(std::chrono::system_clock::now()); }
 
 // Two events: one the sink fails for (its post is due in the past, within
@@ -183,8 +193,7 @@ TEST_CASE("web: /metrics passes promtool and has the series", "[web][daemon_proc
     CAPTURE(series);
     CHECK(has(metrics.body, series));
   }
-  herald.signal(SIGTERM);
-  CHECK(herald.wait(12s));
+  stop_cleanly(herald);
 }
 
 TEST_CASE("web: /calendar.ics is the export, and its ETag answers 304", "[web][daemon_process]") {
@@ -203,8 +212,7 @@ TEST_CASE("web: /calendar.ics is the export, and its ETag answers 304", "[web][d
   CHECK(again.status == 304);
   CHECK(again.body.empty());
   CHECK(get(port, "/calendar.ics", "\"other\"").status == 200);
-  herald.signal(SIGTERM);
-  CHECK(herald.wait(12s));
+  stop_cleanly(herald);
 }
 
 TEST_CASE("web: a failed reload makes /healthz 503 and STATUS= degraded, a fixed one heals both",
@@ -258,8 +266,7 @@ TEST_CASE("web: a failed reload makes /healthz 503 and STATUS= degraded, a fixed
   auto page = get(port, "/");
   CHECK(page.status == 200);
   CHECK_FALSE(has(page.body, "class=\"banner\""));
-  herald.signal(SIGTERM);
-  CHECK(herald.wait(12s));
+  stop_cleanly(herald);
 }
 
 // /calendar.ics without its DTSTAMP lines: they carry the calendar file's
@@ -313,8 +320,7 @@ TEST_CASE("web: a failed reload leaves the running daemon's feed, status and las
   web_fixture::write(f.calendar, calendar_yaml());
   REQUIRE(test::eventually([&] { return get(port, "/healthz").status == 200; }, 10s));
   CHECK(feed_events(port) == feed);
-  herald.signal(SIGTERM);
-  CHECK(herald.wait(12s));
+  stop_cleanly(herald);
   // The sink fails the past post: it is tried on its own schedule
   // (attempts: 2), not once more for each reload.
   CHECK(f.sink.requests().size() <= 2);
@@ -346,8 +352,7 @@ TEST_CASE("web: a failed reload with the last good copy gone or changed keeps th
   CHECK(herald.wait_for_err(said));
   CHECK(feed_events(port) == feed);
   CHECK(herald.running());
-  herald.signal(SIGTERM);
-  CHECK(herald.wait(12s));
+  stop_cleanly(herald);
 }
 
 TEST_CASE("web: a channel failing every attempt of its last 3 posts degrades the daemon", "[web][daemon_process]") {
@@ -376,8 +381,7 @@ TEST_CASE("web: a channel failing every attempt of its last 3 posts degrades the
   CHECK(has(metrics, "herald_posts{state=\"failed\"} 3\n"));
   CHECK_FALSE(has(get(port, "/").body, f.sink.url("/hook")));  // the webhook URL is a secret
   CHECK_FALSE(has(metrics, f.sink.url("/hook")));
-  herald.signal(SIGTERM);
-  CHECK(herald.wait(12s));
+  stop_cleanly(herald);
 }
 
 TEST_CASE("web: 16 slow clients holding every connection do not keep /healthz waiting", "[web][daemon_process]") {
@@ -401,8 +405,7 @@ TEST_CASE("web: 16 slow clients holding every connection do not keep /healthz wa
   auto again = get_within(port, "/healthz", 5s);  // and the next one too
   REQUIRE(again);
   CHECK(again->status == 200);
-  herald.signal(SIGTERM);
-  CHECK(herald.wait(12s));
+  stop_cleanly(herald);
 }
 
 TEST_CASE("web: the page lists the paused channels and the operators' actions, in a real browser",
@@ -429,8 +432,7 @@ TEST_CASE("web: the page lists the paused channels and the operators' actions, i
   CHECK(has(dom,
             "<td data-label=\"By\">ops-tester</td><td data-label=\"Action\">paused the channel</td>"
             "<th scope=\"row\">hook</th>"));
-  herald.signal(SIGTERM);
-  CHECK(herald.wait(12s));
+  stop_cleanly(herald);
 }
 
 TEST_CASE("web: a start on an invalid calendar runs the last good copy, degraded, /healthz 503 naming the file",
@@ -464,6 +466,5 @@ TEST_CASE("web: a start on an invalid calendar runs the last good copy, degraded
 
   web_fixture::write(f.calendar, calendar_yaml());
   CHECK(test::eventually([&] { return get(port, "/healthz").status == 200; }, 10s));
-  herald.signal(SIGTERM);
-  CHECK(herald.wait(12s));
+  stop_cleanly(herald);
 }
