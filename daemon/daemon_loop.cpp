@@ -184,7 +184,7 @@ int daemon_loop::impl::start() {
   }
   watch_files();
   if (!copy) state.reloaded(current_time(), cfg.channel_names());
-  if (!start_status_server()) return 1;
+  start_status_server();
   log.info(fmt::format("herald {} started{}: {} calendar file(s), {} channel(s), journal {}", HERALD_VERSION,
                        options.dry_run ? " for a dry run (no channel is contacted, the journal is not changed)" : "",
                        cfg.calendars.size(), cfg.channels.size(),
@@ -370,21 +370,26 @@ void daemon_loop::impl::watch_files_named_by_broken_config() {
 
 // The optional http.listen endpoint (docs/daemon.md "The status endpoint"),
 // its paths in daemon_http.cpp. A dry run does not listen: it would take
-// the running service's port.
-bool daemon_loop::impl::start_status_server() {
+// the running service's port. An address it cannot listen on degrades the
+// daemon, which runs on and keeps trying (daemon/status_listener.hpp).
+void daemon_loop::impl::start_status_server() {
   const auto& listen = sources->cfg.http_listen;
-  if (!listen) return true;
+  if (!listen) return;
   if (options.dry_run) {
     log.warning(fmt::format("dry run: the status endpoint on {} is not started", *listen));
-    return true;
+    return;
   }
   http.emplace(
-      io, *listen, [this](std::string_view path) { return route(path); }, log, status_server::limits{});
-  if (auto problem = http->start(); !problem.empty()) {
-    log.error(problem);
-    return false;
-  }
-  return true;
+      io, environment, log, *listen, [this](std::string_view path) { return route(path); },
+      [this] { status_endpoint_changed(); });
+  http->start();
+  state.status_endpoint(http->problem());
+}
+
+// It listens at last, or fails otherwise: STATUS= says so at once.
+void daemon_loop::impl::status_endpoint_changed() {
+  state.status_endpoint(http->problem());
+  update_status(current_time());
 }
 
 void daemon_loop::impl::wait_for_signal() {
@@ -438,6 +443,7 @@ void daemon_loop::impl::keep_big_blocks_apart() { ::mallopt(M_MMAP_THRESHOLD, 1 
 void daemon_loop::impl::reload(std::string_view why) {
   if (stopping) return;
   notifier.reloading();
+  if (http) http->try_again();  // a status endpoint that cannot listen
   auto copy = copy_to_rebuild_from();
   auto running_events = copy ? drop_calendars() : event_ids(calendars);
   if (copy && options.calendars_dropped) options.calendars_dropped();

@@ -29,8 +29,8 @@
 #include "daemon/operator_watch.hpp"
 #include "daemon/sender.hpp"
 #include "daemon/state_lock.hpp"
+#include "daemon/status_listener.hpp"
 #include "daemon/status_report.hpp"
-#include "daemon/status_server.hpp"
 #include "messaging/curl_transport.hpp"
 #include "scheduling/scheduler.hpp"
 #include "settings/config.hpp"
@@ -57,7 +57,7 @@ struct daemon_loop::impl {
   std::set<std::string, std::less<>> told_unread;  // a dry run's unread secrets, warned of once per process
 
   boost::asio::io_context io;
-  std::optional<status_server> http;  // after io: destroyed before it
+  std::optional<status_listener> http;  // after io: destroyed before it
   boost::asio::signal_set signals{io, SIGHUP, SIGTERM, SIGINT};
   std::unique_ptr<steady_timer> drain;
   std::unique_ptr<steady_timer> watchdog;
@@ -132,7 +132,8 @@ struct daemon_loop::impl {
   void watch_files();
   void watch(const std::vector<std::filesystem::path>& files);
   void watch_files_named_by_broken_config();
-  bool start_status_server();
+  void start_status_server();
+  void status_endpoint_changed();
   // The status endpoint's paths: daemon_http.cpp.
   http_handler route(std::string_view path);
   http_resource status_answer();

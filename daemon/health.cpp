@@ -63,6 +63,9 @@ std::vector<std::string> health::reasons(const std::optional<std::string>& journ
   if (lost_journal_)
     out.push_back(fmt::format("the journal file was deleted or replaced ({}): nothing is sent until herald restarts",
                               *lost_journal_));
+  if (endpoint_problem_)
+    out.push_back(fmt::format("the status endpoint is down ({}): herald keeps trying, and tries at once on a reload",
+                              *endpoint_problem_));
   if (journal_problem) out.push_back(fmt::format("journal paused ({})", *journal_problem));
   for (const auto& [channel, posts] : channels_)
     if (posts.size() == failing_posts && std::none_of(posts.begin(), posts.end(), [](auto& p) { return p.sent; }))

@@ -8,6 +8,7 @@
 //     (daemon/last_good.hpp) until a reload succeeds;
 //   - the journal is paused after a failure (daemon/journal_guard.hpp);
 //   - the journal file was deleted or replaced under it (until a restart);
+//   - the status endpoint (http.listen) cannot listen (daemon/status_listener.hpp);
 //   - a channel has failed every attempt of each of its last
 //     `failing_posts` posts (3): no attempt of any of them got through.
 // One success on a channel clears it; a good reload clears the first.
@@ -45,6 +46,9 @@ class health {
   void schedule_lost(std::string problem) { copy_problem_ = std::move(problem); }
   /// The journal file `file` was deleted or replaced (journal_guard::file_intact).
   void journal_file_lost(std::string file) { lost_journal_ = std::move(file); }
+  /// The status endpoint cannot listen (`problem`: "cannot listen on …"),
+  /// or listens again (none).
+  void status_endpoint(std::optional<std::string> problem) { endpoint_problem_ = std::move(problem); }
   /// An attempt of post `key` on `channel` ended: `sent`, or not.
   void attempt_ended(std::string_view channel, std::string_view key, bool sent);
 
@@ -64,6 +68,7 @@ class health {
   std::optional<std::string> reload_problem_;
   std::optional<std::string> copy_problem_;         // the last good copy did not load after a failed reload
   std::optional<std::string> lost_journal_;         // the journal file, deleted or replaced
+  std::optional<std::string> endpoint_problem_;     // why the status endpoint does not listen
   std::optional<date::sys_seconds> copy_saved_at_;  // running the last good copy, saved then
   std::map<std::string, std::deque<post_record>, std::less<>> channels_;  // the last posts attempted on each
 };

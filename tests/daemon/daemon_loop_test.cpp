@@ -23,6 +23,7 @@
 #include <date/date.h>
 #include <fmt/format.h>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 
 #include "daemon/daemon_loop.hpp"
 #include "journal/sqlite_journal.hpp"
@@ -1040,4 +1041,57 @@ TEST_CASE("daemon_loop: an endpoint slower than delivery.timeout gets the post t
   CHECK(f.sink.wait_for_requests(2));
   CHECK(f.sink.requests().size() == 2);
   CHECK(f.state_of(post.key()) == post_state::unconfirmed);
+}
+
+namespace {
+
+// A port held by this test, as another process would hold it: bound and listening on 127.0.0.1.
+struct held_port {
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::acceptor acceptor{io, {boost::asio::ip::address_v4::loopback(), 0}};
+  unsigned short port() const { return acceptor.local_endpoint().port(); }
+  void release() { acceptor.close(); }
+};
+
+}  // namespace
+
+TEST_CASE("daemon_loop: a status endpoint that cannot listen degrades the daemon, which runs on and listens later",
+          "[daemon_loop][web]") {
+  post_spec post{"e1"};
+  loop_fixture f({post});
+  held_port held;
+  auto address = fmt::format("127.0.0.1:{}", held.port());
+  std::ofstream(f.config, std::ios::app) << fmt::format("http: {{listen: \"{}\"}}\n", address);
+  f.start();  // not stopped by the port
+  INFO(f.log_text.str());
+  CHECK(f.logged(fmt::format("cannot listen on {}: Address already in use", address)));
+  CHECK(f.logged(
+      fmt::format("degraded: the status endpoint is down (cannot listen on {}: Address already in use)", address)));
+  // Posts go out all the same.
+  f.pass_to(at(12h, 0min));
+  CHECK(f.printed(post.key()) == 1);
+
+  // Freed: the next try listens, and the daemon is healthy again.
+  held.release();
+  f.pass(30s);
+  CHECK(f.logged(fmt::format("status endpoint listening on http://{}/", address)));
+  CHECK(count_of(f.log_text.str(), "error: cannot listen on") == 1);  // once, not each try
+  f.loop->stop();
+}
+
+TEST_CASE("daemon_loop: a reload tries at once to listen on a status endpoint that could not", "[daemon_loop][web]") {
+  post_spec post{"e1"};
+  loop_fixture f({post});
+  held_port held;
+  auto address = fmt::format("127.0.0.1:{}", held.port());
+  std::ofstream(f.config, std::ios::app) << fmt::format("http: {{listen: \"{}\"}}\n", address);
+  f.start();
+  INFO(f.log_text.str());
+  REQUIRE(f.logged(fmt::format("cannot listen on {}", address)));
+  held.release();
+  // No time passes on the manual clock: only the reload can try again.
+  ::raise(SIGHUP);
+  CHECK(f.run_until([&] { return f.logged("reloaded (SIGHUP)"); }));
+  CHECK(f.logged(fmt::format("status endpoint listening on http://{}/", address)));
+  f.loop->stop();
 }

@@ -88,3 +88,16 @@ TEST_CASE("health: a journal file deleted or replaced degrades until a restart, 
   h.reloaded(t0 + std::chrono::seconds{5}, {"hook"});
   CHECK(h.reasons(std::nullopt) == lost);
 }
+
+TEST_CASE("health: a status endpoint that cannot listen degrades until it listens", "[web][health]") {
+  health h;
+  h.reloaded(t0, {"hook"});
+  h.status_endpoint("cannot listen on 127.0.0.1:8470: Address already in use");
+  CHECK(h.reasons(std::nullopt) ==
+        std::vector<std::string>{"the status endpoint is down (cannot listen on 127.0.0.1:8470: Address already in "
+                                 "use): herald keeps trying, and tries at once on a reload"});
+  h.reloaded(t0 + std::chrono::seconds{5}, {"hook"});  // a reload alone does not heal it
+  CHECK(h.reasons(std::nullopt).size() == 1);
+  h.status_endpoint(std::nullopt);
+  CHECK(h.reasons(std::nullopt).empty());
+}

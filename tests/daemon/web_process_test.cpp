@@ -468,3 +468,39 @@ TEST_CASE("web: a start on an invalid calendar runs the last good copy, degraded
   CHECK(test::eventually([&] { return get(port, "/healthz").status == 200; }, 10s));
   stop_cleanly(herald);
 }
+
+TEST_CASE("web: a port another process holds degrades STATUS=, and /healthz answers ok once herald listens",
+          "[web][daemon_process]") {
+  // Given http.listen on a port this test holds: herald starts all the
+  // same, STATUS= says the endpoint is down and why; once the port is free
+  // a retry listens, /healthz answers ok and STATUS= is healthy again.
+  web_fixture f;
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::acceptor held(io, {boost::asio::ip::address_v4::loopback(), 0});
+  auto port = held.local_endpoint().port();
+  auto text = fmt::format(
+      "version: 1\ncalendar: calendar.yaml\nstate_dir: {}\ncatch_up: 3d\n"
+      "channels:\n  hook: {{type: console}}\nhttp: {{listen: \"127.0.0.1:{}\"}}\n",
+      (f.dir / "state").string(), port);
+  web_fixture::write(f.config, text);
+  auto herald = f.start();
+  REQUIRE(f.notify.wait_for_line("READY=1"));
+  auto status = f.notify.status();
+  INFO(herald.err());
+  CHECK(status.starts_with(fmt::format(
+      "degraded: the status endpoint is down (cannot listen on 127.0.0.1:{}: Address already in use)", port)));
+  CHECK(herald.running());
+
+  held.close();
+  REQUIRE(test::eventually(
+      [&] {
+        auto healthz = get_within(port, "/healthz", 1s);
+        return healthz && healthz->status == 200 && healthz->body == "ok\n";
+      },
+      test::hang_limit));
+  auto healed = f.notify.wait_for(
+      [](std::string_view line) { return line.starts_with("STATUS=") && !line.starts_with("STATUS=degraded"); });
+  CHECK(healed);
+  CHECK(has(get(port, "/metrics").body, "herald_degraded 0\n"));
+  stop_cleanly(herald);
+}
