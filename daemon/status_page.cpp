@@ -142,15 +142,11 @@ void write_posts(std::string& out, std::string_view id, std::string_view heading
 // When a past post last changed: the journal's update, else its send.
 date::sys_seconds last_change(const status_row& row) { return row.updated_at.value_or(row.sent_at.value_or(row.due)); }
 
-// Sent, failed, missed and skipped posts in one table, latest change first,
-// each with its state in words.
+// The latest changed sent, failed, missed and skipped posts (the report's
+// `past`) in one table, latest change first, each with its state in words.
 void write_past_posts(std::string& out, const status_report& r) {
   std::vector<const status_row*> rows;
-  // `recent` holds every change; failed, missed and skipped have lists of their own.
-  for (const auto& row : r.recent)
-    if (row.state == "sent") rows.push_back(&row);
-  for (const auto* list : {&r.failed, &r.missed, &r.skipped})
-    for (const auto& row : *list) rows.push_back(&row);
+  for (const auto& row : r.past) rows.push_back(&row);
   std::stable_sort(rows.begin(), rows.end(), [](const status_row* a, const status_row* b) {
     auto at_a = last_change(*a), at_b = last_change(*b);
     return at_a != at_b ? at_a > at_b : a->due > b->due;

@@ -74,9 +74,18 @@ class report_builder {
       });
       if (list->size() > status_list_limit) list->resize(status_list_limit);
     }
-    auto recent = store.recent(status_list_limit);
+    // Among the latest changes, at most every pending and in-flight row
+    // comes before the final ones: reading that many more holds the
+    // status_list_limit final rows changed last.
+    std::size_t not_final = 0;
+    for (auto state : {post_state::pending, post_state::in_flight})
+      if (auto count = report_.counts.find(state); count != report_.counts.end()) not_final += count->second;
+    auto recent = store.recent(status_list_limit + not_final);
     if (!recent.ok()) return failure{recent.error()};
-    for (const auto& row : recent.value()) report_.recent.push_back(from_entry(row));
+    for (const auto& row : recent.value()) {
+      if (report_.recent.size() < status_list_limit) report_.recent.push_back(from_entry(row));
+      if (is_final(row.state) && report_.past.size() < status_list_limit) report_.past.push_back(from_entry(row));
+    }
     if (!recent.value().empty()) report_.last_change = recent.value().front().updated_at;
     return {};
   }

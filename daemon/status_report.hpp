@@ -62,6 +62,10 @@ struct status_report {
   /// others hold at most status_list_limit rows.
   std::vector<status_row> next, overdue, pending, recent, failed, missed, skipped;
   std::size_t overdue_total = 0;  ///< overdue posts, counting those cut from `overdue`
+  /// The status_list_limit rows in a final state (sent, failed, missed,
+  /// skipped, unconfirmed) changed last, newest first: the page's past
+  /// posts, cut after the states are merged, not list by list.
+  std::vector<status_row> past;
   /// docs/service.md "Operating herald": the channels paused, and the latest
   /// operator actions (at most status_list_limit), newest first.
   std::vector<channel_pause> paused;
