@@ -337,7 +337,7 @@ rendered_post render_post(const calendar& cal, const planned_post& post) {
   std::optional<digest_list> items;  // not default-built: its deques allocate, and few posts are digests
   if (e.digest) values.records.emplace_back(digest_items, &items.emplace(cal, *e.digest, post.date, wanted).records());
   rendered_post out;
-  out.text = post.source->message.render(values);
+  out.text = post.source->message.render(values, &out.unlisted);
   out.subject = post.source->subject ? post.source->subject->render(values) : e.title;
   return out;
 }

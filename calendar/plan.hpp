@@ -108,6 +108,9 @@ plan merge_plans(std::vector<plan> plans);
 struct rendered_post {
   std::string text;
   std::string subject;
+  /// A digest's items its text left out, cut at the post's bound
+  /// (docs/calendar.md "Digests"); 0 when it lists them all.
+  std::size_t unlisted = 0;
 };
 
 /// A digest's list is `items`; each item of a `list: posts` digest has these

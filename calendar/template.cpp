@@ -98,13 +98,14 @@ constexpr std::size_t room_after_records = 1024;
 // post is planned, so the load cannot bound it (docs/calendar.md "Digests").
 // The item that would pass the limit is taken back, and a line says how
 // many were left out.
+// `unlisted` counts the items left out.
 void render_records(const std::vector<template_node>& children, const std::vector<template_values>& records,
-                    const scope& values, std::string_view dot, std::string& out);
+                    const scope& values, std::string_view dot, std::string& out, std::size_t& unlisted);
 
 // Past the limit, nothing more is appended: the load refused templates that
 // could get there, so this is the last guard, not the check.
-void render_nodes(const std::vector<template_node>& nodes, const scope& values, std::string_view dot,
-                  std::string& out) {
+void render_nodes(const std::vector<template_node>& nodes, const scope& values, std::string_view dot, std::string& out,
+                  std::size_t& unlisted) {
   for (const auto& node : nodes) {
     if (out.size() > text_template::max_rendered_bytes) return;
     switch (node.type) {
@@ -116,18 +117,18 @@ void render_nodes(const std::vector<template_node>& nodes, const scope& values, 
         break;
       case template_node::kind::section:
         if (const auto* records = find_records(values, node.text)) {
-          render_records(node.children, *records, values, dot, out);
+          render_records(node.children, *records, values, dot, out, unlisted);
         } else if (const auto* list = find_list(values, node.text)) {
-          for (const auto& item : *list) render_nodes(node.children, values, item, out);
+          for (const auto& item : *list) render_nodes(node.children, values, item, out, unlisted);
         } else if (auto value = find_string(values, node.text); !value.empty()) {
-          render_nodes(node.children, values, value, out);
+          render_nodes(node.children, values, value, out, unlisted);
         }
         break;
       case template_node::kind::inverted: {
         const auto* records = find_records(values, node.text);
         const auto* list = find_list(values, node.text);
         bool empty = records ? records->empty() : list ? list->empty() : find_string(values, node.text).empty();
-        if (empty) render_nodes(node.children, values, dot, out);
+        if (empty) render_nodes(node.children, values, dot, out, unlisted);
         break;
       }
     }
@@ -135,13 +136,15 @@ void render_nodes(const std::vector<template_node>& nodes, const scope& values, 
 }
 
 void render_records(const std::vector<template_node>& children, const std::vector<template_values>& records,
-                    const scope& values, std::string_view dot, std::string& out) {
+                    const scope& values, std::string_view dot, std::string& out, std::size_t& unlisted) {
   constexpr auto limit = text_template::max_rendered_bytes - room_after_records;
   for (std::size_t i = 0; i < records.size(); ++i) {
     auto before = out.size();
-    render_nodes(children, scope{records[i], &values}, dot, out);
+    auto unlisted_before = unlisted;
+    render_nodes(children, scope{records[i], &values}, dot, out, unlisted);
     if (out.size() <= limit) continue;
-    out.resize(before);
+    out.resize(before);  // the item taken back, with whatever it counted
+    unlisted = unlisted_before + (records.size() - i);
     out += fmt::format("\n… and {} more, not listed: a post holds at most {} KiB", records.size() - i,
                        text_template::max_rendered_bytes >> 10);
     return;
@@ -219,10 +222,12 @@ const std::vector<template_variable>& text_template::variables() const {
   return variables_ ? *variables_ : none;
 }
 
-std::string text_template::render(const template_values& values) const {
+std::string text_template::render(const template_values& values, std::size_t* unlisted) const {
   std::string out;
   out.reserve(text_->size() + 64);
-  render_nodes(*nodes_, scope{values}, {}, out);
+  std::size_t left_out = 0;
+  render_nodes(*nodes_, scope{values}, {}, out, left_out);
+  if (unlisted) *unlisted = left_out;
   if (out.size() > max_rendered_bytes) {
     auto cut = max_rendered_bytes;
     while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;  // a character's start

@@ -60,7 +60,9 @@ class text_template {
   builtin_set builtins_named() const { return builtins_named_; }
   const std::string& text() const { return *text_; }
   /// At most max_rendered_bytes (cut at the start of a character).
-  std::string render(const template_values& values) const;
+  /// `unlisted`, when given, is set to how many records its lists left out
+  /// to stay within the bound (0 when every one is listed).
+  std::string render(const template_values& values, std::size_t* unlisted = nullptr) const;
 
   /// A list's size for size_bound(): its items, and the longest one's bytes.
   struct list_shape {

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "calendar/template.hpp"
 #include "text/civil.hpp"
 #include "text/instant_format.hpp"
 #include "text/json_string.hpp"
@@ -191,6 +192,16 @@ std::string first_line(std::string_view raw, std::size_t width) {
   return std::string(text.substr(0, i)) + "…";
 }
 
+// Under a post whose digest list was cut at the post's bound: its first
+// line reads like any other post's, so the table says so on a line of its
+// own, and how long the post is (docs/cli.md "Text output").
+std::string cut_note(const rendered_post& post) {
+  auto lines = std::count(post.text.begin(), post.text.end(), '\n') + 1;
+  return fmt::format("↳ cut: {} more item{} not listed (a post holds at most {} KiB); this post: {} line{}, {} KiB",
+                     post.unlisted, post.unlisted == 1 ? "" : "s", text_template::max_rendered_bytes >> 10, lines,
+                     lines == 1 ? "" : "s", (post.text.size() + 1023) / 1024);
+}
+
 std::string short_date(date::local_days day) {
   date::year_month_day ymd{day};
   return fmt::format("{} {:2} {} {}", weekday_short_name(date::weekday{day}), static_cast<unsigned>(ymd.day()),
@@ -237,10 +248,13 @@ void write_preview_text(const preview_data& data, std::ostream& out, const text_
     auto due = short_date(date::floor<date::days>(local)) + date::format(" %H:%M ", local) + info.abbrev;
     auto fixed = 2 + display_width(due) + 2 + channel_width + 2 + id_width + 2 + at_width + 2;
     auto room = style.width == 0 ? std::string_view::npos : style.width > fixed + 10 ? style.width - fixed : 10;
-    auto text = first_line(render_post(*cal, p).text, room);
+    auto rendered = render_post(*cal, p);
+    auto text = first_line(rendered.text, room);
     out << "  " << c.date << due << c.reset << "  " << c.channel << pad(cal->channels[p.channel], channel_width)
         << c.reset << "  " << pad(cal->events[p.event].id, id_width) << "  " << c.dim
         << pad(p.source->at.key(), at_width) << c.reset << "  " << text << "\n";
+    if (rendered.unlisted > 0)
+      out << std::string(fixed, ' ') << c.dim << first_line(cut_note(rendered), room) << c.reset << "\n";
   });
   if (posts == 0) out << "  (none)\n";
 }

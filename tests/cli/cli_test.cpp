@@ -1,12 +1,15 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <sstream>
 
 #include <unistd.h>
 
 #include <date/date.h>
+#include <fmt/format.h>
 #include <boost/json.hpp>
 
 #include "cli/cli.hpp"
@@ -290,4 +293,41 @@ TEST_CASE("cli: no command prints a literal secret of herald.yaml, whether it lo
       CHECK(r.err.find("SECRET") == std::string::npos);
     }
   }
+}
+
+TEST_CASE("cli: plain preview says when a digest's post was cut at its bound, and how long the post is", "[cli]") {
+  // Given a week-ahead of 30 items of about 32 KiB each: its post lists 7
+  // and says how many more it left out. The first line alone looks like any
+  // post's, so the text preview adds a line under it; JSON is as before.
+  std::string yaml =
+      "version: 1\ntimezone: Europe/London\ndigests:\n  - id: week\n    every: Monday\n    channels: [staff]\n"
+      "    message: \"Coming up:{{#items}}\\n{{title}}:{{#tags}}{{#tags}} {{.}}{{/tags}}{{/tags}}{{/items}}\"\n"
+      "events:\n";
+  std::string tags;
+  for (int t = 0; t < 60; ++t) tags += (t ? ", " : "") + fmt::format("tag-{:04}", t);
+  for (int i = 0; i < 30; ++i)
+    yaml += fmt::format("  - id: e{}\n    title: Event {}\n    every: June 22\n    tags: [{}]\n", i, i, tags);
+  scratch files(scratch::files_list{{"calendar.yaml", yaml}});
+  auto json = run({"preview", "--calendar", files.path("calendar.yaml"), "--from", "2027-06-21", "--days", "1",
+                   "--format", "json"});
+  REQUIRE(json.status == 0);
+  auto doc = boost::json::parse(json.out).as_object();
+  REQUIRE(doc["posts"].as_array().size() == 1);
+  std::string text(doc["posts"].as_array()[0].as_object()["text"].as_string());
+  std::smatch cut;
+  REQUIRE(std::regex_search(text, cut, std::regex("\n… and ([0-9]+) more, not listed")));
+  auto lines = std::count(text.begin(), text.end(), '\n') + 1;
+  auto kib = (text.size() + 1023) / 1024;
+
+  auto r = run({"preview", "--calendar", files.path("calendar.yaml"), "--from", "2027-06-21", "--days", "1"});
+  REQUIRE(r.status == 0);
+  INFO(r.out);
+  auto row = r.out.find("  week  0d  Coming up:\n");
+  REQUIRE(row != std::string::npos);
+  auto column = row + 12 - (r.out.rfind('\n', row) + 1);  // where the post's text starts
+  auto note = r.out.substr(r.out.find('\n', row) + 1);
+  CHECK(
+      note.starts_with(fmt::format("{}↳ cut: {} more items not listed (a post holds at most 256 KiB); this post: {} "
+                                   "lines, {} KiB\n",
+                                   std::string(column, ' '), cut[1].str(), lines, kib)));
 }
