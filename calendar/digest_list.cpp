@@ -19,12 +19,22 @@ std::string readable_due(const calendar& cal, const planned_post& post) {
   return fmt::format("{} at {:02}:{:02}", format_long_date(day), time.hours().count(), time.minutes().count());
 }
 
-}  // namespace
-
-digest_list::digest_list(const calendar& cal, const digest_spec& spec, date::local_days date, builtin_set wanted) {
+// The plan of the digest's window: its list's items, one per occurrence or post.
+plan window_of(const calendar& cal, const digest_spec& spec, date::local_days date) {
   plan_filter no_digests;
   no_digests.digests = false;
-  auto window = plan_window(cal, date, date + spec.covers - date::days{1}, no_digests);
+  return plan_window(cal, date, date + spec.covers - date::days{1}, no_digests);
+}
+
+}  // namespace
+
+bool digest_list_empty(const calendar& cal, const digest_spec& spec, date::local_days date) {
+  auto window = window_of(cal, spec, date);
+  return spec.list == digest_spec::list_kind::occurrences ? window.occurrences.empty() : window.posts.empty();
+}
+
+digest_list::digest_list(const calendar& cal, const digest_spec& spec, date::local_days date, builtin_set wanted) {
+  auto window = window_of(cal, spec, date);
   if (spec.list == digest_spec::list_kind::occurrences) {
     for (const auto& o : window.occurrences) {
       const auto& facts = facts_.emplace_back(cal.events[o.event], o.span, date, wanted);

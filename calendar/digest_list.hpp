@@ -19,6 +19,12 @@
 
 namespace herald {
 
+/// Whether the digest's list on `date` is empty: the same answer as
+/// digest_list(cal, spec, date).records().empty(), from the window's plan
+/// alone, without rendering its posts (what a `skip_empty` digest asks of
+/// every date it is planned on).
+bool digest_list_empty(const calendar& cal, const digest_spec& spec, date::local_days date);
+
 class digest_list {
  public:
   digest_list() = default;

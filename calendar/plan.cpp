@@ -100,8 +100,7 @@ void add_posts(const calendar& cal, const std::vector<occurrence_seed>& seeds, l
     cal.for_each_step(e, [&](const step& s) {
       auto day = step_date(cal, s, span);
       if (!day || *day < first || *day > last) return;
-      if (e.digest && e.digest->skip_empty && digest_list(cal, *e.digest, *day, builtin_set()).records().empty())
-        return;
+      if (e.digest && e.digest->skip_empty && digest_list_empty(cal, *e.digest, *day)) return;
       auto due = due_instant(*cal.zone, *day, s.time);
       for (auto channel : s.channels)
         if (channel_wanted[channel]) out.push_back({&cal, index, &s, channel, span, *day, due});

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "calendar/plan.hpp"
+#include "support/allocation_count.hpp"
 #include "test_support.hpp"
 
 namespace herald {
@@ -126,6 +127,64 @@ TEST_CASE("digest: a list past the size limit loads, and its post lists whole it
   CHECK(text.ends_with(" more, not listed: a post holds at most 256 KiB"));
   // The last item before the note is whole: it ends with the last tag.
   CHECK(text.substr(0, note).ends_with(" tag-0059"));
+}
+
+}  // namespace herald
+
+namespace herald {
+namespace {
+
+// A Monday digest of the posts of its week (skip_empty or not) over 40
+// events with a post each on the Wednesday of 2027-06-23's week.
+std::string posts_digest_calendar(bool skip_empty) {
+  std::string yaml = fmt::format(
+      "version: 1\ntimezone: Europe/London\ndigests:\n  - id: review\n    every: Monday\n    channels: [team]\n"
+      "    list: posts\n    skip_empty: {}\n"
+      "    message: \"Next week:{{{{#items}}}} [{{{{key}}}}: {{{{text}}}}]{{{{/items}}}}\"\nevents:\n",
+      skip_empty ? "true" : "false");
+  for (int i = 0; i < 40; ++i)
+    yaml += fmt::format(
+        "  - id: e{}\n    title: Event {}\n    every: June 23\n    steps:\n      - at: 0\n        channels: [staff]\n"
+        "        message: \"Today is {{{{title}}}} on {{{{date}}}} ({{{{relative}}}})!\"\n",
+        i, i);
+  return yaml;
+}
+
+}  // namespace
+
+TEST_CASE("digest: skip_empty decides on an empty list of posts without rendering the posts", "[digest]") {
+  // Given the same calendar with and without skip_empty, when the Monday
+  // (a week of 40 posts) is planned: skip_empty costs one planning of its
+  // window at most, not a rendering of each of the 40 posts too (a dozen
+  // allocations each), and the plan and the post are the same.
+  auto skipping = test::load_ok(posts_digest_calendar(true));
+  auto listing = test::load_ok(posts_digest_calendar(false));
+  auto allocations_of = [](const calendar& cal) {
+    auto before = test::allocations();
+    auto p = plan_window(cal, day(2027, 6, 21), day(2027, 6, 21));
+    auto spent = test::allocations() - before;
+    REQUIRE(p.posts.size() == 1);
+    return spent;
+  };
+  auto with_skip = allocations_of(skipping), without = allocations_of(listing);
+  // What deciding may cost: one plan of the digest's week, digests left out.
+  plan_filter no_digests;
+  no_digests.digests = false;
+  auto before = test::allocations();
+  auto week = plan_window(listing, day(2027, 6, 21), day(2027, 6, 27), no_digests);
+  auto week_plan = test::allocations() - before;
+  REQUIRE(week.posts.size() == 40);
+  INFO("plan_window allocations: skip_empty " << with_skip << ", without " << without << ", the week's plan "
+                                              << week_plan);
+  // Rendering took a dozen allocations a post: deciding takes fewer than one a post beyond the plan.
+  CHECK(with_skip < without + week_plan + week.posts.size());
+  CHECK(texts(skipping, plan_window(skipping, day(2027, 6, 21), day(2027, 6, 21)), "review") ==
+        texts(listing, plan_window(listing, day(2027, 6, 21), day(2027, 6, 21)), "review"));
+
+  // The empty week still has no post, and the other digest still has one.
+  CHECK(plan_window(skipping, day(2027, 6, 14), day(2027, 6, 14)).posts.empty());
+  CHECK(texts(listing, plan_window(listing, day(2027, 6, 14), day(2027, 6, 14)), "review") ==
+        std::vector<std::string>{"review/2027-06-14/0d/team Next week:"});
 }
 
 }  // namespace herald
