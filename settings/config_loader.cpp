@@ -25,6 +25,7 @@ constexpr std::array<std::string_view, 8> config_keys = {"version",  "calendar",
 constexpr std::array<std::string_view, 3> journal_keys = {"postgresql", "replica", "lease"};
 constexpr std::array<std::string_view, 4> delivery_keys = {"timeout", "attempts", "rate", "burst"};
 constexpr std::array<std::string_view, 6> channel_types = {"slack", "teams", "email", "webhook", "console", "file"};
+constexpr std::string_view channel_type_hint = "use slack, teams, email, webhook, console or file";
 // The keys of every channel type: one of them is named in an error even
 // where it does not belong, anything else may be a secret.
 constexpr std::array<std::string_view, 10> channel_keys = {"type",     "url",      "headers", "server", "tls",
@@ -79,7 +80,7 @@ void check_mailbox(yaml_ref node, std::string_view text, std::string_view key, d
   bool broken = has_line_break(text);
   out.error(node.mark(),
             broken ? fmt::format("'{}' holds a line break", key)
-                   : fmt::format("'{}' is not an email address: '{}'", key, terminal_line(text)),
+                   : fmt::format("'{}' is not an email address (not repeated here: it may be a secret)", key),
             broken ? "an address is one line of text" : "write name@example.org or Name <name@example.org>");
 }
 
@@ -131,8 +132,8 @@ std::string server_without_userinfo(std::string_view server) {
   return shown;
 }
 
-email_channel read_email(yaml_ref node, const std::string& name, diagnostics_collector& out) {
-  require_keys_unnamed(node, fmt::format("channel '{}'", name),
+email_channel read_email(yaml_ref node, std::string_view what, diagnostics_collector& out) {
+  require_keys_unnamed(node, what,
                        std::array<required_key, 3>{{{"server", "e.g. server: smtp://mail.example.org:587"},
                                                     {"from", "e.g. from: \"EDI Network <edi@example.org>\""},
                                                     {"to", "e.g. to: [members@example.org]"}}},
@@ -191,9 +192,9 @@ void hide_secret_lines(yaml_ref channel, diagnostics_collector& out) {
 }
 
 // The url of a slack, teams or webhook channel.
-std::optional<secret_ref> read_url(yaml_ref node, const std::string& name, diagnostics_collector& out) {
+std::optional<secret_ref> read_url(yaml_ref node, std::string_view what, diagnostics_collector& out) {
   require_keys_unnamed(
-      node, fmt::format("channel '{}'", name),
+      node, what,
       std::array<required_key, 1>{{{"url", "the webhook URL, or {env: NAME} / {credential: NAME} to keep it secret"}}},
       out);
   auto url_node = node.find("url");
@@ -201,7 +202,7 @@ std::optional<secret_ref> read_url(yaml_ref node, const std::string& name, diagn
   auto url = read_secret(*url_node, "'url'", out);
   if (url && url->from == secret_ref::source::literal)
     if (auto checked = check_post_url(url->value); !checked.ok())
-      out.error(url_node->mark(), fmt::format("the url of channel '{}' {}", name, checked.error()));
+      out.error(url_node->mark(), fmt::format("the url of {} {}", what, checked.error()));
   return url;
 }
 
@@ -248,17 +249,16 @@ std::vector<std::pair<std::string, secret_ref>> read_headers(yaml_ref node, diag
 
 // The fields of a channel of type `type` (one of channel_types); nullopt
 // when one it needs is missing or wrong (the error is out already).
-std::optional<channel_kind> read_kind(std::string_view type, yaml_ref node, const std::string& name,
+std::optional<channel_kind> read_kind(std::string_view type, yaml_ref node, std::string_view what,
                                       diagnostics_collector& out) {
   std::optional<secret_ref> url;
-  if (type == "slack" || type == "teams" || type == "webhook") url = read_url(node, name, out);
+  if (type == "slack" || type == "teams" || type == "webhook") url = read_url(node, what, out);
   // Headers are read whatever the type, so that their errors come beside
   // the one check_keys gave for the key itself.
   auto headers = read_headers(node, out);
-  if (type == "email") return read_email(node, name, out);
+  if (type == "email") return read_email(node, what, out);
   if (type == "file") {
-    require_keys_unnamed(node, fmt::format("channel '{}'", name),
-                         std::array<required_key, 1>{{{"path", "e.g. path: outbox.jsonl"}}}, out);
+    require_keys_unnamed(node, what, std::array<required_key, 1>{{{"path", "e.g. path: outbox.jsonl"}}}, out);
     auto path = read_string(node, "path", out);
     return file_channel{path.empty() ? path : resolve_path(out.file(), path)};
   }
@@ -274,14 +274,16 @@ std::optional<channel_config> read_channel(yaml_ref key, yaml_ref node, diagnost
   channel_config c;
   c.name = key.scalar();
   c.mark = key.mark();
-  auto what = fmt::format("channel '{}'", c.name);
   // Channel names end post keys (<event>/<date>/<at>/<channel>) and logs.
   auto name_ok = !c.name.empty() && std::isalnum(static_cast<unsigned char>(c.name[0])) &&
                  std::all_of(c.name.begin(), c.name.end(), [](char ch) {
                    return std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_' || ch == '.';
                  });
+  // A name that is not one may be a secret pasted as a key: the errors
+  // point at its line instead of naming it.
+  auto what = name_ok ? fmt::format("channel '{}'", c.name) : fmt::format("the channel of line {}", key.mark().line);
   if (!name_ok)
-    out.error(key.mark(), fmt::format("invalid channel name '{}'", c.name),
+    out.error(key.mark(), "invalid channel name (not repeated here: it may be a secret)",
               "use letters, digits, '-', '_' and '.', starting with a letter or digit");
   if (!node.is_mapping()) {
     out.error(node.mark(), fmt::format("{} must be a mapping with a 'type', not {}", what, node.type_name()));
@@ -289,18 +291,21 @@ std::optional<channel_config> read_channel(yaml_ref key, yaml_ref node, diagnost
   }
   auto type = node.find("type");
   if (!type) {
-    out.error(node.mark(), fmt::format("{} has no 'type'", what), "use slack, teams, email, webhook, console or file");
+    out.error(node.mark(), fmt::format("{} has no 'type'", what), std::string(channel_type_hint));
     return std::nullopt;
   }
   auto type_name = read_string(node, "type", out);
   std::vector<std::string_view> types(channel_types.begin(), channel_types.end());
   if (std::find(types.begin(), types.end(), type_name) == types.end()) {
-    out.error(type->mark(), fmt::format("unknown channel type '{}'{}", type_name, did_you_mean(type_name, types)),
-              "use slack, teams, email, webhook, console or file");
+    // Not repeated: a URL or a token pasted under the wrong key lands here.
+    auto suggestion = closest_match(type_name, types);
+    out.error(type->mark(), fmt::format("unknown type of {} (not repeated here: it may be a secret)", what),
+              suggestion.empty() ? std::string(channel_type_hint)
+                                 : fmt::format("did you mean '{}'? {}", suggestion, channel_type_hint));
     return std::nullopt;
   }
   check_keys_unnamed(node, what, keys_of(type_name), channel_keys, out);
-  auto kind = read_kind(type_name, node, c.name, out);
+  auto kind = read_kind(type_name, node, what, out);
   if (!kind) return std::nullopt;
   c.kind = std::move(*kind);
   return c;
