@@ -112,7 +112,9 @@ std::string host_and_port(const boost::urls::url_view& url) {
 std::string redact_url(std::string_view url) {
   auto parsed = boost::urls::parse_uri(url);
   if (!parsed || !parsed->has_authority()) return "(a URL)";
-  auto shown = fmt::format("{}://{}", parsed->scheme(), host_and_port(*parsed));
+  // A scheme is case-insensitive (RFC 3986 §3.1): `HTTPS://` in the config
+  // logs as `https://`, so the logs read the same whichever the file has.
+  auto shown = fmt::format("{}://{}", ascii_lower(parsed->scheme()), host_and_port(*parsed));
   auto path = parsed->encoded_path();
   bool more = !path.empty() && path != "/" && (host_parsed_whole(*parsed) || path.find('/') != std::string_view::npos);
   more = more || parsed->has_query() || parsed->has_fragment() || parsed->has_userinfo();

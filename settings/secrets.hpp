@@ -28,7 +28,8 @@ std::string describe_secret(const secret_ref& secret);
 
 /// A URL as logs may show it: scheme, host and port, then "…" when there is
 /// more (the Slack path and the Teams `sig=` query are the credential):
-/// `https://hooks.slack.com/…`. Anything unparsable becomes "(a URL)".
+/// `https://hooks.slack.com/…`, the scheme in lower case (`HTTPS://` shows
+/// as `https://`). Anything unparsable becomes "(a URL)".
 std::string redact_url(std::string_view url);
 
 /// True when `value` holds a control character other than tab: such a value

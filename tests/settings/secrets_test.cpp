@@ -56,6 +56,14 @@ TEST_CASE("secrets: URLs are shown without their credential parts", "[secrets]")
   CHECK(redact_url("not a url") == "(a URL)");
 }
 
+TEST_CASE("secrets: a redacted URL's scheme is in lower case, however the config wrote it", "[secrets]") {
+  // RFC 3986 §3.1: a scheme is case-insensitive, and herald posts to HTTPS:// as to https://;
+  // the logs name the channel's URL the same way whichever the file has.
+  CHECK(redact_url("HTTPS://hooks.slack.com/services/T000/B000/XXXX") == "https://hooks.slack.com/…");
+  CHECK(redact_url("Https://example.org/") == "https://example.org/");
+  CHECK(redact_url("SMTP://mail.example.org:587") == "smtp://mail.example.org:587/");
+}
+
 TEST_CASE("secrets: posts go over https, or http to loopback only", "[secrets]") {
   CHECK(check_post_url("https://hooks.slack.com/services/x").ok());
   CHECK(check_post_url("http://127.0.0.1:8080/hook").ok());
