@@ -4,8 +4,6 @@
 
 #include "calendar/yaml_document.hpp"
 
-#include <algorithm>
-
 #include <fmt/format.h>
 
 #include "calendar/yaml_builder.hpp"
@@ -37,11 +35,6 @@ std::variant<yaml_document, std::vector<diagnostic>> yaml_document::read_all(std
          fmt::format("the file is too large ({} MiB; the limit is {} MiB)", text.size() >> 20, limits.max_bytes >> 20),
          "split the calendar into several files"}};
   if (auto bad = check_bytes(text, doc.file_)) return std::vector<diagnostic>{*bad};
-  // Counted first, so the list is as long as the file's lines and no
-  // longer: grown by doubling it held up to twice that (0.5 MB for 10 000
-  // events, 4 MB for 100 000) through the whole parse, where a reload peaks
-  // (docs/PERFORMANCE.md "2026-12-03, night: reload peak").
-  doc.line_starts_.reserve(static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) + 1);
   doc.line_starts_.push_back(0);
   // memchr, not a byte at a time: this too runs before the parse starts.
   for (auto at = text.find('\n'); at != std::string_view::npos; at = text.find('\n', at + 1))
