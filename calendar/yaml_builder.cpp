@@ -214,7 +214,10 @@ class yaml_builder : public YAML::EventHandler {
     // where a reload peaks (docs/PERFORMANCE.md "2026-12-03, night: reload peak").
     constexpr std::size_t step = 64 << 10;
     if (at >= forgotten_to_ + step && at <= doc_.source_.size()) {
-      doc_.forget_(std::max(forgotten_from_, forgotten_to_), at);
+      // From a step back: only whole pages are given back, so the page
+      // across the last call's end was kept then (one page a call, 6 % of
+      // the text at this step), and is whole and done with now.
+      doc_.forget_(std::max(forgotten_from_, forgotten_to_ > step ? forgotten_to_ - step : 0), at);
       forgotten_to_ = at;
       forget_line_starts(node.line - 1);
     }
