@@ -75,6 +75,19 @@ class resolver {
       resolve_event(source_.events[i], source_.extras[i - first], cal_.campaigns);
   }
 
+  // Events resolved as they are read are checked for unique ids once the
+  // parse is over (check_ids_of_read): the table of ids is then not in
+  // memory beside the parse's, where a reload peaks.
+  void check_ids_after_reading() { ids_after_reading_ = true; }
+
+  // The first `count` events, resolved as they were read. A duplicate is an
+  // error, and a load with errors reads the file again the usual way, which
+  // reports each at its event (calendar_loader.cpp, load_with_retries).
+  void check_ids_of_read(std::size_t count) {
+    ids_after_reading_ = false;
+    for (std::size_t i = 0; i < count && !out_.full(); ++i) check_id(source_.events[i], source_.events[i].id_mark);
+  }
+
   // The events resolved as they were read are done: the lists they shared
   // may be freed, and their addresses reused by the digests' lists.
   void forget_shared_lists() { resolved_lists_.clear(); }
@@ -218,11 +231,7 @@ class resolver {
   }
 
   void resolve_event(event& e, event_source& source, const std::vector<campaign>& campaigns) {
-    if (!e.id.empty()) {
-      if (const auto* first = ids_.insert(e))
-        out_.error(source.id_mark,
-                   fmt::format("duplicate event id '{}' (first on line {})", e.id, first->id_mark.line));
-    }
+    if (!ids_after_reading_) check_id(e, source.id_mark);
     check_vars(e.vars, source_.var_marks_of(source));
     if (source.campaign) {
       auto name = source_.campaign_name(source);
@@ -245,6 +254,12 @@ class resolver {
     check_post_keys(campaigns, e, source);
     if (source.steps && source.steps.use_count() == 1) resolved_lists_.erase(source.steps.get());
     source = {};  // free the marks now, and the list with its last event
+  }
+
+  void check_id(const event& e, source_mark mark) {
+    if (e.id.empty()) return;
+    if (const auto* first = ids_.insert(e))
+      out_.error(mark, fmt::format("duplicate event id '{}' (first on line {})", e.id, first->id_mark.line));
   }
 
   // A list shared by events (step_list_pool in the loader) is resolved
@@ -313,6 +328,7 @@ class resolver {
   std::unordered_map<std::string, channel_index> channel_index_;
   std::vector<std::string> channel_names_;
   event_id_set ids_;
+  bool ids_after_reading_ = false;
   std::unordered_set<int> used_campaigns_;
   std::unordered_map<const std::vector<step_source>*, std::shared_ptr<const std::vector<step>>> resolved_lists_;
   std::set<std::tuple<int, int, std::string>> reported_;
@@ -334,6 +350,7 @@ event_resolver::event_resolver(calendar_source& source, const std::optional<std:
                                diagnostics_collector& out)
     : impl_(std::make_unique<impl>(source, known_channels, out)) {
   impl_->start();
+  impl_->check_ids_after_reading();
 }
 
 event_resolver::~event_resolver() = default;
@@ -342,6 +359,7 @@ void event_resolver::resolve(event& e, event_source& source) { impl_->resolve(e,
 
 std::optional<calendar> event_resolver::finish(const std::string& file, std::size_t resolved) {
   impl_->forget_shared_lists();
+  impl_->check_ids_of_read(resolved);
   impl_->start_calendar();
   impl_->resolve_events(resolved);
   return impl_->finish(file);

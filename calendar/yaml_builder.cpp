@@ -18,6 +18,9 @@
 namespace herald {
 namespace {
 
+// Each of the buffers between yaml-cpp's thread and this one.
+constexpr std::size_t pipe_buffer_bytes = std::size_t{16} << 10;
+
 // Thrown inside the event handler to stop yaml-cpp; caught in build_yaml_tree().
 struct stop_reading {
   diagnostic error;
@@ -206,9 +209,15 @@ class yaml_builder : public YAML::EventHandler {
       forgotten_from_ = at;
       forgotten_from_line_ = node.line - 1;
     }
-    constexpr std::size_t step = 256 << 10;  // one call per 256 KiB read
+    // One call per 64 KiB read: what is read and not yet given back is on
+    // top of the tree and the events built so far, at the end of the parse
+    // where a reload peaks (docs/PERFORMANCE.md "2026-12-03, night: reload peak").
+    constexpr std::size_t step = 64 << 10;
     if (at >= forgotten_to_ + step && at <= doc_.source_.size()) {
-      doc_.forget_(std::max(forgotten_from_, forgotten_to_), at);
+      // From a step back: only whole pages are given back, so the page
+      // across the last call's end was kept then (one page a call, 6 % of
+      // the text at this step), and is whole and done with now.
+      doc_.forget_(std::max(forgotten_from_, forgotten_to_ > step ? forgotten_to_ - step : 0), at);
       forgotten_to_ = at;
       forget_line_starts(node.line - 1);
     }
@@ -292,7 +301,9 @@ std::vector<diagnostic> build_yaml_tree(yaml_document& doc, const yaml_limits& l
   try {
     // yaml-cpp tokenises on a second thread; the tree, the events and every
     // check are built here, in yaml-cpp's order (calendar/yaml_event_pipe.hpp).
-    parse_yaml_on_second_thread(doc.source(), builder);
+    // Buffers of 16 KiB, not 64: they live through the parse beside the
+    // events built (docs/PERFORMANCE.md "2026-12-03, night: reload peak").
+    parse_yaml_on_second_thread(doc.source(), builder, pipe_buffer_bytes);
     builder.finish();
   } catch (const stop_reading& stop) {
     stopped = stop.error;

@@ -475,3 +475,31 @@ TEST_CASE("loader: events resolved as they are read give the errors, and their c
   // checked after the events when the events are resolved at the end, is left out.
   CHECK(all_diagnostics(a).front() == "12:15 unknown campaign 'd' (did you mean 'c'?)");
 }
+
+TEST_CASE("loader: events resolved as they are read still refuse a duplicate id, at the second, from text and file",
+          "[loader]") {
+  // Their ids are checked once the parse is over, not as they are read
+  // (docs/PERFORMANCE.md "2026-12-03, night: reload peak"): the error is the
+  // same, and so is a duplicate of an event's id by a digest, checked after.
+  std::string head = "version: 1\ntimezone: Europe/London\ndefaults: { channels: [staff] }\nevents:\n";
+  std::string events;
+  for (int i = 0; i < 30; ++i)
+    events += fmt::format("  - id: e{}\n    title: Event\n    every: June 1\n    steps: [{{at: 0, message: Hi}}]\n",
+                          i == 20 ? 3 : i);
+  std::string digest =
+      "digests:\n  - id: e7\n    every: Monday\n    channels: [staff]\n    covers: 7d\n    message: Week\n";
+  test::temp_dir dir;
+  auto path = (dir / "dup.yaml").string();
+  for (const auto& [text, expected] :
+       {std::pair{head + events, std::vector<std::string>{"85:9 duplicate event id 'e3' (first on line 17)"}},
+        std::pair{head + events + digest,
+                  std::vector<std::string>{"85:9 duplicate event id 'e3' (first on line 17)",
+                                           "126:9 duplicate event id 'e7' (first on line 33)"}}}) {
+    CHECK(all_diagnostics(load_calendar(text, "test.yaml")) == expected);
+    std::ofstream(path, std::ios::binary) << text;
+    CHECK(all_diagnostics(load_calendar_file(path)) == expected);
+  }
+  auto unique =
+      head + events.replace(events.find("id: e3\n    title: Event\n    every: June 1\n    steps", 200), 6, "id: e30");
+  CHECK(load_calendar(unique, "test.yaml").ok());
+}
