@@ -101,19 +101,21 @@ std::variant<ready_channel, std::string> ready_channel::prepare(const channel_co
   return channel;
 }
 
+// A server goes through redact_url like a URL: validate refuses userinfo in
+// it, and this holds should a config ever reach here without validate.
 std::string ready_channel::describe() const {
   if (!unread_.empty()) {
-    auto shown = std::visit(overloaded{[](const email_channel& c) { return c.server; },
+    auto shown = std::visit(overloaded{[](const email_channel& c) { return redact_url(c.server); },
                                        [this](const auto&) { return url_.empty() ? std::string() : redact_url(url_); }},
                             config_->kind);
     if (!shown.empty()) shown += ", ";
     return shown + unread_ + " not read";
   }
-  return std::visit(
-      overloaded{[](const console_channel&) -> std::string { return "stdout"; },
-                 [](const file_channel& c) { return c.path; }, [](const email_channel& c) { return c.server; },
-                 [this](const auto&) { return redact_url(url_); }},
-      config_->kind);
+  return std::visit(overloaded{[](const console_channel&) -> std::string { return "stdout"; },
+                               [](const file_channel& c) { return c.path; },
+                               [](const email_channel& c) { return redact_url(c.server); },
+                               [this](const auto&) { return redact_url(url_); }},
+                    config_->kind);
 }
 
 void ready_channel::deliver(const post_content& post, curl_transport& transport, std::ostream& console,

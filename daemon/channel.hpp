@@ -29,7 +29,7 @@ class ready_channel {
                                                           std::vector<std::string>* unread = nullptr);
 
   const channel_config& config() const { return *config_; }
-  /// Where posts go, fit to print: `https://hooks.slack.com/…`, `smtp://mail.example.org:587`, `stdout`, a path.
+  /// Where posts go, fit to print: `https://hooks.slack.com/…`, `smtp://mail.example.org:587/`, `stdout`, a path.
   std::string describe() const;
 
   /// Sends `post`; `done` gets the outcome (console and file answer at once).

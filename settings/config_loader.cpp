@@ -121,16 +121,11 @@ std::string smtp_host(std::string_view server) {
   return std::string(rest.substr(0, rest.find(':')));
 }
 
-// `server` as an error may name it: all before its last '@' (a scheme and
-// user:password) is cut, which the cut of URLs misses in a server written
-// without "://" (docs/cli.md "The config file").
-std::string server_without_userinfo(std::string_view server) {
-  auto at = server.rfind('@');
-  if (at == std::string_view::npos) return std::string(server);
-  std::string shown = "…@";
-  shown.append(server.substr(at + 1));
-  return shown;
-}
+// A user name or password belongs in `username` and `password` (a secret,
+// read from {env:}, {file:} or {credential:}), never in `server`, which is
+// printed (docs/decisions.md "Channels and secrets"). Any '@' counts: one
+// after a '/' in the password still ends the userinfo for some readers.
+bool server_has_userinfo(std::string_view server) { return server.find('@') != std::string_view::npos; }
 
 email_channel read_email(yaml_ref node, std::string_view what, diagnostics_collector& out) {
   require_keys_unnamed(node, what,
@@ -150,8 +145,13 @@ email_channel read_email(yaml_ref node, std::string_view what, diagnostics_colle
       out.error(tls_node->mark(), fmt::format("unknown tls '{}'", tls), "use starttls, tls or none");
   }
   auto host = smtp_host(c.server);
-  if (auto server = node.find("server"); server && host.empty())
-    out.error(server->mark(), fmt::format("invalid SMTP server '{}'", server_without_userinfo(c.server)),
+  if (auto server = node.find("server"); server && server_has_userinfo(c.server))
+    out.error(server->mark(), "the SMTP server holds a user name or password (not repeated here: it may be a secret)",
+              "write the server alone, e.g. smtp://mail.example.org:587, and the credentials as username: and "
+              "password: (a secret, e.g. password: {credential: smtp-password})");
+  else if (server && host.empty())
+    // A webhook URL pasted here would carry its token: not repeated either.
+    out.error(server->mark(), "invalid SMTP server (not repeated here: it may be a secret)",
               "write e.g. smtp://mail.example.org:587 or smtps://mail.example.org");
   else if (server && c.tls == email_channel::tls_mode::none && !is_loopback_host(host))
     out.error(node.find("tls")->mark(),

@@ -138,7 +138,9 @@ result<void> check_post_url(std::string_view url) {
                                                       "wss",  "smtp",  "smtps", "file", "sftp"};
   if (std::find(named.begin(), named.end(), lower) == named.end())
     return failure{"must be an https URL; write e.g. https://hooks.example.org/herald"};
-  return failure{fmt::format("must be an https URL, not {}", std::string(scheme))};
+  // In lower case, as redact_url writes it: the error says which scheme,
+  // and repeats nothing of the value as written (docs/cli.md "The config file").
+  return failure{fmt::format("must be an https URL, not {}", lower)};
 }
 
 }  // namespace herald

@@ -114,3 +114,19 @@ TEST_CASE("send-test: --mark begins the text and the heading with [test]", "[sen
   CHECK(body.at("text") == "[test] Today is International Women in Engineering Day &amp; more");
   CHECK(body.at("blocks").as_array().at(0).at("text").at("text") == "[test] International Women in Engineering Day");
 }
+
+TEST_CASE("send-test: an SMTP server with a password in it is refused, and not printed", "[send-test][secrets]") {
+  // Given an email channel whose server holds user:password (the
+  // credentials have their own keys), send-test refuses the config as
+  // validate does (exit 2, the line's FILE:LINE:COL) and prints no part of it.
+  fixture f;
+  std::ofstream(f.dir / "herald.yaml") << "version: 1\ncalendar: calendar.yaml\nchannels:\n"
+                                          "  staff: { type: email, server: \"smtp://user:SECRET@127.0.0.1:1\", "
+                                          "from: herald@example.org, to: [members@example.org] }\n";
+  auto r = f.run({"--channel", "staff", "--event", "inwed"});
+  INFO(r.err);
+  CHECK(r.status == 2);
+  CHECK(r.err.find("herald.yaml:4:") != std::string::npos);
+  CHECK(r.err.find("SECRET") == std::string::npos);
+  CHECK(r.out.find("SECRET") == std::string::npos);
+}

@@ -764,6 +764,28 @@ TEST_CASE("run --dry-run: runs without the secrets it cannot read, naming each, 
   CHECK(herald.out().find(secret_value) == std::string::npos);
 }
 
+TEST_CASE("run --dry-run: an SMTP server with a password in it is refused, and not printed",
+          "[daemon_process][dry_run][secrets]") {
+  // Given an email channel whose server holds user:password and a post due
+  // to it: the dry run, which would log "would send … (SERVER)", refuses the
+  // config as validate does (exit 2) and prints no part of the password.
+  daemon_fixture f;
+  std::ofstream(f.config) << fmt::format(
+      "version: 1\ncalendar: calendar.yaml\nstate_dir: {}\ncatch_up: 3d\nchannels:\n"
+      "  hook: {{type: email, server: \"smtp://user:SECRET@127.0.0.1:1\", from: herald@example.org, "
+      "to: [members@example.org]}}\n",
+      f.state.string());
+  f.write_calendar(burst("dry", 1, today() - date::days{1}));
+  auto herald = f.start({"--dry-run"});
+  auto exit = herald.wait(test::hang_limit);
+  REQUIRE(exit);
+  CHECK(exit->exited_with(2));
+  INFO(herald.err());
+  CHECK(herald.err().find("the SMTP server holds a user name or password") != std::string::npos);
+  CHECK(herald.err().find("SECRET") == std::string::npos);
+  CHECK(herald.out().find("SECRET") == std::string::npos);
+}
+
 TEST_CASE("run --dry-run: a reload does not repeat the warning of a secret it already named",
           "[daemon_process][dry_run]") {
   // Given a dry run warned that slack's url cannot be read, when SIGHUP

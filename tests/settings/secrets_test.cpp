@@ -6,6 +6,8 @@
 
 #include <unistd.h>
 
+#include <fmt/format.h>
+
 #include "settings/config.hpp"
 #include "settings/secrets.hpp"
 
@@ -75,6 +77,13 @@ TEST_CASE("secrets: posts go over https, or http to loopback only", "[secrets]")
   CHECK(check_post_url("hunter2-x://hooks.example.org/x").error() ==
         "must be an https URL; write e.g. https://hooks.example.org/herald");
   CHECK(check_post_url("hooks.slack.com/x").error() == "is not a URL; write e.g. https://hooks.example.org/herald");
+  // A URL that carries a login or a token: only its scheme, in lower case.
+  for (auto [url, scheme] : {std::pair{"FTP://user:SECRET@example.org/x", "ftp"},
+                             {"Wss://hooks.example.org/services/T0/B0/SECRET?sig=SECRET", "wss"},
+                             {"SmTpS://SECRET@mail.example.org", "smtps"}}) {
+    INFO(url);
+    CHECK(check_post_url(url).error() == fmt::format("must be an https URL, not {}", scheme));
+  }
 }
 
 TEST_CASE("secrets: loopback is a literal loopback address or localhost, not a name that starts like one",
@@ -93,7 +102,7 @@ TEST_CASE("secrets: loopback is a literal loopback address or localhost, not a n
         check_post_url("http://127.0.0.1.evil.example/hook").error());
   CHECK(check_post_url("HTTPS://hooks.example.org/hook").ok());  // RFC 3986: a scheme is case-insensitive
   CHECK(check_post_url("HTTP://127.0.0.1:8080/hook").ok());
-  CHECK(check_post_url("FTP://example.org/x").error() == "must be an https URL, not FTP");
+  CHECK(check_post_url("FTP://example.org/x").error() == "must be an https URL, not ftp");
   CHECK(check_post_url("http://[::1]:8080/hook").ok());
   CHECK(check_post_url("https://127.0.0.1.nip.io/hook").ok());  // https goes anywhere
   // The log names the host the post goes to, not the loopback it starts like.
