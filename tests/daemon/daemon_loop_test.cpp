@@ -267,10 +267,10 @@ TEST_CASE("daemon_loop: a step of the wall clock plans again and sends what came
   CHECK(f.state_of(post.key()) == post_state::sent);
 }
 
-// This VM's clock is set by microseconds many times an hour (TFD_TIMER_CANCEL_ON_SET
-// fires for each): such a set just before a due instant wakes the loop
-// early, and it must sleep again until that very instant, not a second (or
-// a tick) later (docs/PERFORMANCE.md "2026-12-03, night: late wake-up").
+// A clock set by microseconds (NTP, a hypervisor, the wall_clock_timer
+// tests) fires TFD_TIMER_CANCEL_ON_SET: one just before a due instant wakes
+// the loop early, and it must sleep again until that very instant, not a
+// second later (docs/PERFORMANCE.md "2026-12-03, night: late wake-up").
 TEST_CASE(
     "daemon_loop: a set of the clock by microseconds just before a due instant: the post goes out at that instant",
     "[daemon_loop]") {
