@@ -27,8 +27,10 @@ Runs the real `herald run` and measures, from /proc and a local sink:
             --channels webhook channels, to a local sink that stamps each
             request's arrival with the wall clock (--sink: bench/http_sink
             --stamps by default, or one of two in this process). Lateness = arrival -
-            due instant; p50, p99, max per group. Goal: p99 <= 50 ms for up
-            to 100 posts at once, <= 300 ms for more (1000 over 50 channels).
+            due instant; p50, p99, max per group, and the machine's io and cpu
+            stalls (/proc/pressure) from 0.5 s before the due instant to 0.5 s
+            after. Goal: p99 <= 50 ms for up to 100 posts at once, <= 300 ms
+            for more (1000 over 50 channels).
   replicas  One group of --replica-posts posts due at one minute boundary, as
             in lateness, sent by one daemon over SQLite, one over a shared
             PostgreSQL journal, and two replicas sharing one (docs/service.md
@@ -444,6 +446,49 @@ def percentile(sorted_values, p):
     return sorted_values[rank - 1]
 
 
+def stall_totals():
+    """The machine's stall counters now (pressure stall information, µs): tasks of
+    any process waiting for the disk ("io") or for a CPU ("cpu"); None without PSI."""
+    totals = {}
+    for kind in ("io", "cpu"):
+        try:
+            with open(f"/proc/pressure/{kind}") as f:
+                some = f.readline().split()
+        except OSError:
+            return None
+        totals[kind] = int(some[-1].split("=")[1])
+    return totals
+
+
+class StallWatch:
+    """The machine's io and cpu stalls (PSI "some") from half a second before
+    each due instant to half a second after: a first post late by the disk
+    (the round's claims are synced before any post goes out) or by other
+    processes on the CPUs shows there, where herald's own wake-up does not
+    (docs/PERFORMANCE.md "2026-12-03, night: late wake-up")."""
+
+    def __init__(self, dues):
+        self.stalls = {}  # due (epoch seconds) -> {"io": ms, "cpu": ms}, or absent without PSI
+        self.thread = threading.Thread(target=self._watch, args=(sorted(dues),), daemon=True)
+        self.thread.start()
+
+    def _watch(self, dues):
+        for due in dues:
+            if time.time() > due - 0.5:
+                continue  # too late to see its start
+            time.sleep(max(0.0, due - 0.5 - time.time()))
+            before = stall_totals()
+            time.sleep(max(0.0, due + 0.5 - time.time()))
+            after = stall_totals()
+            if before and after:
+                self.stalls[due] = {k: (after[k] - before[k]) / 1000.0 for k in after}
+
+    def columns(self, due):
+        """"io ms | cpu ms" of the window around `due`, or dashes."""
+        got = self.stalls.get(due)
+        return f"{got['io']:.0f} | {got['cpu']:.0f}" if got else "- | -"
+
+
 # --- parts --------------------------------------------------------------------------
 
 def start_idle(args, work):
@@ -644,6 +689,7 @@ def lateness_part(args, work):
         sink.shutdown()
         return
     d.take_new()
+    stalls = StallWatch([due.timestamp() for due, _ in groups])
     last_due = groups[-1][0].timestamp()
     print(f"bench: daemon: lateness: groups of {[n for n, _ in args.posts]} posts due from {first_due:%H:%M}Z, the last in "
           f"{last_due - time.time():.0f} s", file=sys.stderr)
@@ -669,15 +715,15 @@ def lateness_part(args, work):
           f"stamping each request's arrival")
     print()
     print("| posts at once | channels | first ms | p50 ms | p99 ms | max ms | goal: p99 <= 50 ms (<= 100 posts), "
-          "<= 300 ms (more) |")
-    print("| ---: | ---: | ---: | ---: | ---: | ---: | :---: |")
+          "<= 300 ms (more) | io stall ms | cpu stall ms |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | :---: | ---: | ---: |")
     report = []
     for due, posts in groups:
         keys = {key for _, _, key in posts}
         due_ts = due.timestamp()
         late = sorted((t - due_ts) * 1000 for t, k in arrivals if k in keys)
         if not late:
-            print(f"| {len(posts)} | - | - | - | - | - | - |")
+            print(f"| {len(posts)} | - | - | - | - | - | - | {stalls.columns(due_ts)} |")
             continue
         early = sum(1 for x in late if x < 0)
         if early:
@@ -686,8 +732,13 @@ def lateness_part(args, work):
         channels = len({c for _, c, _ in posts})
         goal = 50 if len(posts) <= 100 else 300
         print(f"| {len(posts)} | {channels} | {late[0]:.1f} | {p50:.1f} | {p99:.1f} | {worst:.1f} "
-              f"| {'met' if p99 <= goal else 'missed'} (<= {goal} ms) |")
-        report.append({"due": due.isoformat(), "posts": len(posts), "lateness_ms": late})
+              f"| {'met' if p99 <= goal else 'missed'} (<= {goal} ms) | {stalls.columns(due_ts)} |")
+        report.append({"due": due.isoformat(), "posts": len(posts), "lateness_ms": late,
+                       "stall_ms": stalls.stalls.get(due_ts)})
+    print()
+    print("stall ms: the machine's io and cpu pressure stalls (/proc/pressure, \"some\": time any task waited for "
+          "the disk or a CPU) from 0.5 s before the due instant to 0.5 s after. A group late from its first post with "
+          "stalls there waited for the machine (its claims' sync, or a CPU), not for its wake-up.")
     print()
     with_status = sum(any(line.startswith("STATUS=") for line in n.split("\n")) for n in notes)
     print(f"notify:   {len(notes)} sd_notify datagrams from READY=1 to the exit ({with_status} with STATUS=)")
@@ -758,6 +809,7 @@ def replicas_part(args, work):
                 fail(f"{name}: no READY=1 within 30 s; stderr:\n{d.stderr()}")
             daemons.append(d)
         runs.append((label, replicas, due, posts))
+    stalls = StallWatch([due.timestamp() for _, _, due, _ in runs])
     last_due = runs[-1][2].timestamp()
     print(f"bench: daemon: replicas: {args.replica_posts} posts per setup, due from {first_due:%H:%M}Z, the last in "
           f"{last_due - time.time():.0f} s", file=sys.stderr)
@@ -778,8 +830,8 @@ def replicas_part(args, work):
           f"(rate {args.rate}, burst {args.burst} each), to {sink_name(args)} on 127.0.0.1; PostgreSQL 15 on the same host "
           f"(fsync off), each setup at its own minute")
     print()
-    print("| journal | posts | first ms | p50 ms | p99 ms | max ms | sent twice |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| journal | posts | first ms | p50 ms | p99 ms | max ms | sent twice | io stall ms | cpu stall ms |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     p99s = {}
     for label, replicas, due, posts in runs:
         keys = {key for _, _, key in posts}
@@ -794,11 +846,14 @@ def replicas_part(args, work):
             fail(f"replicas: {label}: {twice} posts arrived more than once")
         late = sorted((t - due.timestamp()) * 1000 for t, _ in mine)
         if not late:
-            print(f"| {label} | 0 | - | - | - | - | - |")
+            print(f"| {label} | 0 | - | - | - | - | - | {stalls.columns(due.timestamp())} |")
             continue
         p50, p99 = percentile(late, 50), percentile(late, 99)
         p99s[label] = p99
-        print(f"| {label} | {len(late)} | {late[0]:.1f} | {p50:.1f} | {p99:.1f} | {late[-1]:.1f} | {twice} |")
+        print(f"| {label} | {len(late)} | {late[0]:.1f} | {p50:.1f} | {p99:.1f} | {late[-1]:.1f} | {twice} "
+              f"| {stalls.columns(due.timestamp())} |")
+    print()
+    print("stall ms: as in the lateness part, the machine's io and cpu pressure stalls around each due instant.")
     print()
     base, two = p99s.get("SQLite, one daemon"), p99s.get("PostgreSQL, two replicas")
     if base and two:

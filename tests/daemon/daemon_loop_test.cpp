@@ -268,6 +268,29 @@ TEST_CASE("daemon_loop: a step of the wall clock plans again and sends what came
   CHECK(f.state_of(post.key()) == post_state::sent);
 }
 
+// A clock set by microseconds (NTP, a hypervisor, the wall_clock_timer
+// tests) fires TFD_TIMER_CANCEL_ON_SET: one just before a due instant wakes
+// the loop early, and it must sleep again until that very instant, not a
+// second later (docs/PERFORMANCE.md "2026-12-03, night: late wake-up").
+TEST_CASE(
+    "daemon_loop: a set of the clock by microseconds just before a due instant: the post goes out at that instant",
+    "[daemon_loop]") {
+  post_spec post{"e1", day, "12:00"};
+  loop_fixture f({post});
+  f.start();
+  f.pass_to(at(11h, 59min, 59s));
+  f.env.advance(600ms);
+  f.settle();
+  f.env.set_wall(f.env.wall_now() + 3us);  // woken early, as clock_changed
+  f.settle();
+  CHECK(f.printed(post.key()) == 0);
+  CHECK_FALSE(f.logged("the wall clock moved"));    // not a step worth a new plan
+  f.env.advance(at(12h, 0min) - f.env.wall_now());  // exactly the due instant
+  f.settle();
+  CHECK(f.printed(post.key()) == 1);
+  CHECK(f.state_of(post.key()) == post_state::sent);
+}
+
 TEST_CASE("daemon_loop: begin_attempt fails: the post is not sent, and goes out after the pause", "[daemon_loop]") {
   // Given begin_attempt failing once at 12:00, then nothing is sent (nothing
   // goes out before its attempt is on disk), and after the 30 s pause the
