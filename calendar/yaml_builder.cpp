@@ -11,7 +11,7 @@
 #include <yaml-cpp/exceptions.h>
 
 #include "calendar/yaml_errors.hpp"
-#include "calendar/yaml_event_pipe.hpp"
+#include "calendar/yaml_parallel_parse.hpp"
 #include "calendar/yaml_positions.hpp"
 #include "text/file.hpp"
 
@@ -290,9 +290,10 @@ std::vector<diagnostic> build_yaml_tree(yaml_document& doc, const yaml_limits& l
   yaml_builder builder(doc, limits, stream_key, on_item);
   std::optional<diagnostic> stopped;
   try {
-    // yaml-cpp tokenises on a second thread; the tree, the events and every
-    // check are built here, in yaml-cpp's order (calendar/yaml_event_pipe.hpp).
-    parse_yaml_on_second_thread(doc.source(), builder);
+    // yaml-cpp tokenises on other threads, a large list in pieces; the
+    // tree, the events and every check are built here, in yaml-cpp's order
+    // (calendar/yaml_parallel_parse.hpp, calendar/yaml_event_pipe.hpp).
+    parse_yaml_in_pieces(doc.source(), builder, yaml_pieces_for(doc.source()));
     builder.finish();
   } catch (const stop_reading& stop) {
     stopped = stop.error;
