@@ -7,6 +7,7 @@
 
 #include "calendar/yaml_item_split.hpp"
 
+#include <array>
 #include <cstring>
 
 namespace herald {
@@ -27,6 +28,8 @@ bool plain_bytes(std::string_view text) {
     if (at + 1 >= text.size() || text[at + 1] != '\n') return false;
   return true;
 }
+
+bool nothing_to_follow(std::string_view text);
 
 // The state carried from line to line.
 class line_scanner {
@@ -58,6 +61,7 @@ class line_scanner {
   // aliases and tags are doubts.
   void scan(std::string_view line, std::size_t indent, bool strict) {
     if (block_) return;  // inside_something() said the line is the block's text
+    if (quote_ == 0 && flow_depth_ == 0 && nothing_to_follow(line.substr(indent))) return;
     std::size_t at = 0;
     node_column_ = indent;
     if (quote_ != 0) {
@@ -175,6 +179,14 @@ class line_scanner {
   std::size_t node_column_ = 0;                      // where the line's last key, scalar or "-" began
 };
 
+// The bytes that can open or close something, or make a doubt: most
+// lines of a calendar hold none and need no closer look.
+constexpr std::array<bool, 256> notable_bytes = [] {
+  std::array<bool, 256> table{};
+  for (unsigned char c : std::string_view("\"'[]{}#|>&*!%@`")) table[c] = true;
+  return table;
+}();
+
 bool is_events_key(std::string_view line) {
   if (line.substr(0, 7) != "events:") return false;
   auto rest = line.find_first_not_of(' ', 7);
@@ -183,6 +195,12 @@ bool is_events_key(std::string_view line) {
 
 bool starts_item(std::string_view line, std::size_t indent) {
   return indent + 1 < line.size() && line[indent] == '-' && line[indent + 1] == ' ';
+}
+
+bool nothing_to_follow(std::string_view text) {
+  bool notable = false;
+  for (unsigned char c : text) notable |= notable_bytes[c];  // no branch a byte: the loop vectorises
+  return !notable;
 }
 
 }  // namespace

@@ -279,6 +279,10 @@ std::int64_t unzigzag(std::uint64_t value) {
   return static_cast<std::int64_t>(value >> 1) ^ -static_cast<std::int64_t>(value & 1);
 }
 
+// Where a recorded scalar's text is: in the record, or in the source at
+// its mark or one byte past it.
+enum class text_copy : std::uint8_t { none = 0, at_mark = 1, past_mark = 2 };
+
 // The tags a piece may carry: yaml-cpp's "?" (plain) and "!" (quoted);
 // any other is a doubt.
 enum tag_code : std::uint8_t { tag_plain = 0, tag_quoted = 1 };
@@ -358,8 +362,10 @@ class piece_recorder : public YAML::EventHandler {
     if (seen_ != 2) throw piece_in_doubt{};
     release();
     auto mark = in_file(piece_mark, place_);
+    auto copy = kind == event_kind::scalar ? copy_of(piece_mark, text) : text_copy::none;
     block_.push_back(static_cast<char>(kind));
-    if (kind != event_kind::null) block_.push_back(static_cast<char>(tag | (style << 1)));
+    if (kind != event_kind::null)
+      block_.push_back(static_cast<char>(tag | (style << 1) | (static_cast<std::uint8_t>(copy) << 3)));
     put_varint(block_, zigzag(static_cast<std::int64_t>(mark.pos) - last_pos_));
     put_varint(block_, zigzag(static_cast<std::int64_t>(mark.line) - last_line_));
     put_varint(block_, static_cast<std::uint64_t>(mark.column));
@@ -367,13 +373,23 @@ class piece_recorder : public YAML::EventHandler {
     last_line_ = mark.line;
     if (kind == event_kind::scalar) {
       put_varint(block_, text.size());
-      block_.append(text);
+      if (copy == text_copy::none) block_.append(text);
     }
     if (block_.size() >= block_bytes) {
       channel_.publish(std::move(block_));
       block_ = std::string();
       block_.reserve(block_bytes);
     }
+  }
+
+  // A scalar's text is most often its source's, as it stands at its mark
+  // (plain) or one past it (quoted, no escape): recorded as a length only,
+  // so a piece waiting its turn holds a few bytes an event, not its text.
+  text_copy copy_of(const YAML::Mark& mark, std::string_view text) const {
+    auto at = static_cast<std::size_t>(mark.pos);
+    if (at < piece_.size() && piece_.substr(at, text.size()) == text) return text_copy::at_mark;
+    if (at + 1 < piece_.size() && piece_.substr(at + 1, text.size()) == text) return text_copy::past_mark;
+    return text_copy::none;
   }
 
   piece_channel& channel_;
@@ -388,7 +404,7 @@ class piece_recorder : public YAML::EventHandler {
 // A later piece's events, onto the handler.
 class piece_replayer {
  public:
-  explicit piece_replayer(held_ends& out) : out_(out) {}
+  piece_replayer(held_ends& out, std::string_view source) : out_(out), source_(source) {}
 
   void replay(const std::string& block) {
     auto& handler = out_.handler();
@@ -415,15 +431,20 @@ class piece_replayer {
       mark.line = static_cast<int>(last_line_);
       mark.column = static_cast<int>(get_varint(block, at));
       const std::string& tag = (flags & 1) == tag_quoted ? quoted_ : plain_;
-      auto style = static_cast<YAML::EmitterStyle::value>(flags >> 1);
+      auto style = static_cast<YAML::EmitterStyle::value>((flags >> 1) & 3);
+      auto copy = static_cast<text_copy>(flags >> 3);
       switch (kind) {
         case event_kind::null:
           handler.OnNull(mark, 0);
           break;
         case event_kind::scalar: {
           auto size = get_varint(block, at);
-          text_.assign(block, at, size);
-          at += size;
+          if (copy == text_copy::none) {
+            text_.assign(block, at, size);
+            at += size;
+          } else {
+            text_.assign(source_.substr(last_pos_ + (copy == text_copy::past_mark), size));
+          }
           handler.OnScalar(mark, tag, 0, text_);
           break;
         }
@@ -444,6 +465,7 @@ class piece_replayer {
 
  private:
   held_ends& out_;
+  std::string_view source_;
   std::string text_;
   const std::string plain_ = "?", quoted_ = "!";
   std::int64_t last_pos_ = 0, last_line_ = 0;
@@ -593,7 +615,7 @@ bool parse_cut(std::string_view text, const std::vector<piece_place>& places, he
   }
   if (!first.ended_at_cut()) return false;
 
-  piece_replayer replayer(out);
+  piece_replayer replayer(out, text);
   std::string block;
   for (auto& channel : channels) {
     replayer.next_piece();
