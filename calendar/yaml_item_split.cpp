@@ -211,10 +211,7 @@ std::vector<yaml_item_start> find_item_cuts(std::string_view text, std::size_t p
   enum class region { header, before_first_item, items } where = region::header;
   line_scanner scanner;
   std::size_t item_indent = 0;
-  // The first piece is a tenth smaller: it is parsed beside the handler's
-  // work on the calling thread (calendar/yaml_parallel_parse.cpp).
-  std::size_t first_share = text.size() * 9 / (10 * parts);
-  auto target = [&](std::size_t k) { return first_share + (text.size() - first_share) * (k - 1) / (parts - 1); };
+  auto target = [&](std::size_t k) { return text.size() * k / parts; };
   std::size_t next_target = 1;
   std::size_t line_number = 0;
   bool root_seen = false;

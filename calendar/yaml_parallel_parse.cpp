@@ -145,7 +145,7 @@ class held_ends {
   bool in_handler_ = false;
 };
 
-// The first piece, parsed on the calling thread straight into the handler:
+// The first piece's events, handed on as they come:
 // the whole file's events up to the first cut, less the three ends
 // (sequence, root mapping, document) the cut made.
 class first_piece : public YAML::EventHandler {
@@ -606,7 +606,10 @@ bool parse_cut(std::string_view text, const std::vector<piece_place>& places, he
   auto piece = text.substr(0, places.front().end);
   first_piece first(out, places.front(), piece);
   try {
-    parse_yaml_here(piece, first);
+    // On a thread of its own too, as a whole file is (yaml_event_pipe.hpp):
+    // yaml-cpp's many small blocks then stay out of the calling thread's
+    // heap, between the calendar's.
+    parse_yaml_on_second_thread(piece, first);
   } catch (const YAML::Exception&) {
     if (out.in_handler()) throw;
     return false;

@@ -20,8 +20,9 @@ std::size_t yaml_pieces_for(std::string_view text);
 /// Calls `handler` with the events of yaml-cpp's parse of every document
 /// of `text`, in order, on the calling thread; throws what yaml-cpp would
 /// throw, once the events before it were handled, or what the handler
-/// threw. The first piece is parsed on the calling thread, the others on
-/// threads of their own (calendar/yaml_item_split.hpp says where it cuts);
+/// threw. Each piece is parsed on a thread of its own, the first one's
+/// events handed on as they come, the others' recorded until their turn
+/// (calendar/yaml_item_split.hpp says where it cuts);
 /// with one piece, a cut in doubt, or a piece that fails or is not what a
 /// cut promised, it is parse_yaml_on_second_thread(), picking up after the
 /// events already handled. No thread outlives the call.
