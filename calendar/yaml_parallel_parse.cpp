@@ -279,6 +279,23 @@ std::int64_t unzigzag(std::uint64_t value) {
   return static_cast<std::int64_t>(value >> 1) ^ -static_cast<std::int64_t>(value & 1);
 }
 
+// A mark's byte offset from its line and column, over the whole text,
+// from the last one: marks go forward, a line or a few at a time.
+class line_cursor {
+ public:
+  line_cursor(std::string_view text, std::size_t line, std::size_t start) : text_(text), line_(line), start_(start) {}
+
+  std::size_t offset_of(std::size_t line, std::size_t column) {
+    for (; line_ < line; ++line_) start_ = text_.find('\n', start_) + 1;
+    for (; line_ > line; --line_) start_ = start_ < 2 ? 0 : text_.rfind('\n', start_ - 2) + 1;
+    return start_ + column;
+  }
+
+ private:
+  std::string_view text_;
+  std::size_t line_, start_;
+};
+
 // Where a recorded scalar's text is: in the record, or in the source at
 // its mark or one byte past it.
 enum class text_copy : std::uint8_t { none = 0, at_mark = 1, past_mark = 2 };
@@ -292,8 +309,11 @@ enum tag_code : std::uint8_t { tag_plain = 0, tag_quoted = 1 };
 // or second document; records them with their marks in the whole file.
 class piece_recorder : public YAML::EventHandler {
  public:
-  piece_recorder(piece_channel& channel, const piece_place& place, std::string_view piece)
-      : channel_(channel), place_(place), piece_(piece) {
+  piece_recorder(piece_channel& channel, const piece_place& place, std::string_view text)
+      : channel_(channel),
+        place_(place),
+        piece_(text.substr(place.offset, place.end - place.offset)),
+        lines_(text, place.line, place.offset) {
     block_.reserve(block_bytes);
   }
 
@@ -362,15 +382,19 @@ class piece_recorder : public YAML::EventHandler {
     if (seen_ != 2) throw piece_in_doubt{};
     release();
     auto mark = in_file(piece_mark, place_);
+    // A record holds the line (as a step from the last) and the column;
+    // the offset follows from them, as checked here.
+    auto line = static_cast<std::size_t>(mark.line), column = static_cast<std::size_t>(mark.column);
+    if (lines_.offset_of(line, column) != static_cast<std::size_t>(mark.pos)) throw piece_in_doubt{};
+    auto step = static_cast<std::int64_t>(line) - last_line_;
+    std::uint8_t line_code = step >= 0 && step < 3 ? static_cast<std::uint8_t>(step) : 3;
+    last_line_ = static_cast<std::int64_t>(line);
     auto copy = kind == event_kind::scalar ? copy_of(piece_mark, text) : text_copy::none;
-    block_.push_back(static_cast<char>(kind));
-    if (kind != event_kind::null)
-      block_.push_back(static_cast<char>(tag | (style << 1) | (static_cast<std::uint8_t>(copy) << 3)));
-    put_varint(block_, zigzag(static_cast<std::int64_t>(mark.pos) - last_pos_));
-    put_varint(block_, zigzag(static_cast<std::int64_t>(mark.line) - last_line_));
-    put_varint(block_, static_cast<std::uint64_t>(mark.column));
-    last_pos_ = mark.pos;
-    last_line_ = mark.line;
+    block_.push_back(
+        static_cast<char>(static_cast<std::uint8_t>(kind) | (static_cast<std::uint8_t>(copy) << 4) | (line_code << 6)));
+    if (kind != event_kind::null) block_.push_back(static_cast<char>(tag | (style << 1)));
+    if (line_code == 3) put_varint(block_, zigzag(step));
+    put_varint(block_, column);
     if (kind == event_kind::scalar) {
       put_varint(block_, text.size());
       if (copy == text_copy::none) block_.append(text);
@@ -395,10 +419,11 @@ class piece_recorder : public YAML::EventHandler {
   piece_channel& channel_;
   const piece_place& place_;
   std::string_view piece_;
+  line_cursor lines_;
   std::string block_;
   std::vector<event_kind> held_;
   int seen_ = 0;  // 1 after the document's start, 2 after the list's
-  std::int64_t last_pos_ = 0, last_line_ = 0;
+  std::int64_t last_line_ = 0;
 };
 
 // A later piece's events, onto the handler.
@@ -409,7 +434,8 @@ class piece_replayer {
   void replay(const std::string& block) {
     auto& handler = out_.handler();
     for (std::size_t at = 0; at < block.size();) {
-      auto kind = static_cast<event_kind>(block[at++]);
+      auto head = static_cast<std::uint8_t>(block[at++]);
+      auto kind = static_cast<event_kind>(head & 15);
       out_.count();
       if (kind == event_kind::sequence_end) {
         handler.OnSequenceEnd();
@@ -423,16 +449,18 @@ class piece_replayer {
         handler.OnDocumentEnd();
         continue;
       }
+      auto copy = static_cast<text_copy>((head >> 4) & 3);
+      std::uint8_t line_code = head >> 6;
       std::uint8_t flags = kind == event_kind::null ? 0 : static_cast<std::uint8_t>(block[at++]);
-      last_pos_ += unzigzag(get_varint(block, at));
-      last_line_ += unzigzag(get_varint(block, at));
+      last_line_ += line_code < 3 ? line_code : unzigzag(get_varint(block, at));
+      auto column = get_varint(block, at);
+      auto pos = lines_->offset_of(static_cast<std::size_t>(last_line_), column);
       YAML::Mark mark;
-      mark.pos = static_cast<int>(last_pos_);
+      mark.pos = static_cast<int>(pos);
       mark.line = static_cast<int>(last_line_);
-      mark.column = static_cast<int>(get_varint(block, at));
+      mark.column = static_cast<int>(column);
       const std::string& tag = (flags & 1) == tag_quoted ? quoted_ : plain_;
       auto style = static_cast<YAML::EmitterStyle::value>((flags >> 1) & 3);
-      auto copy = static_cast<text_copy>(flags >> 3);
       switch (kind) {
         case event_kind::null:
           handler.OnNull(mark, 0);
@@ -443,7 +471,7 @@ class piece_replayer {
             text_.assign(block, at, size);
             at += size;
           } else {
-            text_.assign(source_.substr(last_pos_ + (copy == text_copy::past_mark), size));
+            text_.assign(source_.substr(pos + (copy == text_copy::past_mark), size));
           }
           handler.OnScalar(mark, tag, 0, text_);
           break;
@@ -460,15 +488,19 @@ class piece_replayer {
     }
   }
 
-  // Each piece's marks start from zero again.
-  void next_piece() { last_pos_ = last_line_ = 0; }
+  // Each piece's lines count from its first.
+  void next_piece(const piece_place& place) {
+    last_line_ = 0;
+    lines_.emplace(source_, place.line, place.offset);
+  }
 
  private:
   held_ends& out_;
   std::string_view source_;
   std::string text_;
   const std::string plain_ = "?", quoted_ = "!";
-  std::int64_t last_pos_ = 0, last_line_ = 0;
+  std::optional<line_cursor> lines_;
+  std::int64_t last_line_ = 0;
 };
 
 // A later piece's thread: yaml-cpp over its text, into its channel.
@@ -476,7 +508,7 @@ void parse_piece(std::string_view text, const piece_place& place, piece_channel&
   auto how = piece_channel::outcome::doubt;
   try {
     auto piece = text.substr(place.offset, place.end - place.offset);
-    piece_recorder recorder(channel, place, piece);
+    piece_recorder recorder(channel, place, text);
     parse_yaml_here(piece, recorder);
     if (recorder.ended_at_cut()) how = piece_channel::outcome::clean;
   } catch (...) {  // yaml-cpp's error, a doubt, a stop, no memory: the whole parse says
@@ -620,8 +652,9 @@ bool parse_cut(std::string_view text, const std::vector<piece_place>& places, he
 
   piece_replayer replayer(out, text);
   std::string block;
+  auto place = places.begin();
   for (auto& channel : channels) {
-    replayer.next_piece();
+    replayer.next_piece(*++place);
     while (channel.next(block)) {
       replayer.replay(block);
       std::string().swap(block);
