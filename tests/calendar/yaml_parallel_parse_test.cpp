@@ -245,6 +245,8 @@ TEST_CASE("yaml_parallel_parse: the same events, marks and ends as one parse of 
                          i % 28 + 1);
     }));
   }
+  // Anchors and aliases before `events:` are the first piece's alone.
+  texts.push_back("base: &b {k: v}\nuse: *b\n" + calendar_of(300, 2, tricky_but_valid));
   for (const auto& text : texts) {
     INFO(text.substr(0, 300));
     REQUIRE(read_whole(text).end == "done");
@@ -298,18 +300,23 @@ TEST_CASE("yaml_parallel_parse: the bad-calendar corpus reads the same in pieces
 TEST_CASE("yaml_parallel_parse: an error in the first, a middle or the last piece is the whole parse's", "[yaml]") {
   auto body = [](std::size_t) { return std::string("{pad}title: x\n{pad}campaign: c\n"); };
   const std::size_t count = 400;
-  const char* errors[] = {
-      "{pad}title: a: b\n",             // yaml-cpp: mapping values are not allowed here
-      "{pad}title: x\n{pad} url: y\n",  // bad indentation of a key
-      "{pad}tags: [a, b\n{pad}campaign: c\n",
+  // Errors the cut's scan does not see, met in a piece; and one it does
+  // (a bracket left open), where nothing is cut.
+  const std::pair<const char*, bool> errors[] = {
+      {"{pad}title: a: b\n", true},             // yaml-cpp: mapping values are not allowed here
+      {"{pad}title: x\n{pad} url: y\n", true},  // bad indentation of a key
+      {"{pad}tags: [a, b\n{pad}campaign: c\n", false},
   };
-  for (const char* error : errors) {
+  for (const auto& [error, cut] : errors) {
     for (std::size_t bad : {std::size_t{1}, count / 2, count - 2}) {
       auto text = calendar_of(count, 2, [&](std::size_t i) { return i == bad ? std::string(error) : body(i); });
       INFO("error " << error << " in item " << bad);
       auto whole = read_whole(text);
       REQUIRE(whole.end.rfind("yaml-cpp: ", 0) == 0);
-      for (std::size_t pieces : {2, 3, 4}) require_same_as_whole(text, pieces);
+      for (std::size_t pieces : {2, 3, 4}) {
+        REQUIRE(find_item_cuts(text, pieces).size() == (cut ? pieces - 1 : 0));
+        require_same_as_whole(text, pieces);
+      }
     }
   }
 }
