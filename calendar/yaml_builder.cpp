@@ -11,15 +11,12 @@
 #include <yaml-cpp/exceptions.h>
 
 #include "calendar/yaml_errors.hpp"
-#include "calendar/yaml_event_pipe.hpp"
+#include "calendar/yaml_parallel_parse.hpp"
 #include "calendar/yaml_positions.hpp"
 #include "text/file.hpp"
 
 namespace herald {
 namespace {
-
-// Each of the buffers between yaml-cpp's thread and this one.
-constexpr std::size_t pipe_buffer_bytes = std::size_t{16} << 10;
 
 // Thrown inside the event handler to stop yaml-cpp; caught in build_yaml_tree().
 struct stop_reading {
@@ -299,11 +296,10 @@ std::vector<diagnostic> build_yaml_tree(yaml_document& doc, const yaml_limits& l
   yaml_builder builder(doc, limits, stream_key, on_item);
   std::optional<diagnostic> stopped;
   try {
-    // yaml-cpp tokenises on a second thread; the tree, the events and every
-    // check are built here, in yaml-cpp's order (calendar/yaml_event_pipe.hpp).
-    // Buffers of 16 KiB, not 64: they live through the parse beside the
-    // events built (docs/PERFORMANCE.md "2026-12-03, night: reload peak").
-    parse_yaml_on_second_thread(doc.source(), builder, pipe_buffer_bytes);
+    // yaml-cpp tokenises on other threads, a large list in pieces; the
+    // tree, the events and every check are built here, in yaml-cpp's order
+    // (calendar/yaml_parallel_parse.hpp, calendar/yaml_event_pipe.hpp).
+    parse_yaml_in_pieces(doc.source(), builder, yaml_pieces_for(doc.source()));
     builder.finish();
   } catch (const stop_reading& stop) {
     stopped = stop.error;

@@ -19,9 +19,11 @@ namespace herald {
 /// threw, once every event before it was handled; or what the handler
 /// threw, having stopped the parser. No thread outlives the call.
 /// `buffer_bytes` is the size of each of the few buffers between the two
-/// threads (a tiny size exercises the hand-over in tests).
+/// threads (a tiny size exercises the hand-over in tests). 16 KiB, not more:
+/// the buffers live through the parse beside the events built, where a
+/// reload peaks (docs/PERFORMANCE.md "2026-12-03, night: reload peak").
 void parse_yaml_on_second_thread(std::string_view text, YAML::EventHandler& handler,
-                                 std::size_t buffer_bytes = std::size_t{64} << 10);
+                                 std::size_t buffer_bytes = std::size_t{16} << 10);
 
 /// The same on the calling thread alone: yaml-cpp calls `handler` itself.
 void parse_yaml_here(std::string_view text, YAML::EventHandler& handler);

@@ -18,57 +18,14 @@
 
 #include "calendar/yaml_document.hpp"
 #include "calendar/yaml_event_pipe.hpp"
+#include "support/yaml_event_log.hpp"
 
 using namespace herald;
+using herald::test::event_log;
+using herald::test::stop_here;
 namespace fs = std::filesystem;
 
 namespace {
-
-// Thrown by the handler to stop reading at a chosen event.
-struct stop_here {};
-
-// Writes every event down as a line, whole: kind, mark, anchor, tag,
-// style, text. Throws stop_here at event number `stop_at`.
-class event_log : public YAML::EventHandler {
- public:
-  explicit event_log(std::size_t stop_at = SIZE_MAX) : stop_at_(stop_at) {}
-
-  void OnDocumentStart(const YAML::Mark& mark) override { add(fmt::format("doc {}", at(mark))); }
-  void OnDocumentEnd() override { add("doc end"); }
-  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
-    add(fmt::format("null {} &{}", at(mark), anchor));
-  }
-  void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
-    add(fmt::format("alias {} *{}", at(mark), anchor));
-  }
-  void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
-                const std::string& value) override {
-    add(fmt::format("scalar {} &{} !{} [{}]", at(mark), anchor, tag, value));
-  }
-  void OnSequenceStart(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
-                       YAML::EmitterStyle::value style) override {
-    add(fmt::format("seq {} &{} !{} style {}", at(mark), anchor, tag, static_cast<int>(style)));
-  }
-  void OnSequenceEnd() override { add("seq end"); }
-  void OnMapStart(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
-                  YAML::EmitterStyle::value style) override {
-    add(fmt::format("map {} &{} !{} style {}", at(mark), anchor, tag, static_cast<int>(style)));
-  }
-  void OnMapEnd() override { add("map end"); }
-  void OnAnchor(const YAML::Mark& mark, const std::string& name) override {
-    add(fmt::format("anchor {} {}", at(mark), name));
-  }
-
-  std::vector<std::string> lines;
-
- private:
-  static std::string at(const YAML::Mark& mark) { return fmt::format("{}:{}:{}", mark.pos, mark.line, mark.column); }
-  void add(std::string line) {
-    if (lines.size() == stop_at_) throw stop_here{};
-    lines.push_back(std::move(line));
-  }
-  std::size_t stop_at_;
-};
 
 // What reading `text` gave: the events handled, and how it ended.
 struct outcome {

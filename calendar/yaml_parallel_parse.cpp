@@ -1,0 +1,693 @@
+// yaml-cpp over a calendar's `events:` list in pieces (calendar/yaml_parallel_parse.hpp).
+// Each later piece is text from a certain item boundary on, parsed alone
+// as a block sequence; its events, checked against what the cut promised,
+// are recorded compactly with their marks moved to the whole file and
+// replayed after the pieces before it. Why and what it costs:
+// docs/PERFORMANCE.md "2026-12-03, night: parallel parse".
+
+#include "calendar/yaml_parallel_parse.hpp"
+
+#include <malloc.h>
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <exception>
+#include <list>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <system_error>
+#include <thread>
+#include <vector>
+
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/exceptions.h>
+#include <yaml-cpp/mark.h>
+
+#include "calendar/yaml_errors.hpp"
+#include "calendar/yaml_event_pipe.hpp"
+#include "calendar/yaml_item_split.hpp"
+
+namespace herald {
+namespace {
+
+// Below this a thread's start and the cut's scan are not worth it.
+constexpr std::size_t min_bytes_to_cut = 256u << 10;
+constexpr std::size_t min_bytes_per_piece = 128u << 10;
+constexpr std::size_t block_bytes = 64u << 10;
+
+// Thrown inside yaml-cpp on a piece that is not what the cut promised.
+struct piece_in_doubt {};
+// Thrown inside yaml-cpp on a piece's thread when the reader gave up.
+struct reader_stopped {};
+
+enum class event_kind : std::uint8_t {
+  document_start,
+  document_end,
+  null,
+  alias,
+  scalar,
+  sequence_start,
+  sequence_end,
+  map_start,
+  map_end,
+  anchor,
+};
+
+// Where a piece lies in the whole text.
+struct piece_place {
+  std::size_t offset = 0, line = 0;
+  std::size_t item_indent = 0;
+  // yaml-cpp marks an empty value with the next token's place: at a
+  // piece's end that is its end, in the whole file the next item's "-".
+  std::size_t end = 0;
+  YAML::Mark next_item;
+  bool last = false;
+};
+
+// yaml-cpp ends a quoted scalar left open at the end of its text without
+// an error: at a piece's end that would hide a cut inside the quote.
+bool runs_to_end(std::string_view piece, std::size_t at) {
+  if (at >= piece.size()) return false;
+  if (piece[at] == '"') return unclosed_quote_at_end(piece, at) != std::string_view::npos;
+  if (piece[at] != '\'') return false;  // a block scalar ends at the cut's shallower line
+  for (auto i = at + 1; i < piece.size(); ++i) {
+    if (piece[i] != '\'') continue;
+    if (i + 1 < piece.size() && piece[i + 1] == '\'') {
+      ++i;
+      continue;
+    }
+    return false;
+  }
+  return true;
+}
+
+YAML::Mark in_file(const YAML::Mark& mark, const piece_place& place) {
+  if (!place.last && static_cast<std::size_t>(mark.pos) == place.end - place.offset) return place.next_item;
+  YAML::Mark moved = mark;
+  moved.pos += static_cast<int>(place.offset);
+  moved.line += static_cast<int>(place.line);
+  return moved;
+}
+
+// Passes events on, counting them, and holds back closing events until
+// the next event shows they are not the piece's own end.
+class held_ends {
+ public:
+  explicit held_ends(YAML::EventHandler& handler) : handler_(handler) {}
+  std::size_t handed_on() const { return handed_on_; }
+  YAML::EventHandler& handler() { return handler_; }
+  // Calls the handler, remembering while it runs: what it throws is its
+  // own, not yaml-cpp's over a piece, and goes on out.
+  template <typename Call>
+  void deliver(Call call) {
+    in_handler_ = true;
+    call(handler_);
+    in_handler_ = false;
+  }
+  bool in_handler() const { return in_handler_; }
+
+  void hold(event_kind end) { held_.push_back(end); }
+  // Every held end goes on: another event follows them.
+  void release() {
+    for (auto end : held_) pass_end(end);
+    held_.clear();
+  }
+  // The piece's own end: the held ends must finish with `tail`; those
+  // before it go on.
+  bool release_all_but(std::initializer_list<event_kind> tail) {
+    if (held_.size() < tail.size() || !std::equal(tail.begin(), tail.end(), held_.end() - tail.size())) return false;
+    held_.resize(held_.size() - tail.size());
+    release();
+    return true;
+  }
+  void count() { ++handed_on_; }
+
+ private:
+  void pass_end(event_kind end) {
+    ++handed_on_;
+    deliver([end](YAML::EventHandler& h) {
+      if (end == event_kind::sequence_end)
+        h.OnSequenceEnd();
+      else if (end == event_kind::map_end)
+        h.OnMapEnd();
+      else
+        h.OnDocumentEnd();
+    });
+  }
+
+  YAML::EventHandler& handler_;
+  std::vector<event_kind> held_;
+  std::size_t handed_on_ = 0;
+  bool in_handler_ = false;
+};
+
+// The first piece's events, handed on as they come:
+// the whole file's events up to the first cut, less the three ends
+// (sequence, root mapping, document) the cut made.
+class first_piece : public YAML::EventHandler {
+ public:
+  first_piece(held_ends& out, const piece_place& place, std::string_view piece)
+      : out_(out), place_(place), piece_(piece) {}
+
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    if (documents_++ > 0) throw piece_in_doubt{};
+    before();
+    out_.deliver([&](auto& h) { h.OnDocumentStart(mark); });
+  }
+  void OnDocumentEnd() override { out_.hold(event_kind::document_end); }
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    before();
+    out_.deliver([&](auto& h) { h.OnNull(in_file(mark, place_), anchor); });
+  }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    before();
+    out_.deliver([&](auto& h) { h.OnAlias(mark, anchor); });
+  }
+  void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+                const std::string& value) override {
+    // Checked before the scalar goes on: what comes after a cut could not
+    // be taken back.
+    if (tag != "?" && runs_to_end(piece_, static_cast<std::size_t>(mark.pos))) throw piece_in_doubt{};
+    before();
+    out_.deliver([&](auto& h) { h.OnScalar(mark, tag, anchor, value); });
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+                       YAML::EmitterStyle::value style) override {
+    before();
+    out_.deliver([&](auto& h) { h.OnSequenceStart(mark, tag, anchor, style); });
+  }
+  void OnSequenceEnd() override { out_.hold(event_kind::sequence_end); }
+  void OnMapStart(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+                  YAML::EmitterStyle::value style) override {
+    before();
+    out_.deliver([&](auto& h) { h.OnMapStart(mark, tag, anchor, style); });
+  }
+  void OnMapEnd() override { out_.hold(event_kind::map_end); }
+  void OnAnchor(const YAML::Mark& mark, const std::string& name) override {
+    before();
+    out_.deliver([&](auto& h) { h.OnAnchor(mark, name); });
+  }
+
+  // Once yaml-cpp is done: whether the piece ended as a cut list does.
+  bool ended_at_cut() {
+    return documents_ == 1 &&
+           out_.release_all_but({event_kind::sequence_end, event_kind::map_end, event_kind::document_end});
+  }
+
+ private:
+  void before() {
+    out_.release();
+    out_.count();
+  }
+
+  held_ends& out_;
+  const piece_place& place_;
+  std::string_view piece_;
+  int documents_ = 0;
+};
+
+// A later piece's events, recorded on its thread, replayed on the calling
+// thread; blocks of 64 KiB, each freed once replayed.
+class piece_channel {
+ public:
+  enum class outcome { running, clean, doubt };
+
+  // Producer.
+  void publish(std::string block) {
+    {
+      std::lock_guard lock(mutex_);
+      blocks_.push_back(std::move(block));
+    }
+    changed_.notify_all();
+  }
+  void finish(outcome how) {
+    {
+      std::lock_guard lock(mutex_);
+      outcome_ = how;
+    }
+    changed_.notify_all();
+  }
+  bool stopped() const { return stopped_.load(std::memory_order_relaxed); }
+
+  // Consumer: the next block, or false once the piece is done (outcome()).
+  bool next(std::string& block) {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return !blocks_.empty() || outcome_ != outcome::running; });
+    if (blocks_.empty()) return false;
+    block = std::move(blocks_.front());
+    blocks_.pop_front();
+    return true;
+  }
+  outcome result() {
+    std::lock_guard lock(mutex_);
+    return outcome_;
+  }
+  void stop() { stopped_.store(true, std::memory_order_relaxed); }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<std::string> blocks_;
+  outcome outcome_ = outcome::running;
+  std::atomic<bool> stopped_ = false;
+};
+
+// The compact record: a kind byte (and tag byte), varints, the text.
+void put_varint(std::string& out, std::uint64_t value) {
+  while (value >= 0x80) {
+    out.push_back(static_cast<char>(value | 0x80));
+    value >>= 7;
+  }
+  out.push_back(static_cast<char>(value));
+}
+std::uint64_t get_varint(const std::string& in, std::size_t& at) {
+  std::uint64_t value = 0;
+  for (int shift = 0;; shift += 7) {
+    auto byte = static_cast<unsigned char>(in[at++]);
+    value |= static_cast<std::uint64_t>(byte & 0x7f) << shift;
+    if (byte < 0x80) return value;
+  }
+}
+std::uint64_t zigzag(std::int64_t value) {
+  return (static_cast<std::uint64_t>(value) << 1) ^ static_cast<std::uint64_t>(value >> 63);
+}
+std::int64_t unzigzag(std::uint64_t value) {
+  return static_cast<std::int64_t>(value >> 1) ^ -static_cast<std::int64_t>(value & 1);
+}
+
+// A mark's byte offset from its line and column, over the whole text,
+// from the last one: marks go forward, a line or a few at a time.
+class line_cursor {
+ public:
+  line_cursor(std::string_view text, std::size_t line, std::size_t start) : text_(text), line_(line), start_(start) {}
+
+  std::size_t offset_of(std::size_t line, std::size_t column) {
+    for (; line_ < line; ++line_) start_ = text_.find('\n', start_) + 1;
+    for (; line_ > line; --line_) start_ = start_ < 2 ? 0 : text_.rfind('\n', start_ - 2) + 1;
+    return start_ + column;
+  }
+
+ private:
+  std::string_view text_;
+  std::size_t line_, start_;
+};
+
+// Where a recorded scalar's text is: in the record, or in the source at
+// its mark or one byte past it.
+enum class text_copy : std::uint8_t { none = 0, at_mark = 1, past_mark = 2 };
+
+// The tags a piece may carry: yaml-cpp's "?" (plain) and "!" (quoted);
+// any other is a doubt.
+enum tag_code : std::uint8_t { tag_plain = 0, tag_quoted = 1 };
+
+// A later piece's handler, on its thread: checks the piece is the items of
+// one block sequence at the cut's indentation with no anchor, alias, tag
+// or second document; records them with their marks in the whole file.
+class piece_recorder : public YAML::EventHandler {
+ public:
+  piece_recorder(piece_channel& channel, const piece_place& place, std::string_view text)
+      : channel_(channel),
+        place_(place),
+        piece_(text.substr(place.offset, place.end - place.offset)),
+        lines_(text, place.line, place.offset) {
+    block_.reserve(block_bytes);
+  }
+
+  void OnDocumentStart(const YAML::Mark&) override {
+    if (seen_++ != 0) throw piece_in_doubt{};
+  }
+  void OnDocumentEnd() override { held_.push_back(event_kind::document_end); }
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    if (anchor != 0) throw piece_in_doubt{};
+    record(event_kind::null, mark);
+  }
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override { throw piece_in_doubt{}; }
+  void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+                const std::string& value) override {
+    if (anchor != 0) throw piece_in_doubt{};
+    if (tag != "?" && runs_to_end(piece_, static_cast<std::size_t>(mark.pos))) throw piece_in_doubt{};
+    record(event_kind::scalar, mark, code_of(tag), 0, value);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+                       YAML::EmitterStyle::value style) override {
+    if (anchor != 0) throw piece_in_doubt{};
+    if (seen_ == 1) {  // the cut list itself: its start is the first piece's
+      ++seen_;
+      if (tag != "?" || style != YAML::EmitterStyle::Block || mark.line != 0 ||
+          static_cast<std::size_t>(mark.column) != place_.item_indent)
+        throw piece_in_doubt{};
+      return;
+    }
+    record(event_kind::sequence_start, mark, code_of(tag), static_cast<std::uint8_t>(style));
+  }
+  void OnSequenceEnd() override { held_.push_back(event_kind::sequence_end); }
+  void OnMapStart(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+                  YAML::EmitterStyle::value style) override {
+    if (anchor != 0) throw piece_in_doubt{};
+    record(event_kind::map_start, mark, code_of(tag), static_cast<std::uint8_t>(style));
+  }
+  void OnMapEnd() override { held_.push_back(event_kind::map_end); }
+  void OnAnchor(const YAML::Mark&, const std::string&) override { throw piece_in_doubt{}; }
+
+  // Once yaml-cpp is done: the list's end and the document's are the cut's.
+  bool ended_at_cut() {
+    if (seen_ != 2 || held_.size() < 2 || held_[held_.size() - 2] != event_kind::sequence_end ||
+        held_.back() != event_kind::document_end)
+      return false;
+    held_.resize(held_.size() - 2);
+    release();
+    if (!block_.empty()) channel_.publish(std::move(block_));
+    return true;
+  }
+
+ private:
+  static std::uint8_t code_of(const std::string& tag) {
+    if (tag == "?") return tag_plain;
+    if (tag == "!") return tag_quoted;
+    throw piece_in_doubt{};
+  }
+
+  void release() {
+    for (auto end : held_) block_.push_back(static_cast<char>(end));
+    held_.clear();
+  }
+
+  void record(event_kind kind, const YAML::Mark& piece_mark, std::uint8_t tag = 0, std::uint8_t style = 0,
+              std::string_view text = {}) {
+    if (channel_.stopped()) throw reader_stopped{};
+    if (seen_ != 2) throw piece_in_doubt{};
+    release();
+    auto mark = in_file(piece_mark, place_);
+    // A record holds the line (as a step from the last) and the column;
+    // the offset follows from them, as checked here.
+    auto line = static_cast<std::size_t>(mark.line), column = static_cast<std::size_t>(mark.column);
+    if (lines_.offset_of(line, column) != static_cast<std::size_t>(mark.pos)) throw piece_in_doubt{};
+    auto step = static_cast<std::int64_t>(line) - last_line_;
+    std::uint8_t line_code = step >= 0 && step < 3 ? static_cast<std::uint8_t>(step) : 3;
+    last_line_ = static_cast<std::int64_t>(line);
+    auto copy = kind == event_kind::scalar ? copy_of(piece_mark, text) : text_copy::none;
+    block_.push_back(
+        static_cast<char>(static_cast<std::uint8_t>(kind) | (static_cast<std::uint8_t>(copy) << 4) | (line_code << 6)));
+    if (kind != event_kind::null) block_.push_back(static_cast<char>(tag | (style << 1)));
+    if (line_code == 3) put_varint(block_, zigzag(step));
+    put_varint(block_, column);
+    if (kind == event_kind::scalar) {
+      put_varint(block_, text.size());
+      if (copy == text_copy::none) block_.append(text);
+    }
+    if (block_.size() >= block_bytes) {
+      channel_.publish(std::move(block_));
+      block_ = std::string();
+      block_.reserve(block_bytes);
+    }
+  }
+
+  // A scalar's text is most often its source's, as it stands at its mark
+  // (plain) or one past it (quoted, no escape): recorded as a length only,
+  // so a piece waiting its turn holds a few bytes an event, not its text.
+  text_copy copy_of(const YAML::Mark& mark, std::string_view text) const {
+    auto at = static_cast<std::size_t>(mark.pos);
+    if (at < piece_.size() && piece_.substr(at, text.size()) == text) return text_copy::at_mark;
+    if (at + 1 < piece_.size() && piece_.substr(at + 1, text.size()) == text) return text_copy::past_mark;
+    return text_copy::none;
+  }
+
+  piece_channel& channel_;
+  const piece_place& place_;
+  std::string_view piece_;
+  line_cursor lines_;
+  std::string block_;
+  std::vector<event_kind> held_;
+  int seen_ = 0;  // 1 after the document's start, 2 after the list's
+  std::int64_t last_line_ = 0;
+};
+
+// A later piece's events, onto the handler.
+class piece_replayer {
+ public:
+  piece_replayer(held_ends& out, std::string_view source) : out_(out), source_(source) {}
+
+  void replay(const std::string& block) {
+    auto& handler = out_.handler();
+    for (std::size_t at = 0; at < block.size();) {
+      auto head = static_cast<std::uint8_t>(block[at++]);
+      auto kind = static_cast<event_kind>(head & 15);
+      out_.count();
+      if (kind == event_kind::sequence_end) {
+        handler.OnSequenceEnd();
+        continue;
+      }
+      if (kind == event_kind::map_end) {
+        handler.OnMapEnd();
+        continue;
+      }
+      if (kind == event_kind::document_end) {
+        handler.OnDocumentEnd();
+        continue;
+      }
+      auto copy = static_cast<text_copy>((head >> 4) & 3);
+      std::uint8_t line_code = head >> 6;
+      std::uint8_t flags = kind == event_kind::null ? 0 : static_cast<std::uint8_t>(block[at++]);
+      last_line_ += line_code < 3 ? line_code : unzigzag(get_varint(block, at));
+      auto column = get_varint(block, at);
+      auto pos = lines_->offset_of(static_cast<std::size_t>(last_line_), column);
+      YAML::Mark mark;
+      mark.pos = static_cast<int>(pos);
+      mark.line = static_cast<int>(last_line_);
+      mark.column = static_cast<int>(column);
+      const std::string& tag = (flags & 1) == tag_quoted ? quoted_ : plain_;
+      auto style = static_cast<YAML::EmitterStyle::value>((flags >> 1) & 3);
+      switch (kind) {
+        case event_kind::null:
+          handler.OnNull(mark, 0);
+          break;
+        case event_kind::scalar: {
+          auto size = get_varint(block, at);
+          if (copy == text_copy::none) {
+            text_.assign(block, at, size);
+            at += size;
+          } else {
+            text_.assign(source_.substr(pos + (copy == text_copy::past_mark), size));
+          }
+          handler.OnScalar(mark, tag, 0, text_);
+          break;
+        }
+        case event_kind::sequence_start:
+          handler.OnSequenceStart(mark, tag, 0, style);
+          break;
+        case event_kind::map_start:
+          handler.OnMapStart(mark, tag, 0, style);
+          break;
+        default:
+          break;
+      }
+    }
+  }
+
+  // Each piece's lines count from its first.
+  void next_piece(const piece_place& place) {
+    last_line_ = 0;
+    lines_.emplace(source_, place.line, place.offset);
+  }
+
+ private:
+  held_ends& out_;
+  std::string_view source_;
+  std::string text_;
+  const std::string plain_ = "?", quoted_ = "!";
+  std::optional<line_cursor> lines_;
+  std::int64_t last_line_ = 0;
+};
+
+// A later piece's thread: yaml-cpp over its text, into its channel.
+void parse_piece(std::string_view text, const piece_place& place, piece_channel& channel) {
+  auto how = piece_channel::outcome::doubt;
+  try {
+    auto piece = text.substr(place.offset, place.end - place.offset);
+    piece_recorder recorder(channel, place, text);
+    parse_yaml_here(piece, recorder);
+    if (recorder.ended_at_cut()) how = piece_channel::outcome::clean;
+  } catch (...) {  // yaml-cpp's error, a doubt, a stop, no memory: the whole parse says
+  }
+  // As on the producer of yaml_event_pipe.cpp: yaml-cpp's scanner blocks
+  // go back to the system from this thread's own arena.
+  ::malloc_trim(0);
+  channel.finish(how);
+}
+
+// The later pieces' threads: stopped and joined however the reader leaves.
+class piece_threads {
+ public:
+  piece_threads(std::string_view text, const std::vector<piece_place>& places, std::list<piece_channel>& channels) {
+    auto channel = channels.begin();
+    try {
+      for (const auto& place : places) {
+        auto& out = *channel++;
+        threads_.emplace_back([text, &place, &out] { parse_piece(text, place, out); });
+      }
+    } catch (const std::system_error&) {
+      stop_all(channels);
+      throw;
+    }
+    channels_ = &channels;
+  }
+  piece_threads(const piece_threads&) = delete;
+  piece_threads& operator=(const piece_threads&) = delete;
+  ~piece_threads() { stop_all(*channels_); }
+
+  void stop_all(std::list<piece_channel>& channels) {
+    for (auto& channel : channels) channel.stop();
+    for (auto& thread : threads_) thread.join();
+    threads_.clear();
+  }
+
+ private:
+  std::vector<std::thread> threads_;
+  std::list<piece_channel>* channels_ = nullptr;
+};
+
+// Passes on yaml-cpp's events after the first `skip` (those handled
+// already from the pieces).
+class skip_first : public YAML::EventHandler {
+ public:
+  skip_first(YAML::EventHandler& handler, std::size_t skip) : handler_(handler), skip_(skip) {}
+
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    if (pass()) handler_.OnDocumentStart(mark);
+  }
+  void OnDocumentEnd() override {
+    if (pass()) handler_.OnDocumentEnd();
+  }
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    if (pass()) handler_.OnNull(mark, anchor);
+  }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    if (pass()) handler_.OnAlias(mark, anchor);
+  }
+  void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+                const std::string& value) override {
+    if (pass()) handler_.OnScalar(mark, tag, anchor, value);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+                       YAML::EmitterStyle::value style) override {
+    if (pass()) handler_.OnSequenceStart(mark, tag, anchor, style);
+  }
+  void OnSequenceEnd() override {
+    if (pass()) handler_.OnSequenceEnd();
+  }
+  void OnMapStart(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+                  YAML::EmitterStyle::value style) override {
+    if (pass()) handler_.OnMapStart(mark, tag, anchor, style);
+  }
+  void OnMapEnd() override {
+    if (pass()) handler_.OnMapEnd();
+  }
+  void OnAnchor(const YAML::Mark& mark, const std::string& name) override {
+    if (pass()) handler_.OnAnchor(mark, name);
+  }
+
+ private:
+  bool pass() {
+    if (skip_ == 0) return true;
+    --skip_;
+    return false;
+  }
+
+  YAML::EventHandler& handler_;
+  std::size_t skip_;
+};
+
+std::vector<piece_place> places_of(std::string_view text, const std::vector<yaml_item_start>& cuts) {
+  std::vector<piece_place> places;
+  auto indent = item_indent(text, cuts.front());
+  for (std::size_t i = 0; i <= cuts.size(); ++i) {
+    piece_place place;
+    if (i > 0) {
+      place.offset = cuts[i - 1].offset;
+      place.line = cuts[i - 1].line;
+    }
+    place.item_indent = indent;
+    place.last = i == cuts.size();
+    place.end = place.last ? text.size() : cuts[i].offset;
+    if (!place.last) {
+      place.next_item.pos = static_cast<int>(cuts[i].offset + indent);
+      place.next_item.line = static_cast<int>(cuts[i].line);
+      place.next_item.column = static_cast<int>(indent);
+    }
+    places.push_back(place);
+  }
+  return places;
+}
+
+// The pieces in order; false, with `out` counting what was handed on, at
+// the first piece that failed or is in doubt.
+bool parse_cut(std::string_view text, const std::vector<piece_place>& places, held_ends& out) {
+  std::list<piece_channel> channels(places.size() - 1);
+  std::vector<piece_place> later(places.begin() + 1, places.end());
+  std::optional<piece_threads> threads;
+  try {
+    threads.emplace(text, later, channels);
+  } catch (const std::system_error&) {  // no thread to be had: the whole text on one
+    return false;
+  }
+
+  auto piece = text.substr(0, places.front().end);
+  first_piece first(out, places.front(), piece);
+  try {
+    // On a thread of its own too, as a whole file is (yaml_event_pipe.hpp):
+    // yaml-cpp's many small blocks then stay out of the calling thread's
+    // heap, between the calendar's.
+    parse_yaml_on_second_thread(piece, first);
+  } catch (const YAML::Exception&) {
+    if (out.in_handler()) throw;
+    return false;
+  } catch (const piece_in_doubt&) {
+    return false;
+  }
+  if (!first.ended_at_cut()) return false;
+
+  piece_replayer replayer(out, text);
+  std::string block;
+  auto place = places.begin();
+  for (auto& channel : channels) {
+    replayer.next_piece(*++place);
+    while (channel.next(block)) {
+      replayer.replay(block);
+      std::string().swap(block);
+    }
+    if (channel.result() != piece_channel::outcome::clean) return false;
+  }
+  out.count();
+  out.handler().OnSequenceEnd();
+  out.count();
+  out.handler().OnMapEnd();
+  out.count();
+  out.handler().OnDocumentEnd();
+  return true;
+}
+
+}  // namespace
+
+std::size_t yaml_pieces_for(std::string_view text) {
+  if (text.size() < min_bytes_to_cut) return 1;
+  std::size_t threads = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 4);
+  return std::min(threads, text.size() / min_bytes_per_piece);
+}
+
+void parse_yaml_in_pieces(std::string_view text, YAML::EventHandler& handler, std::size_t pieces) {
+  auto cuts = pieces > 1 ? find_item_cuts(text, pieces) : std::vector<yaml_item_start>{};
+  if (cuts.empty()) {
+    parse_yaml_on_second_thread(text, handler);
+    return;
+  }
+  held_ends out(handler);
+  if (parse_cut(text, places_of(text, cuts), out)) return;
+  skip_first rest(handler, out.handed_on());
+  parse_yaml_on_second_thread(text, rest);
+}
+
+}  // namespace herald
