@@ -25,6 +25,8 @@
 #include <yaml-cpp/mark.h>
 #include <yaml-cpp/parser.h>
 
+#include "calendar/yaml_event_kind.hpp"
+
 namespace herald {
 namespace {
 
@@ -37,18 +39,7 @@ class view_buffer : public std::streambuf {
   }
 };
 
-enum class event_kind : std::uint8_t {
-  document_start,
-  document_end,
-  null,
-  alias,
-  scalar,
-  sequence_start,
-  sequence_end,
-  map_start,
-  map_end,
-  anchor,
-};
+using event_kind = yaml_event_kind;
 
 // One event as recorded in a buffer; its tag and its text (a scalar's
 // value, an anchor's name) follow it.

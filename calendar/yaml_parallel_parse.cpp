@@ -28,6 +28,7 @@
 #include <yaml-cpp/mark.h>
 
 #include "calendar/yaml_errors.hpp"
+#include "calendar/yaml_event_kind.hpp"
 #include "calendar/yaml_event_pipe.hpp"
 #include "calendar/yaml_item_split.hpp"
 
@@ -44,18 +45,7 @@ struct piece_in_doubt {};
 // Thrown inside yaml-cpp on a piece's thread when the reader gave up.
 struct reader_stopped {};
 
-enum class event_kind : std::uint8_t {
-  document_start,
-  document_end,
-  null,
-  alias,
-  scalar,
-  sequence_start,
-  sequence_end,
-  map_start,
-  map_end,
-  anchor,
-};
+using event_kind = yaml_event_kind;
 
 // Where a piece lies in the whole text.
 struct piece_place {

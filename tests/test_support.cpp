@@ -4,6 +4,8 @@
 
 #include <sstream>
 
+#include <fmt/format.h>
+
 #include "cli/cli.hpp"
 
 namespace herald::test {
@@ -40,6 +42,18 @@ events:
         message: "Thank you to everyone who joined {{title}} {{hashtag}}."
 )";
 ;
+
+std::string oversized_digest_calendar() {
+  std::string yaml =
+      "version: 1\ntimezone: Europe/London\ndigests:\n  - id: week\n    every: Monday\n    channels: [staff]\n"
+      "    message: \"Coming up:{{#items}}\\n{{title}}:{{#tags}}{{#tags}} {{.}}{{/tags}}{{/tags}}{{/items}}\"\n"
+      "events:\n";
+  std::string tags;
+  for (int t = 0; t < 60; ++t) tags += (t ? ", " : "") + fmt::format("tag-{:04}", t);
+  for (int i = 0; i < 30; ++i)
+    yaml += fmt::format("  - id: e{}\n    title: Event {}\n    every: June 22\n    tags: [{}]\n", i, i, tags);
+  return yaml;
+}
 
 calendar load_ok(const std::string& yaml, const calendar_options& options) {
   auto result = load_calendar(yaml, "test.yaml", options);

@@ -22,6 +22,11 @@ inline std::string iso(date::local_days d) { return format_iso_date(d); }
 /// The calendar of docs/calendar.md, word for word.
 extern const std::string spec_example;
 
+/// A week-ahead digest (Mondays, channel `staff`) over 30 observances on
+/// June 22, each listing its 60 tags twice: about 32 KiB an item, so the
+/// week of 2027-06-21 is past a post's size limit and is cut.
+std::string oversized_digest_calendar();
+
 /// Loads a calendar from YAML text; fails the test with the errors if any.
 calendar load_ok(const std::string& yaml, const calendar_options& options = {});
 

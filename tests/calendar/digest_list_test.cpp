@@ -108,14 +108,7 @@ TEST_CASE("digest: a list past the size limit loads, and its post lists whole it
   // of 60 tags in its week: about 32 KiB an item, 1 MiB in all. The list's
   // length depends on the week, so the file loads (validate accepts it) and
   // the post is cut at a whole item with a line that says so.
-  std::string yaml =
-      "version: 1\ntimezone: Europe/London\ndigests:\n  - id: week\n    every: Monday\n    channels: [staff]\n"
-      "    message: \"Coming up:{{#items}}\\n{{title}}:{{#tags}}{{#tags}} {{.}}{{/tags}}{{/tags}}{{/items}}\"\n"
-      "events:\n";
-  std::string tags;
-  for (int t = 0; t < 60; ++t) tags += (t ? ", " : "") + fmt::format("tag-{:04}", t);
-  for (int i = 0; i < 30; ++i)
-    yaml += fmt::format("  - id: e{}\n    title: Event {}\n    every: June 22\n    tags: [{}]\n", i, i, tags);
+  std::string yaml = test::oversized_digest_calendar();
   auto cal = test::load_ok(yaml);
   auto p = plan_window(cal, day(2027, 6, 21), day(2027, 6, 21));
   auto posts = texts(cal, p, "week");

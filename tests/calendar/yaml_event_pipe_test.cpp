@@ -22,31 +22,12 @@
 
 using namespace herald;
 using herald::test::event_log;
+using herald::test::outcome;
+using herald::test::read_with;
 using herald::test::stop_here;
 namespace fs = std::filesystem;
 
 namespace {
-
-// What reading `text` gave: the events handled, and how it ended.
-struct outcome {
-  std::vector<std::string> events;
-  std::string end;  // "done", "stopped", or yaml-cpp's error: "yaml-cpp: MESSAGE at POS"
-};
-
-template <typename Parse>
-outcome read_with(const std::string& text, std::size_t stop_at, Parse parse) {
-  event_log log(stop_at);
-  outcome result{{}, "done"};
-  try {
-    parse(text, log);
-  } catch (const stop_here&) {
-    result.end = "stopped";
-  } catch (const YAML::Exception& e) {
-    result.end = fmt::format("yaml-cpp: {} at {}", e.msg, e.mark.pos);
-  }
-  result.events = std::move(log.lines);
-  return result;
-}
 
 outcome read_here(const std::string& text, std::size_t stop_at = SIZE_MAX) {
   return read_with(text, stop_at, [](const std::string& t, event_log& log) { parse_yaml_here(t, log); });

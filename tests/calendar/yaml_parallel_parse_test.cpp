@@ -25,30 +25,12 @@
 
 using namespace herald;
 using herald::test::event_log;
+using herald::test::outcome;
+using herald::test::read_with;
 using herald::test::stop_here;
 namespace fs = std::filesystem;
 
 namespace {
-
-struct outcome {
-  std::vector<std::string> events;
-  std::string end;  // "done", "stopped", or "yaml-cpp: MESSAGE at LINE:COL"
-};
-
-template <typename Parse>
-outcome read_with(const std::string& text, std::size_t stop_at, Parse parse) {
-  event_log log(stop_at);
-  outcome result{{}, "done"};
-  try {
-    parse(text, log);
-  } catch (const stop_here&) {
-    result.end = "stopped";
-  } catch (const YAML::Exception& e) {
-    result.end = fmt::format("yaml-cpp: {} at {}:{}:{}", e.msg, e.mark.pos, e.mark.line, e.mark.column);
-  }
-  result.events = std::move(log.lines);
-  return result;
-}
 
 outcome read_whole(const std::string& text) {
   return read_with(text, SIZE_MAX, [](const std::string& t, event_log& log) { parse_yaml_here(t, log); });

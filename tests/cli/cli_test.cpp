@@ -299,14 +299,7 @@ TEST_CASE("cli: plain preview says when a digest's post was cut at its bound, an
   // Given a week-ahead of 30 items of about 32 KiB each: its post lists 7
   // and says how many more it left out. The first line alone looks like any
   // post's, so the text preview adds a line under it; JSON is as before.
-  std::string yaml =
-      "version: 1\ntimezone: Europe/London\ndigests:\n  - id: week\n    every: Monday\n    channels: [staff]\n"
-      "    message: \"Coming up:{{#items}}\\n{{title}}:{{#tags}}{{#tags}} {{.}}{{/tags}}{{/tags}}{{/items}}\"\n"
-      "events:\n";
-  std::string tags;
-  for (int t = 0; t < 60; ++t) tags += (t ? ", " : "") + fmt::format("tag-{:04}", t);
-  for (int i = 0; i < 30; ++i)
-    yaml += fmt::format("  - id: e{}\n    title: Event {}\n    every: June 22\n    tags: [{}]\n", i, i, tags);
+  std::string yaml = test::oversized_digest_calendar();
   scratch files(scratch::files_list{{"calendar.yaml", yaml}});
   auto json = run({"preview", "--calendar", files.path("calendar.yaml"), "--from", "2027-06-21", "--days", "1",
                    "--format", "json"});

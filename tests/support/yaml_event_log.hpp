@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 #include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/exceptions.h>
 #include <yaml-cpp/mark.h>
 
 namespace herald::test {
@@ -59,5 +60,27 @@ class event_log : public YAML::EventHandler {
   }
   std::size_t stop_at_;
 };
+
+// What reading a text gave: the events handled, and how it ended.
+struct outcome {
+  std::vector<std::string> events;
+  std::string end;  // "done", "stopped", or "yaml-cpp: MESSAGE at POS:LINE:COL"
+};
+
+// Reads `text` with `parse(text, log)`, stopping at event `stop_at`.
+template <typename Parse>
+outcome read_with(const std::string& text, std::size_t stop_at, Parse parse) {
+  event_log log(stop_at);
+  outcome result{{}, "done"};
+  try {
+    parse(text, log);
+  } catch (const stop_here&) {
+    result.end = "stopped";
+  } catch (const YAML::Exception& e) {
+    result.end = fmt::format("yaml-cpp: {} at {}:{}:{}", e.msg, e.mark.pos, e.mark.line, e.mark.column);
+  }
+  result.events = std::move(log.lines);
+  return result;
+}
 
 }  // namespace herald::test
