@@ -1,7 +1,8 @@
 // herald status (docs/daemon.md "Delivery rules", docs/cli.md): the next posts from the plan, and what the
 // journal knows — posts waiting to be retried, recent changes, failures and
-// missed posts. Reads only: the journal is opened read-only, and a journal
-// (or state directory) that does not exist yet is reported, not created.
+// missed posts — and whether the daemon runs and is degraded (the health
+// it published in the state directory, daemon/health_file.hpp). Reads only: the journal is opened read-only, and a
+// journal (or state directory) that does not exist yet is reported, not created.
 //
 // The output is a report for people (`--format text`, written here) or one
 // JSON document (`--format json`, fields in docs/cli.md; written by
@@ -22,6 +23,7 @@
 #include "calendar/diagnostic.hpp"
 #include "cli/commands.hpp"
 #include "daemon/daemon_presence.hpp"
+#include "daemon/health_file.hpp"
 #include "daemon/journal_store.hpp"
 #include "daemon/status_report.hpp"
 #include "settings/calendar_sources.hpp"
@@ -91,6 +93,7 @@ class text_writer {
     out_ << c_.bold << "herald status" << c_.reset << "\n";
     out_ << "  config:   " << r_.config << "\n";
     write_daemon();
+    write_health();
     if (!r_.calendar_valid)
       out_ << "  calendar: " << c_.error << "invalid (" << plural(r_.calendar_errors.size(), "error")
            << ", printed above): no plan is shown; a running daemon keeps its last good one" << c_.reset << "\n";
@@ -206,6 +209,23 @@ class text_writer {
     else
       out_ << "not running (no process holds the lock on the state directory)\n";
   }
+  // The running daemon's health, as /healthz has it: the reasons one a line.
+  void write_health() {
+    if (!r_.daemon.running) return;  // a file left by a daemon that stopped is not its health now
+    out_ << "  health:   ";
+    if (!r_.health) {
+      out_ << "unknown (the daemon has not published it: it is starting, or is an older herald)\n";
+      return;
+    }
+    if (!r_.health->degraded()) {
+      out_ << "ok\n";
+      return;
+    }
+    out_ << c_.error << "degraded" << c_.reset << " since " << when(r_.health->since, *r_.zone) << ", "
+         << relative(r_.health->since, r_.now) << "\n";
+    for (const auto& reason : r_.health->reasons)
+      out_ << "            " << c_.error << terminal_line(reason) << c_.reset << "\n";
+  }
   // "  Windrush Day" after a key; nothing when the title is the key's event id.
   static std::string title(const status_row& row) {
     return row.title.empty() || row.title == row.event ? std::string() : "  " + terminal_line(row.title);
@@ -282,6 +302,9 @@ int status_command(const status_options& options, cli_context& context) {
   if (!report.ok()) return fail(report.error());
   if (shared) report.value().replica = replica_name(cfg);
   report.value().daemon = daemon_on(state_dir);
+  // This host's daemon, on this state directory: with a shared journal,
+  // each replica's own (docs/service.md "Replicas").
+  report.value().health = current_health(state_dir, report.value().daemon);
   if (!loaded.ok()) {
     report.value().calendar_valid = false;
     for (const auto& error : loaded.errors) {

@@ -51,7 +51,10 @@ http_resource daemon_loop::impl::status_answer() {
 // seconds. Null when the journal could not be read (logged).
 const status_report* daemon_loop::impl::fresh_report() {
   auto now = environment.steady_now();
-  if (report_cache && now - report_at < status_cache_age) return &*report_cache;
+  if (report_cache && now - report_at < status_cache_age) {
+    report_cache->health = live_health();
+    return &*report_cache;
+  }
   auto journal = guard->paused() ? nullptr : store.get();  // a paused journal is not touched
   auto report =
       build_status_report(sources->cfg, calendars, replica.empty() ? journal_file : std::filesystem::path("postgresql"),
@@ -64,8 +67,16 @@ const status_report* daemon_loop::impl::fresh_report() {
   report_cache = std::move(report.value());
   report_cache->daemon = {true, static_cast<int>(::getpid())};  // this one
   report_cache->replica = replica;
+  report_cache->health = live_health();
   report_at = now;
   return &*report_cache;
+}
+
+// The daemon's health as `herald status` reads it from the file, but live:
+// /status is the same document (docs/cli.md), its reasons those of /healthz now.
+std::optional<published_health> daemon_loop::impl::live_health() {
+  publish_health(degraded_reasons(), current_time());
+  return published ? published->current() : std::nullopt;
 }
 
 std::vector<std::string> daemon_loop::impl::degraded_reasons() const {

@@ -2,6 +2,7 @@
 // the status endpoint. The other half, daemon_tick.cpp, plans and decides;
 // the sender (daemon/sender.hpp) sends.
 #include <malloc.h>
+#include <unistd.h>
 #include <algorithm>
 #include <csignal>
 #include <cstring>
@@ -270,6 +271,9 @@ bool daemon_loop::impl::open_journal(const std::filesystem::path& state_dir) {
       return false;
     }
   }
+  // A dry run runs beside the service: the state directory's health file is the service's.
+  published.emplace(options.dry_run ? std::filesystem::path() : state_dir, static_cast<int>(::getpid()));
+  published->remove_stale();  // a crashed daemon's: until the first tick publishes, `herald status` says unknown
   if (!options.open_journal && shared_journal(sources->cfg)) {  // PostgreSQL: no file to watch
     journal_file.clear();
     auto shared = open_journal_store(sources->cfg, state_dir, secrets,

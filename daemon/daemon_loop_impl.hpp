@@ -22,6 +22,7 @@
 #include "daemon/daemon_loop.hpp"
 #include "daemon/file_watcher.hpp"
 #include "daemon/health.hpp"
+#include "daemon/health_file.hpp"
 #include "daemon/journal_guard.hpp"
 #include "daemon/last_good.hpp"
 #include "daemon/loaded_sources.hpp"
@@ -100,6 +101,7 @@ struct daemon_loop::impl {
   std::string last_status;
   std::optional<date::sys_seconds> next_due;  // of the post STATUS= names
   health state;                               // degraded, and why (daemon/health.hpp)
+  std::optional<health_publisher> published;  // the same, for `herald status` (daemon/health_file.hpp)
   delivery_counters counters;                 // for GET /metrics
   std::optional<status_report> report_cache;  // GET /status and /, at most status_cache_age old
   std::chrono::steady_clock::time_point report_at;
@@ -139,6 +141,7 @@ struct daemon_loop::impl {
   http_resource status_answer();
   const status_report* fresh_report();
   std::vector<std::string> degraded_reasons() const;
+  std::optional<published_health> live_health();
   http_resource health_answer() const;
   http_resource calendar_answer();
   http_resource metrics_answer();
@@ -159,6 +162,7 @@ struct daemon_loop::impl {
   /// `log_miss`: a line per missed post (false: carry_out_all sums them up).
   void carry_out(const scheduled_action& action, date::sys_seconds now, bool log_miss);
   void update_status(date::sys_seconds now);
+  void publish_health(const std::vector<std::string>& reasons, date::sys_seconds now);
   void watch_leases();
   void take_lapsed();
 

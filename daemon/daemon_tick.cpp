@@ -185,7 +185,8 @@ void daemon_loop::impl::woke(bool clock_stepped) {
 }
 
 // STATUS= names the next post (docs/daemon.md), for `systemctl status herald`,
-// after the reasons when the daemon is degraded.
+// after the reasons when the daemon is degraded; the health file follows
+// the same reasons (publish_health).
 // Sent only when it changes, which sends do not: sd_notify blocks when
 // systemd's socket queue is full, so one message per post would be a risk.
 void daemon_loop::impl::update_status(date::sys_seconds now) {
@@ -202,10 +203,22 @@ void daemon_loop::impl::update_status(date::sys_seconds now) {
     next_due = post.due;
     break;
   }
-  status = status_line(degraded_reasons(), status);
+  auto reasons = degraded_reasons();
+  publish_health(reasons, now);
+  status = status_line(reasons, status);
   if (status == last_status) return;
   last_status = status;
   notifier.status(status);
+}
+
+// The health file for `herald status` (docs/daemon.md "Health"), written
+// only when the reasons change: this runs on every tick, the write does
+// not. A write that fails does not stop the daemon: logged once, tried
+// again at the next change.
+void daemon_loop::impl::publish_health(const std::vector<std::string>& reasons, date::sys_seconds now) {
+  if (!published) return;
+  if (auto problem = published->update(reasons, now))
+    log.warning(fmt::format("{}; `herald status` shows the health as unknown until a write succeeds", *problem));
 }
 
 // The config's policy, with the channels an operator paused.

@@ -18,6 +18,7 @@
 
 #include <fmt/format.h>
 
+#include "daemon/atomic_write.hpp"
 #include "text/instant_format.hpp"
 
 namespace herald {
@@ -58,30 +59,6 @@ result<std::string> content_name_of_file(const std::filesystem::path& path) {
 }
 
 std::int64_t nanoseconds_of(const timespec& t) { return std::int64_t{t.tv_sec} * 1'000'000'000 + t.tv_nsec; }
-
-// Written whole and synced under a temporary name, then renamed over `path`.
-result<void> write_atomically(const std::filesystem::path& path, const std::string& bytes) {
-  auto temp = path;
-  temp += ".tmp";
-  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return failure{fmt::format("cannot write {}: {}", temp.string(), std::strerror(errno))};
-  std::size_t done = 0;
-  while (done < bytes.size()) {
-    auto n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    done += static_cast<std::size_t>(n);
-  }
-  bool ok = done == bytes.size() && ::fsync(fd) == 0;
-  auto error = errno;
-  ::close(fd);
-  if (!ok || ::rename(temp.c_str(), path.c_str()) != 0) {
-    if (ok) error = errno;
-    ::unlink(temp.c_str());
-    return failure{fmt::format("cannot write {}: {}", path.string(), std::strerror(error))};
-  }
-  return {};
-}
 
 // Copies `file` into `dir` a piece at a time, synced, under the name of its
 // content's hash (renamed there once whole); returns that name. A piece at

@@ -228,6 +228,14 @@ void write_status_json(const status_report& r, std::ostream& out) {
                        {"last_change", optional_utc(r.last_change)}};
   json::object daemon{{"running", r.daemon.running},
                       {"pid", r.daemon.pid ? json::value(*r.daemon.pid) : json::value(nullptr)}};
+  json::value health = nullptr;
+  if (r.health) {
+    json::array reasons;
+    for (const auto& reason : r.health->reasons) reasons.emplace_back(reason);
+    health = json::object{{"degraded", r.health->degraded()},
+                          {"since", format_utc_instant(r.health->since)},
+                          {"reasons", std::move(reasons)}};
+  }
   json::array calendar_errors;
   for (const auto& error : r.calendar_errors) calendar_errors.emplace_back(error);
   json::object calendar{{"valid", r.calendar_valid}, {"errors", std::move(calendar_errors)}};
@@ -241,6 +249,7 @@ void write_status_json(const status_report& r, std::ostream& out) {
   out << "{\n  \"now\": " << json::serialize(json::string(format_utc_instant(r.now))) << ",\n"
       << "  \"config\": " << json::serialize(json::string(r.config)) << ",\n"
       << "  \"daemon\": " << json::serialize(daemon) << ",\n"
+      << "  \"health\": " << json::serialize(health) << ",\n"
       << "  \"calendar\": " << json::serialize(calendar) << ",\n"
       << "  \"journal\": " << json::serialize(journal) << ",\n"
       << "  \"paused_channels\": " << json::serialize(paused) << ",\n"

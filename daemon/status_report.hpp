@@ -25,6 +25,7 @@
 
 #include "calendar/calendar.hpp"
 #include "daemon/daemon_presence.hpp"
+#include "daemon/health_file.hpp"
 #include "journal/journal.hpp"
 #include "settings/config.hpp"
 
@@ -71,6 +72,10 @@ struct status_report {
   std::vector<channel_pause> paused;
   std::vector<operator_action> actions;
   daemon_presence daemon;  ///< set by the caller (the daemon's own report: running)
+  /// The running daemon's health (docs/daemon.md "Health"), set by the
+  /// caller: the file it published (health_file.hpp), or the daemon's own
+  /// live reasons; none when no daemon runs or its health is unknown.
+  std::optional<published_health> health;
   /// False when the calendars could not be loaded: then the report holds
   /// the journal alone, and `calendar_errors` the first line of each error.
   bool calendar_valid = true;

@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <boost/json.hpp>
 
+#include "daemon/health_file.hpp"
 #include "journal/sqlite_journal.hpp"
 #include "support/temp_dir.hpp"
 #include "test_support.hpp"
@@ -433,6 +434,53 @@ TEST_CASE("status: a daemon holding the state directory's lock is reported runni
   // /proc/locks names the holder when the kernel lists the file's device as stat() sees it.
   if (!doc.at("daemon").at("pid").is_null()) CHECK(doc.at("daemon").at("pid") == ::getpid());
   CHECK(json::parse(f.status({"--format", "json"}).out).at("daemon").at("running") == false);  // released
+}
+
+TEST_CASE("status: the health a daemon published is shown only while its pid holds the lock", "[status][health]") {
+  // Given the state directory locked by this process, as the daemon locks
+  // it, and a health file: shown when the file's pid is the holder's,
+  // "unknown" when it is another's (a crashed daemon's), absent with no
+  // daemon running.
+  fixture f;
+  fs::create_directories(f.dir / "state");
+  auto write_file = [&](int pid) {
+    std::ofstream(health_file_path(f.dir / "state"))
+        << health_file_text({pid,
+                             utc(2027, 6, 22, 11, 50),
+                             {"reload failed (calendar.yaml:3:1: error: bad)", "journal paused (x: \x1b[2J)"}});
+  };
+  int fd = ::open((f.dir / "state").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  REQUIRE(fd >= 0);
+  REQUIRE(::flock(fd, LOCK_EX | LOCK_NB) == 0);
+  write_file(::getpid());
+  auto shown = f.status();
+  auto shown_doc = json::parse(f.status({"--format", "json"}).out);
+  write_file(::getpid() + 1);
+  auto other = f.status();
+  auto other_doc = json::parse(f.status({"--format", "json"}).out);
+  ::close(fd);
+  auto stopped = f.status();
+  auto stopped_doc = json::parse(f.status({"--format", "json"}).out);
+
+  INFO(shown.out);
+  CHECK(shown.status == 0);  // degraded is data, not an error (docs/decisions.md)
+  CHECK(shown.out.find(fmt::format("  daemon:   running (pid {})\n"
+                                   "  health:   degraded since Tue 22 Jun 2027 12:50 BST +01:00, 10min ago\n"
+                                   "            reload failed (calendar.yaml:3:1: error: bad)\n"
+                                   "            journal paused (x: \\x1b[2J)\n  journal:",
+                                   ::getpid())) != std::string::npos);
+  CHECK(shown_doc.at("health") == json::parse(R"j({"degraded":true,"since":"2027-06-22T11:50:00Z",
+    "reasons":["reload failed (calendar.yaml:3:1: error: bad)","journal paused (x: \u001b[2J)"]})j"));
+
+  INFO(other.out);
+  CHECK(other.out.find("  health:   unknown (the daemon has not published it") != std::string::npos);
+  CHECK(other.out.find("degraded") == std::string::npos);
+  CHECK(other_doc.at("health").is_null());
+
+  INFO(stopped.out);
+  CHECK(stopped.out.find("  daemon:   not running") != std::string::npos);
+  CHECK(stopped.out.find("health:") == std::string::npos);
+  CHECK(stopped_doc.at("health").is_null());
 }
 
 TEST_CASE("status: an unconfirmed post is counted and listed with the failed, as unconfirmed", "[status][unanswered]") {
