@@ -458,3 +458,49 @@ TEST_CASE("replicas: /status of either replica lists every post as sent by its s
   stop(a);
   stop(b);
 }
+
+TEST_CASE("replicas: herald status shows the health of the replica on its own state directory",
+          "[daemon_process][postgresql][health]") {
+  // Given replica a on a port this test holds (degraded: its endpoint is
+  // down) and a healthy replica b on one journal, `herald status` with
+  // each replica's config shows that replica's daemon and health: the
+  // health is per host, not the journal's.
+  replicas_fixture f;
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::acceptor held(io, {boost::asio::ip::address_v4::loopback(), 0});
+  auto address = fmt::format("127.0.0.1:{}", held.local_endpoint().port());
+  std::ofstream(f.dir / "herald-a.yaml", std::ios::app) << fmt::format("http: {{listen: \"{}\"}}\n", address);
+  auto a = f.start("a");
+  auto b = f.start("b");
+  REQUIRE(a.wait_for_err("started", 15s));
+  REQUIRE(b.wait_for_err("started", 15s));
+  auto status_of = [&](const std::string& name) {
+    auto n = ++f.started["command"];
+    auto out = f.dir / fmt::format("command-{}.out", n);
+    auto command = test::herald_process::start(
+        {"status", "--format", "json", "--config", (f.dir / ("herald-" + name + ".yaml")).string()},
+        {{"HERALD_JOURNAL_URL", f.url}}, out, f.dir / fmt::format("command-{}.err", n));
+    auto exit = command.wait(20s);
+    INFO(command.err());
+    REQUIRE(exit);
+    REQUIRE(exit->exited_with(0));
+    return boost::json::parse(command.out());
+  };
+  boost::json::value of_a, of_b;
+  REQUIRE(test::eventually(
+      [&] {
+        of_a = status_of("a");
+        of_b = status_of("b");
+        return !of_a.at("health").is_null() && !of_b.at("health").is_null();
+      },
+      test::hang_limit));
+  INFO(boost::json::serialize(of_a) << "\n" << boost::json::serialize(of_b));
+  CHECK(of_a.at("daemon").at("pid") == a.pid());
+  CHECK(of_a.at("health").at("degraded") == true);
+  CHECK(of_a.at("health").at("reasons").at(0).as_string().find(
+            fmt::format("the status endpoint is down (cannot listen on {}", address)) == 0);
+  CHECK(of_b.at("daemon").at("pid") == b.pid());
+  CHECK(of_b.at("health").at("degraded") == false);
+  stop(a);
+  stop(b);
+}
