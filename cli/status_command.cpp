@@ -1,8 +1,9 @@
 // herald status (docs/daemon.md "Delivery rules", docs/cli.md): the next posts from the plan, and what the
 // journal knows — posts waiting to be retried, recent changes, failures and
 // missed posts — and whether the daemon runs and is degraded (the health
-// it published in the state directory, daemon/health_file.hpp). Reads only: the journal is opened read-only, and a
-// journal (or state directory) that does not exist yet is reported, not created.
+// it published in the state directory, daemon/health_file.hpp). Reads
+// only: the journal is opened read-only, and a journal (or state
+// directory) that does not exist yet is reported, not created.
 //
 // The output is a report for people (`--format text`, written here) or one
 // JSON document (`--format json`, fields in docs/cli.md; written by
