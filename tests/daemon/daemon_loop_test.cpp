@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -26,6 +27,7 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include "daemon/daemon_loop.hpp"
+#include "daemon/health_file.hpp"
 #include "journal/sqlite_journal.hpp"
 #include "support/faulty_journal.hpp"
 #include "support/http_test_server.hpp"
@@ -1099,6 +1101,86 @@ TEST_CASE("daemon_loop: a status endpoint that cannot listen degrades the daemon
   f.pass(30s);
   CHECK(f.logged(fmt::format("status endpoint listening on http://{}/", address)));
   CHECK(count_of(f.log_text.str(), "error: cannot listen on") == 1);  // once, not each try
+  f.loop->stop();
+}
+
+namespace {
+
+// The health file the loop published in `state_dir`, as `herald status` parses it; none when there is none.
+std::optional<published_health> health_in(const fs::path& state_dir) {
+  std::ifstream in(health_file_path(state_dir));
+  if (!in) return std::nullopt;
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_health_file(text.str());
+}
+
+}  // namespace
+
+TEST_CASE("daemon_loop: the health file follows the reasons, written when they change and not on each tick",
+          "[daemon_loop][web][health]") {
+  post_spec post{"e1"};
+  loop_fixture f({post});
+  held_port held;
+  auto address = fmt::format("127.0.0.1:{}", held.port());
+  std::ofstream(f.config, std::ios::app) << fmt::format("http: {{listen: \"{}\"}}\n", address);
+  auto state_dir = f.dir / "state";
+  fs::create_directories(state_dir);
+  // A crashed daemon's file: removed once the new daemon holds the lock.
+  std::ofstream(health_file_path(state_dir)) << health_file_text({::getpid() + 1, at(0h, 0min), {"old"}});
+  f.start();
+  INFO(f.log_text.str());
+  auto started = health_in(state_dir);
+  REQUIRE(started);
+  CHECK(started->pid == ::getpid());
+  CHECK(started->since == f.env.now_seconds());
+  CHECK(started->reasons ==
+        std::vector<std::string>{fmt::format("the status endpoint is down (cannot listen on {}: Address already in "
+                                             "use): herald keeps trying, and tries at once on a reload",
+                                             address)});
+
+  // A post goes out (ticks, sends, records) with the reasons unchanged: no write recreates the file.
+  fs::remove(health_file_path(state_dir));
+  f.pass_to(at(12h, 0min));
+  REQUIRE(f.printed(post.key()) == 1);
+  CHECK_FALSE(fs::exists(health_file_path(state_dir)));
+
+  // Freed: the endpoint listens at its next try, and the file says healthy since then.
+  held.release();
+  REQUIRE(f.run_until([&] {
+    f.pass(1s);
+    return f.logged(fmt::format("status endpoint listening on http://{}/", address));
+  }));
+  auto healed = health_in(state_dir);
+  REQUIRE(healed);
+  CHECK_FALSE(healed->degraded());
+  CHECK(healed->since > at(12h, 0min));
+  f.loop->stop();
+}
+
+TEST_CASE("daemon_loop: a health file that cannot be written does not stop the daemon and is logged once",
+          "[daemon_loop][web][health]") {
+  post_spec post{"e1"};
+  loop_fixture f({post});
+  held_port held;
+  auto address = fmt::format("127.0.0.1:{}", held.port());
+  std::ofstream(f.config, std::ios::app) << fmt::format("http: {{listen: \"{}\"}}\n", address);
+  auto temporary = health_file_path(f.dir / "state");
+  temporary += ".tmp";
+  fs::create_directories(temporary);  // its temporary name taken: every write fails, even for root
+  f.start();
+  INFO(f.log_text.str());
+  CHECK(f.logged(
+      fmt::format("cannot write {}: Is a directory; `herald status` shows the health as unknown", temporary.string())));
+  held.release();
+  REQUIRE(f.run_until([&] {
+    f.pass(1s);
+    return f.logged(fmt::format("status endpoint listening on http://{}/", address));
+  }));
+  f.pass_to(at(12h, 0min));
+  CHECK(f.printed(post.key()) == 1);                                             // it runs on, and sends
+  CHECK(count_of(f.log_text.str(), "cannot write " + temporary.string()) == 1);  // the second change failed too
+  CHECK_FALSE(health_in(f.dir / "state"));
   f.loop->stop();
 }
 
