@@ -215,7 +215,8 @@ class text_writer {
     if (!r_.daemon.running) return;  // a file left by a daemon that stopped is not its health now
     out_ << "  health:   ";
     if (!r_.health) {
-      out_ << "unknown (the daemon has not published it: it is starting, or is an older herald)\n";
+      out_ << (r_.daemon.pid ? "unknown (the daemon has not published it: it is starting, or is an older herald)\n"
+                             : "unknown (/proc/locks does not name the daemon's pid, so its file cannot be trusted)\n");
       return;
     }
     if (!r_.health->degraded()) {
