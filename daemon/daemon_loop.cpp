@@ -10,6 +10,7 @@
 #include <utility>
 
 #include <fmt/ranges.h>
+#include <boost/asio/post.hpp>
 
 #include "daemon/daemon_loop_impl.hpp"
 #include "daemon/journal_store.hpp"
@@ -322,6 +323,14 @@ void daemon_loop::impl::make_parts() {
     out->record_unrecorded();
     operators->check();  // an action written during the pause
     request_tick();
+  });
+  // A pause begun by the sender (an outcome it could not record) comes
+  // outside a decision: STATUS= and the health file say so at once, not
+  // at the next decision, which may come after the pause has ended.
+  guard->on_pause([this] {
+    boost::asio::post(io, [this] {
+      if (!stopping) update_status(current_time());
+    });
   });
   if (!journal_file.empty())
     guard->watch_file(journal_file, [this] {

@@ -29,6 +29,7 @@ void journal_guard::failed(std::string_view what, const std::string& error) {
     paused_ = false;
     if (!lost_) resumed_();
   });
+  if (paused_handler_) paused_handler_();
 }
 
 namespace {

@@ -61,6 +61,10 @@ class journal_guard {
   journal_guard(journal& store, env& environment, boost::asio::io_context& io, logger& log,
                 std::function<void()> resumed);
 
+  /// `paused` runs each time a pause begins, on failed()'s caller's stack:
+  /// the loop's health changes then, wherever the failure came from.
+  void on_pause(std::function<void()> paused) { paused_handler_ = std::move(paused); }
+
   journal& store() { return store_; }
   /// Paused after a failure, or for good: the journal file was lost.
   bool paused() const { return paused_ || lost_; }
@@ -105,6 +109,7 @@ class journal_guard {
   env& env_;
   logger& log_;
   std::function<void()> resumed_;
+  std::function<void()> paused_handler_;
   std::unique_ptr<steady_timer> timer_;
   bool paused_ = false;
   bool lost_ = false;

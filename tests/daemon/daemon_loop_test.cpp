@@ -1158,6 +1158,32 @@ TEST_CASE("daemon_loop: the health file follows the reasons, written when they c
   f.loop->stop();
 }
 
+TEST_CASE("daemon_loop: a journal paused while recording an outcome shows in the health file at once, until it resumes",
+          "[daemon_loop][health]") {
+  // Given a post whose record_sent fails (outside a decision: the sender
+  // records outcomes on its own), the journal pauses for 30 s: the health
+  // file says so before the pause ends, and is healthy again after it.
+  post_spec post{"e1"};
+  loop_fixture f({post});
+  f.start();
+  auto state_dir = f.dir / "state";
+  REQUIRE(health_in(state_dir));
+  CHECK_FALSE(health_in(state_dir)->degraded());
+  f.store->fail_next(call::record_sent);
+  f.pass_to(at(12h, 0min));
+  REQUIRE(f.printed(post.key()) == 1);
+  f.pass(5s);
+  INFO(f.log_text.str());
+  auto paused = health_in(state_dir);
+  REQUIRE(paused);
+  REQUIRE(paused->reasons.size() == 1);
+  CHECK(paused->reasons.front().starts_with(fmt::format("journal paused (recording that {} was sent: ", post.key())));
+  f.pass(30s);
+  REQUIRE(f.state_of(post.key()) == post_state::sent);
+  CHECK_FALSE(health_in(state_dir)->degraded());
+  f.loop->stop();
+}
+
 TEST_CASE("daemon_loop: a health file that cannot be written does not stop the daemon and is logged once",
           "[daemon_loop][web][health]") {
   post_spec post{"e1"};
