@@ -285,9 +285,26 @@ TEST_CASE("yaml_parallel_parse: a cut inside a quote that the scan took for clos
     REQUIRE(lines.size() == pieces - 1);
     for (auto line : lines) fooled += line_at(text, line).rfind("  - not an item", 0) == 0;
     require_same_as_whole(text, pieces);
-    require_same_as_whole(text, 2, text.size() / pieces);  // the same cuts, one thread past the first
   }
   REQUIRE(fooled > 0);
+  // Two threads, each parsing a run of pieces in turn: the first cut
+  // inside a quote ends a piece of the first thread's run past its first
+  // (handed on as it is parsed) or one of the second's (recorded).
+  std::size_t fooled_in_first_run = 0, fooled_in_second_run = 0;
+  for (std::size_t pieces = 4; pieces <= 40; ++pieces) {
+    auto lines = cut_lines(text, pieces);
+    REQUIRE(lines.size() == pieces - 1);
+    auto first_fooled = std::find_if(lines.begin(), lines.end(), [&](std::size_t line) {
+      return line_at(text, line).rfind("  - not an item", 0) == 0;
+    });
+    auto cut = static_cast<std::size_t>(first_fooled - lines.begin());  // piece `cut` ends there
+    if (cut >= 1 && cut < pieces / 2) ++fooled_in_first_run;
+    if (cut >= pieces / 2 && cut < lines.size()) ++fooled_in_second_run;
+    INFO(pieces << " pieces, the first cut inside a quote ends piece " << cut);
+    require_same_as_whole(text, 2, text.size() / pieces + 1);  // `pieces` pieces of at most that
+  }
+  CHECK(fooled_in_first_run > 0);
+  CHECK(fooled_in_second_run > 0);
 }
 
 TEST_CASE("yaml_parallel_parse: the bad-calendar corpus reads the same in pieces", "[yaml]") {
