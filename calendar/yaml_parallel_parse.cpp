@@ -737,8 +737,11 @@ std::size_t yaml_pieces_for(std::string_view text) {
 
 bool parse_yaml_in_pieces(std::string_view text, YAML::EventHandler& handler, std::size_t threads,
                           std::size_t piece_bytes) {
+  // As many pieces for each thread: its run is its share of the text.
+  threads = std::max<std::size_t>(threads, 1);
   piece_bytes = std::max<std::size_t>(piece_bytes, 1);
-  auto pieces = std::max(threads, (text.size() + piece_bytes - 1) / piece_bytes);
+  auto per_thread = std::max<std::size_t>(1, (text.size() + piece_bytes * threads - 1) / (piece_bytes * threads));
+  auto pieces = per_thread * threads;
   auto cuts = threads > 1 ? find_item_cuts(text, pieces) : std::vector<yaml_item_start>{};
   if (cuts.empty()) {
     parse_yaml_on_second_thread(text, handler);
