@@ -228,7 +228,8 @@ class first_group : public YAML::EventHandler {
     piece_ = text_.substr(place().offset, place().end - place().offset);
   }
   bool piece_ended_at_cut() {
-    if (!later()) return out_.release_all_but({event_kind::sequence_end, event_kind::map_end, event_kind::document_end});
+    if (!later())
+      return out_.release_all_but({event_kind::sequence_end, event_kind::map_end, event_kind::document_end});
     return list_started_ && out_.release_all_but({event_kind::sequence_end, event_kind::document_end});
   }
   void check_item_event(const std::string& tag, YAML::anchor_t anchor) const {

@@ -410,8 +410,9 @@ TEST_CASE("yaml_parallel_parse: the handler can stop in any piece, and every thr
   auto whole = read_whole(text);
   for (std::size_t stop_at : {std::size_t{0}, std::size_t{5}, whole.events.size() / 3, whole.events.size() / 2,
                               whole.events.size() * 3 / 4, whole.events.size() - 1}) {
-    for (auto [threads, piece_bytes] : {std::pair{std::size_t{4}, yaml_piece_bytes}, std::pair{std::size_t{4}, text.size() / 20},
-                                        std::pair{std::size_t{2}, text.size() / 20}}) {
+    for (auto [threads, piece_bytes] :
+         {std::pair{std::size_t{4}, yaml_piece_bytes}, std::pair{std::size_t{4}, text.size() / 20},
+          std::pair{std::size_t{2}, text.size() / 20}}) {
       auto cut = read_in_pieces(text, threads, stop_at, piece_bytes);
       INFO("stop at " << stop_at << ", " << threads << " threads, pieces of " << piece_bytes << " bytes");
       CHECK(cut.end == "stopped");
