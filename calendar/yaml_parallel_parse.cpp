@@ -1,9 +1,12 @@
 // yaml-cpp over a calendar's `events:` list in pieces (calendar/yaml_parallel_parse.hpp).
-// Each later piece is text from a certain item boundary on, parsed alone
-// as a block sequence; its events, checked against what the cut promised,
-// are recorded compactly with their marks moved to the whole file and
-// replayed after the pieces before it. Why and what it costs:
-// docs/PERFORMANCE.md "2026-12-03, night: parallel parse".
+// Each piece after the first is text from a certain item boundary on,
+// parsed alone as a block sequence; its events are checked against what
+// the cut promised and moved to the whole file's marks: handed on as they
+// come on the first thread, recorded compactly on the others and replayed
+// after the pieces before them. Each thread parses its run of pieces one
+// after another, a parser a piece. Why and what it costs:
+// docs/PERFORMANCE.md "2026-12-03, night: parallel parse" and
+// "2026-12-03, seventh session: reload peak".
 
 #include "calendar/yaml_parallel_parse.hpp"
 
