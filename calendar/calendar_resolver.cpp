@@ -3,6 +3,7 @@
 // event as they are read when those come first (event_resolver).
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <memory>
 #include <set>
 #include <unordered_map>
@@ -85,7 +86,40 @@ class resolver {
   // reports each at its event (calendar_loader.cpp, load_with_retries).
   void check_ids_of_read(std::size_t count) {
     ids_after_reading_ = false;
+    if (count == source_.events.size()) return check_ids_at_once();
+    // Events left to resolve are checked against these, one by one.
     for (std::size_t i = 0; i < count && !out_.full(); ++i) check_id(source_.events[i], source_.events[i].id_mark);
+  }
+
+  // Every event's id at once, as check_id would one by one (each duplicate
+  // in file order, against the first event with its id): their indices
+  // sorted by id, 4 bytes an event, where check_id's table is 8-byte slots
+  // at most half full, 24 bytes an event while it doubles. It stands
+  // beside the whole calendar, where a reload peaks (docs/PERFORMANCE.md
+  // "2026-12-03, seventh session: reload peak").
+  void check_ids_at_once() {
+    const auto& events = source_.events;
+    std::vector<std::uint32_t> by_id;
+    by_id.reserve(events.size());
+    for (std::uint32_t i = 0; i < events.size(); ++i)
+      if (!events[i].id.empty()) by_id.push_back(i);
+    std::sort(by_id.begin(), by_id.end(), [&](std::uint32_t a, std::uint32_t b) {
+      auto order = events[a].id.compare(events[b].id);
+      return order != 0 ? order < 0 : a < b;
+    });
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> duplicates;  // an event, the first with its id
+    for (std::size_t i = 1, first = 0; i < by_id.size(); ++i) {
+      if (events[by_id[i]].id != events[by_id[first]].id)
+        first = i;
+      else
+        duplicates.emplace_back(by_id[i], by_id[first]);
+    }
+    std::sort(duplicates.begin(), duplicates.end());
+    for (auto [i, first] : duplicates) {
+      if (out_.full()) return;
+      out_.error(events[i].id_mark,
+                 fmt::format("duplicate event id '{}' (first on line {})", events[i].id, events[first].id_mark.line));
+    }
   }
 
   // The events resolved as they were read are done: the lists they shared

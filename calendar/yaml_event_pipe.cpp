@@ -16,6 +16,7 @@
 #include <istream>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <streambuf>
 #include <string>
 #include <system_error>
@@ -201,12 +202,14 @@ class event_recorder : public YAML::EventHandler {
   std::string* buffer_ = nullptr;
 };
 
-// The producer thread: yaml-cpp over the text, into the pipe.
-void produce(std::string_view text, event_pipe& pipe) {
+// The producer thread: yaml-cpp over each text in turn, into the pipe.
+void produce(std::span<const std::string_view> texts, event_pipe& pipe) {
   event_recorder recorder(pipe);
   std::exception_ptr error;
   try {
-    parse_yaml_here(text, recorder);
+    // A parser a text, each gone before the next starts: its blocks are
+    // freed into this thread's arena, where the next one takes them again.
+    for (auto text : texts) parse_yaml_here(text, recorder);
   } catch (const consumer_stopped&) {
   } catch (...) {
     error = std::current_exception();
@@ -283,8 +286,8 @@ class event_replayer {
 // never outlives the pipe it writes to.
 class producer_thread {
  public:
-  producer_thread(std::string_view text, event_pipe& pipe)
-      : pipe_(pipe), thread_([text, &pipe] { produce(text, pipe); }) {}
+  producer_thread(std::span<const std::string_view> texts, event_pipe& pipe)
+      : pipe_(pipe), thread_([texts, &pipe] { produce(texts, pipe); }) {}
   producer_thread(const producer_thread&) = delete;
   producer_thread& operator=(const producer_thread&) = delete;
   ~producer_thread() {
@@ -308,12 +311,17 @@ void parse_yaml_here(std::string_view text, YAML::EventHandler& handler) {
 }
 
 void parse_yaml_on_second_thread(std::string_view text, YAML::EventHandler& handler, std::size_t buffer_bytes) {
+  parse_yaml_on_second_thread(std::span<const std::string_view>(&text, 1), handler, buffer_bytes);
+}
+
+void parse_yaml_on_second_thread(std::span<const std::string_view> texts, YAML::EventHandler& handler,
+                                 std::size_t buffer_bytes) {
   event_pipe pipe(buffer_bytes);
   std::optional<producer_thread> producer;
   try {
-    producer.emplace(text, pipe);
+    producer.emplace(texts, pipe);
   } catch (const std::system_error&) {  // no thread to be had: the same on this one
-    parse_yaml_here(text, handler);
+    for (auto text : texts) parse_yaml_here(text, handler);
     return;
   }
   event_replayer replayer(handler);

@@ -6,6 +6,7 @@
 // Internal to the calendar library.
 
 #include <cstddef>
+#include <span>
 #include <string_view>
 
 namespace YAML {
@@ -23,6 +24,14 @@ namespace herald {
 /// the buffers live through the parse beside the events built, where a
 /// reload peaks (docs/PERFORMANCE.md "2026-12-03, night: reload peak").
 void parse_yaml_on_second_thread(std::string_view text, YAML::EventHandler& handler,
+                                 std::size_t buffer_bytes = std::size_t{16} << 10);
+
+/// The same over several texts in turn, each parsed alone by a yaml-cpp
+/// parser of its own, gone before the next one starts (so only one text's
+/// scanner state is alive at a time): the handler sees each text's events,
+/// from its own document start, one text after another; yaml-cpp's error in
+/// a text ends the parse there. `texts` must outlive the call.
+void parse_yaml_on_second_thread(std::span<const std::string_view> texts, YAML::EventHandler& handler,
                                  std::size_t buffer_bytes = std::size_t{16} << 10);
 
 /// The same on the calling thread alone: yaml-cpp calls `handler` itself.

@@ -1,9 +1,12 @@
 // yaml-cpp over a calendar's `events:` list in pieces (calendar/yaml_parallel_parse.hpp).
-// Each later piece is text from a certain item boundary on, parsed alone
-// as a block sequence; its events, checked against what the cut promised,
-// are recorded compactly with their marks moved to the whole file and
-// replayed after the pieces before it. Why and what it costs:
-// docs/PERFORMANCE.md "2026-12-03, night: parallel parse".
+// Each piece after the first is text from a certain item boundary on,
+// parsed alone as a block sequence; its events are checked against what
+// the cut promised and moved to the whole file's marks: handed on as they
+// come on the first thread, recorded compactly on the others and replayed
+// after the pieces before them. Each thread parses its run of pieces one
+// after another, a parser a piece. Why and what it costs:
+// docs/PERFORMANCE.md "2026-12-03, night: parallel parse" and
+// "2026-12-03, seventh session: reload peak".
 
 #include "calendar/yaml_parallel_parse.hpp"
 
@@ -18,6 +21,7 @@
 #include <list>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <system_error>
 #include <thread>
@@ -135,69 +139,116 @@ class held_ends {
   bool in_handler_ = false;
 };
 
-// The first piece's events, handed on as they come:
-// the whole file's events up to the first cut, less the three ends
-// (sequence, root mapping, document) the cut made.
-class first_piece : public YAML::EventHandler {
+// The tags a piece after the first may carry: yaml-cpp's "?" (plain) and
+// "!" (quoted); any other is a doubt.
+enum tag_code : std::uint8_t { tag_plain = 0, tag_quoted = 1 };
+std::uint8_t code_of(const std::string& tag) {
+  if (tag == "?") return tag_plain;
+  if (tag == "!") return tag_quoted;
+  throw piece_in_doubt{};
+}
+
+// The first thread's pieces, parsed one after another and handed on as
+// they come. The first piece: the whole file's events up to the first
+// cut, less the three ends (sequence, root mapping, document) the cut
+// made. Each piece after it: the items of one block sequence at the cut's
+// indentation with no anchor, alias, tag or second document, less the
+// sequence's start and its two ends, its marks moved to the whole file.
+class first_group : public YAML::EventHandler {
  public:
-  first_piece(held_ends& out, const piece_place& place, std::string_view piece)
-      : out_(out), place_(place), piece_(piece) {}
+  first_group(held_ends& out, std::span<const piece_place> places, std::string_view text)
+      : out_(out), places_(places), text_(text) {}
 
   void OnDocumentStart(const YAML::Mark& mark) override {
-    if (documents_++ > 0) throw piece_in_doubt{};
-    before();
-    out_.deliver([&](auto& h) { h.OnDocumentStart(mark); });
+    if (documents_ == 0) {
+      start_piece();
+      before();
+      out_.deliver([&](auto& h) { h.OnDocumentStart(mark); });
+      return;
+    }
+    // The next piece's own start: the one before ended at its cut.
+    if (mark.line != 0 || documents_ == places_.size() || !piece_ended_at_cut()) throw piece_in_doubt{};
+    start_piece();
   }
   void OnDocumentEnd() override { out_.hold(event_kind::document_end); }
   void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    if (later() && (!list_started_ || anchor != 0)) throw piece_in_doubt{};
     before();
-    out_.deliver([&](auto& h) { h.OnNull(in_file(mark, place_), anchor); });
+    out_.deliver([&](auto& h) { h.OnNull(in_file(mark, place()), anchor); });
   }
   void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    if (later()) throw piece_in_doubt{};
     before();
     out_.deliver([&](auto& h) { h.OnAlias(mark, anchor); });
   }
   void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
                 const std::string& value) override {
+    if (later()) check_item_event(tag, anchor);
     // Checked before the scalar goes on: what comes after a cut could not
     // be taken back.
     if (tag != "?" && runs_to_end(piece_, static_cast<std::size_t>(mark.pos))) throw piece_in_doubt{};
     before();
-    out_.deliver([&](auto& h) { h.OnScalar(mark, tag, anchor, value); });
+    out_.deliver([&](auto& h) { h.OnScalar(in_file(mark, place()), tag, anchor, value); });
   }
   void OnSequenceStart(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
                        YAML::EmitterStyle::value style) override {
+    if (later() && !list_started_) {  // the cut list itself: its start is the first piece's
+      if (anchor != 0 || tag != "?" || style != YAML::EmitterStyle::Block || mark.line != 0 ||
+          static_cast<std::size_t>(mark.column) != place().item_indent)
+        throw piece_in_doubt{};
+      list_started_ = true;
+      return;
+    }
+    if (later()) check_item_event(tag, anchor);
     before();
-    out_.deliver([&](auto& h) { h.OnSequenceStart(mark, tag, anchor, style); });
+    out_.deliver([&](auto& h) { h.OnSequenceStart(in_file(mark, place()), tag, anchor, style); });
   }
   void OnSequenceEnd() override { out_.hold(event_kind::sequence_end); }
   void OnMapStart(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
                   YAML::EmitterStyle::value style) override {
+    if (later()) check_item_event(tag, anchor);
     before();
-    out_.deliver([&](auto& h) { h.OnMapStart(mark, tag, anchor, style); });
+    out_.deliver([&](auto& h) { h.OnMapStart(in_file(mark, place()), tag, anchor, style); });
   }
   void OnMapEnd() override { out_.hold(event_kind::map_end); }
   void OnAnchor(const YAML::Mark& mark, const std::string& name) override {
+    if (later()) throw piece_in_doubt{};
     before();
     out_.deliver([&](auto& h) { h.OnAnchor(mark, name); });
   }
 
-  // Once yaml-cpp is done: whether the piece ended as a cut list does.
-  bool ended_at_cut() {
-    return documents_ == 1 &&
-           out_.release_all_but({event_kind::sequence_end, event_kind::map_end, event_kind::document_end});
-  }
+  // Once yaml-cpp is done: whether every piece was parsed and the last
+  // ended as a cut list does.
+  bool ended_at_cut() { return documents_ == places_.size() && piece_ended_at_cut(); }
 
  private:
+  const piece_place& place() const { return places_[documents_ - 1]; }
+  bool later() const { return documents_ > 1; }
+
+  void start_piece() {
+    ++documents_;
+    list_started_ = false;
+    piece_ = text_.substr(place().offset, place().end - place().offset);
+  }
+  bool piece_ended_at_cut() {
+    if (!later())
+      return out_.release_all_but({event_kind::sequence_end, event_kind::map_end, event_kind::document_end});
+    return list_started_ && out_.release_all_but({event_kind::sequence_end, event_kind::document_end});
+  }
+  void check_item_event(const std::string& tag, YAML::anchor_t anchor) const {
+    if (!list_started_ || anchor != 0) throw piece_in_doubt{};
+    code_of(tag);
+  }
   void before() {
     out_.release();
     out_.count();
   }
 
   held_ends& out_;
-  const piece_place& place_;
-  std::string_view piece_;
-  int documents_ = 0;
+  std::span<const piece_place> places_;
+  std::string_view text_, piece_;
+  std::size_t documents_ = 0;  // the pieces begun
+  bool list_started_ = false;
 };
 
 // A later piece's events, recorded on its thread, replayed on the calling
@@ -290,10 +341,6 @@ class line_cursor {
 // its mark or one byte past it.
 enum class text_copy : std::uint8_t { none = 0, at_mark = 1, past_mark = 2 };
 
-// The tags a piece may carry: yaml-cpp's "?" (plain) and "!" (quoted);
-// any other is a doubt.
-enum tag_code : std::uint8_t { tag_plain = 0, tag_quoted = 1 };
-
 // A later piece's handler, on its thread: checks the piece is the items of
 // one block sequence at the cut's indentation with no anchor, alias, tag
 // or second document; records them with their marks in the whole file.
@@ -355,12 +402,6 @@ class piece_recorder : public YAML::EventHandler {
   }
 
  private:
-  static std::uint8_t code_of(const std::string& tag) {
-    if (tag == "?") return tag_plain;
-    if (tag == "!") return tag_quoted;
-    throw piece_in_doubt{};
-  }
-
   void release() {
     for (auto end : held_) block_.push_back(static_cast<char>(end));
     held_.clear();
@@ -493,32 +534,48 @@ class piece_replayer {
   std::int64_t last_line_ = 0;
 };
 
-// A later piece's thread: yaml-cpp over its text, into its channel.
-void parse_piece(std::string_view text, const piece_place& place, piece_channel& channel) {
-  auto how = piece_channel::outcome::doubt;
+// A later piece: yaml-cpp over its text, into its channel.
+piece_channel::outcome parse_piece(std::string_view text, const piece_place& place, piece_channel& channel) {
   try {
     auto piece = text.substr(place.offset, place.end - place.offset);
     piece_recorder recorder(channel, place, text);
     parse_yaml_here(piece, recorder);
-    if (recorder.ended_at_cut()) how = piece_channel::outcome::clean;
+    if (recorder.ended_at_cut()) return piece_channel::outcome::clean;
   } catch (...) {  // yaml-cpp's error, a doubt, a stop, no memory: the whole parse says
   }
-  // As on the producer of yaml_event_pipe.cpp: yaml-cpp's scanner blocks
-  // go back to the system from this thread's own arena.
-  ::malloc_trim(0);
-  channel.finish(how);
+  return piece_channel::outcome::doubt;
+}
+
+// The pieces of a thread after the first: one after another, each by a
+// parser of its own, gone before the next one starts.
+struct piece_group {
+  std::span<const piece_place> places;
+  std::span<piece_channel* const> channels;
+};
+
+void parse_group(std::string_view text, const piece_group& group) {
+  auto how = piece_channel::outcome::clean;
+  for (std::size_t i = 0; i < group.places.size(); ++i) {
+    auto& channel = *group.channels[i];
+    // After a piece in doubt the reader stops there: no need to parse on.
+    if (how == piece_channel::outcome::clean && !channel.stopped())
+      how = parse_piece(text, group.places[i], channel);
+    else
+      how = piece_channel::outcome::doubt;
+    // As on the producer of yaml_event_pipe.cpp: yaml-cpp's scanner blocks
+    // go back to the system from this thread's own arena (each parser
+    // before reuses the blocks of the one before it).
+    if (i + 1 == group.places.size()) ::malloc_trim(0);
+    channel.finish(how);
+  }
 }
 
 // The later pieces' threads: stopped and joined however the reader leaves.
 class piece_threads {
  public:
-  piece_threads(std::string_view text, const std::vector<piece_place>& places, std::list<piece_channel>& channels) {
-    auto channel = channels.begin();
+  piece_threads(std::string_view text, const std::vector<piece_group>& groups, std::list<piece_channel>& channels) {
     try {
-      for (const auto& place : places) {
-        auto& out = *channel++;
-        threads_.emplace_back([text, &place, &out] { parse_piece(text, place, out); });
-      }
+      for (const auto& group : groups) threads_.emplace_back([text, &group] { parse_group(text, group); });
     } catch (const std::system_error&) {
       stop_all(channels);
       throw;
@@ -613,25 +670,39 @@ std::vector<piece_place> places_of(std::string_view text, const std::vector<yaml
   return places;
 }
 
-// The pieces in order; false, with `out` counting what was handed on, at
-// the first piece that failed or is in doubt.
-bool parse_cut(std::string_view text, const std::vector<piece_place>& places, held_ends& out) {
-  std::list<piece_channel> channels(places.size() - 1);
-  std::vector<piece_place> later(places.begin() + 1, places.end());
-  std::optional<piece_threads> threads;
+// The pieces in order, `threads` runs of them, one thread a run; false,
+// with `out` counting what was handed on, at the first piece that failed
+// or is in doubt.
+bool parse_cut(std::string_view text, const std::vector<piece_place>& places, std::size_t threads, held_ends& out) {
+  threads = std::min(threads, places.size());
+  auto run_start = [&](std::size_t run) { return places.size() * run / threads; };
+  std::span<const piece_place> all(places);
+  auto first_run = all.first(run_start(1));
+  auto later = all.subspan(first_run.size());
+
+  std::list<piece_channel> channels(later.size());
+  std::vector<piece_channel*> channel_of;
+  for (auto& channel : channels) channel_of.push_back(&channel);
+  std::vector<piece_group> groups;
+  for (std::size_t run = 1; run < threads; ++run) {
+    auto from = run_start(run) - first_run.size(), count = run_start(run + 1) - run_start(run);
+    groups.push_back({later.subspan(from, count), std::span<piece_channel* const>(channel_of).subspan(from, count)});
+  }
+  std::optional<piece_threads> later_threads;
   try {
-    threads.emplace(text, later, channels);
+    later_threads.emplace(text, groups, channels);
   } catch (const std::system_error&) {  // no thread to be had: the whole text on one
     return false;
   }
 
-  auto piece = text.substr(0, places.front().end);
-  first_piece first(out, places.front(), piece);
+  std::vector<std::string_view> first_texts;
+  for (const auto& place : first_run) first_texts.push_back(text.substr(place.offset, place.end - place.offset));
+  first_group first(out, first_run, text);
   try {
     // On a thread of its own too, as a whole file is (yaml_event_pipe.hpp):
     // yaml-cpp's many small blocks then stay out of the calling thread's
     // heap, between the calendar's.
-    parse_yaml_on_second_thread(piece, first);
+    parse_yaml_on_second_thread(first_texts, first);
   } catch (const YAML::Exception&) {
     if (out.in_handler()) throw;
     return false;
@@ -642,9 +713,9 @@ bool parse_cut(std::string_view text, const std::vector<piece_place>& places, he
 
   piece_replayer replayer(out, text);
   std::string block;
-  auto place = places.begin();
+  auto place = later.begin();
   for (auto& channel : channels) {
-    replayer.next_piece(*++place);
+    replayer.next_piece(*place++);
     while (channel.next(block)) {
       replayer.replay(block);
       std::string().swap(block);
@@ -668,16 +739,23 @@ std::size_t yaml_pieces_for(std::string_view text) {
   return std::min(threads, text.size() / min_bytes_per_piece);
 }
 
-void parse_yaml_in_pieces(std::string_view text, YAML::EventHandler& handler, std::size_t pieces) {
-  auto cuts = pieces > 1 ? find_item_cuts(text, pieces) : std::vector<yaml_item_start>{};
+bool parse_yaml_in_pieces(std::string_view text, YAML::EventHandler& handler, std::size_t threads,
+                          std::size_t piece_bytes) {
+  // As many pieces for each thread: its run is its share of the text.
+  threads = std::max<std::size_t>(threads, 1);
+  piece_bytes = std::max<std::size_t>(piece_bytes, 1);
+  auto per_thread = std::max<std::size_t>(1, (text.size() + piece_bytes * threads - 1) / (piece_bytes * threads));
+  auto pieces = per_thread * threads;
+  auto cuts = threads > 1 ? find_item_cuts(text, pieces) : std::vector<yaml_item_start>{};
   if (cuts.empty()) {
     parse_yaml_on_second_thread(text, handler);
-    return;
+    return false;
   }
   held_ends out(handler);
-  if (parse_cut(text, places_of(text, cuts), out)) return;
+  if (parse_cut(text, places_of(text, cuts), threads, out)) return true;
   skip_first rest(handler, out.handed_on());
   parse_yaml_on_second_thread(text, rest);
+  return false;
 }
 
 }  // namespace herald

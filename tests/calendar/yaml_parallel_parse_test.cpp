@@ -35,8 +35,15 @@ namespace {
 outcome read_whole(const std::string& text) {
   return read_with(text, SIZE_MAX, [](const std::string& t, event_log& log) { parse_yaml_here(t, log); });
 }
-outcome read_in_pieces(const std::string& text, std::size_t pieces, std::size_t stop_at = SIZE_MAX) {
-  return read_with(text, stop_at, [&](const std::string& t, event_log& log) { parse_yaml_in_pieces(t, log, pieces); });
+outcome read_in_pieces(const std::string& text, std::size_t threads, std::size_t stop_at = SIZE_MAX,
+                       std::size_t piece_bytes = yaml_piece_bytes) {
+  return read_with(text, stop_at,
+                   [&](const std::string& t, event_log& log) { parse_yaml_in_pieces(t, log, threads, piece_bytes); });
+}
+// Whether the pieces read `text` to its end, with no fallback to the whole.
+bool reads_in_pieces(const std::string& text, std::size_t threads, std::size_t piece_bytes = yaml_piece_bytes) {
+  event_log log;
+  return parse_yaml_in_pieces(text, log, threads, piece_bytes);
 }
 
 std::string read_file(const fs::path& path) {
@@ -103,10 +110,11 @@ void require_cuts_at_items(const std::string& text, std::size_t indent) {
   }
 }
 
-void require_same_as_whole(const std::string& text, std::size_t pieces) {
+void require_same_as_whole(const std::string& text, std::size_t pieces, std::size_t piece_bytes = yaml_piece_bytes) {
   auto whole = read_whole(text);
-  auto cut = read_in_pieces(text, pieces);
-  INFO(pieces << " pieces, whole: " << whole.end << ", " << whole.events.size() << " events");
+  auto cut = read_in_pieces(text, pieces, SIZE_MAX, piece_bytes);
+  INFO(pieces << " threads, pieces of " << piece_bytes << " bytes, whole: " << whole.end << ", " << whole.events.size()
+              << " events");
   REQUIRE(cut.end == whole.end);
   REQUIRE(cut.events.size() == whole.events.size());
   for (std::size_t i = 0; i < whole.events.size(); ++i) {
@@ -233,7 +241,30 @@ TEST_CASE("yaml_parallel_parse: the same events, marks and ends as one parse of 
     INFO(text.substr(0, 300));
     REQUIRE(read_whole(text).end == "done");
     REQUIRE(find_item_cuts(text, 4).size() == 3);
-    for (std::size_t pieces : {2, 3, 4}) require_same_as_whole(text, pieces);
+    for (std::size_t pieces : {2, 3, 4}) {
+      require_same_as_whole(text, pieces);
+      CHECK(reads_in_pieces(text, pieces));
+    }
+  }
+}
+
+TEST_CASE("yaml_parallel_parse: many pieces a thread, parsed in turn, give the events of the whole text", "[yaml]") {
+  std::vector<std::string> texts;
+  for (std::size_t indent : {0, 2}) {
+    texts.push_back(calendar_of(300, indent, tricky_but_valid));
+    texts.push_back(with_crlf(calendar_of(300, indent, quoted_lines)));
+  }
+  texts.push_back("base: &b {k: v}\nuse: *b\n" + calendar_of(300, 2, tricky_but_valid));
+  for (const auto& text : texts) {
+    INFO(text.substr(0, 300));
+    // About 12 pieces, and a piece an item (as small as a piece can be).
+    for (std::size_t piece_bytes : {text.size() / 12, std::size_t{1}}) {
+      REQUIRE(find_item_cuts(text, text.size() / piece_bytes).size() >= 11);
+      for (std::size_t threads : {2, 3}) {
+        require_same_as_whole(text, threads, piece_bytes);
+        CHECK(reads_in_pieces(text, threads, piece_bytes));
+      }
+    }
   }
 }
 
@@ -256,6 +287,24 @@ TEST_CASE("yaml_parallel_parse: a cut inside a quote that the scan took for clos
     require_same_as_whole(text, pieces);
   }
   REQUIRE(fooled > 0);
+  // Two threads, each parsing a run of pieces in turn: the first cut
+  // inside a quote ends a piece of the first thread's run past its first
+  // (handed on as it is parsed) or one of the second's (recorded).
+  std::size_t fooled_in_first_run = 0, fooled_in_second_run = 0;
+  for (std::size_t pieces = 4; pieces <= 40; ++pieces) {
+    auto lines = cut_lines(text, pieces);
+    REQUIRE(lines.size() == pieces - 1);
+    auto first_fooled = std::find_if(lines.begin(), lines.end(), [&](std::size_t line) {
+      return line_at(text, line).rfind("  - not an item", 0) == 0;
+    });
+    auto cut = static_cast<std::size_t>(first_fooled - lines.begin());  // piece `cut` ends there
+    if (cut >= 1 && cut < pieces / 2) ++fooled_in_first_run;
+    if (cut >= pieces / 2 && cut < lines.size()) ++fooled_in_second_run;
+    INFO(pieces << " pieces, the first cut inside a quote ends piece " << cut);
+    require_same_as_whole(text, 2, text.size() / pieces + 1);  // `pieces` pieces of at most that
+  }
+  CHECK(fooled_in_first_run > 0);
+  CHECK(fooled_in_second_run > 0);
 }
 
 TEST_CASE("yaml_parallel_parse: the bad-calendar corpus reads the same in pieces", "[yaml]") {
@@ -273,6 +322,7 @@ TEST_CASE("yaml_parallel_parse: the bad-calendar corpus reads the same in pieces
       INFO(entry.path().string());
       if (!find_item_cuts(variant, 3).empty()) ++cut;
       for (std::size_t pieces : {2, 3}) require_same_as_whole(variant, pieces);
+      require_same_as_whole(variant, 2, 1);  // a piece an item
     }
   }
   CHECK(files > 50);
@@ -298,6 +348,26 @@ TEST_CASE("yaml_parallel_parse: an error in the first, a middle or the last piec
       for (std::size_t pieces : {2, 3, 4}) {
         REQUIRE(find_item_cuts(text, pieces).size() == (cut ? pieces - 1 : 0));
         require_same_as_whole(text, pieces);
+      }
+    }
+  }
+}
+
+TEST_CASE("yaml_parallel_parse: an error in any piece of a thread's run is the whole parse's", "[yaml]") {
+  auto body = [](std::size_t) { return std::string("{pad}title: x\n{pad}campaign: c\n"); };
+  const std::size_t count = 400;
+  // With 16 pieces over 2 threads, items 1 and 100 are in the first
+  // thread's run (its first piece and a middle one), 250 and 398 in the
+  // second's (a middle piece and its last).
+  for (const char* error : {"{pad}title: a: b\n", "{pad}title: x\n{pad} url: y\n"}) {
+    for (std::size_t bad : {std::size_t{1}, std::size_t{100}, std::size_t{250}, count - 2}) {
+      auto text = calendar_of(count, 2, [&](std::size_t i) { return i == bad ? std::string(error) : body(i); });
+      INFO("error " << error << " in item " << bad);
+      REQUIRE(read_whole(text).end.rfind("yaml-cpp: ", 0) == 0);
+      REQUIRE(find_item_cuts(text, 16).size() == 15);
+      for (std::size_t threads : {2, 3}) {
+        require_same_as_whole(text, threads, text.size() / 16);
+        require_same_as_whole(text, threads, 1);
       }
     }
   }
@@ -340,10 +410,14 @@ TEST_CASE("yaml_parallel_parse: the handler can stop in any piece, and every thr
   auto whole = read_whole(text);
   for (std::size_t stop_at : {std::size_t{0}, std::size_t{5}, whole.events.size() / 3, whole.events.size() / 2,
                               whole.events.size() * 3 / 4, whole.events.size() - 1}) {
-    auto cut = read_in_pieces(text, 4, stop_at);
-    INFO("stop at " << stop_at);
-    CHECK(cut.end == "stopped");
-    REQUIRE(cut.events.size() == stop_at);
-    CHECK(std::equal(cut.events.begin(), cut.events.end(), whole.events.begin()));
+    for (auto [threads, piece_bytes] :
+         {std::pair{std::size_t{4}, yaml_piece_bytes}, std::pair{std::size_t{4}, text.size() / 20},
+          std::pair{std::size_t{2}, text.size() / 20}}) {
+      auto cut = read_in_pieces(text, threads, stop_at, piece_bytes);
+      INFO("stop at " << stop_at << ", " << threads << " threads, pieces of " << piece_bytes << " bytes");
+      CHECK(cut.end == "stopped");
+      REQUIRE(cut.events.size() == stop_at);
+      CHECK(std::equal(cut.events.begin(), cut.events.end(), whole.events.begin()));
+    }
   }
 }
