@@ -298,6 +298,15 @@ TEST_CASE("yaml_pieces_differential: a tagged quote the scan took for a closing 
 // item's mapping indentation is a key to yaml-cpp, which then fails on the
 // next line's key ("illegal map value") in the whole file, but not in a
 // piece that ends before that line.
+// Found by the fuzzer: yaml-cpp reads a line starting with "," as empty
+// documents without end; both reads stop at the same event.
+TEST_CASE("yaml_pieces_differential: documents without end stop alike", "[yaml]") {
+  std::string text = ",ersion: 1\ntimezone: Europe/London\ndefaults:\n  chCnnels: [staff]\nevents:\n";
+  CHECK(herald::test::read_with_plain_yaml_cpp(text).end == "stopped");
+  require_same_as_whole(text);
+  require_same_as_whole(text + "- id: a\n- id: b\n- id: c\n");
+}
+
 TEST_CASE("yaml_pieces_differential: no cut after a line holding a scalar with no key", "[yaml]") {
   for (const char* text : {
            "events:\n- id: a\n  b\n- id: b\n  x: y\n",

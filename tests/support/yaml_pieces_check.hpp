@@ -19,9 +19,14 @@
 
 namespace herald::test {
 
+// Where both reads stop: yaml-cpp 0.7 reads some texts (a line starting
+// with ",") as empty documents without end, so each read stops
+// ("stopped") past more events than a text of this size holds otherwise.
+inline std::size_t event_cap(const std::string& text) { return 4 * text.size() + 64; }
+
 // yaml-cpp alone, as a user of the library would call it: the reference.
 inline outcome read_with_plain_yaml_cpp(const std::string& text) {
-  return read_with(text, SIZE_MAX, [](const std::string& t, event_log& log) {
+  return read_with(text, event_cap(text), [](const std::string& t, event_log& log) {
     std::stringstream stream(t);
     YAML::Parser parser(stream);
     while (parser.HandleNextDocument(log)) {
@@ -32,8 +37,8 @@ inline outcome read_with_plain_yaml_cpp(const std::string& text) {
 // How `text` read in `pieces` pieces differs from the whole parse `whole`:
 // nothing, or the first difference, said for a person.
 inline std::optional<std::string> pieces_differ(const std::string& text, const outcome& whole, std::size_t pieces) {
-  auto cut =
-      read_with(text, SIZE_MAX, [&](const std::string& t, event_log& log) { parse_yaml_in_pieces(t, log, pieces); });
+  auto cut = read_with(text, event_cap(text),
+                       [&](const std::string& t, event_log& log) { parse_yaml_in_pieces(t, log, pieces); });
   auto cuts = find_item_cuts(text, pieces);
   std::string where;
   for (const auto& c : cuts) where += fmt::format(" {}", c.line + 1);
