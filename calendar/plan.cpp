@@ -97,7 +97,8 @@ void add_posts(const calendar& cal, const std::vector<occurrence_seed>& seeds, l
   for (std::size_t c = 0; c < cal.channels.size(); ++c) channel_wanted[c] = wanted(filter.channels, cal.channels[c]);
   for (const auto& [index, span] : seeds) {
     const auto& e = cal.events[index];
-    cal.for_each_step(e, [&](const step& s) {
+    // Captured by name: clang 14 (scripts/fuzz) cannot capture a structured binding.
+    cal.for_each_step(e, [&, index = index, &span = span](const step& s) {
       auto day = step_date(cal, s, span);
       if (!day || *day < first || *day > last) return;
       if (e.digest && e.digest->skip_empty && digest_list_empty(cal, *e.digest, *day)) return;

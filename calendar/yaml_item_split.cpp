@@ -7,6 +7,7 @@
 
 #include "calendar/yaml_item_split.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstring>
@@ -62,22 +63,58 @@ class line_scanner {
   // aliases and tags are doubts.
   void scan(std::string_view line, std::size_t indent, bool strict) {
     if (block_) return;  // inside_something() said the line is the block's text
-    if (quote_ == 0 && flow_depth_ == 0 && nothing_to_follow(line.substr(indent))) return;
+    line_has_key_ = false;
+    line_starts_scalar_ = quote_ != 0;
+    scan_tokens(line, indent, strict);
+    if (line_has_key_)
+      unkeyed_scalar_ = false;
+    else if (line_starts_scalar_)
+      unkeyed_scalar_ = true;
+  }
+
+  bool all_closed() const { return quote_ == 0 && flow_depth_ == 0; }
+
+  // Whether a line starting with a scalar (or a flow collection) and
+  // holding no key's ":" came since the last line that held one. yaml-cpp
+  // keeps such a scalar as a possible key (a plain scalar alone at a
+  // mapping's indentation): the next key then fails in the whole file
+  // ("illegal map value") but not in a piece that ends before it, so no
+  // cut falls there.
+  bool unkeyed_scalar() const { return unkeyed_scalar_; }
+
+ private:
+  void scan_tokens(std::string_view line, std::size_t indent, bool strict) {
+    if (quote_ == 0 && flow_depth_ == 0 && nothing_to_follow(line.substr(indent))) {
+      // No quote, comment or bracket: a ": " is a key's.
+      line_has_key_ = line.find(": ", indent) != std::string_view::npos || line.back() == ':';
+      line_starts_scalar_ = !((line[indent] == '-' || line[indent] == '?') && is_space_or_end(line, indent + 1));
+      return;
+    }
     std::size_t at = 0;
     node_column_ = indent;
+    bool indicator_seen = false;  // a "-", "?" or ":" on this line
+    // Where the properties (tags, anchors) right before the token at hand
+    // began: yaml-cpp starts a node, a key's mapping too, at its first
+    // property.
+    auto properties_at = std::string_view::npos;
     if (quote_ != 0) {
       at = close_quote(line, 0);
       if (quote_ != 0) return;
     } else {
       at = indent;
     }
+    bool first_token = quote_ == 0;
     while (!doubt) {
       while (at < line.size() && line[at] == ' ') ++at;
       if (at >= line.size()) return;
       char c = line[at];
       if (c == '#') return;
+      if (first_token && !((c == '-' || c == '?') && is_space_or_end(line, at + 1))) line_starts_scalar_ = true;
+      first_token = false;
+      auto node_at = std::min(at, properties_at);
+      properties_at = std::string_view::npos;
       if (c == '"' || c == '\'') {
-        node_column_ = at;
+        node_column_ = node_at;
         quote_ = c;
         at = close_quote(line, at + 1);
         if (quote_ != 0) return;
@@ -99,7 +136,9 @@ class line_scanner {
         continue;
       }
       if ((c == '-' || c == '?' || c == ':') && is_space_or_end(line, at + 1)) {
-        if (c == '-') node_column_ = at;
+        if (c != ':') node_column_ = at;
+        if (c == ':' && flow_depth_ == 0) line_has_key_ = true;
+        indicator_seen = true;
         ++at;
         continue;
       }
@@ -107,18 +146,35 @@ class line_scanner {
         doubt = true;
         return;
       }
+      if (c == '&' || c == '*' || c == '!') {
+        // Before `events:`: a property or an alias, a token up to a space;
+        // what follows it (a quote, a flow collection, a block scalar) is
+        // followed as any node. One holding a quote, a flow indicator or a
+        // "#" is a doubt: where yaml-cpp ends it is its own to say.
+        auto end = std::min(line.find(' ', at), line.size());
+        if (line.substr(at, end - at).find_first_of("\"'[]{},#|>") != std::string_view::npos) {
+          doubt = true;
+          return;
+        }
+        if (c != '*') properties_at = node_at;
+        at = end;
+        continue;
+      }
       if ((c == '|' || c == '>') && flow_depth_ == 0) {
+        // Its text lies deeper than the node it belongs to, known here
+        // only after a "-", "?" or ":" on its own line.
+        if (!indicator_seen) {
+          doubt = true;
+          return;
+        }
         block_header(line, at + 1, node_column_);
         return;
       }
-      node_column_ = at;
+      node_column_ = node_at;
       at = end_of_plain(line, at);
     }
   }
 
-  bool all_closed() const { return quote_ == 0 && flow_depth_ == 0; }
-
- private:
   // From `at`, inside a quote: past its closing quote, or line.size() with
   // the quote still open.
   std::size_t close_quote(std::string_view line, std::size_t at) {
@@ -175,6 +231,7 @@ class line_scanner {
 
   char quote_ = 0;
   long flow_depth_ = 0;
+  bool line_has_key_ = false, line_starts_scalar_ = false, unkeyed_scalar_ = false;
   bool block_ = false;
   std::size_t block_parent_ = 0, block_indent_ = 0;  // block_indent_ 0: not seen yet
   std::size_t node_column_ = 0;                      // where the line's last key, scalar or "-" began
@@ -267,7 +324,7 @@ std::vector<yaml_item_start> find_item_cuts(std::string_view text, std::size_t p
         if (indent == item_indent) {
           if (line[indent] != '-' || !is_space_or_end(line, indent + 1)) return {};
           if (!starts_item(line, indent)) break;
-          if (next_target < parts && offset >= target(next_target)) {
+          if (next_target < parts && offset >= target(next_target) && !scanner.unkeyed_scalar()) {
             cuts.push_back({offset, line_number});
             while (next_target < parts && offset >= target(next_target)) ++next_target;
           }

@@ -62,9 +62,22 @@ struct piece_place {
   bool last = false;
 };
 
+// yaml-cpp marks a node at its first property (tag, anchor): its text
+// starts past them and the blanks, breaks and comments after them.
+std::size_t past_properties(std::string_view piece, std::size_t at) {
+  while (at < piece.size() && (piece[at] == '!' || piece[at] == '&')) {
+    at = piece.find_first_of(" \t\r\n", at);
+    while (at < piece.size() &&
+           (piece[at] == ' ' || piece[at] == '\t' || piece[at] == '\r' || piece[at] == '\n' || piece[at] == '#'))
+      at = piece[at] == '#' ? piece.find('\n', at) : at + 1;
+  }
+  return at;
+}
+
 // yaml-cpp ends a quoted scalar left open at the end of its text without
 // an error: at a piece's end that would hide a cut inside the quote.
 bool runs_to_end(std::string_view piece, std::size_t at) {
+  at = past_properties(piece, at);
   if (at >= piece.size()) return false;
   if (piece[at] == '"') return unclosed_quote_at_end(piece, at) != std::string_view::npos;
   if (piece[at] != '\'') return false;  // a block scalar ends at the cut's shallower line

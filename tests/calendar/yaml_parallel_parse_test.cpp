@@ -273,10 +273,13 @@ TEST_CASE("yaml_parallel_parse: a cut inside a quote that the scan took for clos
   // scan takes it for an opening quote, then the next real opening quote
   // for its end, so it cuts inside that real quote at "- not an item".
   // yaml-cpp ends the first piece's quote at its end without an error:
-  // the pieces must notice, and the whole text is read at once.
+  // the pieces must notice, and the whole text is read at once. (The ": "
+  // after the real quote's opening is a key to the scan, which then cuts
+  // after that line.)
   auto text = calendar_of(400, 2, [](std::size_t i) {
     return fmt::format(
-        "{{pad}}title: plain\n{{pad}}  \"words\n{{pad}}description: \"open\n  - not an item {}\n{{pad}}  end\"\n", i);
+        "{{pad}}title: plain\n{{pad}}  \"words\n{{pad}}description: \"open: x\n  - not an item {}\n{{pad}}  end\"\n",
+        i);
   });
   REQUIRE(read_whole(text).end == "done");
   std::size_t fooled = 0;

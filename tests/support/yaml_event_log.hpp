@@ -5,9 +5,14 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
+#include <exception>
+#include <memory>
 #include <string>
+#include <typeinfo>
 #include <vector>
 
+#include <cxxabi.h>
 #include <fmt/format.h>
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/exceptions.h>
@@ -64,8 +69,17 @@ class event_log : public YAML::EventHandler {
 // What reading a text gave: the events handled, and how it ended.
 struct outcome {
   std::vector<std::string> events;
-  std::string end;  // "done", "stopped", or "yaml-cpp: MESSAGE at POS:LINE:COL"
+  std::string end;  // "done", "stopped", or "yaml-cpp: MESSAGE at POS:LINE:COL (TYPE)"
 };
+
+// An exception's own type, readable: two errors alike but for their type
+// are not the same error.
+inline std::string type_name(const std::exception& e) {
+  int status = 0;
+  std::unique_ptr<char, void (*)(void*)> name(abi::__cxa_demangle(typeid(e).name(), nullptr, nullptr, &status),
+                                              std::free);
+  return status == 0 && name ? name.get() : typeid(e).name();
+}
 
 // Reads `text` with `parse(text, log)`, stopping at event `stop_at`.
 template <typename Parse>
@@ -77,7 +91,8 @@ outcome read_with(const std::string& text, std::size_t stop_at, Parse parse) {
   } catch (const stop_here&) {
     result.end = "stopped";
   } catch (const YAML::Exception& e) {
-    result.end = fmt::format("yaml-cpp: {} at {}:{}:{}", e.msg, e.mark.pos, e.mark.line, e.mark.column);
+    result.end =
+        fmt::format("yaml-cpp: {} at {}:{}:{} ({})", e.msg, e.mark.pos, e.mark.line, e.mark.column, type_name(e));
   }
   result.events = std::move(log.lines);
   return result;
