@@ -292,7 +292,15 @@ TEST_CASE("yaml_parallel_parse: a cut inside a quote that the scan took for clos
   REQUIRE(fooled > 0);
   // Two threads, each parsing a run of pieces in turn: the first cut
   // inside a quote ends a piece of the first thread's run past its first
-  // (handed on as it is parsed) or one of the second's (recorded).
+  // (handed on as it is parsed) or one of the second's (recorded). Only
+  // every fifth item fools the scan here, so that cuts before it are good.
+  text = calendar_of(400, 2, [](std::size_t i) {
+    if (i % 5 != 4) return fmt::format("{{pad}}title: plain {}\n{{pad}}description: words\n", i);
+    return fmt::format(
+        "{{pad}}title: plain\n{{pad}}  \"words\n{{pad}}description: \"open: x\n  - not an item {}\n{{pad}}  end\"\n",
+        i);
+  });
+  REQUIRE(read_whole(text).end == "done");
   std::size_t fooled_in_first_run = 0, fooled_in_second_run = 0;
   for (std::size_t pieces = 4; pieces <= 40; ++pieces) {
     auto lines = cut_lines(text, pieces);

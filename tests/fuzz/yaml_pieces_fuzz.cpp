@@ -1,8 +1,9 @@
-// libFuzzer target, differential: a text read by parse_yaml_in_pieces() at
-// 2, 3 and 4 pieces gives exactly the events, marks and error of one plain
-// yaml-cpp parse of the whole text; any difference aborts with both. The
-// size threshold of yaml_pieces_for() is bypassed (the piece count is
-// given), so small inputs are cut. Bytes without a root `events:` line are
+// libFuzzer target, differential: a text read by parse_yaml_in_pieces() on
+// 2, 3 and 4 threads (one piece a thread, a few items or one item a piece)
+// gives exactly the events, marks and error of one plain yaml-cpp parse of
+// the whole text; any difference aborts with both. The size threshold of
+// yaml_pieces_for() is bypassed (the thread count is given), so small
+// inputs are cut. Bytes without a root `events:` line are
 // put after "events:\n", so that they sit inside the list where the cuts
 // fall. Built by scripts/fuzz (`scripts/fuzz 600 yaml_pieces_fuzz`); why:
 // docs/PERFORMANCE.md "2026-12-03, seventh session: the pieces checked against the whole".

@@ -1,8 +1,8 @@
 #pragma once
 // The differential check of the parallel parse (calendar/yaml_parallel_parse.hpp):
-// a text read by parse_yaml_in_pieces() at 2, 3 and 4 pieces against one
-// plain yaml-cpp parse of the whole text (YAML::Parser over a stringstream),
-// event by event and to the exception. Shared by the libFuzzer target
+// a text read by parse_yaml_in_pieces() on 2, 3 and 4 threads, in one or
+// many pieces a thread, against one plain yaml-cpp parse of the whole text
+// (YAML::Parser over a stringstream), event by event and to the exception. Shared by the libFuzzer target
 // tests/fuzz/yaml_pieces_fuzz.cpp and tests/calendar/yaml_pieces_differential_test.cpp.
 
 #include <cstddef>
@@ -13,7 +13,6 @@
 #include <fmt/format.h>
 #include <yaml-cpp/parser.h>
 
-#include "calendar/yaml_item_split.hpp"
 #include "calendar/yaml_parallel_parse.hpp"
 #include "support/yaml_event_log.hpp"
 
@@ -34,15 +33,16 @@ inline outcome read_with_plain_yaml_cpp(const std::string& text) {
   });
 }
 
-// How `text` read in `pieces` pieces differs from the whole parse `whole`:
-// nothing, or the first difference, said for a person.
-inline std::optional<std::string> pieces_differ(const std::string& text, const outcome& whole, std::size_t pieces) {
-  auto cut = read_with(text, event_cap(text),
-                       [&](const std::string& t, event_log& log) { parse_yaml_in_pieces(t, log, pieces); });
-  auto cuts = find_item_cuts(text, pieces);
-  std::string where;
-  for (const auto& c : cuts) where += fmt::format(" {}", c.line + 1);
-  auto header = fmt::format("{} pieces (cut before line{}{})", pieces, cuts.empty() ? "s:" : "s", where);
+// How `text` read on `threads` threads, in pieces of about `piece_bytes`
+// (each thread parsing its run of them one after another), differs from
+// the whole parse `whole`: nothing, or the first difference, said for a
+// person.
+inline std::optional<std::string> pieces_differ(const std::string& text, const outcome& whole, std::size_t threads,
+                                                std::size_t piece_bytes) {
+  auto cut = read_with(text, event_cap(text), [&](const std::string& t, event_log& log) {
+    parse_yaml_in_pieces(t, log, threads, piece_bytes);
+  });
+  auto header = fmt::format("{} threads, pieces of {} bytes", threads, piece_bytes);
   for (std::size_t i = 0; i < whole.events.size() || i < cut.events.size(); ++i) {
     auto expected = i < whole.events.size() ? whole.events[i] : std::string("(none)");
     auto got = i < cut.events.size() ? cut.events[i] : std::string("(none)");
@@ -52,11 +52,13 @@ inline std::optional<std::string> pieces_differ(const std::string& text, const o
   return std::nullopt;
 }
 
-// The first difference at 2, 3 or 4 pieces, if any.
+// The first difference on 2, 3 or 4 threads, with one piece a thread, a
+// few items a piece, or one item a piece, if any.
 inline std::optional<std::string> any_pieces_differ(const std::string& text) {
   auto whole = read_with_plain_yaml_cpp(text);
-  for (std::size_t pieces = 2; pieces <= 4; ++pieces)
-    if (auto difference = pieces_differ(text, whole, pieces)) return difference;
+  for (std::size_t threads = 2; threads <= 4; ++threads)
+    for (std::size_t piece_bytes : {text.size() + 1, std::size_t{64}, std::size_t{1}})
+      if (auto difference = pieces_differ(text, whole, threads, piece_bytes)) return difference;
   return std::nullopt;
 }
 
