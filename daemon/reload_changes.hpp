@@ -3,6 +3,9 @@
 // the settings that wait for a restart, and the events added and removed.
 // Pure: two loads in, text out.
 
+#include <cstddef>
+#include <functional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,8 +30,14 @@ std::string restart_only_changes(const config& running, const config& loaded);
 /// strings (docs/PERFORMANCE.md "2026-12-03, evening: reload peak").
 std::string event_ids(const std::vector<calendar>& calendars);
 
+/// Reads event_ids' block back a piece at a time: copies its bytes from
+/// `offset` on into the buffer, returns how many, 0 at its end. A reload
+/// keeps the block out of the process while it loads (daemon/spilled_block.hpp).
+using block_reader = std::function<std::size_t(std::size_t offset, std::span<char> buffer)>;
+
 /// "; events added: a, b; removed: c" (at most 5 ids each, then "and N
 /// more"); "" when `loaded` has the events of `running` (event_ids' block).
+std::string event_changes(const block_reader& running, const std::vector<calendar>& loaded);
 std::string event_changes(std::string_view running, const std::vector<calendar>& loaded);
 
 }  // namespace herald
