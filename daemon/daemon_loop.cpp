@@ -480,7 +480,7 @@ void daemon_loop::impl::reload(std::string_view why) {
   if (auto waiting = restart_only_changes(sources->cfg, loaded.value->cfg); !waiting.empty())
     log.notice(
         fmt::format("{} changed: this takes effect when herald restarts; the running values stay until then", waiting));
-  // Freed here, not when the reload ends: assigning {} would keep the block.
+  // Closed and freed here, not when the reload ends.
   auto events =
       event_changes([&](std::size_t offset, std::span<char> buffer) { return running_events.read(offset, buffer); },
                     loaded.calendars);
@@ -536,7 +536,9 @@ std::optional<last_good_copy> daemon_loop::impl::copy_to_rebuild_from() {
 // unnamed file of the state directory while the files load: the largest
 // thing a reload would hold that the start's load does not (0.76 MB at
 // 100 000 events; docs/PERFORMANCE.md "2026-12-03, seventh session:
-// reload ids"). Kept in memory when no file can be written there.
+// reload ids"). Kept in memory when no file can be written there. A dry
+// run never comes here (it has no copy to rebuild from), so it writes
+// nothing into the state directory.
 spilled_block daemon_loop::impl::drop_calendars() {
   auto ids = spilled_block::spill(event_ids(calendars), state_dir_of(sources->cfg, environment.getenv_function()));
   plan = {{}, date::sys_seconds::max(), date::sys_seconds::max()};
