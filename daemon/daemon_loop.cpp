@@ -458,7 +458,7 @@ void daemon_loop::impl::reload(std::string_view why) {
   notifier.reloading();
   if (http) http->try_again();  // a status endpoint that cannot listen
   auto copy = copy_to_rebuild_from();
-  auto running_events = copy ? drop_calendars() : event_ids(calendars);
+  auto running_events = copy ? drop_calendars() : spilled_block::kept(event_ids(calendars));
   if (copy && options.calendars_dropped) options.calendars_dropped();
   file_stamps read;
   auto loaded = load(options.config_path, secrets, current_time(), options.dry_run, noting_stamps(read));
@@ -480,8 +480,11 @@ void daemon_loop::impl::reload(std::string_view why) {
   if (auto waiting = restart_only_changes(sources->cfg, loaded.value->cfg); !waiting.empty())
     log.notice(
         fmt::format("{} changed: this takes effect when herald restarts; the running values stay until then", waiting));
-  // Freed here, not when the reload ends: assigning {} would keep the block.
-  auto events = event_changes(std::exchange(running_events, {}), loaded.calendars);
+  // Closed and freed here, not when the reload ends.
+  auto events =
+      event_changes([&](std::size_t offset, std::span<char> buffer) { return running_events.read(offset, buffer); },
+                    loaded.calendars);
+  running_events = {};
   sources = std::move(loaded.value);
   use_calendars(std::move(loaded.calendars));  // the old plan points into the old ones until replanned below
   keep_last_good(read);
@@ -529,9 +532,15 @@ std::optional<last_good_copy> daemon_loop::impl::copy_to_rebuild_from() {
 }
 
 // Frees the calendars and the plan that points into them; returns the ids
-// of their events, for the reload's "events added / removed".
-std::string daemon_loop::impl::drop_calendars() {
-  auto ids = event_ids(calendars);
+// of their events, for the reload's "events added / removed", in an
+// unnamed file of the state directory while the files load: the largest
+// thing a reload would hold that the start's load does not (0.76 MB at
+// 100 000 events; docs/PERFORMANCE.md "2026-12-03, seventh session:
+// reload ids"). Kept in memory when no file can be written there. A dry
+// run never comes here (it has no copy to rebuild from), so it writes
+// nothing into the state directory.
+spilled_block daemon_loop::impl::drop_calendars() {
+  auto ids = spilled_block::spill(event_ids(calendars), state_dir_of(sources->cfg, environment.getenv_function()));
   plan = {{}, date::sys_seconds::max(), date::sys_seconds::max()};
   use_calendars({});
   feed = {};

@@ -29,6 +29,7 @@
 #include "daemon/metrics.hpp"
 #include "daemon/operator_watch.hpp"
 #include "daemon/sender.hpp"
+#include "daemon/spilled_block.hpp"
 #include "daemon/state_lock.hpp"
 #include "daemon/status_listener.hpp"
 #include "daemon/status_report.hpp"
@@ -168,7 +169,7 @@ struct daemon_loop::impl {
 
   void reload(std::string_view why);
   std::optional<last_good_copy> copy_to_rebuild_from();
-  std::string drop_calendars();
+  spilled_block drop_calendars();
   void rebuild_from(const last_good_copy& copy);
   void give_back_memory();
   void keep_big_blocks_apart();

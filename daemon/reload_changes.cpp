@@ -2,6 +2,7 @@
 #include "daemon/reload_changes.hpp"
 
 #include <algorithm>
+#include <array>
 #include <vector>
 
 #include <fmt/format.h>
@@ -51,27 +52,38 @@ std::size_t shared_prefix(std::string_view a, std::string_view b) {
   return static_cast<std::size_t>(std::mismatch(a.begin(), a.begin() + most, b.begin()).first - a.begin());
 }
 
-// Reads event_ids' block one id at a time, in order.
+// Reads event_ids' block one id at a time, in order, through a small
+// buffer: the block may be a file the reload kept it in.
 class id_reader {
  public:
-  explicit id_reader(std::string_view block) : block_(block) { next(); }
+  explicit id_reader(const block_reader& block) : block_(block) { next(); }
   bool done() const { return done_; }
   std::string_view id() const { return id_; }
   void next() {
-    if (at_ >= block_.size()) {
+    int shared = get();
+    if (shared < 0) {
       done_ = true;
       return;
     }
-    auto shared = static_cast<unsigned char>(block_[at_++]);
-    auto end = block_.find('\0', at_);
-    id_.resize(shared);
-    id_.append(block_.substr(at_, end - at_));
-    at_ = end + 1;
+    id_.resize(static_cast<std::size_t>(shared));
+    for (int c = get(); c > 0; c = get()) id_ += static_cast<char>(c);  // up to its NUL
   }
 
  private:
-  std::string_view block_;
-  std::size_t at_ = 0;
+  // The next byte, -1 at the end.
+  int get() {
+    if (at_ == filled_) {
+      read_ += filled_;
+      filled_ = block_(read_, buffer_);
+      at_ = 0;
+      if (filled_ == 0) return -1;
+    }
+    return static_cast<unsigned char>(buffer_[at_++]);
+  }
+
+  const block_reader& block_;
+  std::array<char, 4096> buffer_{};
+  std::size_t read_ = 0, filled_ = 0, at_ = 0;
   std::string id_;
   bool done_ = false;
 };
@@ -122,6 +134,14 @@ std::string event_ids(const std::vector<calendar>& calendars) {
 }
 
 std::string event_changes(std::string_view running, const std::vector<calendar>& loaded) {
+  return event_changes(
+      [running](std::size_t offset, std::span<char> buffer) {
+        return offset >= running.size() ? 0 : running.copy(buffer.data(), buffer.size(), offset);
+      },
+      loaded);
+}
+
+std::string event_changes(const block_reader& running, const std::vector<calendar>& loaded) {
   auto now = sorted_ids(loaded);
   some_ids added, removed;
   id_reader was(running);

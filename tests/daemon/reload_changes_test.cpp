@@ -73,3 +73,27 @@ TEST_CASE("reload_changes: the kept ids read back whole, whatever they share wit
   CHECK(event_changes(kept, with_events({"pride", "pride-month", "zeta"})) ==
         fmt::format("; events removed: {}, {}, {}", a, b, c));
 }
+
+TEST_CASE("reload_changes: the kept ids read back the same a few bytes at a time", "[daemon][reload]") {
+  std::string long_prefix(300, 'x');
+  auto was = with_events({"pride", "pride-month", "zeta"});
+  std::vector<std::string> texts;  // what the ids view
+  for (int i = 0; i < 50; ++i) texts.push_back(fmt::format("{}{}", long_prefix, i));
+  for (const auto& text : texts) {
+    was.back().events.emplace_back();
+    was.back().events.back().id = text;
+  }
+  auto kept = event_ids(was);
+  auto now = with_events({"pride", "new", "zeta"});
+  auto whole = event_changes(kept, now);
+  CHECK(whole ==
+        fmt::format("; events added: new; removed: pride-month, {0}0, {0}1, {0}10, {0}11 and 46 more", long_prefix));
+  for (std::size_t piece : {1, 3, 256}) {
+    auto in_pieces = event_changes(
+        [&](std::size_t offset, std::span<char> buffer) {
+          return offset >= kept.size() ? 0 : kept.copy(buffer.data(), std::min(piece, buffer.size()), offset);
+        },
+        now);
+    CHECK(in_pieces == whole);
+  }
+}
