@@ -249,18 +249,20 @@ TEST_CASE("replicas: kill -9 of one replica at points of a burst loses no post a
     if (row.state == post_state::in_flight && row.replica == "a") held_by_a.insert(key);
 
   // b takes over a's claims when their lease lapses, and sends the rest.
-  INFO(b.err());
-  INFO("a's log:\n" << a.err());
-  INFO("journal at the kill:\n" << describe(at_kill));
-  REQUIRE(test::eventually([&] { return f.all_arrived(keys); }, 60s));
-  INFO("journal now:\n" << describe(f.rows()));
-  REQUIRE(test::eventually(
-      [&] {
-        auto rows = f.rows();
-        return std::all_of(keys.begin(), keys.end(),
-                           [&](const std::string& key) { return rows.contains(key) && is_final(rows[key].state); });
-      },
-      30s));
+  {
+    bool done = test::eventually([&] { return f.all_arrived(keys); }, 60s) &&
+                test::eventually(
+                    [&] {
+                      auto rows = f.rows();
+                      return std::all_of(keys.begin(), keys.end(), [&](const std::string& key) {
+                        return rows.contains(key) && is_final(rows[key].state);
+                      });
+                    },
+                    30s);
+    INFO("b's log:\n" << b.err() << "a's log:\n" << a.err());
+    INFO("journal at the kill:\n" << describe(at_kill) << "journal now:\n" << describe(f.rows()));
+    REQUIRE(done);
+  }
   if (!held_by_a.empty()) CHECK(b.err().find("took over") != std::string::npos);
   stop(b);
   auto counts = f.arrivals();
@@ -332,9 +334,12 @@ TEST_CASE("replicas: a replica whose claim's answer comes after its lease lapsed
   auto keys = write_calendar(f.calendar, "cut", 1);
   REQUIRE(test::eventually([&] { return proxy.holding(); }, 15s));
   auto b = f.start("b");
-  INFO(b.err());
-  REQUIRE(test::eventually([&] { return f.all_arrived(keys); }, 30s));
-  REQUIRE(test::eventually([&] { return f.rows()[keys[0]].state == post_state::sent; }, 15s));
+  {
+    bool sent = test::eventually([&] { return f.all_arrived(keys); }, 30s) &&
+                test::eventually([&] { return f.rows()[keys[0]].state == post_state::sent; }, 15s);
+    INFO("a's log:\n" << a.err() << "b's log:\n" << b.err() << "journal:\n" << describe(f.rows()));
+    REQUIRE(sent);
+  }
   CHECK(f.rows()[keys[0]].replica == "b");
   proxy.release();
   auto refrained = [&] { return a.err().find("is not sent now") != std::string::npos; };
