@@ -22,6 +22,7 @@
 
 #include "support/hang_limit.hpp"
 #include "support/herald_process.hpp"
+#include "support/stop_cleanly.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace herald;
@@ -29,6 +30,8 @@ using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 namespace json = boost::json;
 namespace http = boost::beast::http;
+
+using herald::test::stop_cleanly;
 
 namespace {
 
@@ -78,14 +81,7 @@ struct health_fixture {
         "version: 1\ncalendar: calendar.yaml\nstate_dir: {}\ncatch_up: 3d\n"
         "channels:\n  log: {{type: console}}\nhttp: {{listen: \"{}\"}}\n",
         state.string(), listen);
-    write(calendar, calendar_yaml());
-  }
-
-  // As an editor writes: a new file renamed over the old one.
-  static void write(const fs::path& path, const std::string& text) {
-    auto temporary = path.parent_path() / ".tmp";
-    std::ofstream(temporary, std::ios::trunc) << text;
-    fs::rename(temporary, path);
+    test::replace_file(calendar, calendar_yaml());
   }
 
   test::herald_process start_daemon() {
@@ -128,14 +124,6 @@ std::string health_lines(const std::string& text) {
   return text.substr(from, to == std::string::npos ? std::string::npos : to - from + 1);
 }
 
-void stop_cleanly(test::herald_process& herald) {
-  herald.signal(SIGTERM);
-  auto stopped = herald.wait(test::hang_limit);
-  REQUIRE(stopped);
-  INFO(stopped->describe());
-  CHECK(stopped->exited_with(0));
-}
-
 }  // namespace
 
 TEST_CASE("health: herald status and /status show a failed reload, the fix, and never a crashed daemon's health",
@@ -162,7 +150,7 @@ TEST_CASE("health: herald status and /status show a failed reload, the fix, and 
   CHECK(json::parse(get_status(port)).at("health").at("degraded") == false);
 
   // A reload that fails: degraded, with the reason /healthz gives, in both.
-  health_fixture::write(f.calendar, calendar_yaml() + "  - id: [broken\n");
+  test::replace_file(f.calendar, calendar_yaml() + "  - id: [broken\n");
   REQUIRE(test::eventually(
       [&] {
         doc = f.status_json();
@@ -198,7 +186,7 @@ TEST_CASE("health: herald status and /status show a failed reload, the fix, and 
   CHECK(f.status_json().at("health").is_null());
 
   // Fixed and started again: the new daemon's health, not the old file's.
-  health_fixture::write(f.calendar, calendar_yaml());
+  test::replace_file(f.calendar, calendar_yaml());
   auto again = f.start_daemon();
   REQUIRE(test::eventually(
       [&] {

@@ -32,12 +32,15 @@
 #include "support/http_test_server.hpp"
 #include "support/pg_cluster.hpp"
 #include "support/shell_command.hpp"
+#include "support/stop_cleanly.hpp"
 #include "support/tcp_proxy.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace herald;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
+
+using herald::test::stop_cleanly;
 
 namespace {
 
@@ -57,9 +60,7 @@ std::vector<std::string> write_calendar(const fs::path& path, const std::string&
     keys.push_back(fmt::format("{}/{}/0d/hook", id, day));
   }
   if (count == 0) yaml += "  []\n";
-  auto temporary = path.parent_path() / ".calendar.tmp";
-  std::ofstream(temporary) << yaml;
-  fs::rename(temporary, path);
+  test::replace_file(path, yaml);
   return keys;
 }
 
@@ -191,14 +192,6 @@ std::optional<std::string> sample(const std::string& metrics, const std::string&
   return metrics.substr(at, metrics.find('\n', at) - at);
 }
 
-void stop(test::herald_process& replica) {
-  replica.signal(SIGTERM);
-  auto exit = replica.wait(test::hang_limit);  // the drain limit (10 s) and a loaded machine
-  INFO(replica.err());
-  REQUIRE(exit);
-  CHECK(exit->exited_with(0));
-}
-
 }  // namespace
 
 TEST_CASE("replicas: two replicas on one calendar send every post exactly once", "[daemon_process][postgresql]") {
@@ -213,8 +206,8 @@ TEST_CASE("replicas: two replicas on one calendar send every post exactly once",
   REQUIRE(test::eventually([&] { return f.all_arrived(keys); }, 30s));
   // The last records reach the journal; a late second copy would reach the sink by then.
   REQUIRE(test::eventually([&] { return f.all_recorded_sent(keys); }, 15s));
-  stop(a);
-  stop(b);
+  stop_cleanly(a);
+  stop_cleanly(b);
   auto counts = f.arrivals();
   INFO("arrivals:\n" << describe(counts));
   CHECK(counts.size() == keys.size());
@@ -264,7 +257,7 @@ TEST_CASE("replicas: kill -9 of one replica at points of a burst loses no post a
     REQUIRE(done);
   }
   if (!held_by_a.empty()) CHECK(b.err().find("took over") != std::string::npos);
-  stop(b);
+  stop_cleanly(b);
   auto counts = f.arrivals();
   auto rows = f.rows();
   INFO("arrivals:\n" << describe(counts) << "journal:\n" << describe(rows));
@@ -304,8 +297,8 @@ TEST_CASE("replicas: a database stopped while posts come due pauses sending, the
         });
       },
       30s));
-  stop(a);
-  stop(b);
+  stop_cleanly(a);
+  stop_cleanly(b);
   auto counts = f.arrivals();
   INFO("arrivals:\n" << describe(counts));
   CHECK(counts.size() == keys.size());
@@ -345,8 +338,8 @@ TEST_CASE("replicas: a replica whose claim's answer comes after its lease lapsed
   auto refrained = [&] { return a.err().find("is not sent now") != std::string::npos; };
   CHECK(test::eventually([&] { return refrained() || f.sink.requests().size() > 1; }, 15s));
   CHECK(refrained());
-  stop(a);
-  stop(b);
+  stop_cleanly(a);
+  stop_cleanly(b);
   INFO(a.err());
   CHECK(f.sink.requests().size() == 1);
 }
@@ -382,7 +375,7 @@ TEST_CASE("replicas: a replica whose listening connection was ended listens agai
   REQUIRE(operate(f, "a", {"resume", "--channel", "hook"}).exited_with(0));
   CHECK(a.wait_for_err("resume by ops-tester: hook", 10s));
   CHECK(a.err().find("trying again in") == std::string::npos);  // the journal was never paused
-  stop(a);
+  stop_cleanly(a);
   CHECK(a.err().find(f.url) == std::string::npos);
 }
 
@@ -460,8 +453,8 @@ TEST_CASE("replicas: /status of either replica lists every post as sent by its s
     CHECK(of_a == sample(metrics["b"], series));
   }
   CHECK(sample(metrics["a"], "herald_posts{state=\"sent\"}") == std::to_string(keys.size()));
-  stop(a);
-  stop(b);
+  stop_cleanly(a);
+  stop_cleanly(b);
 }
 
 TEST_CASE("replicas: herald status shows the health of the replica on its own state directory",
@@ -506,6 +499,6 @@ TEST_CASE("replicas: herald status shows the health of the replica on its own st
             fmt::format("the status endpoint is down (cannot listen on {}", address)) == 0);
   CHECK(of_b.at("daemon").at("pid") == b.pid());
   CHECK(of_b.at("health").at("degraded") == false);
-  stop(a);
-  stop(b);
+  stop_cleanly(a);
+  stop_cleanly(b);
 }

@@ -46,6 +46,7 @@
 
 using namespace herald;
 using namespace std::chrono_literals;
+using herald::test::replace_file;
 namespace fs = std::filesystem;
 
 namespace {
@@ -88,14 +89,6 @@ std::vector<post_spec> burst(const std::string& prefix, int count, date::sys_day
   std::vector<post_spec> posts;
   for (int i = 1; i <= count; ++i) posts.push_back({fmt::format("{}{:02}", prefix, i), day});
   return posts;
-}
-
-/// Writes `text` to `path` as an editor does: a new file beside it, renamed
-/// over the old one.
-void replace_file(const fs::path& path, const std::string& text) {
-  auto temporary = path.parent_path() / fmt::format(".{}.tmp", path.filename().string());
-  std::ofstream(temporary, std::ios::binary | std::ios::trunc) << text;
-  fs::rename(temporary, path);
 }
 
 // --- reading what happened ------------------------------------------------------

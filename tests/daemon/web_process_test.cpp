@@ -27,6 +27,7 @@
 #include "support/http_test_server.hpp"
 #include "support/notify_socket.hpp"
 #include "support/shell_command.hpp"
+#include "support/stop_cleanly.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace herald;
@@ -34,19 +35,12 @@ using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 namespace http = boost::beast::http;
 
+using herald::test::stop_cleanly;
+
 namespace {
 
 std::string iso(date::sys_days day) { return date::format("%F", day); }
 
-// SIGTERM is a clean stop, status 0 (docs/daemon.md): a herald killed by
-// the signal, or one that failed on its way out, must not pass.
-void stop_cleanly(test::herald_process& herald) {
-  herald.signal(SIGTERM);
-  auto stopped = herald.wait(test::hang_limit);
-  REQUIRE(stopped);
-  INFO(stopped->describe());
-  CHECK(stopped->exited_with(0));
-}
 date::sys_days today() { return date::floor<date::days>(std::chrono::system_clock::now()); }
 
 // Two events: one the sink fails for (its post is due in the past, within
@@ -122,13 +116,7 @@ struct web_fixture {
         "channels:\n  hook: {{type: webhook, url: \"{}\"}}\n"
         "http: {{listen: \"127.0.0.1:0\"}}\n",
         (dir / "state").string(), sink.url("/hook"));
-    write(calendar, calendar_yaml());
-  }
-
-  static void write(const fs::path& path, const std::string& text) {
-    auto temporary = path.parent_path() / ".tmp";
-    std::ofstream(temporary, std::ios::trunc) << text;
-    fs::rename(temporary, path);
+    test::replace_file(calendar, calendar_yaml());
   }
 
   test::herald_process start() {
@@ -225,7 +213,7 @@ TEST_CASE("web: a failed reload makes /healthz 503 and STATUS= degraded, a fixed
   CHECK(healthy.status == 200);
   CHECK(healthy.body == "ok\n");
 
-  web_fixture::write(f.calendar, calendar_yaml() + "  - id: [broken\n");
+  test::replace_file(f.calendar, calendar_yaml() + "  - id: [broken\n");
   response sick;
   REQUIRE(test::eventually(
       [&] {
@@ -258,7 +246,7 @@ TEST_CASE("web: a failed reload makes /healthz 503 and STATUS= degraded, a fixed
                        (shots / "status-page-phone.png").string(), port));
   CHECK(fs::file_size(shots / "status-page-phone.png") > 10000);
 
-  web_fixture::write(f.calendar, calendar_yaml());
+  test::replace_file(f.calendar, calendar_yaml());
   REQUIRE(test::eventually([&] { return get(port, "/healthz").status == 200; }, 10s));
   auto healed = f.notify.wait_for(
       [](std::string_view line) { return line.starts_with("STATUS=") && !line.starts_with("STATUS=degraded"); });
@@ -309,7 +297,7 @@ TEST_CASE("web: a failed reload leaves the running daemon's feed, status and las
   auto keys = status_keys(port);
   CHECK(keys.contains(fmt::format("inwed/{}/0d/hook", iso(today() + date::days{10}))));
 
-  web_fixture::write(f.calendar, calendar_yaml() + "  - id: [broken\n");
+  test::replace_file(f.calendar, calendar_yaml() + "  - id: [broken\n");
   REQUIRE(test::eventually([&] { return get(port, "/healthz").status == 503; }, 10s));
   CHECK(feed_events(port) == feed);
   CHECK(status_keys(port) == keys);
@@ -317,7 +305,7 @@ TEST_CASE("web: a failed reload leaves the running daemon's feed, status and las
   CHECK_FALSE(has(herald.err(), "last good copy"));
   CHECK(has(herald.err(), "reload (a watched file changed) failed, the old schedule keeps running: "));
 
-  web_fixture::write(f.calendar, calendar_yaml());
+  test::replace_file(f.calendar, calendar_yaml());
   REQUIRE(test::eventually([&] { return get(port, "/healthz").status == 200; }, 10s));
   CHECK(feed_events(port) == feed);
   stop_cleanly(herald);
@@ -347,7 +335,7 @@ TEST_CASE("web: a failed reload with the last good copy gone or changed keeps th
       if (entry.path().filename() != "manifest") std::ofstream(entry.path(), std::ios::app) << "# edited\n";
     said = "last-good is damaged: ";
   }
-  web_fixture::write(f.calendar, calendar_yaml() + "  - id: [broken\n");
+  test::replace_file(f.calendar, calendar_yaml() + "  - id: [broken\n");
   REQUIRE(test::eventually([&] { return get(port, "/healthz").status == 503; }, 10s));
   CHECK(herald.wait_for_err(said));
   CHECK(feed_events(port) == feed);
@@ -364,7 +352,7 @@ TEST_CASE("web: a channel failing every attempt of its last 3 posts degrades the
         "message: \"m\"}}]\n",
         i, i, iso(today() - date::days{1}));
   f.sink.set_fallback({404, {}, "no_such_channel", 0ms});  // permanent: one attempt each
-  web_fixture::write(f.calendar, yaml);
+  test::replace_file(f.calendar, yaml);
   auto herald = f.start();
   auto port = web_fixture::port_of(herald);
   response sick;
@@ -450,7 +438,7 @@ TEST_CASE("web: a start on an invalid calendar runs the last good copy, degraded
     REQUIRE(stopped);
     REQUIRE(stopped->exited_with(0));
   }
-  web_fixture::write(f.calendar, calendar_yaml() + "  - id: [broken\n");
+  test::replace_file(f.calendar, calendar_yaml() + "  - id: [broken\n");
   auto herald =
       test::herald_process::start({"run", "--config", f.config.string()}, {{"NOTIFY_SOCKET", f.notify.path().string()}},
                                   f.logs / "herald-2.out", f.logs / "herald-2.err");
@@ -464,7 +452,7 @@ TEST_CASE("web: a start on an invalid calendar runs the last good copy, degraded
   CHECK(f.notify.wait_for_prefix("STATUS=degraded: "));
   CHECK(has(get(port, "/").body, "<th scope=\"row\">International Women in Engineering Day</th>"));
 
-  web_fixture::write(f.calendar, calendar_yaml());
+  test::replace_file(f.calendar, calendar_yaml());
   CHECK(test::eventually([&] { return get(port, "/healthz").status == 200; }, 10s));
   stop_cleanly(herald);
 }
@@ -482,7 +470,7 @@ TEST_CASE("web: a port another process holds degrades STATUS=, and /healthz answ
       "version: 1\ncalendar: calendar.yaml\nstate_dir: {}\ncatch_up: 3d\n"
       "channels:\n  hook: {{type: console}}\nhttp: {{listen: \"127.0.0.1:{}\"}}\n",
       (f.dir / "state").string(), port);
-  web_fixture::write(f.config, text);
+  test::replace_file(f.config, text);
   auto herald = f.start();
   REQUIRE(f.notify.wait_for_line("READY=1"));
   auto status = f.notify.status();

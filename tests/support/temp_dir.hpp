@@ -7,6 +7,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -37,5 +38,16 @@ class temp_dir {
  private:
   std::filesystem::path path_;
 };
+
+/// Writes `text` to `path` as an editor does: a new file beside it, renamed
+/// over the old one, so a watcher never reads half of it.
+inline void replace_file(const std::filesystem::path& path, const std::string& text) {
+  auto name = path.filename().string();  // ".NAME.tmp", built in place (GCC 12's -Wrestrict)
+  name.insert(0, 1, '.');
+  name += ".tmp";
+  auto temporary = path.parent_path() / name;
+  std::ofstream(temporary, std::ios::binary | std::ios::trunc) << text;
+  std::filesystem::rename(temporary, path);
+}
 
 }  // namespace herald::test
