@@ -194,10 +194,15 @@ void daemon_loop::impl::update_status(date::sys_seconds now) {
   next_due.reset();
   auto first_future = std::upper_bound(plan.posts.begin(), plan.posts.end(), now,
                                        [](date::sys_seconds t, const planned_post& post) { return t < post.due; });
+  // A paused journal is not touched: a database that is away could hold
+  // the loop for its connect timeout. The first planned post is named then.
+  const bool journal_readable = !guard || !guard->paused();
   for (const auto& post : std::span(first_future, plan.posts.end())) {
     auto key = post.key();
-    auto row = store->find(key);
-    if (row.ok() && row.value() && is_final(row.value()->state)) continue;
+    if (journal_readable) {
+      auto row = store->find(key);
+      if (row.ok() && row.value() && is_final(row.value()->state)) continue;
+    }
     if (policy.paused.contains(post.cal->channels[post.channel])) continue;  // waits for a resume
     status = fmt::format("next: {} at {}", key, format_local_instant(*post.cal->zone, post.due));
     next_due = post.due;
