@@ -1184,6 +1184,33 @@ TEST_CASE("daemon_loop: a journal paused while recording an outcome shows in the
   f.loop->stop();
 }
 
+TEST_CASE("daemon_loop: a reload while the journal is paused names the next post without reading the journal",
+          "[daemon_loop][health]") {
+  // A database that is away could hold the loop for its connect timeout at
+  // each read: STATUS= and the health file are made without one.
+  post_spec sent{"e1"}, later{"e2"};
+  later.time = "13:00";
+  loop_fixture f({sent, later});
+  f.start();
+  f.store->fail_next(call::record_sent);
+  f.pass_to(at(12h, 0min));
+  REQUIRE(f.printed(sent.key()) == 1);
+  f.pass(5s);
+  REQUIRE(f.logged("trying again in"));  // paused
+  auto finds = f.store->applied(call::find);
+  auto failed = f.store->failures();
+  f.log_text.str("");
+  ::raise(SIGHUP);
+  REQUIRE(f.run_until([&] { return f.logged("reloaded (SIGHUP)"); }));
+  INFO(f.log_text.str());
+  CHECK(f.store->applied(call::find) == finds);
+  CHECK(f.store->failures() == failed);
+  f.pass(30s);  // the pause ends: the journal is read again
+  CHECK(f.state_of(sent.key()) == post_state::sent);
+  CHECK(f.store->applied(call::find) > finds);
+  f.loop->stop();
+}
+
 TEST_CASE("daemon_loop: a health file that cannot be written does not stop the daemon and is logged once",
           "[daemon_loop][web][health]") {
   post_spec post{"e1"};
